@@ -1,0 +1,40 @@
+import type { AuthKeys } from '@switchboard/auth';
+import { idempotencyPlugin } from '@switchboard/idempotency';
+import type { Keyspace } from '@switchboard/keyspace';
+import type { RedisClient } from '@switchboard/redis';
+import { type TypedFastify, createFastify, platformPlugin } from '@switchboard/service-kit';
+import { flagMetricsPlugin } from './plugins/flag-metrics.js';
+import { flagsPlugin } from './plugins/flags.js';
+import { adminRoutes } from './routes/admin/index.js';
+import { evaluationRoutes } from './routes/evaluation/index.js';
+import { ofrepRoutes } from './routes/ofrep/index.js';
+
+export const SERVICE_NAME = 'flag-service';
+
+export interface AppOptions {
+  redisUrl: string;
+  auth: AuthKeys;
+  logLevel?: string;
+  /** Share a Redis client (tests); otherwise one is created from redisUrl. */
+  redis?: RedisClient;
+  keyspace?: Keyspace;
+}
+
+/** Builds the flag service without listening: server.ts listens, tests use app.inject. */
+export async function buildApp(options: AppOptions): Promise<TypedFastify> {
+  const app = createFastify({ service: SERVICE_NAME, logLevel: options.logLevel ?? 'info' });
+  await app.register(platformPlugin, {
+    service: SERVICE_NAME,
+    redisUrl: options.redisUrl,
+    auth: options.auth,
+    docs: { title: 'Switchboard flag service', description: 'Feature flags: admin API, evaluation API and OFREP.' },
+    ...(options.redis ? { redis: options.redis } : {}),
+  });
+  await app.register(idempotencyPlugin, { scope: SERVICE_NAME, ...(options.keyspace ? { keyspace: options.keyspace } : {}) });
+  await app.register(flagsPlugin, options.keyspace ? { keyspace: options.keyspace } : {});
+  await app.register(flagMetricsPlugin);
+  await app.register(adminRoutes);
+  await app.register(evaluationRoutes);
+  await app.register(ofrepRoutes);
+  return app;
+}

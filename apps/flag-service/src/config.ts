@@ -1,0 +1,15 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { BaseEnv, loadConfig } from '@switchboard/config';
+
+/** Environment of the flag service (SPEC.md, Configuration). */
+export const FlagsEnv = Type.Composite([
+  BaseEnv,
+  Type.Object({
+    PORT: Type.Integer({ default: 3002, minimum: 0, maximum: 65535 }),
+  }),
+]);
+export type FlagsConfig = Static<typeof FlagsEnv>;
+
+export function loadFlagsConfig(env: Record<string, string | undefined> = process.env): FlagsConfig {
+  return loadConfig(FlagsEnv, env);
+}

@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { currentTraceId, failure, toAppError } from '@switchboard/errors';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { evaluableKeys, evaluateMeasured, scopedContext } from '../../domain/evaluate.js';
+import { ofrepStatus, toOfrep } from '../../domain/ofrep.js';
+import { KeyParams } from '../../schemas/flags.js';
+import { OfrepBulkFailure, OfrepBulkSuccess, OfrepFailure, OfrepRequest, OfrepSuccess } from '../../schemas/ofrep.js';
+import { emptyBodyAsObject } from '../../domain/empty-body.js';
+
+/**
+ * OpenFeature Remote Evaluation Protocol (OFREP v1). Authenticated with the same bearer JWT;
+ * request problems answer OFREP's own error shape (PARSE_ERROR for a body that is not JSON,
+ * INVALID_CONTEXT for a context that is not an object), auth failures the usual envelope.
+ */
+export const ofrepRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { client } = app.flags;
+
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const appError = toAppError(error);
+    if (appError.code === 'VALIDATION_ERROR') {
+      const errorCode = appError.details['reason'] === 'malformed-body' ? 'PARSE_ERROR' : 'INVALID_CONTEXT';
+      const key = (request.params as { key?: string } | undefined)?.key;
+      return reply.status(400).send({ ...(key ? { key } : {}), errorCode, errorDetails: appError.message });
+    }
+    if (appError.statusCode >= 500) request.log.error({ err: error }, 'ofrep request failed');
+    void reply.status(appError.statusCode).headers(appError.headers);
+    return reply.send(failure({ code: appError.code, message: appError.message, details: appError.details, traceId: request.traceId || currentTraceId() }));
+  });
+
+  app.post('/ofrep/v1/evaluate/flags/:key', { preHandler: app.authenticate, preValidation: emptyBodyAsObject, schema: { tags: ['ofrep'], summary: 'OFREP: evaluate one flag', params: KeyParams, body: OfrepRequest, response: { 200: OfrepSuccess, 400: OfrepFailure, 404: OfrepFailure, 500: OfrepFailure } } }, async (request, reply) => {
+    const evaluation = toOfrep(evaluateMeasured(app, client, request.params.key, scopedContext(request.body.context, request.principal)));
+    return reply.status('errorCode' in evaluation ? ofrepStatus(evaluation.errorCode) : 200).send(evaluation);
+  });
+
+  app.post('/ofrep/v1/evaluate/flags', { preHandler: app.authenticate, preValidation: emptyBodyAsObject, schema: { tags: ['ofrep'], summary: 'OFREP: evaluate every flag (ETag / If-None-Match)', body: OfrepRequest, response: { 200: OfrepBulkSuccess, 304: Type.Null({ description: 'Not modified: the If-None-Match ETag still matches' }), 400: OfrepBulkFailure, 500: OfrepBulkFailure } } }, async (request, reply) => {
+    const context = scopedContext(request.body.context, request.principal);
+    const flags = evaluableKeys(client).map((key) => toOfrep(evaluateMeasured(app, client, key, context)));
+    // The ETag is a digest of the answer itself: it changes exactly when a flag or the context does.
+    const etag = `"${createHash('sha1').update(JSON.stringify(flags)).digest('base64url')}"`;
+    void reply.header('etag', etag);
+    const ifNoneMatch = request.headers['if-none-match'];
+    if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === etag)) return reply.status(304).send(null);
+    return { flags };
+  });
+};

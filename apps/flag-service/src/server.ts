@@ -1,0 +1,15 @@
+import { exitOnConfigError } from '@switchboard/config';
+import { requireAuthKeys, runService } from '@switchboard/service-kit';
+import { SERVICE_NAME, buildApp } from './app.js';
+import { loadFlagsConfig } from './config.js';
+
+const config = exitOnConfigError(SERVICE_NAME, () => loadFlagsConfig());
+const auth = requireAuthKeys(SERVICE_NAME, config);
+
+await runService({
+  service: SERVICE_NAME,
+  host: config.HOST,
+  port: config.PORT,
+  otelEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  build: () => buildApp({ redisUrl: config.REDIS_URL, auth, logLevel: config.LOG_LEVEL }),
+});

@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import { type Static, Type } from '@sinclair/typebox';
+import { BaseEnv, loadConfig } from '@switchboard/config';
+
+/** Environment of the realtime gateway (SPEC.md, Configuration; docs/api/websocket.md). */
+export const GatewayEnv = Type.Composite([
+  BaseEnv,
+  Type.Object({
+    PORT: Type.Integer({ default: 3003, minimum: 0, maximum: 65535 }),
+    INSTANCE_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' })),
+    HEARTBEAT_MS: Type.Integer({ default: 25_000, minimum: 50 }),
+    /** Close a connection that sends no frame for this long (clients send `ping` every heartbeatMs). */
+    IDLE_TIMEOUT_MS: Type.Integer({ default: 120_000, minimum: 100 }),
+    DRAIN_MS: Type.Integer({ default: 10_000, minimum: 0 }),
+    MAX_PAYLOAD: Type.Integer({ default: 65_536, minimum: 256 }),
+    RATE_LIMIT_PER_MIN: Type.Integer({ default: 60, minimum: 1 }),
+    RATE_LIMIT_BURST: Type.Integer({ default: 60, minimum: 1 }),
+    /** Rejected frames (in a row of the same minute) before the connection is closed 4429. */
+    RATE_LIMIT_STRIKES: Type.Integer({ default: 10, minimum: 1 }),
+    CONNECT_RATE_PER_MIN: Type.Integer({ default: 600, minimum: 1 }),
+    /** Also read by @switchboard/publisher in every publishing process. */
+    OFFLINE_QUEUE_MAX: Type.Integer({ default: 100, minimum: 1 }),
+    OFFLINE_QUEUE_TTL_SEC: Type.Integer({ default: 86_400, minimum: 1 }),
+    SLOW_CONSUMER_BYTES: Type.Integer({ default: 4 * 1024 * 1024, minimum: 1024 }),
+    HISTORY_SIZE: Type.Integer({ default: 1000, minimum: 1 }),
+    REGISTRY_TTL_MS: Type.Integer({ default: 30_000, minimum: 1000 }),
+  }),
+]);
+export type GatewayConfig = Static<typeof GatewayEnv>;
+
+export function loadGatewayConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
+  return loadConfig(GatewayEnv, env);
+}
+
+/** INSTANCE_ID, or a random one (printed at start by server.ts). */
+export function instanceIdFrom(config: Pick<GatewayConfig, 'INSTANCE_ID'>): string {
+  return config.INSTANCE_ID ?? `gw-${randomBytes(4).toString('hex')}`;
+}

@@ -1,0 +1,135 @@
+import type { PrincipalClaims } from '@switchboard/auth';
+import WebSocket from 'ws';
+import type { LiveMessage } from '../fanout/live-message.js';
+import { TokenBucket } from '../protection/token-bucket.js';
+import { CloseCode } from '@switchboard/events';
+import type { ServerFrame } from '../protocol/server-frames.js';
+
+/** This connection's place in one room: what it has been sent, and a buffer while a replay runs. */
+export interface Membership {
+  room: string;
+  key: string;
+  scope: string;
+  /** Highest seq sent to this client (in `epoch`). */
+  seq: number;
+  epoch: string;
+  /** Live messages held back while history is replayed, so order is kept; null when live. */
+  buffer: LiveMessage[] | null;
+}
+
+export interface ConnectionLimits {
+  slowConsumerBytes: number;
+  ratePerMinute: number;
+  rateBurst: number;
+  rateStrikes: number;
+}
+
+export interface ConnectionHooks {
+  onDuplicate(): void;
+  onSlowConsumer(connection: ClientConnection): void;
+  onSent(message: LiveMessage): void;
+}
+
+const RECENT_IDS = 2048;
+
+/** One client socket: what it may see, what it has been sent, and its limits. */
+export class ClientConnection {
+  readonly rooms = new Map<string, Membership>();
+  readonly connectedAt = Date.now();
+  lastSeen = Date.now();
+  awaitingPong = false;
+  closed = false;
+  /** Frames of this client are handled one after another, in arrival order. */
+  chain: Promise<void> = Promise.resolve();
+  expiryTimer: NodeJS.Timeout | undefined;
+  private readonly recentIds = new Set<string>();
+  private readonly bucket: TokenBucket;
+  private strikes = 0;
+
+  constructor(
+    readonly id: string,
+    readonly socket: WebSocket,
+    public principal: PrincipalClaims,
+    readonly ip: string,
+    private readonly limits: ConnectionLimits,
+    private readonly hooks: ConnectionHooks,
+  ) {
+    this.bucket = new TokenBucket(limits.rateBurst, limits.ratePerMinute, Date.now());
+  }
+
+  /** `allowed`, `limited` (answer with an error frame) or `abusive` (close 4429). */
+  admitFrame(now = Date.now()): 'allowed' | 'limited' | 'abusive' {
+    if (this.bucket.take(now)) {
+      this.strikes = 0;
+      return 'allowed';
+    }
+    this.strikes += 1;
+    return this.strikes >= this.limits.rateStrikes ? 'abusive' : 'limited';
+  }
+
+  sendFrame(frame: ServerFrame): void {
+    this.sendRaw(JSON.stringify(frame));
+  }
+
+  /**
+   * Sends an already serialized frame, always as a TEXT frame (a shared pre-encoded Buffer
+   * included); a client whose buffer passed the bound is cut off.
+   */
+  sendRaw(payload: string | Buffer): boolean {
+    if (this.closed || this.socket.readyState !== WebSocket.OPEN) return false;
+    if (this.socket.bufferedAmount > this.limits.slowConsumerBytes) {
+      this.hooks.onSlowConsumer(this);
+      this.close(CloseCode.SLOW_CONSUMER, 'slow consumer');
+      // Its buffer is full, so the close frame may never leave: do not wait for it.
+      setTimeout(() => this.socket.terminate(), 1000).unref();
+      return false;
+    }
+    this.socket.send(payload, { binary: false });
+    return true;
+  }
+
+  /**
+   * Delivers one room message unless this client already has it (same id, or a seq it was
+   * already sent in the same epoch). While the membership replays history, live messages wait.
+   */
+  deliver(membership: Membership, message: LiveMessage): void {
+    if (membership.buffer) {
+      membership.buffer.push(message);
+      return;
+    }
+    if (this.recentIds.has(message.id) || (message.epoch === membership.epoch && message.seq <= membership.seq)) {
+      this.hooks.onDuplicate();
+      return;
+    }
+    membership.seq = message.seq;
+    membership.epoch = message.epoch;
+    this.remember(message.id);
+    if (this.sendRaw(message.frame)) this.hooks.onSent(message);
+  }
+
+  /** Ends a replay: held-back live messages go out in order, duplicates dropped. */
+  flush(membership: Membership): void {
+    const held = membership.buffer ?? [];
+    membership.buffer = null;
+    for (const message of held) this.deliver(membership, message);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.expiryTimer);
+    try {
+      this.socket.close(code, reason);
+    } catch {
+      this.socket.terminate();
+    }
+  }
+
+  private remember(id: string): void {
+    this.recentIds.add(id);
+    if (this.recentIds.size > RECENT_IDS) {
+      const oldest = this.recentIds.values().next().value;
+      if (oldest !== undefined) this.recentIds.delete(oldest);
+    }
+  }
+}

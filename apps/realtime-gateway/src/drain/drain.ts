@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import type { Gateway } from '../gateway.js';
+import { CloseCode } from '@switchboard/events';
+
+export interface DrainOptions {
+  /** Spread the closes over this long; the drain ends at this deadline at the latest. */
+  drainMs: number;
+  /** Number of batches the connections are closed in. Default 10. */
+  batches?: number;
+}
+
+/**
+ * Graceful drain before a restart: readiness answers 503 at once (the load balancer stops
+ * routing here), the drain is announced on ws:migration, every client gets a `migrate` frame,
+ * then connections are closed 1012 in batches over drainMs so they reconnect elsewhere without
+ * a thundering herd. Resolves when no connection is left or at the deadline.
+ */
+export async function drainGateway(app: FastifyInstance, gateway: Gateway, options: DrainOptions): Promise<{ closed: number; forced: number }> {
+  app.health.startDraining();
+  gateway.draining = true;
+  await gateway.announceMigration().catch(() => undefined);
+  const deadline = Date.now() + options.drainMs;
+  const connections = [...gateway.connections.values()];
+  const batches = Math.max(1, options.batches ?? 10);
+  const perBatch = Math.ceil(connections.length / batches);
+  const interval = options.drainMs / batches;
+  connections.forEach((connection, index) => {
+    const batch = perBatch === 0 ? 0 : Math.floor(index / perBatch);
+    connection.sendFrame({ type: 'migrate', reconnectInMs: Math.round(batch * interval) });
+  });
+  for (let batch = 0; batch < batches && gateway.connections.size > 0; batch += 1) {
+    for (const connection of connections.slice(batch * perBatch, (batch + 1) * perBatch)) connection.close(CloseCode.DRAINING, 'draining for restart');
+    if (batch < batches - 1) await sleep(Math.max(0, Math.min(interval, deadline - Date.now())));
+  }
+  while (gateway.connections.size > 0 && Date.now() < deadline) await sleep(25);
+  const forced = gateway.connections.size;
+  for (const connection of gateway.connections.values()) connection.socket.terminate();
+  return { closed: connections.length - forced, forced };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,231 @@
+import { trace } from '@opentelemetry/api';
+import { GLOBAL_ROOM, type Keyspace } from '@switchboard/keyspace';
+import { extractTraceContext } from '@switchboard/observability';
+import type { RedisClient } from '@switchboard/redis';
+import type { FastifyBaseLogger } from 'fastify';
+import type { ClientConnection, Membership } from '../connection/client-connection.js';
+import type { GatewayMetrics } from '../plugins/gateway-metrics.js';
+import { coversRange, readHistory, readPosition } from './history.js';
+import type { LiveMessage } from './live-message.js';
+import type { ChannelSubscriber } from './redis-subscriber.js';
+
+/** A room with members on this instance. */
+interface LocalRoom {
+  key: string;
+  /** The channel it arrives on; undefined for `user:` rooms, which arrive on ws:direct. */
+  channel: string | undefined;
+  members: Set<ClientConnection>;
+  /** Last seq handed to members (instance level), for gap detection on live traffic. */
+  lastSeq: number | undefined;
+  epoch: string | undefined;
+  pending: Array<LiveMessage | 'catch-up'>;
+  busy: boolean;
+  /** Settles once the channel subscription is confirmed; every joiner waits for it. */
+  subscribed: Promise<void>;
+}
+
+export interface JoinResult {
+  membership: Membership;
+  seq: number;
+  epoch: string;
+}
+
+export interface ResumeResult {
+  recovered: boolean;
+  replayed: number;
+  seq: number;
+  epoch: string;
+}
+
+const tracer = trace.getTracer('realtime-gateway');
+
+/**
+ * Local rooms and their Redis channels: subscribes to a room's channel while it has members
+ * here (so an instance only receives traffic it can deliver), hands each message to members
+ * in seq order, and fills gaps in live traffic from history (pub/sub is at-most-once).
+ */
+export class RoomHub {
+  private readonly rooms = new Map<string, LocalRoom>();
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly ks: Keyspace,
+    private readonly subscriber: ChannelSubscriber,
+    private readonly metrics: GatewayMetrics,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  get size(): number {
+    return this.rooms.size;
+  }
+
+  /** Adds a member (its live messages held until `resume`/`subscribe` finish via flush). */
+  async join(connection: ClientConnection, room: string, key: string, scope: string, channelled: boolean): Promise<Membership> {
+    let local = this.rooms.get(key);
+    if (!local) {
+      local = { key, channel: undefined, members: new Set(), lastSeq: undefined, epoch: undefined, pending: [], busy: false, subscribed: Promise.resolve() };
+      this.rooms.set(key, local);
+    }
+    // A user's own room arrives on ws:direct; once anyone here needs the room's channel (an admin
+    // watching it), the room listens there too.
+    if (channelled && !local.channel) {
+      local.channel = room === GLOBAL_ROOM ? this.ks.realtime.broadcastChannel() : this.ks.realtime.roomChannel(key);
+      if (room !== GLOBAL_ROOM) {
+        local.subscribed = this.subscriber.add(local.channel).then(() => void this.metrics.roomChannels.set(this.subscriber.roomChannelCount()));
+      }
+    }
+    await local.subscribed;
+    // Everyone left (and the channel was dropped) while we waited: start over.
+    if (this.rooms.get(key) !== local) return this.join(connection, room, key, scope, channelled);
+    const existing = connection.rooms.get(room);
+    if (existing) {
+      existing.buffer ??= [];
+      return existing;
+    }
+    const membership: Membership = { room, key, scope, seq: 0, epoch: '', buffer: [] };
+    connection.rooms.set(room, membership);
+    local.members.add(connection);
+    return membership;
+  }
+
+  leave(connection: ClientConnection, room: string): boolean {
+    const membership = connection.rooms.get(room);
+    if (!membership) return false;
+    connection.rooms.delete(room);
+    const local = this.rooms.get(membership.key);
+    if (!local) return true;
+    local.members.delete(connection);
+    if (local.members.size === 0) {
+      this.rooms.delete(membership.key);
+      if (local.channel && room !== GLOBAL_ROOM) {
+        void this.subscriber.remove(local.channel).then(() => this.metrics.roomChannels.set(this.subscriber.roomChannelCount()));
+      }
+    }
+    return true;
+  }
+
+  leaveAll(connection: ClientConnection): void {
+    for (const room of [...connection.rooms.keys()]) this.leave(connection, room);
+  }
+
+  /** Starts a membership at the room's current position (plain subscribe). */
+  async startLive(connection: ClientConnection, membership: Membership): Promise<{ seq: number; epoch: string }> {
+    const position = await readPosition(this.redis, this.ks, membership.key);
+    membership.seq = position.seq;
+    membership.epoch = position.epoch;
+    this.seedRoom(membership.key, position.seq, position.epoch);
+    connection.flush(membership);
+    return position;
+  }
+
+  /**
+   * Replays what the client missed since `fromSeq` (in `epoch`) and continues live. Never
+   * partial: either every message after fromSeq is replayed, or `recovered: false`.
+   */
+  async resume(connection: ClientConnection, membership: Membership, fromSeq: number, epoch: string | undefined): Promise<ResumeResult> {
+    const position = await readPosition(this.redis, this.ks, membership.key);
+    this.seedRoom(membership.key, position.seq, position.epoch);
+    let recovered = false;
+    let missed: LiveMessage[] = [];
+    const sameEpoch = epoch === undefined || epoch === position.epoch || position.seq === 0;
+    if (sameEpoch && fromSeq <= position.seq) {
+      missed = fromSeq === position.seq ? [] : await readHistory(this.redis, this.ks, membership.key, fromSeq + 1, position.seq);
+      recovered = coversRange(missed, fromSeq + 1, position.seq);
+    }
+    if (recovered) {
+      membership.seq = fromSeq;
+      membership.epoch = position.epoch;
+      const held = membership.buffer;
+      membership.buffer = null;
+      for (const message of missed) connection.deliver(membership, message);
+      this.metrics.replayed.inc(missed.length);
+      membership.buffer = held;
+    } else {
+      membership.seq = position.seq;
+      membership.epoch = position.epoch;
+    }
+    connection.flush(membership);
+    return { recovered, replayed: recovered ? missed.length : 0, seq: membership.seq, epoch: position.epoch };
+  }
+
+  /** A message from Redis (room channel, ws:broadcast or ws:direct); false when no member is here. */
+  receive(message: LiveMessage): boolean {
+    const local = this.rooms.get(message.key);
+    if (!local) return false;
+    local.pending.push(message);
+    if (!local.busy) void this.drainRoom(local);
+    return true;
+  }
+
+  /** After a Redis reconnect: fetch from history whatever every room missed meanwhile. */
+  catchUpAll(): void {
+    for (const local of this.rooms.values()) {
+      local.pending.push('catch-up');
+      if (!local.busy) void this.drainRoom(local);
+    }
+  }
+
+  members(key: string): number {
+    return this.rooms.get(key)?.members.size ?? 0;
+  }
+
+  private seedRoom(key: string, seq: number, epoch: string): void {
+    const local = this.rooms.get(key);
+    if (local && local.lastSeq === undefined && epoch) {
+      local.lastSeq = seq;
+      local.epoch = epoch;
+    }
+  }
+
+  private async drainRoom(local: LocalRoom): Promise<void> {
+    local.busy = true;
+    try {
+      while (local.pending.length > 0) {
+        const next = local.pending.shift()!;
+        if (next === 'catch-up') {
+          await this.catchUp(local);
+          continue;
+        }
+        if (local.lastSeq !== undefined && next.epoch === local.epoch) {
+          if (next.seq <= local.lastSeq) continue;
+          if (next.seq > local.lastSeq + 1) {
+            this.metrics.gapsDetected.inc();
+            await this.fill(local, local.lastSeq + 1, next.seq - 1);
+          }
+        }
+        this.fanOut(local, next);
+      }
+    } catch (error) {
+      this.log.warn({ err: error, room: local.key }, 'room delivery failed; will catch up on the next message');
+    } finally {
+      local.busy = false;
+    }
+  }
+
+  private async catchUp(local: LocalRoom): Promise<void> {
+    const position = await readPosition(this.redis, this.ks, local.key);
+    if (local.lastSeq === undefined || position.epoch !== local.epoch) return;
+    if (position.seq > local.lastSeq) await this.fill(local, local.lastSeq + 1, position.seq);
+  }
+
+  private async fill(local: LocalRoom, fromSeq: number, toSeq: number): Promise<void> {
+    const missed = await readHistory(this.redis, this.ks, local.key, fromSeq, toSeq);
+    this.metrics.replayed.inc(missed.length);
+    for (const message of missed) this.fanOut(local, message);
+  }
+
+  private fanOut(local: LocalRoom, message: LiveMessage): void {
+    local.lastSeq = message.seq;
+    local.epoch = message.epoch;
+    const span = message.trace?.traceparent
+      ? tracer.startSpan('websocket.deliver', { attributes: { 'messaging.destination.name': message.room, 'messaging.message.id': message.id, 'switchboard.seq': message.seq } }, extractTraceContext(message.trace))
+      : undefined;
+    for (const connection of local.members) {
+      const membership = connection.rooms.get(message.room);
+      if (membership && membership.key === local.key) connection.deliver(membership, message);
+    }
+    this.metrics.deliverySeconds.observe(Math.max(0, Date.now() - message.ts) / 1000);
+    span?.setAttribute('switchboard.recipients', local.members.size);
+    span?.end();
+  }
+}

@@ -1,0 +1,35 @@
+import type { FlagReader } from '@switchboard/flags';
+
+/** Tunables of the gateway; server.ts fills them from the env, tests shorten the timings. */
+export interface GatewayOptions {
+  instanceId: string;
+  flags: FlagReader;
+  heartbeatMs: number;
+  idleTimeoutMs: number;
+  drainMs: number;
+  maxPayload: number;
+  ratePerMinute: number;
+  rateBurst: number;
+  rateStrikes: number;
+  connectRatePerMinute: number;
+  /** For messages the gateway puts back in a user's queue; set these like the publishers'. */
+  offlineQueueMax: number;
+  offlineQueueTtlSec: number;
+  slowConsumerBytes: number;
+  registryTtlMs: number;
+}
+
+export const DEFAULT_GATEWAY_OPTIONS: Omit<GatewayOptions, 'instanceId' | 'flags'> = {
+  heartbeatMs: 25_000,
+  idleTimeoutMs: 120_000,
+  drainMs: 10_000,
+  maxPayload: 65_536,
+  ratePerMinute: 60,
+  rateBurst: 60,
+  rateStrikes: 10,
+  connectRatePerMinute: 600,
+  offlineQueueMax: 100,
+  offlineQueueTtlSec: 86_400,
+  slowConsumerBytes: 4 * 1024 * 1024,
+  registryTtlMs: 30_000,
+};

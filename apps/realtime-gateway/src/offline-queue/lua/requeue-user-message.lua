@@ -1,0 +1,26 @@
+--[[
+  A user-room message reached an instance (ws:direct) after the user's last connection there
+  closed. If the user has no live connection anywhere, put it back in the offline queue so it
+  is delivered at the next connect instead of being lost; otherwise another instance got it.
+
+  KEYS[1] user connections (zset) member "<instanceId> <clientId>", score = last refresh (ms)
+  KEYS[2] offline queue    (list) oldest first
+  ARGV[1] the message (as published)
+  ARGV[2] now (ms)
+  ARGV[3] registry entries older than this many ms belong to dead instances
+  ARGV[4] offline queue max length
+  ARGV[5] offline queue TTL in seconds
+
+  Returns 1 when queued, 0 when the user is connected elsewhere.
+]]
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[2]) - tonumber(ARGV[3]))
+if redis.call('ZCARD', KEYS[1]) > 0 then
+  return 0
+end
+local length = redis.call('RPUSH', KEYS[2], ARGV[1])
+local maxLength = tonumber(ARGV[4])
+if length > maxLength then
+  redis.call('LTRIM', KEYS[2], length - maxLength, -1)
+end
+redis.call('EXPIRE', KEYS[2], tonumber(ARGV[5]))
+return 1

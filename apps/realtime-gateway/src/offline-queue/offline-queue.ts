@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import type { Keyspace } from '@switchboard/keyspace';
+import type { OfflineDeliveryJob } from '@switchboard/publisher';
+import type { RedisClient } from '@switchboard/redis';
+import { Queue } from 'bullmq';
+import type { FastifyBaseLogger } from 'fastify';
+import { type LiveMessage, toLiveMessage } from '../fanout/live-message.js';
+
+const ATTACH_SCRIPT = readFileSync(new URL('./lua/attach-user.lua', import.meta.url), 'utf8');
+const REQUEUE_SCRIPT = readFileSync(new URL('./lua/requeue-user-message.lua', import.meta.url), 'utf8');
+
+type ScriptedRedis = RedisClient & {
+  switchboardAttachUser?: (connectionsKey: string, queueKey: string, member: string, now: string) => Promise<string[]>;
+  switchboardRequeueUserMessage?: (connectionsKey: string, queueKey: string, ...args: string[]) => Promise<number>;
+};
+
+export interface OfflineQueueLimits {
+  /** Same meaning as the publisher's: registry entries older than this are dead. */
+  registryStaleMs: number;
+  maxLength: number;
+  ttlSec: number;
+}
+
+/** The registry member of one connection in the user's connection set. */
+export function userConnectionMember(instanceId: string, clientId: string): string {
+  return `${instanceId} ${clientId}`;
+}
+
+/**
+ * The gateway's side of the offline queue: at connect, register the user's connection and take
+ * what was queued for them (in order); remove the matching BullMQ jobs, which only exist to make
+ * queued deliveries visible in the dashboard.
+ */
+export class OfflineQueue {
+  private readonly jobs: Queue<OfflineDeliveryJob>;
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly ks: Keyspace,
+    private readonly log: FastifyBaseLogger,
+    private readonly limits: OfflineQueueLimits,
+  ) {
+    const client = redis as ScriptedRedis;
+    if (!client.switchboardAttachUser) client.defineCommand('switchboardAttachUser', { numberOfKeys: 2, lua: ATTACH_SCRIPT });
+    if (!client.switchboardRequeueUserMessage) client.defineCommand('switchboardRequeueUserMessage', { numberOfKeys: 2, lua: REQUEUE_SCRIPT });
+    this.jobs = new Queue<OfflineDeliveryJob>(ks.queues.offlineDeliveries, { connection: redis, prefix: ks.queues.bullmqPrefix });
+    this.jobs.on('error', (error) => log.warn({ err: error }, 'offline-deliveries queue error'));
+  }
+
+  async attach(dealershipId: string, userId: string, member: string): Promise<LiveMessage[]> {
+    const raw = await (this.redis as ScriptedRedis).switchboardAttachUser!(
+      this.ks.realtime.userConnections(dealershipId, userId),
+      this.ks.realtime.offlineQueue(dealershipId, userId),
+      member,
+      String(Date.now()),
+    );
+    const messages = raw.map(toLiveMessage).filter((message): message is LiveMessage => message !== undefined);
+    if (messages.length > 0) void this.removeJobs(messages.map((message) => message.id));
+    return messages;
+  }
+
+  /**
+   * A user-room message arrived for a user with no connection here any more (it closed while
+   * the message was on its way): back to the offline queue, unless the user is live elsewhere.
+   */
+  async requeue(message: LiveMessage, userId: string): Promise<boolean> {
+    const queued = await (this.redis as ScriptedRedis).switchboardRequeueUserMessage!(
+      this.ks.realtime.userConnections(message.dealershipId, userId),
+      this.ks.realtime.offlineQueue(message.dealershipId, userId),
+      message.raw,
+      String(Date.now()),
+      String(this.limits.registryStaleMs),
+      String(this.limits.maxLength),
+      String(this.limits.ttlSec),
+    );
+    if (queued !== 1) return false;
+    await this.jobs.add(
+      'offline-delivery',
+      { dealershipId: message.dealershipId, userId, messageId: message.id, event: message.event, seq: message.seq },
+      { jobId: message.id, delay: this.limits.ttlSec * 1000, removeOnComplete: 1000, removeOnFail: 1000 },
+    );
+    return true;
+  }
+
+  async detach(dealershipId: string, userId: string, member: string): Promise<void> {
+    await this.redis.zrem(this.ks.realtime.userConnections(dealershipId, userId), member);
+  }
+
+  async close(): Promise<void> {
+    await this.jobs.close();
+  }
+
+  private async removeJobs(ids: string[]): Promise<void> {
+    try {
+      await Promise.all(ids.map((id) => this.jobs.remove(id)));
+    } catch (error) {
+      this.log.warn({ err: error }, 'could not remove delivered offline jobs');
+    }
+  }
+}

@@ -1,0 +1,183 @@
+import type { Keyspace } from '@switchboard/keyspace';
+import type { RedisClient } from '@switchboard/redis';
+import type { ChainableCommander } from 'ioredis';
+import type { ClientConnection } from '../connection/client-connection.js';
+import { userConnectionMember } from '../offline-queue/offline-queue.js';
+import type { RedisBreaker } from './redis-breaker.js';
+
+export interface RegistryOptions {
+  instanceId: string;
+  /** Entries not refreshed for this long belong to a dead instance (they expire or are reaped). */
+  ttlMs: number;
+  /** Initial mode; false = single-instance mode: no ws:instances, ws:connection or subscription state. */
+  enabled: boolean;
+}
+
+/** A pipeline or MULTI resolves even when its commands failed; the breaker must see failures. */
+function throwOnFailure(results: Array<[Error | null, unknown]> | null): void {
+  const failed = results?.find(([error]) => error);
+  if (failed?.[0]) throw failed[0];
+}
+
+/** Room names never start with `_` (RoomName), so this field cannot collide with a room. */
+const OWNER_FIELD = '__owner';
+const ownerOf = (connection: ClientConnection) => `${connection.principal.dealershipId}:${connection.principal.sub}`;
+const sessionPosition = (seq: number, epoch: string) => `${seq}@${epoch}`;
+
+/**
+ * The cluster's view of connections: ws:connection:<clientId> hashes, the ws:instances zset
+ * of heartbeats, each user's connection set (routing of user rooms) and each client's
+ * subscriptions (room -> last seq), written when it subscribes so recovery needs no sticky
+ * session and survives an instance crash.
+ *
+ * The mode can change while connections are open (REDIS_WEBSOCKET_SCALING, see setEnabled).
+ * Every cluster write checks the mode inside its breaker action, i.e. when its commands are
+ * issued; since all of them share one Redis connection, which runs commands in issue order,
+ * no write issued before a switch can land after the switch's own cleanup or re-registration.
+ */
+export class ConnectionRegistry {
+  private enabled: boolean;
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly ks: Keyspace,
+    private readonly breaker: RedisBreaker,
+    private readonly options: RegistryOptions,
+  ) {
+    this.enabled = options.enabled;
+  }
+
+  /** true in scaled mode (the instance is part of the cluster), false in single-instance mode. */
+  get isEnabled(): boolean {
+    return this.enabled;
+  }
+
+  /**
+   * Switches the mode at once. Off: this instance leaves ws:instances and its connections'
+   * ws:connection entries go (subscription state is no longer refreshed and expires by TTL).
+   * On: every open connection is registered again with its current positions, so routing and
+   * recovery see it as if it had connected in scaled mode. Sockets are not touched either way.
+   */
+  async setEnabled(enabled: boolean, connections: Iterable<ClientConnection>): Promise<void> {
+    if (enabled === this.enabled) return;
+    this.enabled = enabled;
+    const open = [...connections];
+    if (enabled) {
+      await this.breaker.run(() => {
+        if (!this.enabled) return Promise.resolve();
+        const pipeline = this.redis.pipeline();
+        for (const connection of open) this.queueRegister(pipeline, connection);
+        this.queueHeartbeat(pipeline, open);
+        return pipeline.exec().then(throwOnFailure);
+      });
+      return;
+    }
+    await this.breaker.run(() => {
+      // Back on before this could be issued: the re-registration stands.
+      if (this.enabled) return Promise.resolve();
+      const pipeline = this.redis.pipeline().zrem(this.ks.realtime.instances(), this.options.instanceId);
+      for (const connection of open) pipeline.del(this.ks.realtime.connection(connection.id));
+      return pipeline.exec().then(throwOnFailure);
+    });
+  }
+
+  async register(connection: ClientConnection): Promise<void> {
+    await this.clusterWrite(() => {
+      const multi = this.redis.multi();
+      this.queueRegister(multi, connection);
+      return multi.exec();
+    });
+  }
+
+  async recordSubscription(connection: ClientConnection, room: string, seq: number, epoch: string): Promise<void> {
+    const key = this.ks.realtime.subscriptions(connection.id);
+    await this.clusterWrite(() => this.redis.multi().hset(key, OWNER_FIELD, ownerOf(connection), room, sessionPosition(seq, epoch)).pexpire(key, this.options.ttlMs).exec());
+  }
+
+  /**
+   * The rooms and positions a previous connection of the same user left behind (kept for a TTL
+   * after it closed or its instance died); undefined when unknown or another user's.
+   */
+  async readSession(connection: ClientConnection, previousClientId: string): Promise<Record<string, { seq: number; epoch: string }> | undefined> {
+    const entries = await this.redis.hgetall(this.ks.realtime.subscriptions(previousClientId));
+    if (entries[OWNER_FIELD] !== ownerOf(connection)) return undefined;
+    const positions: Record<string, { seq: number; epoch: string }> = {};
+    for (const [room, value] of Object.entries(entries)) {
+      if (room === OWNER_FIELD) continue;
+      const at = value.indexOf('@');
+      positions[room] = { seq: Number(at === -1 ? value : value.slice(0, at)), epoch: at === -1 ? '' : value.slice(at + 1) };
+    }
+    return positions;
+  }
+
+  async forgetSubscription(connection: ClientConnection, room: string): Promise<void> {
+    await this.clusterWrite(() => this.redis.multi().hdel(this.ks.realtime.subscriptions(connection.id), room).exec());
+  }
+
+  /** The connection entry goes; its subscriptions stay for a TTL so a reconnect can restore them. */
+  async unregister(connection: ClientConnection): Promise<void> {
+    await this.clusterWrite(() =>
+      this.redis.multi().del(this.ks.realtime.connection(connection.id)).pexpire(this.ks.realtime.subscriptions(connection.id), this.options.ttlMs).exec(),
+    );
+  }
+
+  /**
+   * One heartbeat: each local user's connection set (routing of user rooms, in both modes), and
+   * in scaled mode this instance in ws:instances (and on ws:health), every local entry's TTL
+   * refreshed with its current positions, and instances silent for a TTL reaped.
+   */
+  async heartbeat(connections: Iterable<ClientConnection>): Promise<void> {
+    const open = [...connections];
+    // The pipeline is built when the breaker runs it, so it carries the mode of that moment.
+    await this.breaker.run(() => {
+      const pipeline = this.redis.pipeline();
+      const now = Date.now();
+      for (const connection of open) {
+        const { sub, dealershipId } = connection.principal;
+        pipeline.zadd(this.ks.realtime.userConnections(dealershipId, sub), now, userConnectionMember(this.options.instanceId, connection.id));
+      }
+      if (this.enabled) this.queueHeartbeat(pipeline, open, now);
+      return pipeline.exec().then(throwOnFailure);
+    });
+  }
+
+  async leaveCluster(): Promise<void> {
+    await this.clusterWrite(() => this.redis.multi().zrem(this.ks.realtime.instances(), this.options.instanceId).exec()).catch(() => undefined);
+  }
+
+  /** A write that exists only in scaled mode; skipped if the mode is off when it is issued. */
+  private async clusterWrite(issue: () => Promise<Array<[Error | null, unknown]> | null>): Promise<void> {
+    if (!this.enabled) return;
+    await this.breaker.run(() => (this.enabled ? issue().then(throwOnFailure) : Promise.resolve()));
+  }
+
+  private queueRegister(commands: ChainableCommander, connection: ClientConnection): void {
+    const key = this.ks.realtime.connection(connection.id);
+    commands
+      .hset(key, {
+        instance: this.options.instanceId,
+        user: connection.principal.sub,
+        dealership: connection.principal.dealershipId,
+        role: connection.principal.role,
+        ip: connection.ip,
+        connectedAt: new Date(connection.connectedAt).toISOString(),
+      })
+      .pexpire(key, this.options.ttlMs);
+  }
+
+  /** The scaled-mode part of a heartbeat: entries refreshed, this instance announced, dead ones reaped. */
+  private queueHeartbeat(pipeline: ChainableCommander, connections: ClientConnection[], now = Date.now()): void {
+    for (const connection of connections) {
+      pipeline.pexpire(this.ks.realtime.connection(connection.id), this.options.ttlMs);
+      const positions: Record<string, string> = {};
+      for (const [room, membership] of connection.rooms) {
+        if (!membership.buffer) positions[room] = sessionPosition(membership.seq, membership.epoch);
+      }
+      if (Object.keys(positions).length > 0) pipeline.hset(this.ks.realtime.subscriptions(connection.id), { [OWNER_FIELD]: ownerOf(connection), ...positions });
+      pipeline.pexpire(this.ks.realtime.subscriptions(connection.id), this.options.ttlMs);
+    }
+    pipeline.zadd(this.ks.realtime.instances(), now, this.options.instanceId);
+    pipeline.zremrangebyscore(this.ks.realtime.instances(), '-inf', now - this.options.ttlMs);
+    pipeline.publish(this.ks.realtime.healthChannel(), JSON.stringify({ instanceId: this.options.instanceId, at: now }));
+  }
+}

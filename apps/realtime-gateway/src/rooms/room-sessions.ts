@@ -1,0 +1,119 @@
+import { AppError, ErrorCode } from '@switchboard/errors';
+import { GLOBAL_ROOM, type Keyspace, roomKey } from '@switchboard/keyspace';
+import type { RedisClient } from '@switchboard/redis';
+import type { FastifyBaseLogger } from 'fastify';
+import type { ClientConnection, Membership } from '../connection/client-connection.js';
+import type { RoomHub } from '../fanout/room-hub.js';
+import { type OfflineQueue, userConnectionMember } from '../offline-queue/offline-queue.js';
+import type { ConnectionRegistry } from '../registry/registry.js';
+import { resolveRoomAccess } from './room-access.js';
+
+export interface RoomSessionsDeps {
+  redis: RedisClient;
+  ks: Keyspace;
+  hub: RoomHub;
+  registry: ConnectionRegistry;
+  offline: OfflineQueue;
+  instanceId: string;
+  log: FastifyBaseLogger;
+  onQueuedDelivered(count: number): void;
+}
+
+/**
+ * What a client does with rooms: the automatic rooms at connect (with the offline queue),
+ * subscribe, unsubscribe, resume (from its own positions or a previous session) and ack. Every
+ * join is checked against the caller's identity and tenant first.
+ */
+export class RoomSessions {
+  constructor(private readonly deps: RoomSessionsDeps) {}
+
+  /** `global` and the caller's `user:` room; queued messages first (in order), then live ones. */
+  async joinAutomatic(connection: ClientConnection): Promise<void> {
+    const { hub, offline, log } = this.deps;
+    const { principal } = connection;
+    const global = await hub.join(connection, GLOBAL_ROOM, GLOBAL_ROOM, principal.dealershipId, true);
+    await hub.startLive(connection, global);
+    const userRoom = `user:${principal.sub}`;
+    const user = await hub.join(connection, userRoom, roomKey(principal.dealershipId, userRoom), principal.dealershipId, false);
+    const queued = await offline.attach(principal.dealershipId, principal.sub, userConnectionMember(this.deps.instanceId, connection.id)).catch((error: Error) => {
+      log.warn({ err: error }, 'offline queue unavailable');
+      return [];
+    });
+    const held = user.buffer;
+    user.buffer = null;
+    for (const message of queued) connection.deliver(user, message);
+    this.deps.onQueuedDelivered(queued.length);
+    user.buffer = held;
+    const seqBefore = user.seq;
+    const epochBefore = user.epoch;
+    await hub.startLive(connection, user).catch(() => undefined);
+    // startLive moved the position to the room's current seq; never behind what was just sent.
+    if (epochBefore === user.epoch && seqBefore > user.seq) user.seq = seqBefore;
+  }
+
+  async subscribe(connection: ClientConnection, room: string): Promise<void> {
+    const membership = await this.joinChecked(connection, room);
+    const position = await this.deps.hub.startLive(connection, membership);
+    connection.sendFrame({ type: 'subscribed', room, seq: position.seq, epoch: position.epoch });
+    await this.deps.registry.recordSubscription(connection, room, position.seq, position.epoch).catch(() => undefined);
+  }
+
+  async unsubscribe(connection: ClientConnection, room: string): Promise<void> {
+    if (room === GLOBAL_ROOM || room === `user:${connection.principal.sub}`) {
+      throw new AppError(ErrorCode.VALIDATION_ERROR, 'The global and own user rooms cannot be left.');
+    }
+    this.deps.hub.leave(connection, room);
+    connection.sendFrame({ type: 'unsubscribed', room });
+    await this.deps.registry.forgetSubscription(connection, room).catch(() => undefined);
+  }
+
+  /** One `resumed` (or `error`) frame per room; a previous session fills rooms the client did not name. */
+  async resume(connection: ClientConnection, given: Record<string, number>, givenEpochs: Record<string, string> | undefined, session: string | undefined): Promise<void> {
+    const positions = { ...given };
+    const epochs: Record<string, string> = { ...givenEpochs };
+    if (session) {
+      const restored = await this.deps.registry.readSession(connection, session);
+      if (!restored) {
+        connection.sendFrame({ type: 'error', code: ErrorCode.RECORD_NOT_FOUND, message: 'Unknown session.' });
+      } else {
+        // What the client says it has wins over the server's (possibly older) record.
+        for (const [room, position] of Object.entries(restored)) {
+          if (positions[room] !== undefined) continue;
+          positions[room] = position.seq;
+          if (position.epoch) epochs[room] = position.epoch;
+        }
+      }
+    }
+    for (const [room, seq] of Object.entries(positions)) {
+      let membership: Membership;
+      try {
+        membership = await this.joinChecked(connection, room);
+      } catch (error) {
+        const appError = error instanceof AppError ? error : new AppError(ErrorCode.INTERNAL_ERROR);
+        connection.sendFrame({ type: 'error', code: appError.code, message: appError.message, room });
+        continue;
+      }
+      const result = await this.deps.hub.resume(connection, membership, seq, epochs[room]);
+      connection.sendFrame({ type: 'resumed', room, ...result });
+      await this.deps.registry.recordSubscription(connection, room, result.seq, result.epoch).catch(() => undefined);
+    }
+  }
+
+  /** Records the client's processed position server-side (never ahead of what it was sent). */
+  ack(connection: ClientConnection, room: string, seq: number): void {
+    const membership = connection.rooms.get(room);
+    if (membership) void this.deps.registry.recordSubscription(connection, room, Math.min(seq, membership.seq), membership.epoch).catch(() => undefined);
+  }
+
+  /** Checks the caller may join `room` (tenant, user, sandbox owner) and joins it. */
+  private async joinChecked(connection: ClientConnection, room: string): Promise<Membership> {
+    const decision = await resolveRoomAccess(this.deps.redis, this.deps.ks, connection.principal, room);
+    if (decision.kind !== 'allow') {
+      throw new AppError(ErrorCode.FORBIDDEN, decision.kind === 'deny' ? decision.reason : 'Not allowed.');
+    }
+    // Own user rooms arrive on ws:direct (routed by the registry); anything else, including an
+    // admin watching another user's room, on the room's channel.
+    const channelled = room !== `user:${connection.principal.sub}`;
+    return this.deps.hub.join(connection, room, roomKey(decision.scope, room), decision.scope, channelled);
+  }
+}

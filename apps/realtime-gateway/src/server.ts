@@ -1,0 +1,61 @@
+import { exitOnConfigError } from '@switchboard/config';
+import { FLAGS, startServiceFlags } from '@switchboard/flags';
+import { requireAuthKeys, runService } from '@switchboard/service-kit';
+import { SERVICE_NAME, buildApp } from './app.js';
+import { instanceIdFrom, loadGatewayConfig } from './config.js';
+import { drainGateway } from './drain/drain.js';
+
+const config = exitOnConfigError(SERVICE_NAME, () => loadGatewayConfig());
+const auth = requireAuthKeys(SERVICE_NAME, config);
+const instanceId = instanceIdFrom(config);
+// stderr: the id is needed to find this instance in ws:instances and in logs.
+console.warn(`${SERVICE_NAME}: instance ${instanceId}`);
+
+await runService({
+  service: SERVICE_NAME,
+  host: config.HOST,
+  port: config.PORT,
+  otelEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  shutdownTimeoutMs: config.DRAIN_MS + 10_000,
+  build: async () => {
+    // REDIS_WEBSOCKET_SCALING is read live through the in-process SDK: the gateway switches
+    // between scaled and single-instance mode within milliseconds of a change.
+    const flags = await startServiceFlags({
+      service: SERVICE_NAME,
+      redisUrl: config.REDIS_URL,
+      ensure: [
+        {
+          key: FLAGS.REDIS_WEBSOCKET_SCALING,
+          enabled: true,
+          description: 'Realtime gateway scaled mode (cluster registry in ws:instances / ws:connection, migration announcements); off = single-instance mode.',
+        },
+      ],
+    });
+    const app = await buildApp({
+      redisUrl: config.REDIS_URL,
+      auth,
+      logLevel: config.LOG_LEVEL,
+      instanceId,
+      flags: flags.client,
+      heartbeatMs: config.HEARTBEAT_MS,
+      idleTimeoutMs: config.IDLE_TIMEOUT_MS,
+      drainMs: config.DRAIN_MS,
+      maxPayload: config.MAX_PAYLOAD,
+      ratePerMinute: config.RATE_LIMIT_PER_MIN,
+      rateBurst: config.RATE_LIMIT_BURST,
+      rateStrikes: config.RATE_LIMIT_STRIKES,
+      connectRatePerMinute: config.CONNECT_RATE_PER_MIN,
+      offlineQueueMax: config.OFFLINE_QUEUE_MAX,
+      offlineQueueTtlSec: config.OFFLINE_QUEUE_TTL_SEC,
+      slowConsumerBytes: config.SLOW_CONSUMER_BYTES,
+      registryTtlMs: config.REGISTRY_TTL_MS,
+    });
+    flags.registerMetrics(app.metrics);
+    app.addHook('onClose', flags.close);
+    return app;
+  },
+  beforeClose: async (app) => {
+    const result = await drainGateway(app, app.gateway, { drainMs: config.DRAIN_MS });
+    app.log.info(result, 'drained');
+  },
+});

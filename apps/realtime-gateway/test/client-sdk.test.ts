@@ -1,0 +1,96 @@
+import { SwitchboardClient, type WebSocketConstructor } from '@switchboard/client';
+import { type Publisher, createPublisher } from '@switchboard/publisher';
+import { waitFor } from '@switchboard/test-redis';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { type RunningGateway, startGateway, tokenFor, useRedis } from './helper.js';
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index);
+
+describe('@switchboard/client against real gateways', () => {
+  const redis = useRedis();
+  let a: RunningGateway;
+  let b: RunningGateway;
+  let publisherRedis: Redis;
+  let publisher: Publisher;
+
+  beforeAll(async () => {
+    a = await startGateway(redis.server.url, { instanceId: 'gw-sdk-a' });
+    b = await startGateway(redis.server.url, { instanceId: 'gw-sdk-b' });
+    publisherRedis = new Redis(redis.server.url);
+    publisher = createPublisher(publisherRedis);
+  });
+  afterAll(async () => {
+    await Promise.all([a.close(), b.close()]);
+    await publisher.close();
+    publisherRedis.disconnect();
+  });
+
+  const client = (urls: string[], token: string | (() => string)) =>
+    new SwitchboardClient({ url: urls, token, WebSocket: WebSocket as unknown as WebSocketConstructor, reconnect: { initialDelayMs: 20, maxDelayMs: 200 } });
+
+  it('delivers typed events to on(event) handlers', async () => {
+    const sdk = client([a.url], tokenFor('u1', 'A'));
+    await sdk.connect();
+    await sdk.subscribe('project:typed');
+    const seen: string[] = [];
+    sdk.on('project.updated', (data, meta) => seen.push(`${data.projectId}@${meta.seq}`));
+    await publisher.publish({ room: 'project:typed', dealershipId: 'A', event: 'project.updated', data: { projectId: 'p9' } });
+    await waitFor(() => seen.length === 1, { message: 'typed event' });
+    expect(seen).toEqual(['p9@1']);
+    sdk.close();
+  });
+
+  it('rejects a forbidden subscribe', async () => {
+    const sdk = client([a.url], tokenFor('u1', 'A'));
+    await sdk.connect();
+    await expect(sdk.subscribe('dealership:B')).rejects.toThrow(/FORBIDDEN/);
+    sdk.close();
+  });
+
+  it('reconnects to the next instance after its socket dies and resumes with no gap and no duplicate', async () => {
+    let tokens = 0;
+    const sdk = client([a.url, b.url], () => {
+      tokens += 1;
+      return tokenFor('u1', 'A');
+    });
+    await sdk.connect();
+    await sdk.subscribe('project:sdk');
+    const received: number[] = [];
+    sdk.onAny((_event, _data, meta) => {
+      if (meta.room === 'project:sdk') received.push(meta.seq);
+    });
+    const instances: string[] = [];
+    sdk.onClient('connected', ({ instanceId }) => instances.push(instanceId));
+    const flow = (async () => {
+      for (let i = 0; i < 1000; i += 1) await publisher.publish({ room: 'project:sdk', dealershipId: 'A', event: 'workflow.progress', data: { workflowId: 'w', progress: i % 100 } });
+    })();
+    await waitFor(() => received.length >= 100, { message: '100 events', timeoutMs: 15_000 });
+    for (const connection of a.app.gateway.connections.values()) connection.socket.terminate();
+    await flow;
+    await waitFor(() => received.length >= 1000, { message: '1 000 events', timeoutMs: 20_000 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(received).toEqual(range(1, 1000));
+    expect(instances).toEqual(['gw-sdk-b']);
+    expect(tokens).toBe(2);
+    sdk.close();
+  });
+
+  it('drops a message delivered twice (same id)', async () => {
+    const sdk = client([a.url], tokenFor('u1', 'A'));
+    await sdk.connect();
+    await sdk.subscribe('project:dup');
+    const ids: string[] = [];
+    const duplicates: string[] = [];
+    sdk.onAny((_event, _data, meta) => ids.push(meta.id));
+    sdk.onClient('duplicate', ({ id }) => duplicates.push(id));
+    await publisher.publish({ room: 'project:dup', dealershipId: 'A', event: 'project.updated', data: { projectId: 'd' }, id: 'same-id' });
+    await publisher.publish({ room: 'project:dup', dealershipId: 'A', event: 'project.updated', data: { projectId: 'd' }, id: 'same-id' });
+    await publisher.publish({ room: 'project:dup', dealershipId: 'A', event: 'project.updated', data: { projectId: 'd' }, id: 'other-id' });
+    await waitFor(() => ids.includes('other-id'), { message: 'third message' });
+    expect(ids).toEqual(['same-id', 'other-id']);
+    expect(a.app.gateway.stats.duplicatesDropped).toBeGreaterThanOrEqual(1);
+    sdk.close();
+  });
+});

@@ -1,0 +1,107 @@
+import { createKeyspace } from '@switchboard/keyspace';
+import { createPublisher } from '@switchboard/publisher';
+import { waitFor } from '@switchboard/test-redis';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningGateway, connect, startGateway, tokenFor, useRedis } from './helper.js';
+
+const ks = createKeyspace('');
+
+describe('offline queue', () => {
+  const redis = useRedis();
+  let gateway: RunningGateway;
+  let publisherRedis: Redis;
+  let jobs: Queue;
+
+  beforeAll(async () => {
+    gateway = await startGateway(redis.server.url, { instanceId: 'gw-offline' });
+    publisherRedis = new Redis(redis.server.url);
+    jobs = new Queue(ks.queues.offlineDeliveries, { connection: publisherRedis, prefix: ks.queues.bullmqPrefix });
+  });
+  afterAll(async () => {
+    await gateway.close();
+    await jobs.close();
+    publisherRedis.disconnect();
+  });
+
+  const suggestion = (n: number) => ({ suggestionId: String(n), content: `n${n}` });
+
+  it('queues messages for an offline user (visible as BullMQ jobs) and delivers them in order, once, on connect', async () => {
+    const publisher = createPublisher(publisherRedis);
+    const ids: string[] = [];
+    for (let n = 1; n <= 5; n += 1) {
+      const result = await publisher.publish({ room: 'user:off1', dealershipId: 'A', event: 'ai.suggestion', data: suggestion(n) });
+      expect(result.route).toBe('queued');
+      ids.push(result.id);
+    }
+    expect(await publisherRedis.llen(ks.realtime.offlineQueue('A', 'off1'))).toBe(5);
+    const job = await jobs.getJob(ids[0]!);
+    expect(job?.data).toMatchObject({ dealershipId: 'A', userId: 'off1', messageId: ids[0] });
+    expect(await job?.getState()).toBe('delayed');
+
+    const client = await connect(gateway.url, tokenFor('off1', 'A'));
+    await waitFor(() => client.events('user:off1').length === 5, { message: 'five queued events' });
+    expect(client.events('user:off1').map((frame) => frame['id'])).toEqual(ids);
+    expect(await publisherRedis.exists(ks.realtime.offlineQueue('A', 'off1'))).toBe(0);
+    await expect.poll(async () => (await jobs.getJob(ids[0]!)) ?? null).toBeNull();
+
+    // Now live: routed directly, not queued; and a second connection does not get the old ones again.
+    const live = await publisher.publish({ room: 'user:off1', dealershipId: 'A', event: 'ai.suggestion', data: suggestion(6) });
+    expect(live.route).toBe('direct');
+    await client.waitFor((frame) => frame['id'] === live.id);
+    const second = await connect(gateway.url, tokenFor('off1', 'A'));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(second.events('user:off1')).toHaveLength(0);
+    expect(client.events('user:off1')).toHaveLength(6);
+    client.close();
+    second.close();
+    await publisher.close();
+  });
+
+  it('keeps at most the configured length, dropping the oldest, and counts them', async () => {
+    const publisher = createPublisher(publisherRedis, { offlineQueue: { maxLength: 3 }, offlineJobs: false });
+    const results = [];
+    for (let n = 1; n <= 5; n += 1) results.push(await publisher.publish({ room: 'user:off2', dealershipId: 'A', event: 'ai.suggestion', data: suggestion(n) }));
+    expect(results.map((result) => result.dropped)).toEqual([0, 0, 0, 1, 1]);
+    const client = await connect(gateway.url, tokenFor('off2', 'A'));
+    await waitFor(() => client.events('user:off2').length === 3, { message: 'three newest' });
+    expect(client.events('user:off2').map((frame) => (frame['data'] as { suggestionId: string }).suggestionId)).toEqual(['3', '4', '5']);
+    client.close();
+    await publisher.close();
+  });
+
+  it('expires the queue after its TTL', async () => {
+    const publisher = createPublisher(publisherRedis, { offlineQueue: { ttlSec: 1 }, offlineJobs: false });
+    await publisher.publish({ room: 'user:off3', dealershipId: 'A', event: 'ai.suggestion', data: suggestion(1) });
+    expect(await publisherRedis.pttl(ks.realtime.offlineQueue('A', 'off3'))).toBeGreaterThan(0);
+    await waitFor(async () => (await publisherRedis.exists(ks.realtime.offlineQueue('A', 'off3'))) === 0, { message: 'queue expiry', timeoutMs: 5_000 });
+    const client = await connect(gateway.url, tokenFor('off3', 'A'));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(client.events('user:off3')).toHaveLength(0);
+    client.close();
+    await publisher.close();
+  });
+
+  it("never hands one tenant's queue to another tenant's user of the same id", async () => {
+    const publisher = createPublisher(publisherRedis, { offlineJobs: false });
+    await publisher.publish({ room: 'user:same', dealershipId: 'A', event: 'ai.suggestion', data: suggestion(1) });
+    const fromB = await connect(gateway.url, tokenFor('same', 'B'));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(fromB.events()).toHaveLength(0);
+    expect(await publisherRedis.llen(ks.realtime.offlineQueue('A', 'same'))).toBe(1);
+    fromB.close();
+    await publisher.close();
+  });
+  it('puts a user message that arrives after the user left back in the offline queue', async () => {
+    // As if the publisher saw the connection just before it closed: the message reaches the
+    // instance over ws:direct with no member left to take it.
+    const late = { id: 'late-1', room: 'user:gone', dealershipId: 'A', event: 'ai.suggestion', data: suggestion(1), seq: 1, epoch: 'e1', ts: Date.now() };
+    await publisherRedis.publish(ks.realtime.directChannel('gw-offline'), JSON.stringify(late));
+    await waitFor(async () => (await publisherRedis.llen(ks.realtime.offlineQueue('A', 'gone'))) === 1, { message: 'requeued' });
+    expect(await jobs.getJob('late-1')).toBeTruthy();
+    const client = await connect(gateway.url, tokenFor('gone', 'A'));
+    await client.waitFor((frame) => frame['id'] === 'late-1');
+    client.close();
+  });
+});

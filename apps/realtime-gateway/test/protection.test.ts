@@ -1,0 +1,97 @@
+import { type Publisher, createPublisher } from '@switchboard/publisher';
+import { waitFor } from '@switchboard/test-redis';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { type RunningGateway, TestClient, connect, startGateway, tokenFor, useRedis } from './helper.js';
+
+describe('protecting the service', () => {
+  const redis = useRedis();
+  let gateway: RunningGateway | undefined;
+  let publisherRedis: Redis;
+  let publisher: Publisher;
+
+  beforeAll(() => {
+    publisherRedis = new Redis(redis.server.url);
+    publisher = createPublisher(publisherRedis, { historySize: 50 });
+  });
+  afterEach(async () => {
+    await gateway?.close();
+    gateway = undefined;
+  });
+  afterAll(async () => {
+    await publisher.close();
+    publisherRedis.disconnect();
+  });
+
+  it('rate-limits frames per connection: RATE_LIMITED errors, then close 4429 on repeated abuse', async () => {
+    gateway = await startGateway(redis.server.url, { rateBurst: 5, ratePerMinute: 60, rateStrikes: 3 });
+    const client = await connect(gateway.url, tokenFor('u1', 'A'));
+    // connect() used one frame (its readiness ping); 4 more pass, then 3 strikes.
+    for (let i = 0; i < 10; i += 1) client.send({ type: 'ping', id: `p${i}` });
+    expect(await client.closed).toBe(4429);
+    expect(client.of('pong').filter((frame) => String(frame['id']).startsWith('p'))).toHaveLength(4);
+    expect(client.of('error').filter((frame) => frame['code'] === 'RATE_LIMITED')).toHaveLength(3);
+    const metrics = await gateway.app.inject('/metrics');
+    expect(metrics.body).toMatch(/websocket_rate_limited_total\{[^}]*scope="frame"[^}]*\} 3/);
+  });
+
+  it('limits connection attempts per IP at upgrade (429 envelope)', async () => {
+    gateway = await startGateway(redis.server.url, { connectRatePerMinute: 2 });
+    const token = tokenFor('u1', 'A');
+    const first = await connect(gateway.url, token);
+    const second = await connect(gateway.url, token);
+    const third = new TestClient(new WebSocket(`${gateway.url}?token=${token}`));
+    await expect(third.opened).rejects.toThrow();
+    await expect.poll(() => third.unexpectedBody).not.toBe('');
+    expect(third.unexpectedStatus).toBe(429);
+    expect(JSON.parse(third.unexpectedBody)).toMatchObject({ success: false, error: { code: 'RATE_LIMITED' } });
+    first.close();
+    second.close();
+  });
+
+  it('terminates a connection that does not answer pings (4408)', async () => {
+    gateway = await startGateway(redis.server.url, { heartbeatMs: 100 });
+    const token = tokenFor('u1', 'A');
+    const silent = new TestClient(new WebSocket(`${gateway.url}?token=${token}`, { autoPong: false }));
+    const healthy = await connect(gateway.url, token);
+    await silent.opened;
+    expect(await silent.closed).toBe(4408);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(healthy.closeCode).toBeUndefined();
+    healthy.close();
+  });
+
+  it('closes a connection that answers pings but never sends a frame, after the idle timeout (4408)', async () => {
+    gateway = await startGateway(redis.server.url, { heartbeatMs: 100, idleTimeoutMs: 600 });
+    const silent = await connect(gateway.url, tokenFor('u1', 'A'));
+    const talkative = await connect(gateway.url, tokenFor('u2', 'A'));
+    const pinger = setInterval(() => talkative.send({ type: 'ping' }), 100);
+    try {
+      expect(await silent.closed).toBe(4408);
+      expect(talkative.closeCode).toBeUndefined();
+    } finally {
+      clearInterval(pinger);
+    }
+    talkative.close();
+  });
+
+  it('cuts off a slow consumer while a fast one on the same room gets everything', async () => {
+    gateway = await startGateway(redis.server.url, { slowConsumerBytes: 256 * 1024 });
+    const token = tokenFor('u1', 'A');
+    const fast = await connect(gateway.url, token);
+    const slow = await connect(gateway.url, token);
+    await fast.subscribe('project:big');
+    await slow.subscribe('project:big');
+    (slow.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+    const blob = 'x'.repeat(64 * 1024);
+    for (let i = 0; i < 200; i += 1) await publisher.publish({ room: 'project:big', dealershipId: 'A', event: 'ai.suggestion', data: { suggestionId: String(i), content: blob } });
+    await waitFor(() => fast.events('project:big').length === 200, { message: 'fast consumer got all 200', timeoutMs: 20_000 });
+    await waitFor(() => gateway!.app.gateway.stats.slowConsumers === 1, { message: 'slow consumer counted' });
+    await waitFor(() => gateway!.app.gateway.connections.size === 1, { message: 'slow consumer gone' });
+    const metrics = await gateway.app.inject('/metrics');
+    expect(metrics.body).toMatch(/websocket_slow_consumers_total\{[^}]*\} 1/);
+    fast.close();
+    slow.socket.terminate();
+  });
+});

@@ -1,0 +1,51 @@
+import type { AuthKeys } from '@switchboard/auth';
+import { type FlagReader, staticFlagReader } from '@switchboard/flags';
+import { idempotencyPlugin } from '@switchboard/idempotency';
+import { type Keyspace, keyspace as defaultKeyspace } from '@switchboard/keyspace';
+import type { RedisClient } from '@switchboard/redis';
+import { type TypedFastify, createFastify, platformPlugin } from '@switchboard/service-kit';
+import { type SandboxRuntimeSettings, runtimeSettings } from './config.js';
+import type { SandboxDriver } from './drivers/sandbox-driver.js';
+import { queueDashboardPlugin } from './plugins/queue-dashboard-plugin.js';
+import { sandboxRuntimePlugin } from './plugins/sandbox-runtime-plugin.js';
+import { sandboxRoutes } from './routes/sandbox/index.js';
+
+export const SERVICE_NAME = 'sandbox-service';
+/** The BullMQ dashboard; the load balancer routes this prefix to the sandbox API. */
+export const QUEUE_DASHBOARD_PATH = '/admin/queues';
+
+export interface AppOptions {
+  redisUrl: string;
+  auth: AuthKeys;
+  logLevel?: string;
+  /** Share a Redis client (tests); otherwise one is created from redisUrl. */
+  redis?: RedisClient;
+  /** Reads SANDBOX_PAUSE_RESUME; default: every flag on (the flags issue injects the SDK). */
+  flags?: FlagReader;
+  /** Settings shared with the workers; defaults from the env schema. */
+  settings?: Partial<SandboxRuntimeSettings>;
+  keyspace?: Keyspace;
+  driver?: SandboxDriver;
+}
+
+/** Builds the sandbox service without listening: server.ts listens, tests use app.inject. */
+export async function buildApp(options: AppOptions): Promise<TypedFastify> {
+  const app = createFastify({ service: SERVICE_NAME, logLevel: options.logLevel ?? 'info' });
+  await app.register(platformPlugin, {
+    service: SERVICE_NAME,
+    redisUrl: options.redisUrl,
+    auth: options.auth,
+    docs: { title: 'Switchboard sandbox service', description: 'Sandboxes, pause/resume and tool executions (docs/api/sandbox.md).' },
+    ...(options.redis ? { redis: options.redis } : {}),
+  });
+  await app.register(idempotencyPlugin, { scope: 'sandbox' });
+  await app.register(sandboxRuntimePlugin, {
+    settings: runtimeSettings(options.settings),
+    flags: options.flags ?? staticFlagReader(),
+    ...(options.keyspace ? { keyspace: options.keyspace } : {}),
+    ...(options.driver ? { driver: options.driver } : {}),
+  });
+  await app.register(sandboxRoutes, { prefix: '/api/sandbox' });
+  await app.register(queueDashboardPlugin, { prefix: QUEUE_DASHBOARD_PATH, basePath: QUEUE_DASHBOARD_PATH, keyspace: options.keyspace ?? defaultKeyspace });
+  return app;
+}

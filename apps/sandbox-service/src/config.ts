@@ -1,0 +1,59 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Static, Type } from '@sinclair/typebox';
+import { BaseEnv, loadConfig } from '@switchboard/config';
+
+/** Environment of the sandbox service and its workers (SPEC.md, Configuration; docs/api/sandbox.md). */
+export const SandboxEnv = Type.Composite([
+  BaseEnv,
+  Type.Object({
+    PORT: Type.Integer({ default: 3001, minimum: 0, maximum: 65535 }),
+    SANDBOX_ROOT: Type.String({ default: join(tmpdir(), 'switchboard-sandboxes'), minLength: 1 }),
+    SANDBOX_ALLOW_EXEC: Type.Boolean({ default: false }),
+    /** Default of the SANDBOX_PAUSE_RESUME flag until the flags SDK is wired in. */
+    FLAG_SANDBOX_PAUSE_RESUME: Type.Boolean({
+      default: true,
+      description: 'Value of the SANDBOX_PAUSE_RESUME flag when it is created at first start; afterwards the flag service decides.',
+    }),
+    SANDBOX_HISTORY_MAX: Type.Integer({ default: 1000, minimum: 1, maximum: 100_000 }),
+    EXECUTION_TTL_SEC: Type.Integer({ default: 7 * 86_400, minimum: 60 }),
+    EXECUTION_HISTORY_MAX: Type.Integer({ default: 1000, minimum: 1 }),
+    EXECUTION_DEFAULT_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100 }),
+    EXECUTION_MAX_TIMEOUT_MS: Type.Integer({ default: 3_600_000, minimum: 100 }),
+    EXECUTION_MAX_OUTPUT_BYTES: Type.Integer({ default: 65_536, minimum: 1024 }),
+    WORKER_CONCURRENCY: Type.Integer({ default: 8, minimum: 1, maximum: 256 }),
+    /** A crashed worker's job is picked up again after about this long. */
+    WORKER_LOCK_DURATION_MS: Type.Integer({ default: 30_000, minimum: 1000 }),
+    WORKER_METRICS_PORT: Type.Integer({ default: 0, minimum: 0, maximum: 65535, description: '0 = no metrics endpoint' }),
+    AUTO_PAUSE_CHECK_INTERVAL_MS: Type.Integer({ default: 5_000, minimum: 100 }),
+    /** One /proc scan serves every sandbox's usage (status, memory auto-pause) for this long; pause/resume always scan afresh. */
+    SANDBOX_USAGE_SAMPLE_TTL_MS: Type.Integer({ default: 1_000, minimum: 0, maximum: 60_000 }),
+  }),
+]);
+export type SandboxConfig = Static<typeof SandboxEnv>;
+
+export function loadSandboxConfig(env: Record<string, string | undefined> = process.env): SandboxConfig {
+  return loadConfig(SandboxEnv, env);
+}
+
+/** The settings the API and the workers share, with defaults, so tests can override a few. */
+export type SandboxRuntimeSettings = Pick<
+  SandboxConfig,
+  | 'SANDBOX_ROOT'
+  | 'SANDBOX_ALLOW_EXEC'
+  | 'SANDBOX_HISTORY_MAX'
+  | 'EXECUTION_TTL_SEC'
+  | 'EXECUTION_HISTORY_MAX'
+  | 'EXECUTION_DEFAULT_TIMEOUT_MS'
+  | 'EXECUTION_MAX_TIMEOUT_MS'
+  | 'EXECUTION_MAX_OUTPUT_BYTES'
+  | 'WORKER_CONCURRENCY'
+  | 'WORKER_LOCK_DURATION_MS'
+  | 'AUTO_PAUSE_CHECK_INTERVAL_MS'
+  | 'SANDBOX_USAGE_SAMPLE_TTL_MS'
+>;
+
+export function runtimeSettings(overrides: Partial<SandboxRuntimeSettings> = {}): SandboxRuntimeSettings {
+  const defaults = loadSandboxConfig({});
+  return { ...defaults, ...overrides };
+}

@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import type { Keyspace } from '@switchboard/keyspace';
+import type { RedisClient } from '@switchboard/redis';
+import type { RunningExecution } from './auto-pause-policy.js';
+
+export type ExecutionState = 'queued' | 'running' | 'completed' | 'failed';
+
+export interface ExecutionRecord {
+  id: string;
+  sandboxId: string;
+  dealershipId: string;
+  tool: string;
+  input: unknown;
+  timeoutMs: number;
+  state: ExecutionState;
+  actor: string;
+  createdAt: number;
+  startedAt?: number | undefined;
+  finishedAt?: number | undefined;
+  /** Wall-clock time from start to finish. */
+  durationMs?: number | undefined;
+  /** Time it really ran: wall time minus the time its sandbox was paused. */
+  activeMs?: number | undefined;
+  pausedMsAtStart?: number | undefined;
+  attempts: number;
+  output?: unknown;
+  error?: string | undefined;
+}
+
+const num = (value: string | undefined) => (value === undefined || value === '' ? undefined : Number(value));
+
+function parseExecution(hash: Record<string, string>): ExecutionRecord | undefined {
+  if (!hash['id']) return undefined;
+  return {
+    id: hash['id'],
+    sandboxId: hash['sandboxId'] ?? '',
+    dealershipId: hash['dealershipId'] ?? '',
+    tool: hash['tool'] ?? '',
+    input: JSON.parse(hash['input'] ?? 'null'),
+    timeoutMs: Number(hash['timeoutMs']),
+    state: (hash['state'] ?? 'queued') as ExecutionState,
+    actor: hash['actor'] ?? '',
+    createdAt: Number(hash['createdAt']),
+    startedAt: num(hash['startedAt']),
+    finishedAt: num(hash['finishedAt']),
+    durationMs: num(hash['durationMs']),
+    activeMs: num(hash['activeMs']),
+    pausedMsAtStart: num(hash['pausedMsAtStart']),
+    attempts: Number(hash['attempts'] ?? 0),
+    output: hash['output'] === undefined ? undefined : JSON.parse(hash['output']),
+    error: hash['error'],
+  };
+}
+
+export type ExecutionStore = ReturnType<typeof createExecutionStore>;
+
+/** Tool executions: one hash each (kept `ttlSec`), and a per-sandbox sorted set of the newest `perSandboxMax`. */
+export function createExecutionStore(options: { redis: RedisClient; keyspace: Keyspace; ttlSec: number; perSandboxMax: number }) {
+  const { redis, keyspace: ks, ttlSec } = options;
+
+  async function create(input: Pick<ExecutionRecord, 'sandboxId' | 'dealershipId' | 'tool' | 'input' | 'timeoutMs' | 'actor'>): Promise<ExecutionRecord> {
+    const record: ExecutionRecord = { ...input, id: `exe_${randomUUID().replaceAll('-', '')}`, state: 'queued', createdAt: Date.now(), attempts: 0 };
+    await redis
+      .multi()
+      .hset(ks.sandbox.execution(record.id), {
+        id: record.id,
+        sandboxId: record.sandboxId,
+        dealershipId: record.dealershipId,
+        tool: record.tool,
+        input: JSON.stringify(record.input),
+        timeoutMs: String(record.timeoutMs),
+        state: record.state,
+        actor: record.actor,
+        createdAt: String(record.createdAt),
+        attempts: '0',
+      })
+      .expire(ks.sandbox.execution(record.id), ttlSec)
+      .exec();
+    await redis
+      .multi()
+      .zadd(ks.sandbox.executions(record.sandboxId), record.createdAt, record.id)
+      .zremrangebyrank(ks.sandbox.executions(record.sandboxId), 0, -(options.perSandboxMax + 1))
+      .exec();
+    return record;
+  }
+
+  async function get(id: string): Promise<ExecutionRecord | undefined> {
+    if (id.length === 0 || id.length > 128) return undefined;
+    return parseExecution(await redis.hgetall(ks.sandbox.execution(id)));
+  }
+
+  async function markRunning(id: string, startedAt: number, pausedMsAtStart: number): Promise<void> {
+    await redis
+      .multi()
+      .hset(ks.sandbox.execution(id), { state: 'running', startedAt: String(startedAt), pausedMsAtStart: String(pausedMsAtStart) })
+      .hincrby(ks.sandbox.execution(id), 'attempts', 1)
+      .exec();
+  }
+
+  async function finish(id: string, result: { state: 'completed' | 'failed'; finishedAt: number; durationMs: number; activeMs: number; output?: unknown; error?: string | undefined }): Promise<void> {
+    const fields: Record<string, string> = {
+      state: result.state,
+      finishedAt: String(result.finishedAt),
+      durationMs: String(result.durationMs),
+      activeMs: String(result.activeMs),
+    };
+    if (result.output !== undefined) fields['output'] = JSON.stringify(result.output);
+    if (result.error !== undefined) fields['error'] = result.error;
+    await redis.hset(ks.sandbox.execution(id), fields);
+  }
+
+  /** Executions of a sandbox that are running now (from the newest 100). */
+  async function running(sandboxId: string): Promise<RunningExecution[]> {
+    const ids = await redis.zrevrange(ks.sandbox.executions(sandboxId), 0, 99);
+    if (ids.length === 0) return [];
+    const pipeline = redis.pipeline();
+    for (const id of ids) pipeline.hmget(ks.sandbox.execution(id), 'state', 'startedAt', 'pausedMsAtStart', 'limitReportedAt');
+    const rows = (await pipeline.exec()) ?? [];
+    return ids.flatMap((executionId, index) => {
+      const [state, startedAt, pausedMsAtStart, limitReportedAt] = (rows[index]?.[1] ?? []) as Array<string | null>;
+      return state === 'running' ? [{ executionId, startedAt: Number(startedAt), pausedMsAtStart: Number(pausedMsAtStart ?? 0), limitReported: Boolean(limitReportedAt) }] : [];
+    });
+  }
+
+  /** Remembers that this execution's time limit already paused its sandbox (see auto-pause-policy.ts). */
+  async function markLimitReported(id: string, at = Date.now()): Promise<void> {
+    await redis.hset(ks.sandbox.execution(id), 'limitReportedAt', String(at));
+  }
+
+  return { create, get, markRunning, finish, running, markLimitReported };
+}

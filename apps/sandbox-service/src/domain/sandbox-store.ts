@@ -1,0 +1,262 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Keyspace } from '@switchboard/keyspace';
+import type { RedisClient } from '@switchboard/redis';
+import type { AutoPauseSettings } from './auto-pause-policy.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { SANDBOX_STATES, type SandboxAction, type SandboxState, allowedFrom, isSandboxState, targetOf } from './sandbox-state.js';
+
+const TRANSITION_SCRIPT = readFileSync(new URL('./lua/transition-2.lua', import.meta.url), 'utf8');
+
+export type HistorySource = 'api' | 'bulk' | 'auto:idle' | 'auto:max-execution' | 'auto:memory' | 'worker';
+
+export interface SandboxSettings {
+  autoPause: AutoPauseSettings;
+}
+
+export interface SandboxRecord {
+  id: string;
+  dealershipId: string;
+  name: string | null;
+  metadata: Record<string, unknown>;
+  settings: SandboxSettings;
+  state: SandboxState;
+  createdBy: string;
+  createdAt: number;
+  updatedAt: number;
+  stateChangedAt: number;
+  lastActivityAt: number;
+  pausedAt?: number | undefined;
+  pauseReason?: string | undefined;
+  pausedBy?: string | undefined;
+  pauseSource?: string | undefined;
+  pausedMsTotal: number;
+  error?: string | undefined;
+}
+
+export interface HistoryEntry {
+  seq: number;
+  action: SandboxAction | 'create';
+  from: SandboxState | null;
+  to: SandboxState;
+  actor: string;
+  source: HistorySource;
+  reason: string | null;
+  at: number;
+}
+
+export type TransitionOutcome =
+  | { kind: 'ok'; from: SandboxState; to: SandboxState; entry: HistoryEntry }
+  | { kind: 'missing' }
+  | { kind: 'denied'; from: SandboxState; to: SandboxState };
+
+export interface TransitionInput {
+  id: string;
+  action: SandboxAction;
+  actor: string;
+  source: HistorySource;
+  reason?: string | undefined;
+  now?: number;
+}
+
+export interface CreateInput {
+  dealershipId: string;
+  actor: string;
+  name?: string | undefined;
+  metadata?: Record<string, unknown> | undefined;
+  settings?: SandboxSettings | undefined;
+  now?: number;
+}
+
+export interface ListQuery {
+  dealershipId?: string | undefined;
+  state?: SandboxState | undefined;
+  q?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+type ScriptedRedis = RedisClient & {
+  sandboxTransition?: (metadataKey: string, historyKey: string, ...args: string[]) => Promise<[string, string?, string?]>;
+};
+
+interface ListCursor {
+  s: number;
+  id: string;
+}
+const isListCursor = (value: unknown): value is ListCursor =>
+  typeof value === 'object' && value !== null && typeof (value as ListCursor).s === 'number' && typeof (value as ListCursor).id === 'string';
+const isHistoryCursor = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value > 0;
+
+function optionalNumber(value: string | undefined): number | undefined {
+  return value === undefined || value === '' ? undefined : Number(value);
+}
+
+export function parseSandbox(hash: Record<string, string>): SandboxRecord | undefined {
+  if (!hash['id'] || !isSandboxState(hash['state'])) return undefined;
+  return {
+    id: hash['id'],
+    dealershipId: hash['dealershipId'] ?? '',
+    name: hash['name'] ? hash['name'] : null,
+    metadata: JSON.parse(hash['metadata'] ?? '{}') as Record<string, unknown>,
+    settings: JSON.parse(hash['settings'] ?? '{"autoPause":{}}') as SandboxSettings,
+    state: hash['state'],
+    createdBy: hash['createdBy'] ?? '',
+    createdAt: Number(hash['createdAt']),
+    updatedAt: Number(hash['updatedAt']),
+    stateChangedAt: Number(hash['stateChangedAt']),
+    lastActivityAt: Number(hash['lastActivityAt']),
+    pausedAt: optionalNumber(hash['pausedAt']),
+    pauseReason: hash['pauseReason'],
+    pausedBy: hash['pausedBy'],
+    pauseSource: hash['pauseSource'],
+    pausedMsTotal: Number(hash['pausedMsTotal'] ?? 0),
+    error: hash['error'],
+  };
+}
+
+export type SandboxStore = ReturnType<typeof createSandboxStore>;
+
+/**
+ * Sandboxes in Redis: one hash per sandbox, a capped history list beside it (same hash tag, so
+ * the transition script touches one slot), and sorted-set indexes by creation time for listing.
+ * Nothing is cached in memory: every API instance and worker reads the same truth.
+ */
+export function createSandboxStore(options: { redis: RedisClient; keyspace: Keyspace; historyMax: number }) {
+  const { keyspace: ks } = options;
+  const redis = options.redis as ScriptedRedis;
+  if (!redis.sandboxTransition) redis.defineCommand('sandboxTransition', { numberOfKeys: 2, lua: TRANSITION_SCRIPT });
+
+  async function get(id: string): Promise<SandboxRecord | undefined> {
+    if (id.length === 0 || id.length > 128) return undefined;
+    return parseSandbox(await redis.hgetall(ks.sandbox.metadata(id)));
+  }
+
+  async function create(input: CreateInput): Promise<SandboxRecord> {
+    const id = `sbx_${randomUUID().replaceAll('-', '')}`;
+    const now = input.now ?? Date.now();
+    const fields: Record<string, string> = {
+      id,
+      dealershipId: input.dealershipId,
+      name: input.name ?? '',
+      metadata: JSON.stringify(input.metadata ?? {}),
+      settings: JSON.stringify(input.settings ?? { autoPause: {} }),
+      state: 'active',
+      createdBy: input.actor,
+      createdAt: String(now),
+      updatedAt: String(now),
+      stateChangedAt: String(now),
+      lastActivityAt: String(now),
+      pausedMsTotal: '0',
+      historySeq: '1',
+    };
+    const entry: HistoryEntry = { seq: 1, action: 'create', from: null, to: 'active', actor: input.actor, source: 'api', reason: null, at: now };
+    // metadata and history share a hash tag, so this MULTI is valid on Redis Cluster too.
+    await redis.multi().hset(ks.sandbox.metadata(id), fields).lpush(ks.sandbox.history(id), JSON.stringify(entry)).exec();
+    await Promise.all([
+      redis.zadd(ks.sandbox.indexAll(), now, id),
+      redis.zadd(ks.sandbox.indexByDealership(input.dealershipId), now, id),
+      redis.hincrby(ks.sandbox.stateCounts(), 'active', 1),
+    ]);
+    return parseSandbox(fields)!;
+  }
+
+  async function transition(input: TransitionInput): Promise<TransitionOutcome> {
+    const to = targetOf(input.action);
+    const [kind, from, entryJson] = await redis.sandboxTransition!(
+      ks.sandbox.metadata(input.id),
+      ks.sandbox.history(input.id),
+      input.action,
+      to,
+      allowedFrom(input.action).join(','),
+      String(input.now ?? Date.now()),
+      input.actor,
+      input.source,
+      input.reason ?? '',
+      String(options.historyMax),
+    );
+    if (kind === 'missing') return { kind: 'missing' };
+    if (kind === 'denied') return { kind: 'denied', from: from as SandboxState, to };
+    // The gauge's counters live outside the sandbox's slot; they may drift only if this process dies right here.
+    await redis.multi().hincrby(ks.sandbox.stateCounts(), from as string, -1).hincrby(ks.sandbox.stateCounts(), to, 1).exec();
+    return { kind: 'ok', from: from as SandboxState, to, entry: JSON.parse(entryJson as string) as HistoryEntry };
+  }
+
+  /** Records activity (see auto-pause-policy.ts); only on existing sandboxes. */
+  async function touch(id: string, now = Date.now()): Promise<void> {
+    const key = ks.sandbox.metadata(id);
+    if (await redis.exists(key)) await redis.hset(key, 'lastActivityAt', String(now));
+  }
+
+  async function updateSettings(id: string, settings: SandboxSettings, now = Date.now()): Promise<void> {
+    await redis.hset(ks.sandbox.metadata(id), 'settings', JSON.stringify(settings), 'updatedAt', String(now), 'lastActivityAt', String(now));
+  }
+
+  async function history(id: string, query: { limit: number; cursor?: string | undefined }): Promise<{ entries: HistoryEntry[]; nextCursor: string | null }> {
+    const before = decodeCursor(query.cursor, isHistoryCursor);
+    const latest = Number((await redis.hget(ks.sandbox.metadata(id), 'historySeq')) ?? 0);
+    // The entry with sequence k sits at index latest - k (newest first, only the tail is trimmed);
+    // entries pushed meanwhile only move older ones further back, hence the slack and the filter.
+    const start = before === undefined ? 0 : Math.max(0, latest - (before - 1));
+    const raw = await redis.lrange(ks.sandbox.history(id), start, start + query.limit + 63);
+    const entries = raw
+      .map((line) => JSON.parse(line) as HistoryEntry)
+      .filter((entry) => before === undefined || entry.seq < before)
+      .slice(0, query.limit);
+    const last = entries.at(-1);
+    const nextCursor = entries.length === query.limit && last && last.seq > 1 ? encodeCursor(last.seq) : null;
+    return { entries, nextCursor };
+  }
+
+  async function list(query: ListQuery): Promise<{ items: SandboxRecord[]; nextCursor: string | null }> {
+    const key = query.dealershipId ? ks.sandbox.indexByDealership(query.dealershipId) : ks.sandbox.indexAll();
+    const cursor = decodeCursor(query.cursor, isListCursor);
+    const needle = query.q?.toLowerCase();
+    const batch = 200;
+    const maxScanned = 5_000;
+    const items: SandboxRecord[] = [];
+    let max = cursor ? String(cursor.s) : '+inf';
+    let offset = 0;
+    let scanned = 0;
+    let lastSeen: ListCursor | undefined;
+    while (items.length < query.limit && scanned < maxScanned) {
+      const raw = await redis.zrevrangebyscore(key, max, '-inf', 'WITHSCORES', 'LIMIT', offset, batch);
+      if (raw.length === 0) return { items, nextCursor: null };
+      const pairs: ListCursor[] = [];
+      for (let i = 0; i < raw.length; i += 2) pairs.push({ id: raw[i]!, s: Number(raw[i + 1]) });
+      // Equal scores come in reverse lexical order: skip what the cursor already covered.
+      const fresh = pairs.filter((pair) => !(cursor && pair.s === cursor.s && pair.id >= cursor.id));
+      const pipeline = redis.pipeline();
+      for (const pair of fresh) pipeline.hgetall(ks.sandbox.metadata(pair.id));
+      const hashes = (await pipeline.exec()) ?? [];
+      for (const [index, pair] of fresh.entries()) {
+        scanned += 1;
+        lastSeen = pair;
+        const record = parseSandbox((hashes[index]?.[1] ?? {}) as Record<string, string>);
+        if (!record) continue;
+        if (query.state && record.state !== query.state) continue;
+        if (needle && !record.id.toLowerCase().includes(needle) && !(record.name ?? '').toLowerCase().includes(needle)) continue;
+        items.push(record);
+        if (items.length === query.limit) break;
+      }
+      if (items.length === query.limit) break;
+      if (pairs.length < batch) return { items, nextCursor: null };
+      const lastScore = pairs.at(-1)!.s;
+      if (String(lastScore) === max) offset += pairs.length;
+      else {
+        max = String(lastScore);
+        offset = pairs.filter((pair) => pair.s === lastScore).length;
+      }
+    }
+    const last = items.length === query.limit ? items.at(-1) : undefined;
+    const next = last ? { s: last.createdAt, id: last.id } : lastSeen;
+    return { items, nextCursor: next ? encodeCursor(next) : null };
+  }
+
+  async function stateCounts(): Promise<Record<SandboxState, number>> {
+    const raw = await redis.hgetall(ks.sandbox.stateCounts());
+    return Object.fromEntries(SANDBOX_STATES.map((state) => [state, Math.max(0, Number(raw[state] ?? 0))])) as Record<SandboxState, number>;
+  }
+
+  return { get, create, transition, touch, updateSettings, history, list, stateCounts };
+}

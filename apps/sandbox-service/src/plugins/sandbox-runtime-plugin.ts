@@ -1,0 +1,56 @@
+import type { FlagReader } from '@switchboard/flags';
+import type { Keyspace } from '@switchboard/keyspace';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { SandboxRuntimeSettings } from '../config.js';
+import type { SandboxDriver } from '../drivers/sandbox-driver.js';
+import { createSandboxMetrics, type SandboxMetrics } from '../metrics/sandbox-metrics.js';
+import { createSandboxRuntime, type SandboxRuntime } from '../runtime/sandbox-runtime.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    sandbox: SandboxRuntime;
+    sandboxMetrics: SandboxMetrics;
+    flags: FlagReader;
+  }
+}
+
+export interface SandboxRuntimePluginOptions {
+  settings: SandboxRuntimeSettings;
+  flags: FlagReader;
+  keyspace?: Keyspace;
+  driver?: SandboxDriver;
+}
+
+/** Stores, queues, driver, events and metrics over the app's Redis, plus the driver's readiness report. */
+async function sandboxRuntime(app: FastifyInstance, options: SandboxRuntimePluginOptions): Promise<void> {
+  const runtime = createSandboxRuntime({
+    redis: app.redis,
+    settings: options.settings,
+    ...(options.keyspace ? { keyspace: options.keyspace } : {}),
+    ...(options.driver ? { driver: options.driver } : {}),
+  });
+  app.decorate('sandbox', runtime);
+  app.decorate('flags', options.flags);
+  app.decorate(
+    'sandboxMetrics',
+    createSandboxMetrics(app.metrics, {
+      stateCounts: () => runtime.sandboxes.stateCounts(),
+      queueDepth: async () => {
+        const [executions, autoPause] = await Promise.all([
+          runtime.queues.executions.getJobCounts('waiting', 'delayed', 'prioritized'),
+          runtime.queues.autoPause.getJobCounts('waiting', 'delayed', 'prioritized'),
+        ]);
+        const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+        return { [runtime.keyspace.queues.sandboxExecutions]: sum(executions), [runtime.keyspace.queues.sandboxAutoPause]: sum(autoPause) };
+      },
+    }),
+  );
+  // Operators see how pause freezes work on this host (issue 4: report it on /health/ready).
+  app.health.addCheck('sandbox-driver', () => ({ driver: runtime.driver.name, freeze: runtime.driver.capabilities() }));
+  app.addHook('onClose', async () => {
+    await runtime.close();
+  });
+}
+
+export const sandboxRuntimePlugin = fp(sandboxRuntime, { name: 'sandbox-runtime', fastify: '5.x', dependencies: ['@switchboard/redis', '@switchboard/metrics', '@switchboard/health'] });

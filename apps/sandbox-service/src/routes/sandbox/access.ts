@@ -1,0 +1,28 @@
+import { assertTenantAccess } from '@switchboard/auth';
+import { AppError, ErrorCode } from '@switchboard/errors';
+import { FLAGS } from '@switchboard/flags';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { SandboxRecord } from '../../domain/sandbox-store.js';
+
+/**
+ * The sandbox a request addresses, or 404 whether it is missing or another tenant's. Loading a
+ * sandbox by id is "activity" (see auto-pause-policy.ts), so it refreshes lastActivityAt.
+ */
+export async function loadSandbox(app: FastifyInstance, request: FastifyRequest, id: string, options: { touch?: boolean } = {}): Promise<SandboxRecord> {
+  const sandbox = await app.sandbox.sandboxes.get(id);
+  assertTenantAccess(request.principal, sandbox?.dealershipId, 'Sandbox', id);
+  if (options.touch !== false && sandbox!.state !== 'terminated') await app.sandbox.sandboxes.touch(id);
+  return sandbox!;
+}
+
+/** preHandler: pause/resume/bulk/history/settings answer 404 FEATURE_DISABLED while SANDBOX_PAUSE_RESUME is off. */
+export function requirePauseResumeFlag(app: FastifyInstance) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const enabled = app.flags.isEnabled(FLAGS.SANDBOX_PAUSE_RESUME, {
+      targetingKey: request.principal.sub,
+      userId: request.principal.sub,
+      dealershipId: request.principal.dealershipId,
+    });
+    if (!enabled) throw new AppError(ErrorCode.FEATURE_DISABLED, 'Sandbox pause/resume is disabled.', { flag: FLAGS.SANDBOX_PAUSE_RESUME });
+  };
+}

@@ -1,0 +1,66 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { dealershipFilter } from '@switchboard/auth';
+import { ok } from '@switchboard/errors';
+import { hasAutoPause } from '../../domain/auto-pause-policy.js';
+import { scheduleAutoPause } from '../../runtime/queues.js';
+import { CreateSandboxBody, Envelope, ListQuery, SandboxView } from '../../schemas/sandbox.js';
+import { sandboxView } from './present.js';
+
+export const createListRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { sandboxes, driver, events, operations, queues, settings } = app.sandbox;
+
+  app.post(
+    '/',
+    {
+      preHandler: [app.authenticate, app.idempotent],
+      schema: { tags: ['sandbox'], summary: 'Create a sandbox', body: CreateSandboxBody, response: { 201: Envelope(SandboxView) } },
+    },
+    async (request, reply) => {
+      const sandbox = await app.sandboxMetrics.observe('create', async () => {
+        const created = await sandboxes.create({
+          dealershipId: request.principal.dealershipId,
+          actor: request.principal.sub,
+          name: request.body.name,
+          metadata: request.body.metadata,
+          settings: request.body.settings ?? { autoPause: {} },
+        });
+        await events.created(created);
+        try {
+          await driver.create(created.id);
+        } catch (error) {
+          // The record exists but cannot run anything: it goes to `error` for everyone to see.
+          request.log.error({ err: error, sandboxId: created.id }, 'sandbox driver create failed');
+          await operations.act(created, 'fail', { actor: 'system', source: 'api', reason: `driver create failed: ${(error as Error).message}` });
+          return (await sandboxes.get(created.id))!;
+        }
+        if (hasAutoPause(created.settings.autoPause)) await scheduleAutoPause(queues, created.id, settings.AUTO_PAUSE_CHECK_INTERVAL_MS, true);
+        return created;
+      });
+      return reply.code(201).send(ok(sandboxView(sandbox)));
+    },
+  );
+
+  app.get(
+    '/',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['sandbox'],
+        summary: 'List sandboxes (newest first)',
+        querystring: ListQuery,
+        response: { 200: Envelope(Type.Object({ items: Type.Array(SandboxView), nextCursor: Type.Union([Type.String(), Type.Null()]) })) },
+      },
+    },
+    async (request) => {
+      const page = await sandboxes.list({
+        dealershipId: dealershipFilter(request.principal, request.query.dealershipId),
+        state: request.query.state,
+        q: request.query.q,
+        limit: request.query.limit,
+        cursor: request.query.cursor,
+      });
+      return ok({ items: page.items.map(sandboxView), nextCursor: page.nextCursor });
+    },
+  );
+};

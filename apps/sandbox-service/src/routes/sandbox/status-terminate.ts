@@ -1,0 +1,42 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ok } from '@switchboard/errors';
+import { outcomeError } from '../../runtime/sandbox-operations.js';
+import { Envelope, SandboxParams, SandboxView, StatusView } from '../../schemas/sandbox.js';
+import { loadSandbox } from './access.js';
+import { sandboxView } from './present.js';
+
+export const statusTerminateRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { driver, operations, sandboxes } = app.sandbox;
+
+  app.get(
+    '/:id/status',
+    {
+      preHandler: app.authenticate,
+      schema: { tags: ['sandbox'], summary: 'State, pause details, activity and resource usage', params: SandboxParams, response: { 200: Envelope(StatusView) } },
+    },
+    async (request) => {
+      await loadSandbox(app, request, request.params.id);
+      const sandbox = (await sandboxes.get(request.params.id))!;
+      // A terminated sandbox runs nothing: no need to look at (or wait for) the shared sample.
+      const usage =
+        sandbox.state === 'terminated' ? { processes: 0, rssBytes: 0, cpuSeconds: 0, sampledAt: new Date().toISOString() } : await driver.usage(sandbox.id);
+      return ok({ ...sandboxView(sandbox), usage });
+    },
+  );
+
+  app.delete(
+    '/:id',
+    {
+      preHandler: app.authenticate,
+      schema: { tags: ['sandbox'], summary: 'Terminate a sandbox (kills its processes, removes its files)', params: SandboxParams, response: { 200: Envelope(SandboxView) } },
+    },
+    async (request) => {
+      const sandbox = await loadSandbox(app, request, request.params.id, { touch: false });
+      await app.sandboxMetrics.observe('terminate', async () => {
+        const outcome = await operations.act(sandbox, 'terminate', { actor: request.principal.sub, source: 'api' });
+        if (outcome.kind !== 'ok') throw outcomeError(outcome, sandbox.id);
+      });
+      return ok(sandboxView((await sandboxes.get(sandbox.id))!));
+    },
+  );
+};

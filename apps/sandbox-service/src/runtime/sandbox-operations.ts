@@ -1,0 +1,63 @@
+import { AppError, ErrorCode } from '@switchboard/errors';
+import type { Keyspace } from '@switchboard/keyspace';
+import type { RedisClient } from '@switchboard/redis';
+import type { SandboxDriver } from '../drivers/sandbox-driver.js';
+import type { HistorySource, SandboxRecord, SandboxStore, TransitionOutcome } from '../domain/sandbox-store.js';
+import type { SandboxAction } from '../domain/sandbox-state.js';
+import type { ControlMessage } from '../schemas/control.js';
+import { type SandboxQueues, scheduleAutoPause } from './queues.js';
+import type { SandboxEvents } from './sandbox-events.js';
+
+export interface ActInput {
+  actor: string;
+  source: HistorySource;
+  reason?: string | undefined;
+}
+
+const CONTROL: Partial<Record<SandboxAction, ControlMessage['type']>> = { pause: 'freeze', resume: 'thaw', terminate: 'kill', fail: 'kill' };
+
+/** The refusal a client sees for an outcome that is not ok. */
+export function outcomeError(outcome: Exclude<TransitionOutcome, { kind: 'ok' }>, sandboxId: string): AppError {
+  if (outcome.kind === 'missing') return new AppError(ErrorCode.RECORD_NOT_FOUND, 'Sandbox not found.', { id: sandboxId });
+  return new AppError(ErrorCode.INVALID_STATE_TRANSITION, `A sandbox in state ${outcome.from} cannot become ${outcome.to}.`, {
+    sandboxId,
+    from: outcome.from,
+    to: outcome.to,
+  });
+}
+
+export type SandboxOperations = ReturnType<typeof createSandboxOperations>;
+
+/**
+ * A state change and everything that follows from it: the atomic transition, its event, the
+ * control message that makes workers freeze/thaw/kill, and cleanup on terminate. Routes, bulk
+ * and auto-pause all come through here, so they cannot diverge.
+ */
+export function createSandboxOperations(deps: {
+  redis: RedisClient;
+  keyspace: Keyspace;
+  store: SandboxStore;
+  events: SandboxEvents;
+  queues: SandboxQueues;
+  driver: SandboxDriver;
+  autoPauseEveryMs: number;
+}) {
+  const control = async (message: ControlMessage) => {
+    await deps.redis.publish(deps.keyspace.sandbox.controlChannel(), JSON.stringify(message));
+  };
+
+  async function act(sandbox: Pick<SandboxRecord, 'id' | 'dealershipId'>, action: SandboxAction, input: ActInput): Promise<TransitionOutcome> {
+    const outcome = await deps.store.transition({ id: sandbox.id, action, ...input });
+    if (outcome.kind !== 'ok') return outcome;
+    const verb = CONTROL[action];
+    if (verb) await control({ type: verb, sandboxId: sandbox.id });
+    if (action === 'terminate') {
+      await scheduleAutoPause(deps.queues, sandbox.id, deps.autoPauseEveryMs, false);
+      await deps.driver.destroy(sandbox.id);
+    }
+    await deps.events.transitioned(sandbox, action, outcome);
+    return outcome;
+  }
+
+  return { act, control };
+}

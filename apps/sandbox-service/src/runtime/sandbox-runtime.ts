@@ -1,0 +1,58 @@
+import { type Keyspace, keyspace as defaultKeyspace } from '@switchboard/keyspace';
+import { createPublisher } from '@switchboard/publisher';
+import type { RedisClient } from '@switchboard/redis';
+import type { SandboxRuntimeSettings } from '../config.js';
+import { createExecutionStore, type ExecutionStore } from '../domain/execution-store.js';
+import { createSandboxStore, type SandboxStore } from '../domain/sandbox-store.js';
+import { createProcessDriver } from '../drivers/process-driver.js';
+import type { SandboxDriver } from '../drivers/sandbox-driver.js';
+import { createToolRegistry, type ToolRegistry } from '../tools/tool-registry.js';
+import { createSandboxQueues, type SandboxQueues } from './queues.js';
+import { createSandboxEvents, type SandboxEvents } from './sandbox-events.js';
+import { createSandboxOperations, type SandboxOperations } from './sandbox-operations.js';
+
+export interface SandboxRuntime {
+  settings: SandboxRuntimeSettings;
+  keyspace: Keyspace;
+  redis: RedisClient;
+  sandboxes: SandboxStore;
+  executions: ExecutionStore;
+  driver: SandboxDriver;
+  tools: ToolRegistry;
+  events: SandboxEvents;
+  queues: SandboxQueues;
+  operations: SandboxOperations;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  redis: RedisClient;
+  settings: SandboxRuntimeSettings;
+  keyspace?: Keyspace;
+  driver?: SandboxDriver;
+}
+
+/** Everything the API and the workers share, built over one Redis connection. Stateless apart from Redis. */
+export function createSandboxRuntime(options: RuntimeOptions): SandboxRuntime {
+  const { redis, settings } = options;
+  const ks = options.keyspace ?? defaultKeyspace;
+  const driver = options.driver ?? createProcessDriver({ root: settings.SANDBOX_ROOT, usageSampleTtlMs: settings.SANDBOX_USAGE_SAMPLE_TTL_MS });
+  const sandboxes = createSandboxStore({ redis, keyspace: ks, historyMax: settings.SANDBOX_HISTORY_MAX });
+  const executions = createExecutionStore({ redis, keyspace: ks, ttlSec: settings.EXECUTION_TTL_SEC, perSandboxMax: settings.EXECUTION_HISTORY_MAX });
+  const events = createSandboxEvents(createPublisher(redis, { keyspace: ks }));
+  const queues = createSandboxQueues(redis, ks);
+  const operations = createSandboxOperations({ redis, keyspace: ks, store: sandboxes, events, queues, driver, autoPauseEveryMs: settings.AUTO_PAUSE_CHECK_INTERVAL_MS });
+  return {
+    settings,
+    keyspace: ks,
+    redis,
+    sandboxes,
+    executions,
+    driver,
+    tools: createToolRegistry({ allowExec: settings.SANDBOX_ALLOW_EXEC }),
+    events,
+    queues,
+    operations,
+    close: () => queues.close(),
+  };
+}

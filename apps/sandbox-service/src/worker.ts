@@ -1,0 +1,54 @@
+import { createServer } from 'node:http';
+import { exitOnConfigError } from '@switchboard/config';
+import { loggerOptions, startTracing } from '@switchboard/observability';
+import { pino } from 'pino';
+import { loadSandboxConfig } from './config.js';
+import { startWorker } from './workers/index.js';
+
+const SERVICE = 'sandbox-worker';
+const config = exitOnConfigError(SERVICE, () => loadSandboxConfig());
+const tracing = startTracing({ serviceName: SERVICE, endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+const log = pino(loggerOptions({ service: SERVICE, level: config.LOG_LEVEL }));
+let closing = false;
+
+const worker = await startWorker({ redisUrl: config.REDIS_URL, settings: config, logger: log });
+worker.registry.setDefaultLabels({ service: SERVICE });
+
+async function readiness(): Promise<{ status: number; body: string }> {
+  const redisOk = await worker.runtime.redis.ping().then((answer) => answer === 'PONG', () => false);
+  const report = { status: redisOk && !closing ? 'ok' : 'unavailable', draining: closing, checks: { redis: { ok: redisOk }, 'sandbox-driver': { ok: true, info: { driver: worker.runtime.driver.name, freeze: worker.runtime.driver.capabilities() } } } };
+  return { status: report.status === 'ok' ? 200 : 503, body: JSON.stringify(report) };
+}
+
+// Workers are not HTTP services; a small endpoint lets Prometheus scrape execution metrics and
+// supervisors probe liveness/readiness (same paths as the API).
+const metricsServer =
+  config.WORKER_METRICS_PORT > 0
+    ? createServer((request, response) => {
+        if (request.url === '/metrics') {
+          void worker.registry.metrics().then((body) => response.writeHead(200, { 'content-type': worker.registry.contentType }).end(body));
+        } else if (request.url === '/health/live') {
+          response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+        } else if (request.url === '/health/ready') {
+          void readiness().then(({ status, body }) => response.writeHead(status, { 'content-type': 'application/json' }).end(body));
+        } else {
+          response.writeHead(404).end();
+        }
+      }).listen(config.WORKER_METRICS_PORT, config.HOST)
+    : undefined;
+
+log.info({ pid: process.pid, freeze: worker.runtime.driver.capabilities() }, 'sandbox worker ready');
+
+async function shutdown(signal: string) {
+  if (closing) return;
+  closing = true;
+  log.info({ signal }, 'worker shutting down');
+  const timer = setTimeout(() => process.exit(1), 30_000);
+  timer.unref();
+  metricsServer?.close();
+  await worker.close();
+  await tracing.shutdown();
+  process.exit(0);
+}
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));

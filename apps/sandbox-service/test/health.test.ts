@@ -1,0 +1,5 @@
+import { describeBasicHealth } from '@switchboard/test-kit';
+import { build, useRedis } from './helper.js';
+
+const redis = useRedis();
+describeBasicHealth('sandbox-service', () => build(redis.server.url));

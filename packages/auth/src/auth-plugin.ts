@@ -1,0 +1,85 @@
+import fastifyJwt from '@fastify/jwt';
+import { Value } from '@sinclair/typebox/value';
+import { AppError, ErrorCode } from '@switchboard/errors';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { type Algorithm, algorithmForPublicKey } from './algorithms.js';
+import { Principal, type PrincipalClaims } from './principal.js';
+import { bearerToken } from './token-from-request.js';
+
+export type AuthKeys = { secret: string } | { publicKey: string };
+
+export interface AuthPluginOptions {
+  keys: AuthKeys;
+  /** Allowed clock skew in seconds (SPEC: at most 30). */
+  clockSkewSec?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The verified caller; set by `app.authenticate`. */
+    principal: PrincipalClaims;
+  }
+  interface FastifyInstance {
+    /** preHandler: verifies the bearer token and sets `request.principal`, or answers 401. */
+    authenticate: (request: FastifyRequest) => Promise<void>;
+    /** Verifies a raw token (e.g. from a WebSocket upgrade); throws AppError UNAUTHORIZED. */
+    verifyToken: (token: string) => PrincipalClaims;
+  }
+}
+
+/** Reads JWT_SECRET or JWT_PUBLIC_KEY; returns undefined when neither is set. */
+export function authKeysFromEnv(env: { JWT_SECRET?: string | undefined; JWT_PUBLIC_KEY?: string | undefined }): AuthKeys | undefined {
+  if (env.JWT_PUBLIC_KEY) return { publicKey: env.JWT_PUBLIC_KEY.replace(/\\n/g, '\n') };
+  if (env.JWT_SECRET) return { secret: env.JWT_SECRET };
+  return undefined;
+}
+
+function unauthorized(reason: string, message: string): AppError {
+  return new AppError(ErrorCode.UNAUTHORIZED, message, { reason });
+}
+
+function translateJwtError(error: unknown): AppError {
+  const code = (error as { code?: string }).code ?? '';
+  if (code.includes('EXPIRED')) return unauthorized('expired', 'The token has expired.');
+  if (code.includes('INACTIVE')) return unauthorized('not-yet-valid', 'The token is not valid yet.');
+  if (code.includes('MISSING_REQUIRED_CLAIM')) return unauthorized('missing-claim', 'The token lacks a required claim.');
+  return unauthorized('invalid', 'The token is invalid.');
+}
+
+async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<void> {
+  const algorithm: Algorithm = 'secret' in options.keys ? 'HS256' : algorithmForPublicKey(options.keys.publicKey);
+  const key = 'secret' in options.keys ? options.keys.secret : { public: options.keys.publicKey, private: '' };
+  await app.register(fastifyJwt, {
+    secret: key,
+    verify: {
+      algorithms: [algorithm],
+      clockTolerance: Math.min(options.clockSkewSec ?? 30, 30) * 1000,
+      requiredClaims: ['sub', 'exp', 'dealershipId', 'role'],
+    },
+  });
+
+  const verifyToken = (token: string): PrincipalClaims => {
+    let claims: unknown;
+    try {
+      claims = app.jwt.verify(token);
+    } catch (error) {
+      throw translateJwtError(error);
+    }
+    if (!Value.Check(Principal, claims)) {
+      const first = [...Value.Errors(Principal, claims)][0];
+      throw unauthorized('bad-claims', `The token's claims are invalid${first ? `: ${first.path} ${first.message}` : ''}.`);
+    }
+    return claims;
+  };
+
+  app.decorate('verifyToken', verifyToken);
+  app.decorateRequest('principal', null as unknown as PrincipalClaims);
+  app.decorate('authenticate', async (request: FastifyRequest) => {
+    const token = bearerToken(request.headers.authorization);
+    if (!token) throw unauthorized('missing', 'A bearer token is required.');
+    request.principal = verifyToken(token);
+  });
+}
+
+export const authPlugin = fp(auth, { name: '@switchboard/auth', fastify: '5.x', dependencies: ['@switchboard/errors'] });

@@ -1,0 +1,103 @@
+import { rssBytes } from '../proc/process-cpu.js';
+import { sourceAddress } from '../proc/source-address.js';
+import { startWorker } from '../proc/worker-handle.js';
+import type { ClientSpec, ConnectReport, FromSubscriber, StepReport, ToSubscriber } from '../load/worker-protocol.js';
+import { percentile } from '../stats/latency-summary.js';
+import { type BenchContext, SkipScenario, remainingMs } from './bench-context.js';
+import type { FanoutTarget } from './fanout-target.js';
+
+export interface ConnectionsResult {
+  target: string;
+  requested: number;
+  connected: number;
+  failed: number;
+  errors: string[];
+  connectP50Ms: number;
+  connectP95Ms: number;
+  connectP99Ms: number;
+  /** Wall time to open all of them. */
+  rampSec: number;
+  heldSec: number;
+  /** Connections lost while held. */
+  dropped: number;
+  rssBeforeMiB: number;
+  rssAfterMiB: number;
+  rssPerConnectionKiB: number;
+}
+
+/** Connections per load-generator process: below the 20 000 open-file hard limit here. */
+const PER_WORKER = 5000;
+
+/** Time the scenario needs for n connections (ramp on a loaded 2-core box, hold, teardown). */
+export function connectionsNeedMs(n: number, quick: boolean): number {
+  return 10_000 + n * 6 + (quick ? 3000 : 15_000);
+}
+
+/**
+ * Opens N connections to a target's instances (Switchboard: authenticated, each counted when
+ * `connection.established` arrives; Socket.IO: when connected; raw ws: when open), holds them,
+ * and reports connect latency, failures, drops while held, and the servers' resident memory
+ * per connection.
+ */
+export async function runConnections(ctx: BenchContext, target: FanoutTarget): Promise<ConnectionsResult> {
+  const n = ctx.args.connections;
+  const holdSec = ctx.args.quick ? 3 : 15;
+  const needMs = connectionsNeedMs(n, ctx.args.quick);
+  if (remainingMs(ctx) < needMs) throw new SkipScenario(`not enough time left in the budget (${Math.round(needMs / 1000)} s needed)`);
+  const workers = Math.min(8, Math.ceil(n / PER_WORKER));
+  const subs = Array.from({ length: workers }, () =>
+    startWorker<ToSubscriber, FromSubscriber>(new URL('../load/subscriber-worker.js', import.meta.url)),
+  );
+  try {
+    await new Promise((r) => setTimeout(r, 500));
+    const rssBefore = target.serverPids.reduce((a, pid) => a + rssBytes(pid), 0);
+    const specs: ClientSpec[][] = Array.from({ length: workers }, () => []);
+    for (let i = 0; i < n; i++) {
+      specs[i % workers]!.push({
+        url: target.endpoints[i % target.endpoints.length]!,
+        rooms: [],
+        localAddress: sourceAddress(i),
+        ...(target.tokenFor ? { token: target.tokenFor(i) } : {}),
+      });
+    }
+    const started = performance.now();
+    const reports = await Promise.all(
+      subs.map((sub, w) =>
+        sub.request(
+          { type: 'connect', kind: target.clientKind, clients: specs[w]!, concurrency: 50, timeoutMs: 20_000 },
+          (m): m is ConnectReport => m.type === 'connected',
+          60_000 + n * 10,
+        ),
+      ),
+    );
+    const rampSec = (performance.now() - started) / 1000;
+    for (const sub of subs) sub.send({ type: 'step-begin', step: 1 });
+    ctx.log(`  ${target.name}: ${reports.reduce((a, r) => a + r.ok, 0)}/${n} connected in ${rampSec.toFixed(1)} s, holding ${holdSec} s`);
+    await new Promise((r) => setTimeout(r, holdSec * 1000));
+    const rssAfter = target.serverPids.reduce((a, pid) => a + rssBytes(pid), 0);
+    const held = await Promise.all(
+      subs.map((sub) => sub.request({ type: 'step-end', step: 1 }, (m): m is StepReport => m.type === 'step-report', 30_000)),
+    );
+    const connectMs = reports.flatMap((r) => r.connectMs);
+    const connected = connectMs.length;
+    const round = (x: number) => Math.round(x * 100) / 100;
+    return {
+      target: target.name,
+      requested: n,
+      connected,
+      failed: reports.reduce((a, r) => a + r.failed, 0),
+      errors: reports.flatMap((r) => r.errors).slice(0, 5),
+      connectP50Ms: round(percentile(connectMs, 0.5)),
+      connectP95Ms: round(percentile(connectMs, 0.95)),
+      connectP99Ms: round(percentile(connectMs, 0.99)),
+      rampSec: round(rampSec),
+      heldSec: holdSec,
+      dropped: held.reduce((a, r) => a + r.disconnects, 0),
+      rssBeforeMiB: round(rssBefore / 2 ** 20),
+      rssAfterMiB: round(rssAfter / 2 ** 20),
+      rssPerConnectionKiB: connected ? round((rssAfter - rssBefore) / connected / 1024) : Number.NaN,
+    };
+  } finally {
+    await Promise.all(subs.map((s) => s.close({ type: 'close' })));
+  }
+}

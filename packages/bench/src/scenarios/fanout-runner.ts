@@ -1,0 +1,234 @@
+import { cpuMeter } from '../proc/process-cpu.js';
+import { sourceAddress } from '../proc/source-address.js';
+import { type WorkerHandle, startWorker } from '../proc/worker-handle.js';
+import { emptyHistogram, merge, percentile, summarizeMicros } from '../stats/latency-summary.js';
+import type {
+  ClientSpec,
+  ConnectReport,
+  FromPublisher,
+  FromSubscriber,
+  PeekReport,
+  StepReport,
+  ToPublisher,
+  ToSubscriber,
+} from '../load/worker-protocol.js';
+import { type BenchContext, remainingMs } from './bench-context.js';
+import type { FanoutTarget } from './fanout-target.js';
+
+export interface StepResult {
+  rate: number;
+  publishedPerSec: number;
+  deliveredPerSec: number;
+  expected: number;
+  delivered: number;
+  lossPct: number;
+  duplicates: number;
+  late: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** % of one core per server process (and Redis last, when known), over the step. */
+  serverCpu: number[];
+  /** % of one core used by the load generators (subscriber workers..., publisher last). */
+  loadCpu: number[];
+  publishErrors: number;
+  disconnects: number;
+  lagging: boolean;
+  lagReason?: string;
+}
+
+export interface FanoutResult {
+  target: string;
+  instances: number;
+  rooms: number;
+  subscribers: number;
+  connected: number;
+  connectFailed: number;
+  connectErrors: string[];
+  connectP50Ms: number;
+  connectP95Ms: number;
+  steps: StepResult[];
+  /** Highest step that did not lag. */
+  best?: StepResult;
+  /** Why stepping ended: a step lagged, the time budget, or every requested rate ran. */
+  endedBy: 'lag' | 'budget' | 'all rates ran';
+}
+
+/** A step lags when it loses messages, cannot keep the publish rate, or its p99 passes 1 s. */
+export function lagVerdict(step: Omit<StepResult, 'lagging' | 'lagReason'>): string | undefined {
+  if (step.lossPct > 1) return `loss ${step.lossPct}% > 1%`;
+  if (step.publishedPerSec < step.rate * 0.9) return `published ${step.publishedPerSec}/s < 90% of ${step.rate}/s`;
+  if (step.p99Ms > 1000) return `p99 ${step.p99Ms} ms > 1000 ms`;
+  return undefined;
+}
+
+const SUBSCRIBER_WORKERS = 2;
+
+type Sub = WorkerHandle<ToSubscriber, FromSubscriber>;
+type Pub = WorkerHandle<ToPublisher, FromPublisher>;
+
+export function roomsFor(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `project:bench-${i}`);
+}
+
+/**
+ * The fan-out scenario on one target: `subscribers` clients, each in one of `rooms`, spread
+ * round-robin over the target's instances and over loopback source addresses; then a fixed
+ * publish rate per step, stepped upward until delivery lags (or the time budget ends).
+ */
+export async function runFanout(ctx: BenchContext, target: FanoutTarget, extraPids: number[] = []): Promise<FanoutResult> {
+  const { args } = ctx;
+  const rooms = roomsFor(args.rooms);
+  const specs: ClientSpec[][] = Array.from({ length: SUBSCRIBER_WORKERS }, () => []);
+  for (let i = 0; i < args.subscribers; i++) {
+    specs[i % SUBSCRIBER_WORKERS]!.push({
+      url: target.endpoints[i % target.endpoints.length]!,
+      rooms: [rooms[i % rooms.length]!],
+      localAddress: sourceAddress(i),
+      ...(target.tokenFor ? { token: target.tokenFor(i) } : {}),
+    });
+  }
+  const subscriberScript = new URL('../load/subscriber-worker.js', import.meta.url);
+  const publisherScript = new URL('../load/publisher-worker.js', import.meta.url);
+  const subs: Sub[] = specs.map(() => startWorker<ToSubscriber, FromSubscriber>(subscriberScript));
+  const pub: Pub = startWorker<ToPublisher, FromPublisher>(publisherScript);
+  try {
+    const connectTimeout = Math.max(30_000, args.subscribers * 10);
+    const connects = await Promise.all(
+      subs.map((sub, w) =>
+        sub.request(
+          { type: 'connect', kind: target.clientKind, clients: specs[w]!, concurrency: 100, timeoutMs: 15_000 },
+          (m): m is ConnectReport => m.type === 'connected',
+          connectTimeout,
+        ),
+      ),
+    );
+    const members: Record<string, number> = {};
+    for (const c of connects) for (const [room, n] of Object.entries(c.members)) members[room] = (members[room] ?? 0) + n;
+    const connectMs = connects.flatMap((c) => c.connectMs);
+    const result: FanoutResult = {
+      target: target.name,
+      instances: target.endpoints.length,
+      rooms: args.rooms,
+      subscribers: args.subscribers,
+      connected: connects.reduce((a, c) => a + c.ok, 0),
+      connectFailed: connects.reduce((a, c) => a + c.failed, 0),
+      connectErrors: connects.flatMap((c) => c.errors).slice(0, 5),
+      connectP50Ms: round(percentile(connectMs, 0.5)),
+      connectP95Ms: round(percentile(connectMs, 0.95)),
+      steps: [],
+      endedBy: 'all rates ran',
+    };
+    ctx.log(`  ${result.connected}/${args.subscribers} subscribers ready (connect p50 ${result.connectP50Ms} ms)`);
+    if (result.connected === 0) throw new Error(`no subscriber could connect: ${result.connectErrors.join('; ')}`);
+
+    await pub.request(
+      { type: 'init', kind: target.publisherKind, target: target.publisherTarget, keyPrefix: target.keyPrefix ?? '', dealershipId: target.dealershipId ?? 'bench' },
+      (m): m is { type: 'ready' } => m.type === 'ready',
+      15_000,
+    );
+
+    const stepMs = args.stepSec * 1000;
+    // Deliveries still arriving after the publisher stops are waited for up to this long.
+    const graceMs = args.quick ? 4000 : 10_000;
+    for (const [index, rate] of args.rates.entries()) {
+      if (remainingMs(ctx) < stepMs + graceMs + 5_000) {
+        ctx.log(`  stopping before ${rate}/s: time budget`);
+        result.endedBy = 'budget';
+        break;
+      }
+      const step = index + 1;
+      for (const sub of subs) sub.send({ type: 'step-begin', step });
+      const meter = cpuMeter([...target.serverPids, ...extraPids]);
+      const loadMeter = cpuMeter([...subs.map((s) => s.child.pid), pub.child.pid]);
+      const done = await pub.request(
+        { type: 'step', step, rate, durationMs: stepMs, rooms, payloadBytes: args.payloadBytes, maxInFlight: 5000 },
+        (m): m is Extract<FromPublisher, { type: 'step-done' }> => m.type === 'step-done' && m.step === step,
+        stepMs * 3 + 10_000,
+      );
+      const serverCpu = meter.stop();
+      const loadCpu = loadMeter.stop();
+      await settle(subs, step, expectedOf(done.published, members), graceMs);
+      const reports = await Promise.all(
+        subs.map((sub) => sub.request({ type: 'step-end', step }, (m): m is StepReport => m.type === 'step-report' && m.step === step, 30_000)),
+      );
+      const latency = emptyHistogram();
+      let delivered = 0;
+      let duplicates = 0;
+      let late = 0;
+      let disconnects = 0;
+      for (const r of reports) {
+        merge(latency, r.latency);
+        delivered += Object.values(r.unique).reduce((a, n) => a + n, 0);
+        duplicates += r.duplicates;
+        late += r.late;
+        disconnects += r.disconnects;
+      }
+      const expected = expectedOf(done.published, members);
+      const seconds = done.elapsedMs / 1000;
+      const summary = summarizeMicros(latency);
+      const partial = {
+        rate,
+        publishedPerSec: Math.round(done.attempted / seconds),
+        deliveredPerSec: Math.round(delivered / seconds),
+        expected,
+        delivered,
+        lossPct: expected ? round(((expected - delivered) / expected) * 100) : 0,
+        duplicates,
+        late,
+        p50Ms: summary.p50Ms,
+        p99Ms: summary.p99Ms,
+        maxMs: summary.maxMs,
+        serverCpu,
+        loadCpu,
+        publishErrors: done.errors,
+        disconnects,
+      };
+      const lagReason = lagVerdict(partial);
+      const stepResult: StepResult = { ...partial, lagging: lagReason !== undefined, ...(lagReason ? { lagReason } : {}) };
+      result.steps.push(stepResult);
+      ctx.log(
+        `  ${rate}/s: published ${stepResult.publishedPerSec}/s delivered ${stepResult.deliveredPerSec}/s p50 ${stepResult.p50Ms} p99 ${stepResult.p99Ms} max ${stepResult.maxMs} ms loss ${stepResult.lossPct}% dup ${duplicates} cpu ${serverCpu.join('/')}% (load-gen ${loadCpu.join('/')}%)${lagReason ? `  LAG: ${lagReason}` : ''}${done.firstError ? ` (publish error: ${done.firstError})` : ''}`,
+      );
+      if (!stepResult.lagging) {
+        result.best = stepResult;
+      } else {
+        result.endedBy = 'lag';
+        break;
+      }
+    }
+    return result;
+  } finally {
+    await Promise.all([...subs.map((s) => s.close({ type: 'close' })), pub.close({ type: 'close' })]);
+  }
+}
+
+function expectedOf(published: Record<string, number>, members: Record<string, number>): number {
+  return Object.entries(published).reduce((a, [room, n]) => a + n * (members[room] ?? 0), 0);
+}
+
+/**
+ * Waits after a step until every expected delivery arrived, or until deliveries stop growing
+ * for 500 ms, or `maxMs`: what has not arrived by then counts as lost.
+ */
+async function settle(subs: Sub[], step: number, expected: number, maxMs: number): Promise<void> {
+  const until = Date.now() + maxMs;
+  let last = -1;
+  let stableSince = Date.now();
+  while (Date.now() < until) {
+    const peeks = await Promise.all(subs.map((sub) => sub.request({ type: 'peek', step }, (m): m is PeekReport => m.type === 'peek-report' && m.step === step, 10_000)));
+    const received = peeks.reduce((a, p) => a + p.unique, 0);
+    if (received >= expected) return;
+    if (received !== last) {
+      last = received;
+      stableSince = Date.now();
+    } else if (Date.now() - stableSince >= 500) {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}

@@ -1,0 +1,3 @@
+export { loadConfig, ConfigError, formatConfigError } from './load-config.js';
+export { BaseEnv, type BaseConfig, type LogLevel } from './base-env.js';
+export { exitOnConfigError } from './exit-on-config-error.js';

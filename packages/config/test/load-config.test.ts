@@ -1,0 +1,41 @@
+import { Type } from '@sinclair/typebox';
+import { describe, expect, it } from 'vitest';
+import { BaseEnv, ConfigError, loadConfig } from '../src/index.js';
+
+const AppEnv = Type.Composite([
+  BaseEnv,
+  Type.Object({
+    PORT: Type.Integer({ default: 3001, minimum: 0, maximum: 65535 }),
+    FEATURE_ON: Type.Boolean({ default: true }),
+  }),
+]);
+
+describe('loadConfig', () => {
+  it('applies the defaults of SPEC.md', () => {
+    const config = loadConfig(AppEnv, {});
+    expect(config).toMatchObject({ REDIS_URL: 'redis://127.0.0.1:6379', HOST: '0.0.0.0', PORT: 3001, LOG_LEVEL: 'info', FEATURE_ON: true });
+  });
+
+  it('converts numbers and booleans from strings', () => {
+    const config = loadConfig(AppEnv, { PORT: '4000', FEATURE_ON: 'false' });
+    expect(config.PORT).toBe(4000);
+    expect(config.FEATURE_ON).toBe(false);
+  });
+
+  it('rejects bad values naming each variable', () => {
+    try {
+      loadConfig(AppEnv, { PORT: 'eighty', REDIS_URL: 'http://nope', LOG_LEVEL: 'loud' });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const message = (error as ConfigError).message;
+      expect(message).toContain('PORT');
+      expect(message).toContain('REDIS_URL');
+      expect(message).toContain('LOG_LEVEL');
+    }
+  });
+
+  it('accepts a Redis Cluster URL', () => {
+    expect(loadConfig(AppEnv, { REDIS_URL: 'redis+cluster://10.0.0.1:7000,10.0.0.2:7000' }).REDIS_URL).toContain('cluster');
+  });
+});

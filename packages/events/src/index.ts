@@ -1,0 +1,4 @@
+export { EventCatalog, type EventType, type EventData, eventTypes, isEventType } from './catalog/index.js';
+export { PublishedEvent, type PublishedEventMessage } from './published-event.js';
+export { rooms, RoomName, parseRoom, type RoomKind, type ParsedRoom } from './rooms.js';
+export { CloseCode } from './close-codes.js';

@@ -1,0 +1,69 @@
+/**
+ * Every Redis key, pub/sub channel and BullMQ queue name Switchboard uses. Nothing else in the
+ * repository spells a key: a test fails on literal keys in app or package sources.
+ *
+ * Key tree (each name is preceded by KEY_PREFIX when set; `{...}` is a Redis Cluster hash tag,
+ * so the keys that one Lua script or MULTI touches live in one slot). Not yet Cluster-safe: the
+ * `user:` room publish script touches ws:user-connections and ws:queue, which sit in other slots
+ * than the room's `{roomKey}` keys.
+ *
+ *   sandbox:metadata:{<id>}                    hash     state, owner, settings, timestamps
+ *   sandbox:history:{<id>}                     list     pause/resume audit, newest first, capped
+ *   sandbox:executions:{<id>}                  zset     execution ids of a sandbox by start time
+ *   sandbox:execution:<executionId>            hash     one tool execution: state, output, timings
+ *   sandbox:index:all                          zset     every sandbox id, score = createdAt (ms)
+ *   sandbox:index:dealership:<dealershipId>    zset     one tenant's sandbox ids
+ *   sandbox:stats:states                       hash     state -> number of sandboxes (gauge source)
+ *   sandbox:control                            channel  API -> workers: freeze / thaw / kill
+ *   idempotency:<scope>:<actor>:<key>          string   first response of a mutating request (24 h)
+ *
+ *   ws:broadcast                               channel  traffic for the `global` room
+ *   ws:room:<roomKey>                          channel  traffic for one tenant-scoped room
+ *   ws:direct:<instanceId>                     channel  messages for one gateway instance
+ *   ws:health                                  channel  instance heartbeats
+ *   ws:migration                               channel  drain announcements
+ *   ws:connection:<clientId>                   hash     connection registry entry (TTL refreshed)
+ *   ws:instances                               zset     instanceId -> last heartbeat (ms)
+ *   ws:user-connections:<dealershipId>:<userId> zset    clientIds of a user -> instanceId lookup
+ *   ws:queue:<dealershipId>:<userId>           list     offline queue of a user (TTL, max length)
+ *   ws:seq:{<roomKey>}                         string   last sequence number of a room
+ *   ws:history:{<roomKey>}                     stream   bounded history of a room
+ *   ws:epoch:{<roomKey>}                       string   history epoch; changes when history is lost
+ *   ws:subscriptions:<clientId>                hash     room -> last delivered seq (recovery)
+ *
+ *   {flags}:flag:<key>                         string   current flag definition (JSON)
+ *   {flags}:index                              set      every flag key
+ *   {flags}:versions:<key>                     list     immutable versions, oldest first
+ *   {flags}:audit                              stream   audit log of every change
+ *   {flags}:audit:<key>                        stream   audit log of one flag
+ *   flags:changes                              channel  change notifications for the SDKs
+ *
+ *   <prefix>{bull}:<queue>:*                   BullMQ   queues: sandbox-executions,
+ *                                                       sandbox-auto-pause, ws-offline-deliveries
+ */
+import { flagKeys } from './flags.js';
+import { idempotencyKeys } from './idempotency.js';
+import { queueNames } from './queues.js';
+import { realtimeKeys } from './realtime.js';
+import { sandboxKeys } from './sandbox.js';
+import { type Prefixer, prefixer } from './prefix.js';
+
+export function createKeyspace(prefix: string = process.env['KEY_PREFIX'] ?? '') {
+  const withPrefix: Prefixer = prefixer(prefix);
+  return {
+    prefix,
+    sandbox: sandboxKeys(withPrefix),
+    realtime: realtimeKeys(withPrefix),
+    flags: flagKeys(withPrefix),
+    idempotency: idempotencyKeys(withPrefix),
+    queues: queueNames(prefix),
+  };
+}
+
+export type Keyspace = ReturnType<typeof createKeyspace>;
+
+/** The keyspace of this process, prefixed by KEY_PREFIX. */
+export const keyspace: Keyspace = createKeyspace();
+
+export { roomKey, GLOBAL_ROOM } from './realtime.js';
+export type { Prefixer } from './prefix.js';

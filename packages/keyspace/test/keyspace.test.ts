@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { createKeyspace, roomKey } from '../src/index.js';
+
+describe('keyspace', () => {
+  const ks = createKeyspace('');
+
+  it.each([
+    [ks.sandbox.metadata('s1'), 'sandbox:metadata:{s1}'],
+    [ks.sandbox.history('s1'), 'sandbox:history:{s1}'],
+    [ks.realtime.broadcastChannel(), 'ws:broadcast'],
+    [ks.realtime.directChannel('gw-1'), 'ws:direct:gw-1'],
+    [ks.realtime.healthChannel(), 'ws:health'],
+    [ks.realtime.migrationChannel(), 'ws:migration'],
+    [ks.realtime.connection('c1'), 'ws:connection:c1'],
+    [ks.realtime.instances(), 'ws:instances'],
+    [ks.realtime.offlineQueue('d1', 'u1'), 'ws:queue:d1:u1'],
+    [ks.flags.changesChannel(), 'flags:changes'],
+  ])('spells %s as in the contract', (actual, expected) => {
+    expect(actual).toBe(expected);
+  });
+
+  it('prefixes every key, channel and the BullMQ prefix with KEY_PREFIX', () => {
+    const prefixed = createKeyspace('t42:');
+    expect(prefixed.sandbox.metadata('s1')).toBe('t42:sandbox:metadata:{s1}');
+    expect(prefixed.realtime.broadcastChannel()).toBe('t42:ws:broadcast');
+    expect(prefixed.flags.flag('F')).toBe('t42:{flags}:flag:F');
+    expect(prefixed.queues.bullmqPrefix).toBe('t42:{bull}');
+  });
+
+  it('puts the keys one script touches in one Redis Cluster slot', () => {
+    const tag = (key: string) => /\{([^}]+)\}/.exec(key)?.[1];
+    expect(tag(ks.sandbox.metadata('abc'))).toBe(tag(ks.sandbox.history('abc')));
+    expect(tag(ks.sandbox.metadata('abc'))).toBe(tag(ks.sandbox.executions('abc')));
+    const room = roomKey('d1', 'project:7');
+    expect(tag(ks.realtime.roomSeq(room))).toBe(tag(ks.realtime.roomHistory(room)));
+    expect(tag(ks.realtime.roomSeq(room))).toBe(tag(ks.realtime.roomEpoch(room)));
+    const flagWrite = [ks.flags.flag('F'), ks.flags.index(), ks.flags.versions('F'), ks.flags.audit(), ks.flags.flagAudit('F')];
+    expect(new Set(flagWrite.map(tag))).toEqual(new Set(['flags']));
+  });
+
+  it('scopes rooms by tenant, except global', () => {
+    expect(roomKey('d1', 'project:1')).not.toBe(roomKey('d2', 'project:1'));
+    expect(roomKey('d1', 'global')).toBe('global');
+  });
+});

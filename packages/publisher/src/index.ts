@@ -1,0 +1,10 @@
+export {
+  createPublisher,
+  PUBLISHER_DEFAULTS,
+  type Publisher,
+  type PublisherOptions,
+  type PublishInput,
+  type PublishResult,
+  type OfflineDeliveryJob,
+  type PublisherCircuitState,
+} from './publisher.js';

@@ -1,0 +1,47 @@
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+
+export type RedisClient = Redis | Cluster;
+
+export interface CreateRedisOptions {
+  /** Connection name shown by CLIENT LIST, e.g. `gateway-gw1-sub`. */
+  name?: string;
+  /** BullMQ workers need `null` (block forever); request paths want a bound. Default 3. */
+  maxRetriesPerRequest?: number | null;
+  lazyConnect?: boolean;
+  /** Called on each reconnect attempt, e.g. to count them in a metric. */
+  onReconnectAttempt?: (attempt: number) => void;
+}
+
+/** Exponential backoff with full jitter, capped at 5 s, so a fleet does not reconnect in lockstep. */
+export function reconnectDelayMs(attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(5_000, 50 * 2 ** Math.min(attempt, 10));
+  return Math.max(50, Math.round(ceiling * random()));
+}
+
+/**
+ * One place that turns REDIS_URL into a client: `redis://` and `rediss://` give a single node,
+ * `redis+cluster://h1:p1,h2:p2` a Cluster client. Reconnects forever with backoff.
+ */
+export function createRedis(url: string, options: CreateRedisOptions = {}): RedisClient {
+  const retryStrategy = (attempt: number) => {
+    options.onReconnectAttempt?.(attempt);
+    return reconnectDelayMs(attempt);
+  };
+  const common: RedisOptions = {
+    ...(options.name ? { connectionName: options.name } : {}),
+    maxRetriesPerRequest: options.maxRetriesPerRequest === undefined ? 3 : options.maxRetriesPerRequest,
+    lazyConnect: options.lazyConnect ?? false,
+    enableReadyCheck: true,
+  };
+  if (url.startsWith('redis+cluster://')) {
+    const nodes = url
+      .slice('redis+cluster://'.length)
+      .split(',')
+      .map((hostPort) => {
+        const [host, port] = hostPort.split(':');
+        return { host: host ?? '127.0.0.1', port: Number(port ?? 6379) };
+      });
+    return new Cluster(nodes, { clusterRetryStrategy: retryStrategy, redisOptions: common });
+  }
+  return new Redis(url, { ...common, retryStrategy });
+}

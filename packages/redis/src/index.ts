@@ -1,0 +1,2 @@
+export { createRedis, type RedisClient, type CreateRedisOptions, reconnectDelayMs } from './create-redis.js';
+export { redisPlugin, type RedisPluginOptions } from './redis-plugin.js';

@@ -1,0 +1,46 @@
+import { mintToken } from '@switchboard/auth';
+import { type RedisServer, startRedis } from '@switchboard/test-redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFastify, platformPlugin } from '../src/index.js';
+
+const SECRET = 'platform-secret-long-enough';
+
+describe('platform plugin', () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis.cleanup();
+  });
+
+  async function build() {
+    const app = createFastify({ service: 'kit-test', logLevel: 'silent' });
+    await app.register(platformPlugin, { service: 'kit-test', redisUrl: redis.url, auth: { secret: SECRET }, docs: { title: 'Kit' } });
+    app.get('/private', { preHandler: app.authenticate }, async (request) => ({ success: true, data: request.principal.sub }));
+    await app.ready();
+    return app;
+  }
+
+  it('is ready while Redis answers and not ready when it is down', async () => {
+    const app = await build();
+    expect((await app.inject('/health/ready')).statusCode).toBe(200);
+    await redis.kill();
+    const down = await app.inject('/health/ready');
+    expect(down.statusCode).toBe(503);
+    expect(down.json().checks.redis.ok).toBe(false);
+    await redis.start();
+    await app.close();
+  });
+
+  it('serves metrics, OpenAPI docs, the envelope for unknown routes, and auth', async () => {
+    const app = await build();
+    expect((await app.inject('/metrics')).body).toContain('process_cpu_user_seconds_total');
+    expect((await app.inject('/docs/json')).json().openapi).toMatch(/^3\./);
+    expect((await app.inject('/nowhere')).json().error.code).toBe('RECORD_NOT_FOUND');
+    expect((await app.inject('/private')).statusCode).toBe(401);
+    const token = mintToken({ sub: 'u1', dealershipId: 'd1', role: 'user' }, { secret: SECRET });
+    expect((await app.inject({ url: '/private', headers: { authorization: `Bearer ${token}` } })).json().data).toBe('u1');
+    await app.close();
+  });
+});

@@ -1,0 +1,70 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../src/index.js';
+import { type E2EStack, startE2EStack } from './stack-fixture.js';
+
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const artifacts = join(repoRoot, 'test-artifacts');
+
+async function bundlePage(): Promise<string> {
+  const result = await build({
+    entryPoints: [join(import.meta.dirname, 'browser', 'live-page.ts')],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    conditions: ['@switchboard/source'],
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]?.text ?? '';
+}
+
+function pageHtml(script: string, config: { url: string; token: string; sandboxId: string }): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Switchboard live sandbox</title>
+<style>body{font:14px system-ui;margin:24px}li{font-family:monospace;margin:4px 0}#status{font-weight:bold}</style></head>
+<body><h1>Sandbox ${config.sandboxId}</h1><p>connection: <span id="status">idle</span>, gateway <span id="instance"></span></p>
+<ul id="events"></ul>
+<script>window.SWITCHBOARD = ${JSON.stringify(config)};</script><script>${script.replace(/<\/script/g, '<\\/script')}</script></body></html>`;
+}
+
+// Issue 7: a real browser (headless Chromium) bundles @switchboard/client, connects through
+// HAProxy, shows live sandbox events; a pause through the LB updates the page; screenshot saved.
+describe('a real browser through HAProxy', () => {
+  let e2e: E2EStack;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    e2e = await startE2EStack();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await e2e?.close();
+  });
+
+  it('shows sandbox.paused live after a pause through the load balancer', async () => {
+    const token = e2e.token('u-browser', 'd-browser');
+    const created = await e2e.api<{ id: string }>('POST', '/api/sandbox', token, { name: 'browser' });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const sandboxId = created.body.data?.id ?? '';
+
+    const page = await browser.newPage({ viewport: { width: 1100, height: 500 } });
+    await page.setContent(pageHtml(await bundlePage(), { url: e2e.ws, token, sandboxId }));
+    await page.waitForSelector('body[data-subscribed="true"]', { timeout: 15_000 });
+    expect(await page.textContent('#status')).toBe('open');
+
+    const paused = await e2e.api('POST', `/api/sandbox/pause/${sandboxId}`, token, { reason: 'paused from the e2e test' });
+    expect(paused.status, JSON.stringify(paused.body)).toBe(200);
+    const item = await page.waitForSelector('li[data-event="sandbox.paused"]', { timeout: 5000 });
+    expect(await item.textContent()).toContain('paused from the e2e test');
+
+    mkdirSync(artifacts, { recursive: true });
+    const file = join(artifacts, 'browser-live-update.png');
+    await page.screenshot({ path: file, fullPage: true });
+  });
+});

@@ -1,0 +1,3 @@
+export { startRedis, type RedisServer, type StartRedisOptions } from './redis-server.js';
+export { freePort } from './free-port.js';
+export { waitFor } from './wait-for.js';

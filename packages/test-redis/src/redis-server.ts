@@ -1,0 +1,115 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { freePort } from './free-port.js';
+import { waitFor } from './wait-for.js';
+
+export interface StartRedisOptions {
+  /** Keep data across restarts with an append-only file (default: nothing kept on disk). */
+  persistence?: boolean;
+  /** Extra `redis-server` arguments, e.g. ['--maxmemory', '10mb']. */
+  args?: string[];
+}
+
+export interface RedisServer {
+  readonly port: number;
+  readonly url: string;
+  /** Graceful shutdown (SHUTDOWN NOSAVE). */
+  stop(): Promise<void>;
+  /** SIGKILL, to test crashes. */
+  kill(): Promise<void>;
+  /** Start again on the same port (after stop or kill). */
+  start(): Promise<void>;
+  restart(): Promise<void>;
+  /** Stops the server and removes its directory. Safe to call twice. */
+  cleanup(): Promise<void>;
+}
+
+const liveProcesses = new Set<ChildProcess>();
+// A test runner that dies must not leave servers behind.
+process.once('exit', () => {
+  for (const child of liveProcesses) child.kill('SIGKILL');
+});
+
+/** Starts a private redis-server on a free port; never touches a Redis already on 6379. */
+export async function startRedis(options: StartRedisOptions = {}): Promise<RedisServer> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-redis-'));
+  let child: ChildProcess | undefined;
+
+  const args = [
+    '--port', String(port),
+    '--bind', '127.0.0.1',
+    '--dir', dir,
+    '--save', '',
+    '--appendonly', options.persistence ? 'yes' : 'no',
+    '--daemonize', 'no',
+    '--loglevel', 'warning',
+    ...(options.args ?? []),
+  ];
+
+  async function start(): Promise<void> {
+    const proc = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = proc;
+    liveProcesses.add(proc);
+    let stderr = '';
+    proc.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    proc.once('exit', () => liveProcesses.delete(proc));
+    const spawnError = new Promise<never>((_, reject) => proc.once('error', reject));
+    await Promise.race([
+      spawnError,
+      waitFor(() => ping(port), { timeoutMs: 10_000, message: `redis-server on ${port} (${stderr.trim()})` }),
+    ]);
+  }
+
+  async function waitExit(proc: ChildProcess | undefined): Promise<void> {
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    await new Promise((resolve) => proc.once('exit', resolve));
+  }
+
+  async function stop(): Promise<void> {
+    const proc = child;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    proc.kill('SIGTERM');
+    await waitExit(proc);
+  }
+
+  async function kill(): Promise<void> {
+    const proc = child;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    proc.kill('SIGKILL');
+    await waitExit(proc);
+  }
+
+  await start();
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    stop,
+    kill,
+    start,
+    async restart() {
+      await stop();
+      await start();
+    },
+    async cleanup() {
+      await kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function ping(port: number): Promise<boolean> {
+  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
