@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type Server, createServer, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
+import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { freePort, waitFor } from '@switchboard/test-redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,6 +77,9 @@ describe('the rendered config in a running HAProxy', () => {
     seenHeaders: Record<string, string | string[] | undefined>[];
     /** Requests to /api/sandbox/explode: answered by dropping the connection. */
     exploded: number;
+    /** Like a gateway that started draining before HAProxy noticed: upgrades answered 503. */
+    refusingUpgrades: boolean;
+    refused: number;
   }
   const upstreams: Upstream[] = [];
   let lb = '';
@@ -84,7 +88,7 @@ describe('the rendered config in a running HAProxy', () => {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-haproxy-'));
 
   async function startUpstream(name: string): Promise<Upstream> {
-    const upstream: Upstream = { name, port: await freePort(), server: createServer(), ready: true, seenHeaders: [], exploded: 0 };
+    const upstream: Upstream = { name, port: await freePort(), server: createServer(), ready: true, seenHeaders: [], exploded: 0, refusingUpgrades: false, refused: 0 };
     upstream.server.on('request', (request, response) => {
       if (request.url === '/health/ready') {
         response.writeHead(upstream.ready ? 200 : 503).end();
@@ -98,8 +102,16 @@ describe('the rendered config in a running HAProxy', () => {
       upstream.seenHeaders.push(request.headers);
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name, url: request.url }));
     });
-    const wss = new WebSocketServer({ server: upstream.server, path: '/ws' });
+    const wss = new WebSocketServer({ noServer: true });
     wss.on('connection', (socket) => socket.send(JSON.stringify({ type: 'connection.established', instanceId: name })));
+    upstream.server.on('upgrade', (request, socket: Duplex, head: Buffer) => {
+      if (upstream.refusingUpgrades) {
+        upstream.refused += 1;
+        socket.end('HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}');
+        return;
+      }
+      wss.handleUpgrade(request, socket, head, (client) => wss.emit('connection', client, request));
+    });
     await new Promise<void>((resolve) => upstream.server.listen(upstream.port, '127.0.0.1', resolve));
     upstreams.push(upstream);
     return upstream;
@@ -214,6 +226,32 @@ describe('the rendered config in a running HAProxy', () => {
       socket.close();
     }
     expect(instanceIds).toEqual(new Set(['gw-a', 'gw-b', 'gw-c']));
+  });
+
+  it('retries an upgrade that a gateway refused with 503 (draining, still in rotation) on another gateway', async () => {
+    const draining = upstreams.find((u) => u.name === 'gw-b');
+    if (!draining) throw new Error('no gw-b');
+    draining.refusingUpgrades = true;
+    try {
+      const instanceIds: string[] = [];
+      for (let i = 0; i < 6; i += 1) {
+        const socket = new WebSocket(`${lb.replace('http', 'ws')}/ws?token=x`);
+        instanceIds.push(
+          await new Promise<string>((resolve, reject) => {
+            socket.once('message', (data) => resolve((JSON.parse(String(data)) as { instanceId: string }).instanceId));
+            socket.once('unexpected-response', (_request, response) => reject(new Error(`HTTP ${response.statusCode}`)));
+            socket.once('error', reject);
+          }),
+        );
+        socket.close();
+      }
+      // Round robin sends some of them to gw-b, which refuses; every one still connects elsewhere.
+      expect(draining.refused).toBeGreaterThan(0);
+      expect(instanceIds).not.toContain('gw-b');
+      expect(new Set(instanceIds)).toEqual(new Set(['gw-a', 'gw-c']));
+    } finally {
+      draining.refusingUpgrades = false;
+    }
   });
 
   it('takes a draining instance (503 on /health/ready) out of rotation and back after recovery', async () => {
