@@ -17,6 +17,11 @@ export interface GatewayOptions {
   offlineQueueTtlSec: number;
   slowConsumerBytes: number;
   registryTtlMs: number;
+  /**
+   * How long `global` and the user room stay held after connect when the client sends no frame:
+   * a reconnecting client's `resume` (its first frame) must come before any live message.
+   */
+  automaticRoomsHoldMs: number;
 }
 
 export const DEFAULT_GATEWAY_OPTIONS: Omit<GatewayOptions, 'instanceId' | 'flags'> = {
@@ -32,4 +37,5 @@ export const DEFAULT_GATEWAY_OPTIONS: Omit<GatewayOptions, 'instanceId' | 'flags
   offlineQueueTtlSec: 86_400,
   slowConsumerBytes: 4 * 1024 * 1024,
   registryTtlMs: 30_000,
+  automaticRoomsHoldMs: 1000,
 };

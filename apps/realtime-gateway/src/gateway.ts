@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { PrincipalClaims } from '@switchboard/auth';
-import { parseRoom } from '@switchboard/events';
+import { parseRoom, rooms } from '@switchboard/events';
 import { FLAGS } from '@switchboard/flags';
 import { PUBLISHER_DEFAULTS } from '@switchboard/publisher';
 import { GLOBAL_ROOM, type Keyspace } from '@switchboard/keyspace';
@@ -217,12 +217,15 @@ export class Gateway {
       connection.lastSeen = Date.now();
       this.stats.framesReceived += 1;
       const text = isBinary ? '' : data.toString('utf8');
-      connection.chain = connection.chain.then(() => handleFrame(this.frameContext, connection, text)).catch((error: Error) => this.deps.log.warn({ err: error }, 'frame handling failed'));
+      connection.chain = connection.chain
+        .then(() => handleFrame(this.frameContext, connection, text))
+        .catch((error: Error) => this.deps.log.warn({ err: error }, 'frame handling failed'))
+        .then(() => connection.releaseHeld());
     });
     socket.on('close', () => void this.release(connection));
     socket.on('error', (error: Error) => this.deps.log.debug({ err: error, clientId: connection.id }, 'socket error'));
 
-    const userRoom = `user:${principal.sub}`;
+    const userRoom = rooms.user(principal.sub);
     connection.sendFrame({
       type: 'connection.established',
       clientId: connection.id,
@@ -232,7 +235,11 @@ export class Gateway {
     });
     // Frames the client sends meanwhile wait in its chain until its automatic rooms are set up.
     connection.chain = connection.chain.then(async () => {
-      await this.sessions.joinAutomatic(connection);
+      connection.holdUntilFirstFrame(await this.sessions.joinAutomatic(connection));
+      // A client that sends nothing (no resume) gets its automatic rooms live after a moment.
+      setTimeout(() => {
+        connection.chain = connection.chain.then(() => connection.releaseHeld());
+      }, options.automaticRoomsHoldMs).unref();
       await this.registry.register(connection).catch((error: Error) => this.deps.log.debug({ err: error }, 'registry write failed'));
     }).catch((error: Error) => this.deps.log.warn({ err: error, clientId: connection.id }, 'automatic rooms failed'));
   }

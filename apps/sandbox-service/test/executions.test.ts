@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { roomKey, keyspace } from '@switchboard/keyspace';
 import { createRedis } from '@switchboard/redis';
@@ -129,6 +130,20 @@ describe('tool executions', () => {
     const escaped = await alice.post(url, { tool: 'read_file', input: { path: 'outside/etc/hostname' } });
     expect(escaped.json().data).toMatchObject({ state: 'failed' });
     expect(escaped.json().data.error).toContain('inside the sandbox');
+    // Writes through the link: into a directory that does not exist yet, and onto a link to a file outside.
+    const outsideDir = mkdtempSync(join(tmpdir(), 'switchboard-outside-'));
+    try {
+      await alice.post(url, { tool: 'exec', input: { command: `ln -s ${outsideDir} out-dir && touch ${outsideDir}/victim && ln -s ${outsideDir}/victim victim-link` } });
+      for (const path of ['out-dir/new-dir/x.txt', 'out-dir/x.txt', 'victim-link']) {
+        const attempt = await alice.post(url, { tool: 'write_file', input: { path, content: 'pwned' } });
+        expect(attempt.json().data, path).toMatchObject({ state: 'failed' });
+        expect(attempt.json().data.error, path).toContain('inside the sandbox');
+      }
+      expect(readdirSync(outsideDir)).toEqual(['victim']);
+      expect(readFileSync(join(outsideDir, 'victim'), 'utf8')).toBe('');
+    } finally {
+      rmSync(outsideDir, { recursive: true, force: true });
+    }
   });
 
   it('fails a command that exceeds its time limit and one that exits non-zero', async () => {

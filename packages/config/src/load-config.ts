@@ -8,6 +8,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** Variables whose value an error message never repeats: it would land in logs and terminals. */
+const SECRET_NAME = /SECRET|KEY|PASSWORD|TOKEN|URL/i;
+
 /**
  * Parses environment variables against a TypeBox schema once: defaults applied, numbers and
  * booleans converted, unknown variables ignored. Throws ConfigError listing every bad variable.
@@ -22,7 +25,8 @@ export function loadConfig<T extends TObject>(schema: T, env: Record<string, str
   const problems = [...Value.Errors(schema, candidate)].map((error) => {
     const name = error.path.replace(/^\//, '') || '(root)';
     const given = env[name];
-    return `${name} ${error.message.toLowerCase()}${given !== undefined ? ` (got "${given.slice(0, 40)}")` : ''}`;
+    const shown = given === undefined || SECRET_NAME.test(name) ? '' : ` (got "${given.slice(0, 40)}")`;
+    return `${name} ${error.message.toLowerCase()}${shown}`;
   });
   if (problems.length > 0) throw new ConfigError(problems);
   return candidate as Static<T>;

@@ -35,6 +35,21 @@ describe('loadConfig', () => {
     }
   });
 
+  it('repeats a bad value, but never that of a secret, key or URL', () => {
+    const SecretEnv = Type.Object({ JWT_SECRET: Type.String({ minLength: 32 }), PORT: Type.Integer() });
+    const message = (() => {
+      try {
+        loadConfig(SecretEnv, { JWT_SECRET: 'short-but-secret', PORT: 'eighty' });
+      } catch (error) {
+        return (error as ConfigError).message;
+      }
+      return '';
+    })();
+    expect(message).toContain('JWT_SECRET');
+    expect(message).not.toContain('short-but-secret');
+    expect(message).toContain('(got "eighty")');
+  });
+
   it('accepts a Redis Cluster URL', () => {
     expect(loadConfig(AppEnv, { REDIS_URL: 'redis+cluster://10.0.0.1:7000,10.0.0.2:7000' }).REDIS_URL).toContain('cluster');
   });

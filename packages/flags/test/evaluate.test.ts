@@ -39,6 +39,13 @@ describe('evaluateFlag', () => {
     expect(evaluateFlag(flag(overrides), context)).toMatchObject({ key: 'F', version: 1, ...expected });
   });
 
+  it('serves the default with reason ERROR / GENERAL when a stored rule cannot be evaluated', () => {
+    // e.g. written by a newer version with an operator this engine does not know.
+    const unreadable = flag({ rules: [{ constraints: [{ attribute: 'plan', operator: 'glob' as 'equals', value: 'p*' }], variant: 'off' }] });
+    expect(evaluateFlag(unreadable, { plan: 'pro' })).toMatchObject({ key: 'F', value: true, variant: 'on', reason: 'ERROR', errorCode: 'GENERAL', version: 1 });
+    expect(isEnabledResult(unreadable, evaluateFlag(unreadable, { plan: 'pro' }))).toBe(false);
+  });
+
   it('answers FLAG_NOT_FOUND for a missing flag', () => {
     expect(evaluateFlag(undefined, {}, 'NOPE')).toMatchObject({ key: 'NOPE', reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND', version: 0 });
   });

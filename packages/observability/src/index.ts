@@ -1,4 +1,4 @@
-export { loggerOptions, type LoggerSettings } from './logger.js';
+export { loggerOptions, redactUrl, type LoggerSettings } from './logger.js';
 export { metricsPlugin, type MetricsPluginOptions } from './metrics-plugin.js';
 export { healthPlugin, type HealthPluginOptions, type HealthCheck, type HealthReport } from './health-plugin.js';
 export { startTracing, type TracingHandle, type TracingOptions } from './tracing.js';

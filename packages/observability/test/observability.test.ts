@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Counter } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { healthPlugin, metricsPlugin } from '../src/index.js';
+import { healthPlugin, loggerOptions, metricsPlugin } from '../src/index.js';
 
 let app: FastifyInstance;
 afterEach(async () => {
@@ -65,5 +65,17 @@ describe('health plugin', () => {
     app.health.startDraining();
     expect((await app.inject('/health/ready')).statusCode).toBe(503);
     expect((await app.inject('/health/live')).statusCode).toBe(200);
+  });
+});
+
+describe('logger options', () => {
+  it('never logs a ?token= from a request URL (WebSocket upgrades carry the JWT there)', async () => {
+    const lines: string[] = [];
+    app = Fastify({ logger: { ...loggerOptions({ service: 'test', level: 'info' }), stream: { write: (line: string) => void lines.push(line) } } });
+    app.get('/ws', async () => 'upgraded');
+    await app.inject({ method: 'GET', url: '/ws?room=a&token=header.payload.signature&x=1' });
+    const logged = lines.join('');
+    expect(logged).toContain('"url":"/ws?room=a&token=[redacted]&x=1"');
+    expect(logged).not.toContain('header.payload.signature');
   });
 });

@@ -169,6 +169,9 @@ describe('infra/docker-compose.yml', () => {
     const workerMetricsPort = String(worker.environment?.['WORKER_METRICS_PORT']);
     expect(jobs.get('sandbox-worker')?.dns_sd_configs?.[0]).toMatchObject({ names: ['sandbox-worker'], port: Number(workerMetricsPort) });
     expect(worker.expose).toEqual([workerMetricsPort]);
+    // The worker listens only there: its health check must not inherit the image's (API port).
+    expect(JSON.stringify(worker.healthcheck)).toContain('process.env.WORKER_METRICS_PORT');
+    expect(JSON.stringify(worker.healthcheck)).toContain('/health/ready');
     expect(jobs.get('haproxy')?.static_configs?.[0]?.targets).toEqual(['haproxy:8404']);
     expect(services['prometheus']?.volumes).toContain('./prometheus:/etc/prometheus:ro');
 

@@ -212,6 +212,9 @@ describe('the rendered config in a running HAProxy', () => {
     expect(headers['x-forwarded-for']).toBe('127.0.0.1');
     expect(headers['x-forwarded-proto']).toBe('http');
     expect(headers['x-forwarded-host']).toBe(new URL(lb).host);
+    // A client cannot choose the address the services see.
+    await fetch(`${lb}/api/flags`, { headers: { 'x-forwarded-for': '203.0.113.7' } });
+    expect(flags?.seenHeaders.at(-1)?.['x-forwarded-for']).toBe('127.0.0.1');
   });
 
   it('upgrades WebSockets on /ws and spreads them over every gateway', async () => {

@@ -5,7 +5,7 @@ import type { RedisClient } from '@switchboard/redis';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ClientConnection, Membership } from '../connection/client-connection.js';
 import type { GatewayMetrics } from '../plugins/gateway-metrics.js';
-import { coversRange, readHistory, readPosition } from './history.js';
+import { type RoomPosition, coversRange, readHistory, readPosition } from './history.js';
 import type { LiveMessage } from './live-message.js';
 import type { ChannelSubscriber } from './redis-subscriber.js';
 
@@ -110,12 +110,21 @@ export class RoomHub {
 
   /** Starts a membership at the room's current position (plain subscribe). */
   async startLive(connection: ClientConnection, membership: Membership): Promise<{ seq: number; epoch: string }> {
-    const position = await readPosition(this.redis, this.ks, membership.key);
+    const position = await this.position(membership.key);
+    this.hold(membership, position);
+    connection.flush(membership);
+    return position;
+  }
+
+  position(key: string): Promise<RoomPosition> {
+    return readPosition(this.redis, this.ks, key);
+  }
+
+  /** Places a membership at `position` without going live: its live messages wait for a flush. */
+  hold(membership: Membership, position: RoomPosition): void {
     membership.seq = position.seq;
     membership.epoch = position.epoch;
     this.seedRoom(membership.key, position.seq, position.epoch);
-    connection.flush(membership);
-    return position;
   }
 
   /**

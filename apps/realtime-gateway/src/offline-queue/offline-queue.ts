@@ -1,16 +1,18 @@
 import { readFileSync } from 'node:fs';
-import type { Keyspace } from '@switchboard/keyspace';
+import { rooms } from '@switchboard/events';
+import { type Keyspace, roomKey } from '@switchboard/keyspace';
 import type { OfflineDeliveryJob } from '@switchboard/publisher';
 import type { RedisClient } from '@switchboard/redis';
 import { Queue } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
+import type { RoomPosition } from '../fanout/history.js';
 import { type LiveMessage, toLiveMessage } from '../fanout/live-message.js';
 
 const ATTACH_SCRIPT = readFileSync(new URL('./lua/attach-user.lua', import.meta.url), 'utf8');
 const REQUEUE_SCRIPT = readFileSync(new URL('./lua/requeue-user-message.lua', import.meta.url), 'utf8');
 
 type ScriptedRedis = RedisClient & {
-  switchboardAttachUser?: (connectionsKey: string, queueKey: string, member: string, now: string) => Promise<string[]>;
+  switchboardAttachUser?: (connectionsKey: string, queueKey: string, seqKey: string, epochKey: string, member: string, now: string) => Promise<[string, string, string[]]>;
   switchboardRequeueUserMessage?: (connectionsKey: string, queueKey: string, ...args: string[]) => Promise<number>;
 };
 
@@ -41,22 +43,26 @@ export class OfflineQueue {
     private readonly limits: OfflineQueueLimits,
   ) {
     const client = redis as ScriptedRedis;
-    if (!client.switchboardAttachUser) client.defineCommand('switchboardAttachUser', { numberOfKeys: 2, lua: ATTACH_SCRIPT });
+    if (!client.switchboardAttachUser) client.defineCommand('switchboardAttachUser', { numberOfKeys: 4, lua: ATTACH_SCRIPT });
     if (!client.switchboardRequeueUserMessage) client.defineCommand('switchboardRequeueUserMessage', { numberOfKeys: 2, lua: REQUEUE_SCRIPT });
     this.jobs = new Queue<OfflineDeliveryJob>(ks.queues.offlineDeliveries, { connection: redis, prefix: ks.queues.bullmqPrefix });
     this.jobs.on('error', (error) => log.warn({ err: error }, 'offline-deliveries queue error'));
   }
 
-  async attach(dealershipId: string, userId: string, member: string): Promise<LiveMessage[]> {
-    const raw = await (this.redis as ScriptedRedis).switchboardAttachUser!(
+  /** Registers the connection; returns what was queued (oldest first) and the user room's position then. */
+  async attach(dealershipId: string, userId: string, member: string): Promise<{ queued: LiveMessage[]; position: RoomPosition }> {
+    const userRoomKey = roomKey(dealershipId, rooms.user(userId));
+    const [seq, epoch, raw] = await (this.redis as ScriptedRedis).switchboardAttachUser!(
       this.ks.realtime.userConnections(dealershipId, userId),
       this.ks.realtime.offlineQueue(dealershipId, userId),
+      this.ks.realtime.roomSeq(userRoomKey),
+      this.ks.realtime.roomEpoch(userRoomKey),
       member,
       String(Date.now()),
     );
-    const messages = raw.map(toLiveMessage).filter((message): message is LiveMessage => message !== undefined);
-    if (messages.length > 0) void this.removeJobs(messages.map((message) => message.id));
-    return messages;
+    const queued = raw.map(toLiveMessage).filter((message): message is LiveMessage => message !== undefined);
+    if (queued.length > 0) void this.removeJobs(queued.map((message) => message.id));
+    return { queued, position: { seq: Number(seq), epoch } };
   }
 
   /**

@@ -1,4 +1,5 @@
 import { AppError, ErrorCode } from '@switchboard/errors';
+import { rooms } from '@switchboard/events';
 import { GLOBAL_ROOM, type Keyspace, roomKey } from '@switchboard/keyspace';
 import type { RedisClient } from '@switchboard/redis';
 import type { FastifyBaseLogger } from 'fastify';
@@ -27,28 +28,32 @@ export interface RoomSessionsDeps {
 export class RoomSessions {
   constructor(private readonly deps: RoomSessionsDeps) {}
 
-  /** `global` and the caller's `user:` room; queued messages first (in order), then live ones. */
-  async joinAutomatic(connection: ClientConnection): Promise<void> {
+  /**
+   * `global` and the caller's `user:` room, queued messages first (in order). Both are returned
+   * held (not live yet): a reconnecting client resumes them from its own position, and live
+   * messages sent before that replay would arrive ahead of the older ones it replays.
+   */
+  async joinAutomatic(connection: ClientConnection): Promise<Membership[]> {
     const { hub, offline, log } = this.deps;
     const { principal } = connection;
     const global = await hub.join(connection, GLOBAL_ROOM, GLOBAL_ROOM, principal.dealershipId, true);
-    await hub.startLive(connection, global);
-    const userRoom = `user:${principal.sub}`;
-    const user = await hub.join(connection, userRoom, roomKey(principal.dealershipId, userRoom), principal.dealershipId, false);
-    const queued = await offline.attach(principal.dealershipId, principal.sub, userConnectionMember(this.deps.instanceId, connection.id)).catch((error: Error) => {
+    hub.hold(global, await hub.position(global.key));
+    const user = await hub.join(connection, rooms.user(principal.sub), roomKey(principal.dealershipId, rooms.user(principal.sub)), principal.dealershipId, false);
+    const attached = await offline.attach(principal.dealershipId, principal.sub, userConnectionMember(this.deps.instanceId, connection.id)).catch((error: Error) => {
       log.warn({ err: error }, 'offline queue unavailable');
-      return [];
+      return undefined;
     });
+    const queued = attached?.queued ?? [];
     const held = user.buffer;
     user.buffer = null;
     for (const message of queued) connection.deliver(user, message);
     this.deps.onQueuedDelivered(queued.length);
     user.buffer = held;
-    const seqBefore = user.seq;
-    const epochBefore = user.epoch;
-    await hub.startLive(connection, user).catch(() => undefined);
-    // startLive moved the position to the room's current seq; never behind what was just sent.
-    if (epochBefore === user.epoch && seqBefore > user.seq) user.seq = seqBefore;
+    // The position read with the registration: what is above it is routed live to this connection.
+    const position = attached?.position ?? (await hub.position(user.key).catch(() => undefined));
+    // Never behind what the queue just sent.
+    if (position && !(user.epoch === position.epoch && user.seq > position.seq)) hub.hold(user, position);
+    return [global, user];
   }
 
   async subscribe(connection: ClientConnection, room: string): Promise<void> {
@@ -59,7 +64,7 @@ export class RoomSessions {
   }
 
   async unsubscribe(connection: ClientConnection, room: string): Promise<void> {
-    if (room === GLOBAL_ROOM || room === `user:${connection.principal.sub}`) {
+    if (room === GLOBAL_ROOM || room === rooms.user(connection.principal.sub)) {
       throw new AppError(ErrorCode.VALIDATION_ERROR, 'The global and own user rooms cannot be left.');
     }
     this.deps.hub.leave(connection, room);
@@ -113,7 +118,7 @@ export class RoomSessions {
     }
     // Own user rooms arrive on ws:direct (routed by the registry); anything else, including an
     // admin watching another user's room, on the room's channel.
-    const channelled = room !== `user:${connection.principal.sub}`;
+    const channelled = room !== rooms.user(connection.principal.sub);
     return this.deps.hub.join(connection, room, roomKey(decision.scope, room), decision.scope, channelled);
   }
 }

@@ -5,6 +5,7 @@ import { tokenFromUpgrade } from '@switchboard/auth';
 import { AppError, ErrorCode, failure, toAppError } from '@switchboard/errors';
 import type { Keyspace } from '@switchboard/keyspace';
 import { Queue } from 'bullmq';
+import { closeQueue } from '../runtime/queues.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export interface QueueDashboardOptions {
@@ -32,8 +33,9 @@ export async function queueDashboardPlugin(app: FastifyInstance, options: QueueD
     connection: app.redis,
     prefix: options.keyspace.queues.bullmqPrefix,
   });
+  offlineDeliveries.on('error', (error) => app.log.warn({ err: error }, 'queue connection error'));
   app.addHook('onClose', async () => {
-    await offlineDeliveries.close();
+    await closeQueue(offlineDeliveries);
   });
 
   // bull-board's routes have their own error handler, so a refusal is sent here in our envelope.

@@ -27,6 +27,7 @@ async function sandboxRuntime(app: FastifyInstance, options: SandboxRuntimePlugi
   const runtime = createSandboxRuntime({
     redis: app.redis,
     settings: options.settings,
+    onQueueError: (error) => app.log.warn({ err: error }, 'queue connection error'),
     ...(options.keyspace ? { keyspace: options.keyspace } : {}),
     ...(options.driver ? { driver: options.driver } : {}),
   });

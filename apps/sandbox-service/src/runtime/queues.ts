@@ -10,7 +10,7 @@ export interface SandboxQueues {
 }
 
 /** The BullMQ queues the API fills and the workers drain (names and prefix from the keyspace). */
-export function createSandboxQueues(redis: RedisClient, ks: Keyspace): SandboxQueues {
+export function createSandboxQueues(redis: RedisClient, ks: Keyspace, onError: (error: Error) => void): SandboxQueues {
   const common = { connection: redis, prefix: ks.queues.bullmqPrefix };
   const executions = new Queue<ExecutionJobData>(ks.queues.sandboxExecutions, {
     ...common,
@@ -20,11 +20,15 @@ export function createSandboxQueues(redis: RedisClient, ks: Keyspace): SandboxQu
     ...common,
     defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: 1000 } },
   });
+  // Without a listener an 'error' event throws: a connection closed while BullMQ still
+  // initialises (an app closed right after start) would become an unhandled rejection.
+  executions.on('error', onError);
+  autoPause.on('error', onError);
   return {
     executions,
     autoPause,
     close: async () => {
-      await Promise.all([executions.close(), autoPause.close()]);
+      await Promise.all([closeQueue(executions), closeQueue(autoPause)]);
     },
   };
 }
@@ -38,4 +42,15 @@ export async function scheduleAutoPause(queues: SandboxQueues, sandboxId: string
     return;
   }
   await queues.autoPause.upsertJobScheduler(autoPauseSchedulerId(sandboxId), { every: everyMs }, { name: 'check', data: { sandboxId } });
+}
+
+/**
+ * Closes a queue on a shared connection once its start-up (a version check on the connection)
+ * is done, so nothing of it is still in flight when the app quits that connection.
+ */
+export async function closeQueue(queue: Queue): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([queue.waitUntilReady().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
+  clearTimeout(timer);
+  await queue.close();
 }

@@ -30,6 +30,8 @@ export interface RuntimeOptions {
   settings: SandboxRuntimeSettings;
   keyspace?: Keyspace;
   driver?: SandboxDriver;
+  /** Connection errors of the queues (BullMQ throws an 'error' event nobody listens to). */
+  onQueueError(error: Error): void;
 }
 
 /** Everything the API and the workers share, built over one Redis connection. Stateless apart from Redis. */
@@ -40,7 +42,7 @@ export function createSandboxRuntime(options: RuntimeOptions): SandboxRuntime {
   const sandboxes = createSandboxStore({ redis, keyspace: ks, historyMax: settings.SANDBOX_HISTORY_MAX });
   const executions = createExecutionStore({ redis, keyspace: ks, ttlSec: settings.EXECUTION_TTL_SEC, perSandboxMax: settings.EXECUTION_HISTORY_MAX });
   const events = createSandboxEvents(createPublisher(redis, { keyspace: ks }));
-  const queues = createSandboxQueues(redis, ks);
+  const queues = createSandboxQueues(redis, ks, options.onQueueError);
   const operations = createSandboxOperations({ redis, keyspace: ks, store: sandboxes, events, queues, driver, autoPauseEveryMs: settings.AUTO_PAUSE_CHECK_INTERVAL_MS });
   return {
     settings,

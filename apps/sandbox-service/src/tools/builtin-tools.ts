@@ -1,8 +1,9 @@
-import { mkdir, open, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import type { ExecResult } from '../drivers/sandbox-driver.js';
-import { assertRelativeInside, resolveInside } from './sandbox-path.js';
+import { assertDirectoryInside, assertRelativeInside, resolveInside, traversalError } from './sandbox-path.js';
 import { type ToolContext, type ToolDefinition, type ToolOutcome, defineTool } from './tool.js';
 
 const PathInput = Type.String({ minLength: 1, maxLength: 1024, description: 'relative to the sandbox directory' });
@@ -56,7 +57,17 @@ export const writeFileTool = defineTool({
     await mkdir(dir, { recursive: true });
     const target = await resolveInside(dir, input.path, false);
     await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, input.content, 'utf8');
+    // A symlink planted meanwhile (by a running exec) must not redirect the write either:
+    // the directory is checked again and the file itself is never followed if it is a link.
+    await assertDirectoryInside(dir, dirname(target), input.path);
+    const handle = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'ELOOP' ? traversalError(input.path) : error;
+    });
+    try {
+      await handle.writeFile(input.content, 'utf8');
+    } finally {
+      await handle.close();
+    }
     return { ok: true, output: { path: input.path, bytes: Buffer.byteLength(input.content) } };
   },
 });

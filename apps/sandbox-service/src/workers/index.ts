@@ -43,6 +43,7 @@ export async function startWorker(options: WorkerOptions): Promise<SandboxWorker
   const runtime = createSandboxRuntime({
     redis: commands,
     settings,
+    onQueueError: (error) => log.warn({ err: error }, 'queue connection error'),
     ...(options.keyspace ? { keyspace: options.keyspace } : {}),
     ...(options.driver ? { driver: options.driver } : {}),
   });

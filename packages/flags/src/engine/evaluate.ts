@@ -44,6 +44,25 @@ function result(flag: Flag, variant: string, reason: EvaluationResult['reason'])
  * Order: archived/kill switch, then rules top to bottom (first match wins), then the default.
  */
 export function evaluateFlag(flag: Flag | undefined, context: FlagContext = {}, key = flag?.key ?? ''): EvaluationResult {
+  try {
+    return evaluateUnguarded(flag, context, key);
+  } catch (error) {
+    // A flag that cannot be evaluated (a stored definition older code cannot read, a context
+    // attribute of a shape no operator expects) serves its default instead of failing the caller.
+    const fallback = flag?.defaultVariant;
+    return {
+      key,
+      value: fallback === undefined ? undefined : flag?.variants[fallback],
+      variant: fallback,
+      reason: 'ERROR',
+      version: flag?.version ?? 0,
+      errorCode: 'GENERAL',
+      errorMessage: `evaluation failed: ${(error as Error).message}`.slice(0, 500),
+    };
+  }
+}
+
+function evaluateUnguarded(flag: Flag | undefined, context: FlagContext, key: string): EvaluationResult {
   if (!flag || flag.archived) {
     return { key, value: undefined, variant: undefined, reason: 'ERROR', version: flag?.version ?? 0, errorCode: 'FLAG_NOT_FOUND', errorMessage: `flag ${key} not found` };
   }

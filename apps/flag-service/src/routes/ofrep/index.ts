@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { currentTraceId, failure, toAppError } from '@switchboard/errors';
+import { ErrorCode, currentTraceId, failure, toAppError } from '@switchboard/errors';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { evaluableKeys, evaluateMeasured, scopedContext } from '../../domain/evaluate.js';
 import { ofrepStatus, toOfrep } from '../../domain/ofrep.js';
@@ -19,12 +19,17 @@ export const ofrepRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const appError = toAppError(error);
-    if (appError.code === 'VALIDATION_ERROR') {
+    if (appError.code === ErrorCode.VALIDATION_ERROR) {
       const errorCode = appError.details['reason'] === 'malformed-body' ? 'PARSE_ERROR' : 'INVALID_CONTEXT';
       const key = (request.params as { key?: string } | undefined)?.key;
       return reply.status(400).send({ ...(key ? { key } : {}), errorCode, errorDetails: appError.message });
     }
-    if (appError.statusCode >= 500) request.log.error({ err: error }, 'ofrep request failed');
+    if (appError.statusCode >= 500) {
+      // OFREP's own shape (its clients read errorCode); the cause stays in the log, not the body.
+      request.log.error({ err: error }, 'ofrep request failed');
+      const key = (request.params as { key?: string } | undefined)?.key;
+      return reply.status(500).send({ ...(key ? { key } : {}), errorCode: 'GENERAL', errorDetails: `internal error (trace ${request.traceId || currentTraceId()})` });
+    }
     void reply.status(appError.statusCode).headers(appError.headers);
     return reply.send(failure({ code: appError.code, message: appError.message, details: appError.details, traceId: request.traceId || currentTraceId() }));
   });
