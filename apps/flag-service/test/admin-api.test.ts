@@ -64,6 +64,10 @@ describe('flag admin API', () => {
     expect(forbidden.statusCode).toBe(403);
     expect(forbidden.json().error.code).toBe('FORBIDDEN');
     expect((await call(app, 'GET', '/api/flags/NEW_CHECKOUT', undefined, { token: tokenFor('a', 'd1', 'agent') })).statusCode).toBe(403);
+    // Who may call is decided before the body is read: a user's invalid definition is 403, not 400.
+    expect((await call(app, 'POST', '/api/flags', { key: 'bad key!', rules: 'nope' }, { token: user })).statusCode).toBe(403);
+    const malformed = await app.inject({ method: 'POST', url: '/api/flags', headers: { 'content-type': 'application/json' }, payload: '{"key":' });
+    expect(malformed.statusCode).toBe(401);
   });
 
   it('gets a flag, and 404s an unknown one', async () => {

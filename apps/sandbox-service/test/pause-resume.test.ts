@@ -166,6 +166,9 @@ describe('pause, resume, history, settings', () => {
       await frank.post('/api/sandbox/bulk/resume', { ids: [sandbox.id] }),
       await frank.get(`/api/sandbox/${sandbox.id}/pause-history`),
       await frank.put(`/api/sandbox/${sandbox.id}/pause-settings`, { autoPause: {} }),
+      // The gate comes before the body is validated: a bad body does not reveal the endpoint either.
+      await frank.put(`/api/sandbox/${sandbox.id}/pause-settings`, { autoPause: 'not an object' }),
+      await frank.post('/api/sandbox/bulk/pause', { ids: 'not a list' }),
     ];
     for (const res of gated) {
       expect(res.statusCode).toBe(404);

@@ -41,6 +41,16 @@ describe('sandbox create, list, status, terminate', () => {
     expect((await admin.get(`/api/sandbox/${own.id}/status`)).statusCode).toBe(200);
   });
 
+  it('authenticates before it reads the body: no token with a malformed or oversized body is 401', async () => {
+    for (const payload of ['{"name":', JSON.stringify({ metadata: { blob: 'x'.repeat(1_100_000) } })]) {
+      const res = await app.inject({ method: 'POST', url: '/api/sandbox', headers: { 'content-type': 'application/json' }, payload });
+      expect(res.statusCode).toBe(401);
+      expect(res.json().error.code).toBe('UNAUTHORIZED');
+    }
+    const wrongType = await app.inject({ method: 'POST', url: '/api/sandbox', headers: { authorization: 'Bearer forged.token.value' }, payload: { name: 42 } });
+    expect(wrongType.statusCode).toBe(401);
+  });
+
   it('rejects bad input with the error envelope', async () => {
     const malformed = await app.inject({ method: 'POST', url: '/api/sandbox', headers: { authorization: `Bearer ${(await import('./helper.js')).tokenFor('alice', 'd1')}`, 'content-type': 'application/json' }, payload: '{"name":' });
     expect(malformed.statusCode).toBe(400);

@@ -53,8 +53,8 @@ const AuditEntry = Type.Object({
 
 /** The admin API (role admin): every change is a new version, audited and published. */
 export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const guard = { preHandler: [app.authenticate, requireRole('admin')] };
-  const mutating = { preHandler: [app.authenticate, requireRole('admin'), app.idempotent] };
+  const guard = { onRequest: [app.authenticate, requireRole('admin')] };
+  const mutating = { onRequest: [app.authenticate, requireRole('admin')], preHandler: app.idempotent };
 
   app.get('/api/flags', { ...guard, schema: { tags: ['flags'], summary: 'List flags', querystring: ListQuery, response: { 200: envelope(Type.Object({ items: Type.Array(Flag), nextCursor: Type.Optional(Type.String()) })), ...errors } } }, async (request) => {
     const { items, nextCursor } = listFlags(await storeCall(() => app.flags.store.getAll()), request.query);

@@ -15,7 +15,7 @@ export async function loadSandbox(app: FastifyInstance, request: FastifyRequest,
   return sandbox!;
 }
 
-/** preHandler: pause/resume/bulk/history/settings answer 404 FEATURE_DISABLED while SANDBOX_PAUSE_RESUME is off. */
+/** onRequest (before the body is read or validated): pause/resume/bulk/history/settings answer 404 FEATURE_DISABLED while SANDBOX_PAUSE_RESUME is off. */
 export function requirePauseResumeFlag(app: FastifyInstance) {
   return async (request: FastifyRequest): Promise<void> => {
     const enabled = app.flags.isEnabled(FLAGS.SANDBOX_PAUSE_RESUME, {

@@ -47,7 +47,7 @@ export const bulkRoutes: FastifyPluginAsyncTypebox = async (app) => {
     app.post(
       `/bulk/${action}`,
       {
-        preHandler: [app.authenticate, gate, app.idempotent],
+        onRequest: [app.authenticate, gate], preHandler: app.idempotent,
         schema: {
           tags: ['sandbox'],
           summary: `${action === 'pause' ? 'Pause' : 'Resume'} up to 1000 sandboxes; per-id results, partial success allowed`,

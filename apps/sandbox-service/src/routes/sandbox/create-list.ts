@@ -13,7 +13,7 @@ export const createListRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/',
     {
-      preHandler: [app.authenticate, app.idempotent],
+      onRequest: app.authenticate, preHandler: app.idempotent,
       schema: { tags: ['sandbox'], summary: 'Create a sandbox', body: CreateSandboxBody, response: { 201: Envelope(SandboxView) } },
     },
     async (request, reply) => {
@@ -44,7 +44,7 @@ export const createListRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: {
         tags: ['sandbox'],
         summary: 'List sandboxes (newest first)',

@@ -25,7 +25,7 @@ export const executionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/:id/tools/execute',
     {
-      preHandler: [app.authenticate, app.idempotent],
+      onRequest: app.authenticate, preHandler: app.idempotent,
       schema: {
         tags: ['executions'],
         summary: 'Run a tool in the sandbox (423 while paused)',
@@ -84,7 +84,7 @@ export const executionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/:id/executions/:executionId',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: { tags: ['executions'], summary: 'State, output and timings of one execution', params: ExecutionParams, response: { 200: Envelope(ExecutionView) } },
     },
     async (request) => {

@@ -14,7 +14,7 @@ export const historySettingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/:id/pause-history',
     {
-      preHandler: [app.authenticate, gate],
+      onRequest: [app.authenticate, gate],
       schema: {
         tags: ['sandbox'],
         summary: 'Audit log of state changes, newest first',
@@ -33,7 +33,7 @@ export const historySettingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/:id/pause-settings',
     {
-      preHandler: [app.authenticate, gate, app.idempotent],
+      onRequest: [app.authenticate, gate], preHandler: app.idempotent,
       schema: { tags: ['sandbox'], summary: 'Set the auto-pause policies (null or absent = off)', params: SandboxParams, body: SettingsSchema, response: { 200: Envelope(SandboxView) } },
     },
     async (request) => {

@@ -13,7 +13,7 @@ export const pauseResumeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/pause/:id',
     {
-      preHandler: [app.authenticate, gate, app.idempotent],
+      onRequest: [app.authenticate, gate], preHandler: app.idempotent,
       schema: { tags: ['sandbox'], summary: 'Pause a sandbox: freezes its running executions', params: SandboxParams, body: Type.Optional(PauseBody), response: { 200: Envelope(SandboxView) } },
     },
     async (request) => {
@@ -29,7 +29,7 @@ export const pauseResumeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/resume/:id',
     {
-      preHandler: [app.authenticate, gate, app.idempotent],
+      onRequest: [app.authenticate, gate], preHandler: app.idempotent,
       schema: { tags: ['sandbox'], summary: 'Resume a paused sandbox: thaws its executions', params: SandboxParams, body: Type.Optional(PauseBody), response: { 200: Envelope(SandboxView) } },
     },
     async (request) => {

@@ -11,7 +11,7 @@ export const statusTerminateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/:id/status',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: { tags: ['sandbox'], summary: 'State, pause details, activity and resource usage', params: SandboxParams, response: { 200: Envelope(StatusView) } },
     },
     async (request) => {
@@ -27,7 +27,7 @@ export const statusTerminateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/:id',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: { tags: ['sandbox'], summary: 'Terminate a sandbox (kills its processes, removes its files)', params: SandboxParams, response: { 200: Envelope(SandboxView) } },
     },
     async (request) => {
