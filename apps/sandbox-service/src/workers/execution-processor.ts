@@ -75,7 +75,11 @@ export function createExecutionProcessor(deps: ExecutionProcessorDeps) {
     let outcome: ToolOutcome;
     try {
       const tool = tools.get(execution.tool);
-      outcome = tool
+      // The API refuses exec when it is off, but a worker decides for itself what it runs: a job
+      // queued by an API configured differently (or written to the queue directly) is refused.
+      outcome = tool?.requiresExec && !settings.SANDBOX_ALLOW_EXEC
+        ? { ok: false, error: 'the exec tool is disabled on this worker (SANDBOX_ALLOW_EXEC=false)' }
+        : tool
         ? await tool.run(
             {
               driver,
