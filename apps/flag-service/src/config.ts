@@ -6,6 +6,7 @@ export const FlagsEnv = Type.Composite([
   BaseEnv,
   Type.Object({
     PORT: Type.Integer({ default: 3002, minimum: 0, maximum: 65535 }),
+    DRAIN_MS: Type.Integer({ default: 2000, minimum: 0, description: 'after SIGTERM: readiness 503 but still serving this long, so the load balancer stops routing here first' }),
   }),
 ]);
 export type FlagsConfig = Static<typeof FlagsEnv>;

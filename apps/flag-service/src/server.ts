@@ -11,5 +11,6 @@ await runService({
   host: config.HOST,
   port: config.PORT,
   otelEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  leaveRotationMs: config.DRAIN_MS,
   build: () => buildApp({ redisUrl: config.REDIS_URL, auth, logLevel: config.LOG_LEVEL }),
 });

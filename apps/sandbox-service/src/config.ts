@@ -8,6 +8,7 @@ export const SandboxEnv = Type.Composite([
   BaseEnv,
   Type.Object({
     PORT: Type.Integer({ default: 3001, minimum: 0, maximum: 65535 }),
+    DRAIN_MS: Type.Integer({ default: 2000, minimum: 0, description: 'after SIGTERM: readiness 503 but still serving this long, so the load balancer stops routing here first' }),
     SANDBOX_ROOT: Type.String({ default: join(tmpdir(), 'switchboard-sandboxes'), minLength: 1 }),
     SANDBOX_ALLOW_EXEC: Type.Boolean({ default: false }),
     /** Default of the SANDBOX_PAUSE_RESUME flag until the flags SDK is wired in. */

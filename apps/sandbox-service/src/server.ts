@@ -12,6 +12,7 @@ await runService({
   host: config.HOST,
   port: config.PORT,
   otelEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  leaveRotationMs: config.DRAIN_MS,
   build: async () => {
     // Flags are read live from Redis through the in-process SDK (changes apply in milliseconds).
     const flags = await startServiceFlags({

@@ -13,6 +13,12 @@ export interface RunServiceOptions {
   beforeClose?: (app: FastifyInstance) => Promise<void>;
   /** Longest a shutdown may take before the process exits anyway. Default 30 s. */
   shutdownTimeoutMs?: number;
+  /**
+   * HTTP services: on SIGTERM answer 503 on /health/ready at once but keep serving this long,
+   * so the load balancer takes the instance out of rotation before it stops accepting (HAProxy
+   * needs ~1.5 s). Requests in flight and arriving meanwhile are served normally.
+   */
+  leaveRotationMs?: number;
 }
 
 /** Refuses to start without JWT_SECRET or JWT_PUBLIC_KEY (SPEC.md, Configuration). */
@@ -47,6 +53,10 @@ export async function runService(options: RunServiceOptions): Promise<FastifyIns
     }, options.shutdownTimeoutMs ?? 30_000);
     timer.unref();
     try {
+      if (options.leaveRotationMs) {
+        app.health.startDraining();
+        await new Promise((resolve) => setTimeout(resolve, options.leaveRotationMs));
+      }
       await options.beforeClose?.(app);
       await app.close();
       await tracing.shutdown();
