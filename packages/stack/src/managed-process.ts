@@ -36,7 +36,9 @@ export function liveChildPids(): number[] {
 /** Spawns a child whose stdout/stderr lines are prefixed with its name. */
 export function startProcess(options: ManagedProcessOptions): ManagedProcess {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const child = spawn(options.command, options.args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: a terminal's Ctrl-C signals the whole foreground group, and the
+  // stack must stop its children in order (gateways drain first, Redis last), not all at once.
+  const child = spawn(options.command, options.args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   live.add(child);
   const prefix = `[${options.name}]`;
   for (const stream of [child.stdout, child.stderr]) {

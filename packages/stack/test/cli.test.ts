@@ -45,7 +45,7 @@ describe('the start CLI', () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'switchboard-cli-'));
   let cli: ChildProcess | undefined;
   afterAll(() => {
-    cli?.kill('SIGKILL');
+    if (cli?.exitCode === null) cli.kill('SIGKILL');
     rmSync(stateDir, { recursive: true, force: true });
   });
 
@@ -73,7 +73,8 @@ describe('the start CLI', () => {
     delete env['JWT_PUBLIC_KEY'];
     const script = join(repoRoot, 'packages', 'stack', 'dist', 'cli', 'start.js');
     expect(existsSync(script), 'build packages/stack first').toBe(true);
-    const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, like `npm start` in a terminal: Ctrl-C signals the whole group.
+    const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     cli = child;
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -97,9 +98,13 @@ describe('the start CLI', () => {
     expect(children).toHaveLength(workerBuilt ? 6 : 5);
     expect(await portOpen(redisPort)).toBe(true);
 
+    // Ctrl-C as a terminal delivers it (to the foreground process group), plus the copy npm
+    // forwards: one drain, in order, not an immediate kill of everything.
+    process.kill(-(child.pid as number), 'SIGINT');
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(output).toContain('[stack] stopped');
+    expect(output).not.toContain('again: killing everything');
     expect(children.filter(alive)).toEqual([]);
     for (const port of [redisPort, lbPort, statsPort]) expect(await portOpen(port), `port ${port}`).toBe(false);
     // Redis ran with AOF under the state dir, so dev data survives a restart.

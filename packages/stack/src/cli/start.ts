@@ -18,13 +18,18 @@ async function shutdown(reason: string, code: number): Promise<never> {
   process.exit(code);
 }
 
-// A second Ctrl-C while draining exits at once (children are SIGKILLed on exit).
+// A second Ctrl-C while draining exits at once (children are SIGKILLed on exit). One Ctrl-C
+// under `npm start` arrives twice (from the terminal and forwarded by npm): a repeat within a
+// second is that same press.
+let firstSignalAt = 0;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
+    if (stopping && Date.now() - firstSignalAt < 1000) return;
     if (stopping) {
       console.log(`[stack] ${signal} again: killing everything`);
       process.exit(130);
     }
+    firstSignalAt = Date.now();
     void shutdown(signal, 0);
   });
 }
