@@ -37,18 +37,22 @@ describe('flag toggle through HAProxy', () => {
   }
 
   it('turning SANDBOX_PAUSE_RESUME off answers 404 FEATURE_DISABLED on every instance within 1 s, and on again restores it', async () => {
-    expect(await historyStatuses()).toEqual(expect.arrayContaining([200]));
+    const before = await historyStatuses();
+    expect(before.every((status) => status === 200), `every instance serves history first: ${before}`).toBe(true);
 
-    const offAt = Date.now();
     await toggle(false);
-    await waitFor(async () => (await historyStatuses()).every((status) => status === 404), { timeoutMs: 1000, message: 'flag off everywhere within 1 s' });
-    expect(Date.now() - offAt).toBeLessThan(1500);
+    // From the toggle's answer (the change is stored and published) to every instance refusing.
+    const offAt = Date.now();
+    await waitFor(async () => (await historyStatuses()).every((status) => status === 404), { timeoutMs: 1000, intervalMs: 20, message: 'flag off everywhere within 1 s' });
+    expect(Date.now() - offAt).toBeLessThan(1000);
     const disabled = await e2e.api('POST', `/api/sandbox/pause/${sandboxId}`, user, {});
     expect(disabled.status).toBe(404);
     expect(disabled.body.error?.code).toBe('FEATURE_DISABLED');
 
     await toggle(true);
-    await waitFor(async () => (await historyStatuses()).every((status) => status === 200), { timeoutMs: 1000, message: 'flag on everywhere within 1 s' });
+    const onAt = Date.now();
+    await waitFor(async () => (await historyStatuses()).every((status) => status === 200), { timeoutMs: 1000, intervalMs: 20, message: 'flag on everywhere within 1 s' });
+    expect(Date.now() - onAt).toBeLessThan(1000);
     const paused = await e2e.api('POST', `/api/sandbox/pause/${sandboxId}`, user, {});
     expect(paused.status, JSON.stringify(paused.body)).toBe(200);
   });

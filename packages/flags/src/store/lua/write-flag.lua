@@ -3,11 +3,11 @@
   indexes its key, appends the immutable version, appends the audit entry (global and per-flag
   stream) and PUBLISHes the change for the in-process SDKs. All or nothing.
 
-  KEYS[1] current flag        (string)  flags:flag:<key>
-  KEYS[2] flag index          (set)     flags:index
-  KEYS[3] versions            (list)    flags:versions:<key>, oldest first
-  KEYS[4] audit               (stream)  flags:audit
-  KEYS[5] audit of the flag   (stream)  flags:audit:<key>
+  KEYS[1] current flag        (string)  {flags}:flag:<key>
+  KEYS[2] flag index          (set)     {flags}:index
+  KEYS[3] versions            (list)    {flags}:versions:<key>, oldest first
+  KEYS[4] audit               (stream)  {flags}:audit
+  KEYS[5] audit of the flag   (stream)  {flags}:audit:<key>
   ARGV[1] expected current version ('0': the flag must not exist yet)
   ARGV[2] the flag as JSON without version: '{"key":...}'
   ARGV[3] version metadata as JSON: '{"action":...,"actor":...,"at":...}'
