@@ -45,6 +45,9 @@ export interface GatewayStats {
   redisReconnectAttempts: number;
 }
 
+/** Longest delay setTimeout holds (~24.8 days). */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /**
  * The gateway of one instance: accepts authenticated sockets, keeps their rooms in the hub,
  * the registry in Redis and the instance's timers (heartbeats, registry refresh).
@@ -285,7 +288,11 @@ export class Gateway {
   private armExpiry(connection: ClientConnection): void {
     clearTimeout(connection.expiryTimer);
     const inMs = connection.principal.exp * 1000 - Date.now();
-    connection.expiryTimer = setTimeout(() => connection.close(CloseCode.UNAUTHORIZED, 'token expired'), Math.min(Math.max(0, inMs), 2_147_483_647));
+    // setTimeout holds at most ~24.8 days: a longer-lived token is looked at again then.
+    connection.expiryTimer =
+      inMs > MAX_TIMER_MS
+        ? setTimeout(() => this.armExpiry(connection), MAX_TIMER_MS)
+        : setTimeout(() => connection.close(CloseCode.UNAUTHORIZED, 'token expired'), Math.max(0, inMs));
     connection.expiryTimer.unref();
   }
 

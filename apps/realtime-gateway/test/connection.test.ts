@@ -90,10 +90,16 @@ describe('connection, auth and protocol', () => {
     refreshed.close();
   });
 
-  it('refuses an auth frame for another user, and a bad refresh token', async () => {
+  it('refuses an auth frame for another user or role, and a bad refresh token', async () => {
     const client = await connect(gateway.url, tokenFor('u1', 'A'));
     client.send({ type: 'auth', token: tokenFor('u2', 'A') });
     await client.waitFor((frame) => frame.type === 'error' && frame['code'] === 'FORBIDDEN');
+    const demoted = await connect(gateway.url, tokenFor('boss', 'A', 'admin'));
+    expect((await demoted.subscribe('dealership:B')).type).toBe('subscribed');
+    demoted.send({ type: 'auth', token: tokenFor('boss', 'A', 'user') });
+    await demoted.waitFor((frame) => frame.type === 'error' && frame['code'] === 'FORBIDDEN' && String(frame['message']).includes('role'));
+    expect(demoted.frames.some((frame) => frame.type === 'auth.ok')).toBe(false);
+    demoted.close();
     client.send({ type: 'auth', token: 'nope' });
     await client.waitFor((frame) => frame.type === 'error' && frame['code'] === 'UNAUTHORIZED');
     client.close();

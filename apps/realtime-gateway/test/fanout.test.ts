@@ -113,6 +113,9 @@ describe('fan-out across instances, history and resume', () => {
     const client = await connect(a.url, tokenFor('u1', 'A'));
     client.send({ type: 'resume', positions: { 'agent:ep': 0 }, epochs: { 'agent:ep': 'stale-epoch' } });
     expect(await client.waitFor((frame) => frame.type === 'resumed')).toMatchObject({ recovered: false });
+    // A position without its epoch cannot be checked against lost history: not recovered either.
+    client.send({ type: 'resume', positions: { 'agent:ep': 1 } });
+    expect(await client.waitFor((frame) => frame.type === 'resumed' && frame['recovered'] === false)).toMatchObject({ room: 'agent:ep', replayed: 0 });
     client.send({ type: 'resume', positions: { 'dealership:B': 0 } });
     await client.waitFor((frame) => frame.type === 'error' && frame['room'] === 'dealership:B' && frame['code'] === 'FORBIDDEN');
     client.close();

@@ -36,6 +36,20 @@ describe('protecting the service', () => {
     expect(metrics.body).toMatch(/websocket_rate_limited_total\{[^}]*scope="frame"[^}]*\} 3/);
   });
 
+  it('also closes 4429 a client that keeps sending at twice its rate (allowed frames in between)', async () => {
+    gateway = await startGateway(redis.server.url, { rateBurst: 1, ratePerMinute: 600, rateStrikes: 3 });
+    const client = await connect(gateway.url, tokenFor('u1', 'A'));
+    let sent = 0;
+    const sender = setInterval(() => client.send({ type: 'ping', id: `s${(sent += 1)}` }), 50);
+    try {
+      expect(await client.closed).toBe(4429);
+    } finally {
+      clearInterval(sender);
+    }
+    expect(client.of('pong').filter((frame) => String(frame['id']).startsWith('s')).length).toBeGreaterThan(0);
+    expect(client.of('error').filter((frame) => frame['code'] === 'RATE_LIMITED')).toHaveLength(3);
+  });
+
   it('limits connection attempts per IP at upgrade (429 envelope)', async () => {
     gateway = await startGateway(redis.server.url, { connectRatePerMinute: 2 });
     const token = tokenFor('u1', 'A');

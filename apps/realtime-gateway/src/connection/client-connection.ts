@@ -32,6 +32,7 @@ export interface ConnectionHooks {
 }
 
 const RECENT_IDS = 2048;
+const STRIKE_WINDOW_MS = 60_000;
 
 /** One client socket: what it may see, what it has been sent, and its limits. */
 export class ClientConnection {
@@ -46,7 +47,8 @@ export class ClientConnection {
   private readonly recentIds = new Set<string>();
   private held: Membership[] = [];
   private readonly bucket: TokenBucket;
-  private strikes = 0;
+  /** When recent frames were refused (at most rateStrikes entries). */
+  private strikes: number[] = [];
   /** @internal set while the socket is corked until the next tick. */
   corked = false;
 
@@ -61,14 +63,16 @@ export class ClientConnection {
     this.bucket = new TokenBucket(limits.rateBurst, limits.ratePerMinute, Date.now());
   }
 
-  /** `allowed`, `limited` (answer with an error frame) or `abusive` (close 4429). */
+  /**
+   * `allowed`, `limited` (answer with an error frame) or `abusive` (close 4429): `rateStrikes`
+   * refused frames within a minute. Allowed frames in between do not wipe the count, so a
+   * client that keeps sending at twice its rate is cut off too.
+   */
   admitFrame(now = Date.now()): 'allowed' | 'limited' | 'abusive' {
-    if (this.bucket.take(now)) {
-      this.strikes = 0;
-      return 'allowed';
-    }
-    this.strikes += 1;
-    return this.strikes >= this.limits.rateStrikes ? 'abusive' : 'limited';
+    if (this.bucket.take(now)) return 'allowed';
+    this.strikes = this.strikes.filter((at) => now - at < STRIKE_WINDOW_MS);
+    this.strikes.push(now);
+    return this.strikes.length >= this.limits.rateStrikes ? 'abusive' : 'limited';
   }
 
   sendFrame(frame: ServerFrame): void {

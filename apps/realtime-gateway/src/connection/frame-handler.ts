@@ -72,8 +72,10 @@ async function dispatch(context: FrameContext, connection: ClientConnection, fra
         connection.sendFrame({ type: 'error', code: ErrorCode.UNAUTHORIZED, message: 'The new token is invalid or expired.' });
         return;
       }
-      if (claims.sub !== connection.principal.sub || claims.dealershipId !== connection.principal.dealershipId) {
-        throw new AppError(ErrorCode.FORBIDDEN, 'A refreshed token must be for the same user and dealership.');
+      // Rooms were checked against the old identity: a refresh may extend it, never change it
+      // (an admin demoted to user would otherwise keep another dealership's rooms).
+      if (claims.sub !== connection.principal.sub || claims.dealershipId !== connection.principal.dealershipId || claims.role !== connection.principal.role) {
+        throw new AppError(ErrorCode.FORBIDDEN, 'A refreshed token must be for the same user, dealership and role.');
       }
       context.reauthenticate(connection, claims);
       return;

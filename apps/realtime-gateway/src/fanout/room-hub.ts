@@ -136,7 +136,9 @@ export class RoomHub {
     this.seedRoom(membership.key, position.seq, position.epoch);
     let recovered = false;
     let missed: LiveMessage[] = [];
-    const sameEpoch = epoch === undefined || epoch === position.epoch || position.seq === 0;
+    // A position is only meaningful in its epoch: one given without it (beyond 0) cannot be
+    // told apart from a position in history that was lost and restarted, so it is not trusted.
+    const sameEpoch = epoch === position.epoch || position.seq === 0 || (epoch === undefined && fromSeq === 0);
     if (sameEpoch && fromSeq <= position.seq) {
       missed = fromSeq === position.seq ? [] : await readHistory(this.redis, this.ks, membership.key, fromSeq + 1, position.seq);
       recovered = coversRange(missed, fromSeq + 1, position.seq);
