@@ -66,6 +66,23 @@ describe('fan-out across instances, history and resume', () => {
     client.close();
   });
 
+  it('fills the gap when the first message of a room that had none is lost', async () => {
+    const client = await connect(a.url, tokenFor('u1', 'A'));
+    expect(await client.subscribe('project:gap-first')).toMatchObject({ type: 'subscribed', seq: 0 });
+    // seq 1 (and the room's epoch) reach Redis, but the message never reaches pub/sub.
+    const key = roomKey('A', 'project:gap-first');
+    const epoch = 'epoch-first';
+    await publisherRedis.set(ks.realtime.roomEpoch(key), epoch);
+    const seq = await publisherRedis.incr(ks.realtime.roomSeq(key));
+    const lost = { seq, epoch, id: 'lost-first', room: 'project:gap-first', dealershipId: 'A', event: 'project.updated', data: { projectId: 'first' }, ts: Date.now() };
+    await publisherRedis.xadd(ks.realtime.roomHistory(key), `${seq}-0`, 'm', JSON.stringify(lost));
+    await publisher.publish({ room: 'project:gap-first', dealershipId: 'A', event: 'project.updated', data: { projectId: 'first' } });
+    await waitFor(() => client.events('project:gap-first').length === 2, { message: 'both events' });
+    expect(seqs(client.events('project:gap-first'))).toEqual([1, 2]);
+    expect(client.events('project:gap-first')[0]?.['id']).toBe('lost-first');
+    client.close();
+  });
+
   it('resumes on another instance after a forced disconnect: 1 000 messages, no gap, no duplicate', async () => {
     const token = tokenFor('u1', 'A');
     const first = await connect(a.url, token);

@@ -182,7 +182,9 @@ export class RoomHub {
 
   private seedRoom(key: string, seq: number, epoch: string): void {
     const local = this.rooms.get(key);
-    if (local && local.lastSeq === undefined && epoch) {
+    // A room never published to is seeded too (seq 0, no epoch yet): losing its first message
+    // must be noticed like any other gap.
+    if (local && local.lastSeq === undefined && (epoch || seq === 0)) {
       local.lastSeq = seq;
       local.epoch = epoch;
     }
@@ -197,7 +199,8 @@ export class RoomHub {
           await this.catchUp(local);
           continue;
         }
-        if (local.lastSeq !== undefined && next.epoch === local.epoch) {
+        const continues = next.epoch === local.epoch || (local.epoch === '' && local.lastSeq === 0);
+        if (local.lastSeq !== undefined && continues) {
           if (next.seq <= local.lastSeq) continue;
           if (next.seq > local.lastSeq + 1) {
             this.metrics.gapsDetected.inc();
@@ -215,7 +218,8 @@ export class RoomHub {
 
   private async catchUp(local: LocalRoom): Promise<void> {
     const position = await readPosition(this.redis, this.ks, local.key);
-    if (local.lastSeq === undefined || position.epoch !== local.epoch) return;
+    const sameEpoch = position.epoch === local.epoch || (local.epoch === '' && local.lastSeq === 0);
+    if (local.lastSeq === undefined || !sameEpoch) return;
     if (position.seq > local.lastSeq) await this.fill(local, local.lastSeq + 1, position.seq);
   }
 
