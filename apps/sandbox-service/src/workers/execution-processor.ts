@@ -44,6 +44,14 @@ export function createExecutionProcessor(deps: ExecutionProcessorDeps) {
     await events.execution(state, execution, { durationMs, activeMs, output: outcome.output, ...(outcome.ok ? {} : { error: outcome.error }) });
   }
 
+  async function waitWhilePaused(sandboxId: string): Promise<string> {
+    for (;;) {
+      const current = await sandboxes.get(sandboxId);
+      if (current?.state !== 'paused') return current?.state ?? 'gone';
+      await new Promise((resolve) => setTimeout(resolve, deps.pausedRecheckMs ?? 200));
+    }
+  }
+
   async function run(job: Job<ExecutionJobData>, token: string | undefined): Promise<string> {
     const execution = await executions.get(job.data.executionId);
     if (!execution || execution.state === 'completed' || execution.state === 'failed') return 'skipped';
@@ -68,6 +76,13 @@ export function createExecutionProcessor(deps: ExecutionProcessorDeps) {
     await executions.markRunning(execution.id, startedAt, sandbox.pausedMsTotal);
     await sandboxes.touch(execution.sandboxId, startedAt);
     await events.execution('started', execution, { attempt: execution.attempts + 1 });
+    // A pause that landed after the check above: nothing has run yet, so wait for the resume
+    // (tools that run in the worker, echo or read_file, would otherwise run in a paused sandbox).
+    const gate = await waitWhilePaused(execution.sandboxId);
+    if (gate !== 'active') {
+      await finish(execution, startedAt, sandbox.pausedMsTotal, { ok: false, error: `sandbox is ${gate}` });
+      return 'failed';
+    }
 
     // Apply the sandbox's current state now and then while this runs: a pause whose control
     // message was lost (subscriber reconnecting) still freezes the execution.
