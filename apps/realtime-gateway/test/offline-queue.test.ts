@@ -27,6 +27,15 @@ describe('offline queue', () => {
 
   const suggestion = (n: number) => ({ suggestionId: String(n), content: `n${n}` });
 
+  it('keeps a user\'s connection set only while the user is connected (it has a TTL)', async () => {
+    const client = await connect(gateway.url, tokenFor('ttl-user', 'A'));
+    const key = ks.realtime.userConnections('A', 'ttl-user');
+    await waitFor(async () => (await publisherRedis.zcard(key)) === 1, { message: 'the connection registered' });
+    const ttl = await publisherRedis.pttl(key);
+    expect(ttl).toBeGreaterThan(0);
+    client.close();
+  });
+
   it('queues messages for an offline user (visible as BullMQ jobs) and delivers them in order, once, on connect', async () => {
     const publisher = createPublisher(publisherRedis);
     const ids: string[] = [];

@@ -12,7 +12,7 @@ const ATTACH_SCRIPT = readFileSync(new URL('./lua/attach-user.lua', import.meta.
 const REQUEUE_SCRIPT = readFileSync(new URL('./lua/requeue-user-message.lua', import.meta.url), 'utf8');
 
 type ScriptedRedis = RedisClient & {
-  switchboardAttachUser?: (connectionsKey: string, queueKey: string, seqKey: string, epochKey: string, member: string, now: string) => Promise<[string, string, string[]]>;
+  switchboardAttachUser?: (connectionsKey: string, queueKey: string, seqKey: string, epochKey: string, member: string, now: string, ttlMs: string) => Promise<[string, string, string[]]>;
   switchboardRequeueUserMessage?: (connectionsKey: string, queueKey: string, ...args: string[]) => Promise<number>;
 };
 
@@ -59,6 +59,7 @@ export class OfflineQueue {
       this.ks.realtime.roomEpoch(userRoomKey),
       member,
       String(Date.now()),
+      String(this.limits.registryStaleMs * 2),
     );
     const queued = raw.map(toLiveMessage).filter((message): message is LiveMessage => message !== undefined);
     if (queued.length > 0) void this.removeJobs(queued.map((message) => message.id));

@@ -134,7 +134,9 @@ export class ConnectionRegistry {
       const now = Date.now();
       for (const connection of open) {
         const { sub, dealershipId } = connection.principal;
-        pipeline.zadd(this.ks.realtime.userConnections(dealershipId, sub), now, userConnectionMember(this.options.instanceId, connection.id));
+        const userKey = this.ks.realtime.userConnections(dealershipId, sub);
+        // Expires once none of the user's connections refreshes it: no set per user ever seen.
+        pipeline.zadd(userKey, now, userConnectionMember(this.options.instanceId, connection.id)).pexpire(userKey, this.options.ttlMs * 2);
       }
       if (this.enabled) this.queueHeartbeat(pipeline, open, now);
       return pipeline.exec().then(throwOnFailure);

@@ -11,11 +11,13 @@
   KEYS[4] room epoch       (string) ws:epoch:{roomKey} of the user's room
   ARGV[1] member
   ARGV[2] now (ms)
+  ARGV[3] TTL of the connection set (ms): the heartbeats refresh it while the user is connected
 
   Returns { seq, epoch, queued }: the room's position ('0' and '' for a room never published
   to) and the queued messages, oldest first (the queue is emptied).
 ]]
 redis.call('ZADD', KEYS[1], tonumber(ARGV[2]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
 local queued = redis.call('LRANGE', KEYS[2], 0, -1)
 redis.call('DEL', KEYS[2])
 local seq = redis.call('GET', KEYS[3])
