@@ -157,7 +157,7 @@ describe('the rendered config in a running HAProxy', () => {
 
   const get = async (path: string) => {
     const response = await fetch(`${lb}${path}`);
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    return { status: response.status, body: (await response.json()) as Record<string, unknown>, traceId: response.headers.get('x-trace-id') };
   };
 
   it('routes each path prefix to its service and balances round robin', async () => {
@@ -174,11 +174,17 @@ describe('the rendered config in a running HAProxy', () => {
   });
 
   it('answers unknown paths with the SPEC 404 envelope and does not leak prefixes', async () => {
+    const traceIds = new Set<string>();
     for (const path of ['/', '/api/sandboxes', '/api/flagsx', '/health/ready', '/wsx']) {
-      const { status, body } = await get(path);
+      const { status, body, traceId } = await get(path);
       expect(status, path).toBe(404);
       expect(body).toMatchObject({ success: false, error: { code: 'RECORD_NOT_FOUND' } });
+      // Like every service answer: a trace id in the header and the same one in the body.
+      expect(traceId, path).toMatch(/^[0-9a-f]{32}$/);
+      expect((body['error'] as { traceId: string }).traceId).toBe(traceId);
+      traceIds.add(traceId ?? '');
     }
+    expect(traceIds.size).toBe(5);
   });
 
   it('retries a GET that got no response on another instance, but never a POST', async () => {
@@ -284,9 +290,10 @@ describe('the rendered config in a running HAProxy', () => {
       intervalMs: 100,
       message: 'fl-a DOWN',
     });
-    const { status, body } = await get('/api/flags');
+    const { status, body, traceId } = await get('/api/flags');
     expect(status).toBe(503);
-    expect(body).toMatchObject({ success: false, error: { code: 'SERVICE_UNAVAILABLE' } });
+    expect(body).toMatchObject({ success: false, error: { code: 'SERVICE_UNAVAILABLE', traceId } });
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
     flags.ready = true;
   });
 });
