@@ -37,7 +37,9 @@ export class RoomSessions {
     const { hub, offline, log } = this.deps;
     const { principal } = connection;
     const global = await hub.join(connection, GLOBAL_ROOM, GLOBAL_ROOM, principal.dealershipId, true);
-    hub.hold(global, await hub.position(global.key));
+    // Redis unreachable: no position, but the room still goes live (local delivery goes on).
+    const globalPosition = await hub.position(global.key).catch(() => undefined);
+    if (globalPosition) hub.hold(global, globalPosition);
     const user = await hub.join(connection, rooms.user(principal.sub), roomKey(principal.dealershipId, rooms.user(principal.sub)), principal.dealershipId, false);
     const attached = await offline.attach(principal.dealershipId, principal.sub, userConnectionMember(this.deps.instanceId, connection.id)).catch((error: Error) => {
       log.warn({ err: error }, 'offline queue unavailable');
