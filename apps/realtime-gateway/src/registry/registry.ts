@@ -35,6 +35,9 @@ const sessionPosition = (seq: number, epoch: string) => `${seq}@${epoch}`;
  * issued; since all of them share one Redis connection, which runs commands in issue order,
  * no write issued before a switch can land after the switch's own cleanup or re-registration.
  */
+/** Connections refreshed per pipeline in a heartbeat. */
+const HEARTBEAT_BATCH = 250;
+
 export class ConnectionRegistry {
   private enabled: boolean;
 
@@ -67,7 +70,7 @@ export class ConnectionRegistry {
         if (!this.enabled) return Promise.resolve();
         const pipeline = this.redis.pipeline();
         for (const connection of open) this.queueRegister(pipeline, connection);
-        this.queueHeartbeat(pipeline, open);
+        this.queueHeartbeat(pipeline, open, Date.now(), true);
         return pipeline.exec().then(throwOnFailure);
       });
       return;
@@ -128,19 +131,25 @@ export class ConnectionRegistry {
    */
   async heartbeat(connections: Iterable<ClientConnection>): Promise<void> {
     const open = [...connections];
-    // The pipeline is built when the breaker runs it, so it carries the mode of that moment.
-    await this.breaker.run(() => {
-      const pipeline = this.redis.pipeline();
-      const now = Date.now();
-      for (const connection of open) {
-        const { sub, dealershipId } = connection.principal;
-        const userKey = this.ks.realtime.userConnections(dealershipId, sub);
-        // Expires once none of the user's connections refreshes it: no set per user ever seen.
-        pipeline.zadd(userKey, now, userConnectionMember(this.options.instanceId, connection.id)).pexpire(userKey, this.options.ttlMs * 2);
-      }
-      if (this.enabled) this.queueHeartbeat(pipeline, open, now);
-      return pipeline.exec().then(throwOnFailure);
-    });
+    // In batches: one pipeline of ~5 commands for each of thousands of connections would hold
+    // the event loop (building it, then parsing every reply) long enough to show in delivery
+    // latency; between batches the loop delivers.
+    for (let start = 0; start === 0 || start < open.length; start += HEARTBEAT_BATCH) {
+      const batch = open.slice(start, start + HEARTBEAT_BATCH);
+      // The pipeline is built when the breaker runs it, so it carries the mode of that moment.
+      await this.breaker.run(() => {
+        const pipeline = this.redis.pipeline();
+        const now = Date.now();
+        for (const connection of batch) {
+          const { sub, dealershipId } = connection.principal;
+          const userKey = this.ks.realtime.userConnections(dealershipId, sub);
+          // Expires once none of the user's connections refreshes it: no set per user ever seen.
+          pipeline.zadd(userKey, now, userConnectionMember(this.options.instanceId, connection.id)).pexpire(userKey, this.options.ttlMs * 2);
+        }
+        if (this.enabled) this.queueHeartbeat(pipeline, batch, now, start === 0);
+        return pipeline.exec().then(throwOnFailure);
+      });
+    }
   }
 
   async leaveCluster(): Promise<void> {
@@ -168,7 +177,7 @@ export class ConnectionRegistry {
   }
 
   /** The scaled-mode part of a heartbeat: entries refreshed, this instance announced, dead ones reaped. */
-  private queueHeartbeat(pipeline: ChainableCommander, connections: ClientConnection[], now = Date.now()): void {
+  private queueHeartbeat(pipeline: ChainableCommander, connections: ClientConnection[], now: number, announceInstance: boolean): void {
     for (const connection of connections) {
       pipeline.pexpire(this.ks.realtime.connection(connection.id), this.options.ttlMs);
       const positions: Record<string, string> = {};
@@ -178,6 +187,7 @@ export class ConnectionRegistry {
       if (Object.keys(positions).length > 0) pipeline.hset(this.ks.realtime.subscriptions(connection.id), { [OWNER_FIELD]: ownerOf(connection), ...positions });
       pipeline.pexpire(this.ks.realtime.subscriptions(connection.id), this.options.ttlMs);
     }
+    if (!announceInstance) return;
     pipeline.zadd(this.ks.realtime.instances(), now, this.options.instanceId);
     pipeline.zremrangebyscore(this.ks.realtime.instances(), '-inf', now - this.options.ttlMs);
     pipeline.publish(this.ks.realtime.healthChannel(), JSON.stringify({ instanceId: this.options.instanceId, at: now }));
