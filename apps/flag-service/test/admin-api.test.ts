@@ -148,8 +148,9 @@ describe('flag admin API', () => {
   });
 
   it('keeps immutable versions and rolls back to version N as a new, audited version', async () => {
-    await create('RB', { variants: { a: 1, b: 2 }, defaultVariant: 'a', enabled: true });
-    await call(app, 'PUT', '/api/flags/RB', { variants: { a: 1, b: 2 }, defaultVariant: 'b', reason: 'try b' });
+    const rule = { constraints: [{ attribute: 'plan', operator: 'in', values: ['pro'] }], variant: 'b' };
+    await create('RB', { variants: { a: 1, b: 2 }, defaultVariant: 'a', enabled: true, rules: [rule], tags: ['checkout'], description: 'first' });
+    await call(app, 'PUT', '/api/flags/RB', { variants: { a: 1, b: 2, c: 3 }, defaultVariant: 'b', rules: [], tags: ['other'], description: 'second', reason: 'try b' });
     await call(app, 'POST', '/api/flags/RB/toggle', { enabled: false });
     const versions = (await call(app, 'GET', '/api/flags/RB/versions')).json().data;
     expect(versions.total).toBe(3);
@@ -162,6 +163,13 @@ describe('flag admin API', () => {
     const after = (await call(app, 'GET', '/api/flags/RB/versions?offset=3&limit=5')).json().data;
     expect(after.items).toHaveLength(1);
     expect(after.items[0]).toMatchObject({ version: 4, action: 'rollback', restoredVersion: 1, reason: 'b was bad' });
+    // Version 4 is version 1's definition, whole: variants, rules, tags, description, switches.
+    const definition = (flag: Record<string, unknown>) => {
+      const { version: _v, createdAt: _c, updatedAt: _u, createdBy: _cb, updatedBy: _ub, ...rest } = flag;
+      return rest;
+    };
+    expect(definition(after.items[0].flag)).toEqual(definition(versions.items[0].flag));
+    expect(after.items[0].flag).toMatchObject({ rules: [rule], tags: ['checkout'], description: 'first', variants: { a: 1, b: 2 } });
     // Version 2 itself is untouched by later changes.
     const again = (await call(app, 'GET', '/api/flags/RB/versions?offset=1&limit=1')).json().data.items[0];
     expect(again.flag).toMatchObject({ version: 2, defaultVariant: 'b', enabled: true });

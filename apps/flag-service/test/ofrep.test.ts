@@ -68,6 +68,15 @@ describe('OFREP', () => {
     expect(await res.json()).toMatchObject(expected);
   });
 
+  it('answers FLAG_NOT_FOUND for a key that is not a valid flag key, PARSE_ERROR for a body that is not JSON at all', async () => {
+    const badKey = await post('/ofrep/v1/evaluate/flags/bad%21key', '{"context":{}}');
+    expect(badKey.status).toBe(404);
+    expect(await badKey.json()).toMatchObject({ errorCode: 'FLAG_NOT_FOUND' });
+    const notJson = await post('/ofrep/v1/evaluate/flags/BOOL', 'context=1', { 'content-type': 'text/plain' });
+    expect(notJson.status).toBe(400);
+    expect(await notJson.json()).toMatchObject({ key: 'BOOL', errorCode: 'PARSE_ERROR' });
+  });
+
   it('answers a single success in the OFREP shape', async () => {
     const res = await post('/ofrep/v1/evaluate/flags/COLOUR', JSON.stringify({ context: { targetingKey: 'u1', plan: 'pro' } }));
     expect(res.status).toBe(200);

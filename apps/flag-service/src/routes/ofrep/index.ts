@@ -20,9 +20,14 @@ export const ofrepRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const appError = toAppError(error);
     if (appError.code === ErrorCode.VALIDATION_ERROR) {
-      const errorCode = appError.details['reason'] === 'malformed-body' ? 'PARSE_ERROR' : 'INVALID_CONTEXT';
       const key = (request.params as { key?: string } | undefined)?.key;
-      return reply.status(400).send({ ...(key ? { key } : {}), errorCode, errorDetails: appError.message });
+      // A key that is not even a valid flag key names no flag.
+      if (appError.details['location'] === 'params') return reply.status(404).send({ key: key ?? '', errorCode: 'FLAG_NOT_FOUND', errorDetails: appError.message });
+      // Not JSON, or JSON that is not an object at all: the request cannot be read (PARSE_ERROR);
+      // a readable request whose context is wrong is INVALID_CONTEXT.
+      const fields = (appError.details['fields'] as Array<{ path: string }> | undefined) ?? [];
+      const unreadable = appError.details['reason'] === 'malformed-body' || appError.details['reason'] === 'unsupported-media-type' || fields.some((field) => field.path === '/');
+      return reply.status(400).send({ ...(key ? { key } : {}), errorCode: unreadable ? 'PARSE_ERROR' : 'INVALID_CONTEXT', errorDetails: appError.message });
     }
     if (appError.statusCode >= 500) {
       // OFREP's own shape (its clients read errorCode); the cause stays in the log, not the body.
