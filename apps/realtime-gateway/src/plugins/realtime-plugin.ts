@@ -1,4 +1,6 @@
 // Loads @fastify/swagger's schema typings (hide) for builds that resolve packages from dist.
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type {} from '@fastify/swagger';
 import { tokenFromUpgrade } from '@switchboard/auth';
 import { AppError, ErrorCode } from '@switchboard/errors';
@@ -65,6 +67,7 @@ async function realtime(app: FastifyInstance, options: RealtimePluginOptions): P
         socket.close(CloseCode.FRAME_TOO_LARGE, 'frame too large');
       }
     });
+    releaseUpgradeObjects(socket);
     void gateway.accept(socket, request.principal, request.ip);
   });
 }
@@ -74,3 +77,17 @@ export const realtimePlugin = fp(realtime, {
   fastify: '5.x',
   dependencies: ['@switchboard/platform', '@fastify/websocket'],
 });
+
+/**
+ * Lets the upgrade's HTTP objects go once the socket is a WebSocket. @fastify/websocket routes the
+ * upgrade through a ServerResponse assigned to the TCP socket and adds an 'error' listener that
+ * closes over the request and reply; both would be kept for the connection's whole life
+ * (IncomingMessage, ServerResponse, Fastify request and reply, child loggers, the URL with its
+ * token): a heap snapshot of 2 000 idle connections showed one of each per connection. The
+ * gateway handles socket errors itself (accept adds its listener synchronously).
+ */
+function releaseUpgradeObjects(socket: WebSocket): void {
+  socket.removeAllListeners('error');
+  const raw = (socket as unknown as { _socket?: Socket & { _httpMessage?: ServerResponse | null } })._socket;
+  raw?._httpMessage?.detachSocket(raw);
+}
