@@ -92,6 +92,11 @@ describe('tool executions', () => {
       },
     });
     expect(body.error.traceId).toMatch(/^[0-9a-f]{32}$/);
+    // Operators see refusals too: the 423 is counted by its code.
+    const metrics = (await app.inject('/metrics')).body;
+    expect(metrics).toMatch(/sandbox_operations_total\{[^}]*operation="execute"[^}]*status="RESOURCE_LOCKED"[^}]*\} [1-9]/);
+    await alice.post('/api/sandbox/pause/sbx_unknown');
+    expect((await app.inject('/metrics')).body).toMatch(/sandbox_operations_total\{[^}]*operation="pause"[^}]*status="RECORD_NOT_FOUND"[^}]*\} [1-9]/);
   });
 
   it('rejects unknown tools, bad input, path traversal, foreign and unknown ids', async () => {

@@ -39,27 +39,29 @@ export const executionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const sandbox = await loadSandbox(app, request, request.params.id);
-      if (sandbox.state === 'paused') {
-        throw new AppError(ErrorCode.RESOURCE_LOCKED, 'Sandbox is paused. Resume the sandbox to execute tools.', {
-          sandboxId: sandbox.id,
-          state: sandbox.state,
-          pausedAt: sandbox.pausedAt === undefined ? null : new Date(sandbox.pausedAt).toISOString(),
-          pauseReason: sandbox.pauseReason ?? null,
-        });
-      }
-      if (sandbox.state !== 'active') {
-        throw new AppError(ErrorCode.INVALID_STATE_TRANSITION, `A sandbox in state ${sandbox.state} cannot run tools.`, { sandboxId: sandbox.id, from: sandbox.state, to: 'active' });
-      }
-      const timeoutMs = request.body.timeoutMs ?? settings.EXECUTION_DEFAULT_TIMEOUT_MS;
-      if (timeoutMs > settings.EXECUTION_MAX_TIMEOUT_MS) {
-        throw new AppError(ErrorCode.VALIDATION_ERROR, `timeoutMs must be at most ${settings.EXECUTION_MAX_TIMEOUT_MS}.`, {
-          location: 'body',
-          fields: [{ path: '/timeoutMs', message: `must be <= ${settings.EXECUTION_MAX_TIMEOUT_MS}` }],
-        });
-      }
-      tools.check(request.body.tool, request.body.input);
+      // Observed as a whole: a refusal (423 while paused, 404, 409, bad input) is counted by its
+      // code in sandbox_operations_total{operation="execute"}, not only the accepted calls.
       const execution = await app.sandboxMetrics.observe('execute', async () => {
+        const sandbox = await loadSandbox(app, request, request.params.id);
+        if (sandbox.state === 'paused') {
+          throw new AppError(ErrorCode.RESOURCE_LOCKED, 'Sandbox is paused. Resume the sandbox to execute tools.', {
+            sandboxId: sandbox.id,
+            state: sandbox.state,
+            pausedAt: sandbox.pausedAt === undefined ? null : new Date(sandbox.pausedAt).toISOString(),
+            pauseReason: sandbox.pauseReason ?? null,
+          });
+        }
+        if (sandbox.state !== 'active') {
+          throw new AppError(ErrorCode.INVALID_STATE_TRANSITION, `A sandbox in state ${sandbox.state} cannot run tools.`, { sandboxId: sandbox.id, from: sandbox.state, to: 'active' });
+        }
+        const timeoutMs = request.body.timeoutMs ?? settings.EXECUTION_DEFAULT_TIMEOUT_MS;
+        if (timeoutMs > settings.EXECUTION_MAX_TIMEOUT_MS) {
+          throw new AppError(ErrorCode.VALIDATION_ERROR, `timeoutMs must be at most ${settings.EXECUTION_MAX_TIMEOUT_MS}.`, {
+            location: 'body',
+            fields: [{ path: '/timeoutMs', message: `must be <= ${settings.EXECUTION_MAX_TIMEOUT_MS}` }],
+          });
+        }
+        tools.check(request.body.tool, request.body.input);
         const created = await executions.create({
           sandboxId: sandbox.id,
           dealershipId: sandbox.dealershipId,

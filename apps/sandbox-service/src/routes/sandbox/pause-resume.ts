@@ -17,10 +17,12 @@ export const pauseResumeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { tags: ['sandbox'], summary: 'Pause a sandbox: freezes its running executions', params: SandboxParams, body: Type.Optional(PauseBody), response: { 200: Envelope(SandboxView) } },
     },
     async (request) => {
-      const sandbox = await loadSandbox(app, request, request.params.id);
-      await app.sandboxMetrics.observe('pause', async () => {
-        const outcome = await operations.act(sandbox, 'pause', { actor: request.principal.sub, source: 'api', reason: request.body?.reason });
-        if (outcome.kind !== 'ok') throw outcomeError(outcome, sandbox.id);
+      // An unknown or foreign id is counted too (RECORD_NOT_FOUND), like a refused transition.
+      const sandbox = await app.sandboxMetrics.observe('pause', async () => {
+        const found = await loadSandbox(app, request, request.params.id);
+        const outcome = await operations.act(found, 'pause', { actor: request.principal.sub, source: 'api', reason: request.body?.reason });
+        if (outcome.kind !== 'ok') throw outcomeError(outcome, found.id);
+        return found;
       });
       return ok(sandboxView((await sandboxes.get(sandbox.id))!));
     },
@@ -33,10 +35,12 @@ export const pauseResumeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { tags: ['sandbox'], summary: 'Resume a paused sandbox: thaws its executions', params: SandboxParams, body: Type.Optional(PauseBody), response: { 200: Envelope(SandboxView) } },
     },
     async (request) => {
-      const sandbox = await loadSandbox(app, request, request.params.id);
-      await app.sandboxMetrics.observe('resume', async () => {
-        const outcome = await operations.act(sandbox, 'resume', { actor: request.principal.sub, source: 'api', reason: request.body?.reason });
-        if (outcome.kind !== 'ok') throw outcomeError(outcome, sandbox.id);
+      // An unknown or foreign id is counted too (RECORD_NOT_FOUND), like a refused transition.
+      const sandbox = await app.sandboxMetrics.observe('resume', async () => {
+        const found = await loadSandbox(app, request, request.params.id);
+        const outcome = await operations.act(found, 'resume', { actor: request.principal.sub, source: 'api', reason: request.body?.reason });
+        if (outcome.kind !== 'ok') throw outcomeError(outcome, found.id);
+        return found;
       });
       return ok(sandboxView((await sandboxes.get(sandbox.id))!));
     },
