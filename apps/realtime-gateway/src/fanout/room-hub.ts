@@ -199,8 +199,7 @@ export class RoomHub {
           await this.catchUp(local);
           continue;
         }
-        const continues = next.epoch === local.epoch || (local.epoch === '' && local.lastSeq === 0);
-        if (local.lastSeq !== undefined && continues) {
+        if (local.lastSeq !== undefined && continuesEpoch(local, next.epoch)) {
           if (next.seq <= local.lastSeq) continue;
           if (next.seq > local.lastSeq + 1) {
             this.metrics.gapsDetected.inc();
@@ -218,8 +217,7 @@ export class RoomHub {
 
   private async catchUp(local: LocalRoom): Promise<void> {
     const position = await readPosition(this.redis, this.ks, local.key);
-    const sameEpoch = position.epoch === local.epoch || (local.epoch === '' && local.lastSeq === 0);
-    if (local.lastSeq === undefined || !sameEpoch) return;
+    if (local.lastSeq === undefined || !continuesEpoch(local, position.epoch)) return;
     if (position.seq > local.lastSeq) await this.fill(local, local.lastSeq + 1, position.seq);
   }
 
@@ -243,4 +241,12 @@ export class RoomHub {
     span?.setAttribute('switchboard.recipients', local.members.size);
     span?.end();
   }
+}
+
+/**
+ * Whether seqs in `epoch` follow the room's last seq: the same epoch, or the first epoch of a
+ * room that had none when it was seeded (at seq 0).
+ */
+function continuesEpoch(local: LocalRoom, epoch: string): boolean {
+  return epoch === local.epoch || (local.epoch === '' && local.lastSeq === 0);
 }
