@@ -29,6 +29,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const reportFailures = new Map();
+const failedTests = [];
 for (const dir of workspaces) {
   for (const name of ['vitest.json', 'e2e.json']) {
     const file = join(dir, '.test-results', name);
@@ -38,6 +39,7 @@ for (const dir of workspaces) {
     failed += report.numFailedTests;
     skipped += report.numPendingTests + report.numTodoTests;
     if (name === 'vitest.json') reportFailures.set(packageName(dir), report.numFailedTests);
+    failedTests.push(...failuresOf(report, dir));
   }
 }
 // A test run can fail with every test green: an unhandled error, a failing hook, a crashed
@@ -50,8 +52,30 @@ for (const task of failedTasks) {
     failed += 1;
   }
 }
+// Repeated at the very end, because a CI log is often read from its tail only.
+for (const line of failedTests) console.log(line);
 console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(checks !== 0 || e2e !== 0 || failed > 0 || passed === 0 ? 1 : 0);
+
+/** One line per failed test: where it is, its name, and the first line of why it failed. */
+function failuresOf(report, dir) {
+  const lines = [];
+  const firstLine = (text) => String(text ?? '').split('\n')[0].slice(0, 300);
+  for (const file of report.testResults ?? []) {
+    const where = file.name.slice(root.length + 1);
+    const failed = (file.assertionResults ?? []).filter((test) => test.status === 'failed');
+    for (const test of failed) {
+      const message = String(test.failureMessages?.[0] ?? '');
+      // The first frame in a test file says which step of the test failed.
+      const frame = /\((\/[^)]*\.(?:test|e2e)\.ts:\d+:\d+)\)|at (\/\S*\.(?:test|e2e)\.ts:\d+:\d+)/.exec(message);
+      const at = frame ? ` (at ${(frame[1] ?? frame[2]).slice(root.length + 1)})` : '';
+      lines.push(`[test] FAILED ${where} > ${test.fullName}: ${firstLine(message)}${at}`);
+    }
+    // A file can fail with no failed test in it: a hook, an import, an unhandled error.
+    if (failed.length === 0 && file.status === 'failed') lines.push(`[test] FAILED ${where}: ${firstLine(file.message)}`);
+  }
+  return lines.length > 0 || report.numFailedTests === 0 ? lines : [`[test] FAILED in ${dir.slice(root.length + 1)}: ${report.numFailedTests} test(s), see the output above`];
+}
 
 function packageName(dir) {
   return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name;
