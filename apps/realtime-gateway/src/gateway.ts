@@ -75,6 +75,7 @@ export class Gateway {
   };
   draining = false;
   private readonly timers: NodeJS.Timeout[] = [];
+  private lastHeartbeatAt = Date.now();
   private readonly byDealership = new Map<string, number>();
   private readonly frameContext: FrameContext;
   private readonly stopFollowingFlags: () => void;
@@ -164,6 +165,7 @@ export class Gateway {
 
   start(): void {
     const { options } = this.deps;
+    this.lastHeartbeatAt = Date.now();
     this.timers.push(setInterval(() => this.heartbeat(), options.heartbeatMs));
     const refreshMs = Math.max(100, Math.min(options.heartbeatMs, Math.floor(options.registryTtlMs / 3)));
     const refresh = () => {
@@ -299,8 +301,13 @@ export class Gateway {
   /** WebSocket ping each heartbeat; a missing pong, or no frame for the idle timeout, closes 4408. */
   private heartbeat(): void {
     const now = Date.now();
+    // A tick that runs late means this process was stalled (a long GC, CPU starvation): the
+    // pongs and frames that arrived meanwhile are not read yet, so this round judges no one
+    // rather than cutting off every healthy client at once.
+    const stalled = now - this.lastHeartbeatAt > this.deps.options.heartbeatMs * 1.5;
+    this.lastHeartbeatAt = now;
     for (const connection of this.connections.values()) {
-      if (connection.awaitingPong || now - connection.lastSeen > this.deps.options.idleTimeoutMs) {
+      if (!stalled && (connection.awaitingPong || now - connection.lastSeen > this.deps.options.idleTimeoutMs)) {
         connection.close(CloseCode.HEARTBEAT_TIMEOUT, 'heartbeat timeout');
         setTimeout(() => connection.socket.terminate(), 1000).unref();
         continue;

@@ -78,12 +78,15 @@ describe('connection, auth and protocol', () => {
   });
 
   it('closes 4401 when the token expires without a refresh, and an auth frame extends it', async () => {
-    const shortLived = await connect(gateway.url, tokenFor('u1', 'A', 'user', '2s'));
-    const refreshed = await connect(gateway.url, tokenFor('u1', 'A', 'user', '2s'));
+    // Lifetimes leave a slow machine seconds to connect before the first expiry.
+    const firstToken = tokenFor('u1', 'A', 'user', '5s');
+    const refreshed = await connect(gateway.url, firstToken);
     refreshed.send({ type: 'auth', token: tokenFor('u1', 'A', 'user', '1h') });
     await refreshed.waitFor((frame) => frame.type === 'auth.ok');
+    const shortLived = await connect(gateway.url, tokenFor('u1', 'A', 'user', '3s'));
     expect(await shortLived.closed).toBe(4401);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const firstExpiryMs = expiryOf(firstToken) * 1000;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, firstExpiryMs + 300 - Date.now())));
     refreshed.send({ type: 'ping', id: 'alive' });
     await refreshed.waitFor((frame) => frame.type === 'pong' && frame['id'] === 'alive');
     expect(refreshed.closeCode).toBeUndefined();
@@ -113,3 +116,8 @@ describe('connection, auth and protocol', () => {
     client.close();
   });
 });
+
+function expiryOf(token: string): number {
+  const payload = JSON.parse(Buffer.from(String(token.split('.')[1]), 'base64url').toString()) as { exp: number };
+  return payload.exp;
+}

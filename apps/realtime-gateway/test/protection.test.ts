@@ -76,6 +76,23 @@ describe('protecting the service', () => {
     healthy.close();
   });
 
+  it('cuts off no healthy client in the round after its event loop stalled past a heartbeat', async () => {
+    gateway = await startGateway(redis.server.url, { heartbeatMs: 100 });
+    const client = new TestClient(new WebSocket(`${gateway.url}?token=${tokenFor('u1', 'A')}`, { autoPong: false }));
+    await client.opened;
+    let pings = 0;
+    client.socket.on('ping', () => {
+      pings += 1;
+      // Client and gateway share this process: the busy wait stalls the gateway too, so its next
+      // heartbeat runs late with this pong still unread.
+      if (pings === 1) for (const until = Date.now() + 300; Date.now() < until; );
+      client.socket.pong();
+    });
+    await waitFor(() => pings >= 5, { message: 'five heartbeats answered' });
+    expect(client.closeCode).toBeUndefined();
+    client.close();
+  });
+
   it('closes a connection that answers pings but never sends a frame, after the idle timeout (4408)', async () => {
     gateway = await startGateway(redis.server.url, { heartbeatMs: 100, idleTimeoutMs: 600 });
     const silent = await connect(gateway.url, tokenFor('u1', 'A'));
