@@ -22,8 +22,18 @@ export interface SpawnServiceOptions {
  * its readiness path answers 200 (bounded), rejects with its output if it exits or never does.
  */
 export async function spawnService(entry: string, env: Record<string, string>, options: SpawnServiceOptions = {}): Promise<ServiceProcess> {
+  // The port was free a moment ago; another process may have taken it since: take another.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await spawnOnce(entry, env, options, await freePort());
+    } catch (error) {
+      if (!String(error).includes('EADDRINUSE') || attempt === 3) throw error;
+    }
+  }
+}
+
+async function spawnOnce(entry: string, env: Record<string, string>, options: SpawnServiceOptions, port: number): Promise<ServiceProcess> {
   const { readyPath = '/health/ready', timeoutMs = 20_000 } = options;
-  const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [entry], {
     env: { PATH: process.env['PATH'] ?? '', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -35,11 +35,11 @@ process.once('exit', () => {
 
 /** Starts a private redis-server on a free port; never touches a Redis already on 6379. */
 export async function startRedis(options: StartRedisOptions = {}): Promise<RedisServer> {
-  const port = await freePort();
+  let port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-redis-'));
   let child: ChildProcess | undefined;
 
-  const args = [
+  const args = () => [
     '--port', String(port),
     '--bind', '127.0.0.1',
     '--dir', dir,
@@ -51,16 +51,23 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   ];
 
   async function start(): Promise<void> {
-    const proc = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn('redis-server', args(), { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
     liveProcesses.add(proc);
-    let stderr = '';
-    proc.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // redis-server logs (a port already taken, too) to stdout.
+    let output = '';
+    const keep = (chunk: Buffer) => (output += chunk.toString());
+    proc.stdout?.on('data', keep);
+    proc.stderr?.on('data', keep);
     proc.once('exit', () => liveProcesses.delete(proc));
-    const spawnError = new Promise<never>((_, reject) => proc.once('error', reject));
+    const failed = new Promise<never>((_, reject) => {
+      proc.once('error', reject);
+      proc.once('close', (code, signal) => reject(new RedisExitError(port, `${code ?? signal}`, output)));
+    });
+    failed.catch(() => undefined);
     await Promise.race([
-      spawnError,
-      waitFor(() => ping(port), { timeoutMs: 10_000, message: `redis-server on ${port} (${stderr.trim()})` }),
+      failed,
+      waitFor(() => ping(port), { timeoutMs: 10_000, message: `redis-server on ${port} (${output.trim()})` }),
     ]);
   }
 
@@ -83,7 +90,16 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     await waitExit(proc);
   }
 
-  await start();
+  // The port was free a moment ago; another process may have taken it since: take another.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await start();
+      break;
+    } catch (error) {
+      if (!(error instanceof RedisExitError && error.portTaken) || attempt === 3) throw error;
+      port = await freePort();
+    }
+  }
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
@@ -99,6 +115,14 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+class RedisExitError extends Error {
+  readonly portTaken: boolean;
+  constructor(port: number, how: string, output: string) {
+    super(`redis-server on ${port} exited (${how}): ${output.trim()}`);
+    this.portTaken = output.includes('Address already in use');
+  }
 }
 
 async function ping(port: number): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type RedisServer, startRedis } from '../src/index.js';
 
 describe('private redis-server', () => {
@@ -48,6 +48,29 @@ describe('two servers at once', () => {
       cb.disconnect();
     } finally {
       await Promise.all([a.cleanup(), b.cleanup()]);
+    }
+  });
+});
+
+describe('a port taken between choosing it and binding it', () => {
+  it('starts on another free port', async () => {
+    const { createServer } = await import('node:net');
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const taken = (squatter.address() as { port: number }).port;
+    const freePort = await import('../src/free-port.js');
+    const spy = vi.spyOn(freePort, 'freePort').mockResolvedValueOnce(taken);
+    const server = await startRedis();
+    try {
+      expect(spy).toHaveBeenCalledTimes(2);
+      expect(server.port).not.toBe(taken);
+      const client = new Redis(server.url);
+      expect(await client.ping()).toBe('PONG');
+      client.disconnect();
+    } finally {
+      spy.mockRestore();
+      await server.cleanup();
+      squatter.close();
     }
   });
 });
