@@ -103,7 +103,8 @@ describe('realtime-gateway health and metrics', () => {
       app = undefined;
       await own.cleanup();
     }
-  });
+    // Its waits are bounded one by one (breaker, reconnect backoff up to 5 s); the sum may exceed the default.
+  }, 60_000);
 
   it('runs in single-instance mode when REDIS_WEBSOCKET_SCALING is off: no registry, delivery still works', async () => {
     const gateway = await startGateway(redis.server.url, { instanceId: 'gw-single', flags: staticFlagReader({ REDIS_WEBSOCKET_SCALING: false }) });

@@ -11,6 +11,7 @@ import { type GatewayProcess, spawnGateway } from './process-helper.js';
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// Each test's waits are bounded one by one; its own bound (60 s) is above their sum.
 describe('gateway processes: drain, crash, Redis restart', () => {
   let redis: RedisServer;
   let publisherRedis: Redis;
@@ -84,7 +85,7 @@ describe('gateway processes: drain, crash, Redis restart', () => {
     // Registered after the first connect: only the reconnection shows, and it went to the other instance.
     expect(instances).toEqual(['proc-b']);
     client.close();
-  });
+  }, 60_000);
 
   it('after kill -9 of an instance its clients resume on the other with no gap and no duplicate', async () => {
     const a = await spawnGateway(redis.url, 'proc-a2');
@@ -103,7 +104,7 @@ describe('gateway processes: drain, crash, Redis restart', () => {
     expect(received).toEqual(range(1, 1000));
     expect(client.instanceId).toBe('proc-b');
     client.close();
-  });
+  }, 60_000);
 
   it('recovers after Redis is killed and restarted: health back to 200, deliveries continue', async () => {
     const a = await spawnGateway(redis.url, 'proc-a3');
@@ -130,5 +131,5 @@ describe('gateway processes: drain, crash, Redis restart', () => {
     expect(metrics).toMatch(/websocket_redis_connected\{[^}]*\} 1/);
     onA.close();
     onB.close();
-  });
+  }, 60_000);
 });

@@ -60,7 +60,9 @@ describe('gateway mode follows REDIS_WEBSOCKET_SCALING while connections are ope
       const flip = async (finalState: boolean) => {
         // Writes are awaited one by one, but each lands while the previous switch may still be in flight.
         for (let i = 0; i < 20; i += 1) await commands.toggle(KEY, i % 2 === (finalState ? 1 : 0), { actor });
-        await waitFor(() => app.gateway.scaling === finalState, { timeoutMs: 2_000, message: `mode ${finalState}` });
+        const consistent = async () =>
+          app.gateway.scaling === finalState && (await inCluster('gw-flip')) === finalState && (await registered(ids)).every((entry) => entry === finalState);
+        await waitFor(consistent, { timeoutMs: 5_000, message: `mode ${finalState} in the gateway and in Redis` });
         // Let any write issued before the last switch land; none may undo it.
         await new Promise((resolve) => setTimeout(resolve, 300));
         expect(await inCluster('gw-flip')).toBe(finalState);
