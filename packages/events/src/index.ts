@@ -2,3 +2,4 @@ export { EventCatalog, type EventType, type EventData, eventTypes, isEventType }
 export { PublishedEvent, type PublishedEventMessage } from './published-event.js';
 export { rooms, RoomName, parseRoom, type RoomKind, type ParsedRoom } from './rooms.js';
 export { CloseCode } from './close-codes.js';
+export { eventProblem } from './validate-event.js';

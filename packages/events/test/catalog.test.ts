@@ -1,6 +1,6 @@
 import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
-import { EventCatalog, eventTypes, isEventType, parseRoom, rooms } from '../src/index.js';
+import { EventCatalog, eventProblem, eventTypes, isEventType, parseRoom, rooms } from '../src/index.js';
 
 const seedTypes = [
   'project.updated', 'project.deleted',
@@ -43,5 +43,23 @@ describe('rooms', () => {
 
   it.each(['', 'global:x', 'tenant:1', 'project:', 'project:a b', 'project:../x'])('rejects %j', (room) => {
     expect(parseRoom(room)).toBeUndefined();
+  });
+});
+
+describe('eventProblem', () => {
+  const valid = { room: 'sandbox:s1', dealershipId: 'd1', event: 'workflow.progress', data: { workflowId: 'w', progress: 40 } };
+
+  it('accepts an event that matches the catalogue', () => {
+    expect(eventProblem(valid)).toBeUndefined();
+  });
+
+  it.each([
+    ['an unknown type', { event: 'sandbox.exploded' }, /not an event type/],
+    ['data of the wrong shape', { data: { workflowId: 'w', progress: 140 } }, /workflow\.progress does not match its schema: \/progress/],
+    ['data missing a required field', { data: { progress: 1 } }, /\/workflowId/],
+    ['a room that is not a room name', { room: 'tenant:1' }, /not a room name/],
+    ['no dealership', { dealershipId: '' }, /dealershipId is required/],
+  ])('names %s', (_name, change, problem) => {
+    expect(eventProblem({ ...valid, ...change })).toMatch(problem);
   });
 });

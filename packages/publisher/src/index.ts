@@ -1,5 +1,6 @@
 export {
   createPublisher,
+  InvalidEventError,
   PUBLISHER_DEFAULTS,
   type Publisher,
   type PublisherOptions,

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { context, propagation } from '@opentelemetry/api';
-import { type EventData, type EventType, parseRoom } from '@switchboard/events';
+import { type EventData, type EventType, eventProblem, parseRoom } from '@switchboard/events';
 import { GLOBAL_ROOM, type Keyspace, keyspace as defaultKeyspace, roomKey } from '@switchboard/keyspace';
 import { Queue } from 'bullmq';
 import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
@@ -82,6 +82,11 @@ export interface Publisher {
   circuitState(): PublisherCircuitState;
 }
 
+/** An event the catalogue does not allow; thrown before anything reaches Redis. */
+export class InvalidEventError extends Error {
+  override readonly name = 'InvalidEventError';
+}
+
 /** Data of one BullMQ job on the offline-deliveries queue (dashboard visibility only). */
 export interface OfflineDeliveryJob {
   dealershipId: string;
@@ -131,6 +136,8 @@ export function createPublisher(redis: Redis | Cluster, options: PublisherOption
     (jobs ??= new Queue<OfflineDeliveryJob>(ks.queues.offlineDeliveries, { connection: redis, prefix: ks.queues.bullmqPrefix }));
 
   async function publish<T extends EventType>(input: PublishInput<T>): Promise<PublishResult> {
+    const problem = eventProblem(input);
+    if (problem) throw new InvalidEventError(problem);
     const id = input.id ?? randomUUID();
     const scope = roomKey(input.dealershipId, input.room);
     const trace: Record<string, string> = {};

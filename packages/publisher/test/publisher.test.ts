@@ -4,7 +4,7 @@ import { type RedisServer, startRedis, waitFor } from '@switchboard/test-redis';
 import { Value } from '@sinclair/typebox/value';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPublisher } from '../src/index.js';
+import { InvalidEventError, createPublisher } from '../src/index.js';
 
 describe('publisher', () => {
   let server: RedisServer;
@@ -49,6 +49,22 @@ describe('publisher', () => {
     expect(messages.map((m) => m.seq)).toEqual([1, 2]);
     expect(messages[0]).toMatchObject({ room: 'sandbox:s1', dealershipId: 'd1', event: 'sandbox.paused', id: first.id });
     await subscriber.unsubscribe(channel);
+  });
+
+  it('refuses an event the catalogue does not allow, before anything reaches Redis', async () => {
+    const publisher = createPublisher(redis, { keyspace: ks });
+    const seqKey = ks.realtime.roomSeq(roomKey('d1', 'sandbox:bad'));
+    const bad = [
+      { room: 'sandbox:bad', dealershipId: 'd1', event: 'sandbox.paused', data: { sandboxId: 'bad' } },
+      { room: 'sandbox:bad', dealershipId: 'd1', event: 'sandbox.exploded', data: {} },
+      { room: 'sandbox bad', dealershipId: 'd1', event: 'sandbox.paused', data: paused('bad') },
+    ];
+    for (const input of bad) {
+      // Typed callers cannot write these; untyped ones (JSON from elsewhere) can.
+      await expect(publisher.publish(input as never)).rejects.toBeInstanceOf(InvalidEventError);
+    }
+    expect(await redis.exists(seqKey)).toBe(0);
+    await expect(publisher.publish({ room: 'sandbox:bad', dealershipId: 'd1', event: 'sandbox.paused', data: { sandboxId: 'bad' } } as never)).rejects.toThrow(/sandbox\.paused does not match its schema/);
   });
 
   it('keeps each room in its bounded history for resume', async () => {
