@@ -7,7 +7,11 @@ import { freePort } from './free-port.js';
 import { waitFor } from './wait-for.js';
 
 export interface StartRedisOptions {
-  /** Keep data across restarts with an append-only file (default: nothing kept on disk). */
+  /**
+   * Keep data across restarts, kill -9 included, with an append-only file fsynced on every
+   * write (default: nothing kept on disk). With Redis's default `everysec` a kill can lose the
+   * last second or two of writes, which made "Redis restarted with its data" tests flaky.
+   */
   persistence?: boolean;
   /** Extra `redis-server` arguments, e.g. ['--maxmemory', '10mb']. */
   args?: string[];
@@ -45,6 +49,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     '--dir', dir,
     '--save', '',
     '--appendonly', options.persistence ? 'yes' : 'no',
+    ...(options.persistence ? ['--appendfsync', 'always'] : []),
     '--daemonize', 'no',
     '--loglevel', 'warning',
     ...(options.args ?? []),
