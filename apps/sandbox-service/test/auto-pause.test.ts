@@ -54,8 +54,11 @@ describe('auto-pause policies', () => {
   });
 
   it('keeps a sandbox with API activity awake', async () => {
-    const sandbox = await alice.createSandbox({ settings: { autoPause: { idleTimeoutSec: 1 } } });
-    for (let i = 0; i < 8; i += 1) {
+    // A call every ~250 ms for twice the idle timeout. The timeout is 2 s, not 1 s, so that a
+    // loaded machine delaying one call by a few hundred ms does not leave a real idle gap.
+    const sandbox = await alice.createSandbox({ settings: { autoPause: { idleTimeoutSec: 2 } } });
+    const awakeUntil = Date.now() + 4_000;
+    while (Date.now() < awakeUntil) {
       await new Promise((resolve) => setTimeout(resolve, 250));
       expect((await alice.get(`/api/sandbox/${sandbox.id}/status`)).json().data.state).toBe('active');
     }
