@@ -163,7 +163,10 @@ describe('tool executions', () => {
   it('freezes a running execution on pause and continues it, not restarted, on resume', async () => {
     const sandbox = await alice.createSandbox();
     // The counter runs in a setsid child (its own session), so only a /proc tree walk finds it.
-    const script = "setsid sh -c 'i=0; while [ $i -lt 50 ]; do i=$((i+1)); echo $i > counter; sleep 0.05; done' & wait; echo finished";
+    // Each value is written aside and renamed into place: a freeze that lands between the
+    // truncation and the write of `echo $i > counter` would otherwise leave the file empty for
+    // the whole pause, and the test would read 0 as the value at the pause.
+    const script = "setsid sh -c 'i=0; while [ $i -lt 50 ]; do i=$((i+1)); echo $i > counter.next; mv counter.next counter; sleep 0.05; done' & wait; echo finished";
     const started = await alice.post(`/api/sandbox/${sandbox.id}/tools/execute`, { tool: 'exec', input: { command: script }, timeoutMs: 60_000 });
     const { executionId } = started.json().data;
     const counterFile = join(root.path, sandbox.id, 'counter');
@@ -196,7 +199,7 @@ describe('tool executions', () => {
     expect(counter()).toBe(50);
     // Frozen time is not running time.
     expect(done.durationMs - done.activeMs).toBeGreaterThanOrEqual(500);
-  });
+  }, 60_000); // above the sum of its bounded waits (10 + 5 + 0.6 + 5 + 20 s)
 
   it('never starts a job in a paused sandbox: it waits queued and runs after resume', async () => {
     const sandbox = await alice.createSandbox();
@@ -220,7 +223,7 @@ describe('tool executions', () => {
     expect(done.state).toBe('failed');
     const terminatedExec = await alice.post(`/api/sandbox/${sandbox.id}/tools/execute`, { tool: 'echo', input: { message: 'x' } });
     expect(terminatedExec.json().error).toMatchObject({ code: 'INVALID_STATE_TRANSITION', details: { from: 'terminated' } });
-  });
+  }, 30_000); // above the sum of its bounded waits (5 + 5 + 10 s)
 
   it('publishes execution steps and counts executions in metrics', async () => {
     const subscriber = createRedis(redis.server.url);
