@@ -33,7 +33,38 @@ describe('worker process', () => {
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    return waitFor(() => (output.includes('sandbox worker ready') ? child : undefined), { timeoutMs: 15_000, message: `worker ready (output: ${output})` });
+    outputs.set(child, () => output);
+    return waitFor(() => (output.includes('sandbox worker ready') ? child : undefined), { timeoutMs: 15_000, message: 'worker ready' }).catch((error: Error) => {
+      throw new Error(`${error.message} (output: ${output})`);
+    });
+  }
+  const outputs = new Map<ChildProcess, () => string>();
+
+  /**
+   * A worker with its metrics endpoint on a port that was free a moment ago. Another process can
+   * take that port before the worker binds it (after it has logged "ready"); the worker then dies
+   * with EADDRINUSE, and this starts another one on a fresh port (at most three times).
+   */
+  async function startWorkerWithMetrics(): Promise<{ child: ChildProcess; port: number }> {
+    for (let attempt = 1; ; attempt += 1) {
+      const port = await freePort();
+      const child = await startWorkerProcess({ WORKER_METRICS_PORT: String(port), HOST: '127.0.0.1' });
+      const serving = await waitFor(
+        async () => {
+          if (child.exitCode !== null || child.signalCode !== null) return 'exited';
+          const res = await fetch(`http://127.0.0.1:${port}/health/live`).catch(() => undefined);
+          if (res?.status !== 200) return undefined;
+          // A worker that could not bind dies within milliseconds of its ready line: one still
+          // alive a moment after an answer on its port is the one answering.
+          await new Promise((resolve) => setTimeout(resolve, 250));
+          return child.exitCode === null && child.signalCode === null ? 'serving' : 'exited';
+        },
+        { timeoutMs: 15_000, message: `worker metrics endpoint on ${port}` },
+      );
+      if (serving === 'serving') return { child, port };
+      const output = outputs.get(child)?.() ?? '';
+      if (!output.includes('EADDRINUSE') || attempt === 3) throw new Error(`worker exited before serving metrics on ${port}: ${output}`);
+    }
   }
 
   beforeAll(async () => {
@@ -62,8 +93,7 @@ describe('worker process', () => {
     const afterKill = await states();
     expect(afterKill.filter((state) => state !== 'completed').length).toBeGreaterThan(0);
 
-    const port = await freePort();
-    const second = await startWorkerProcess({ WORKER_METRICS_PORT: String(port), HOST: '127.0.0.1' });
+    const { child: second, port } = await startWorkerWithMetrics();
     await waitFor(async () => (await states()).every((state) => state === 'completed'), { timeoutMs: 30_000, message: 'every execution completed' });
     // The worker's own endpoint: execution metrics and readiness with the freeze method.
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -78,7 +108,7 @@ describe('worker process', () => {
     const code = new Promise((resolve) => second.once('exit', resolve));
     second.kill('SIGTERM');
     expect(await code).toBe(0);
-  }, 60_000);
+  }, 120_000); // above the sum of its bounded waits (15 + 15 + 15 + 15 + 30 s)
 
   it('ends what a dead worker left running before re-running its job, so one copy runs', async () => {
     const alice = caller(app, 'alice', 'd1');
@@ -107,5 +137,5 @@ describe('worker process', () => {
     }, { timeoutMs: 15_000, message: 'the re-run to finish' });
     expect(done.output).toMatchObject({ stdout: 'done\n' });
     second.kill('SIGTERM');
-  }, 60_000);
+  }, 90_000); // above the sum of its bounded waits (15 + 10 + 15 + 15 + 15 s)
 });
