@@ -1,5 +1,6 @@
 import { createRedis } from '@switchboard/redis';
 import type { TypedFastify } from '@switchboard/service-kit';
+import { waitFor } from '@switchboard/test-redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admin, call, user } from './api.js';
 import { build, tokenFor, useRedis } from './helper.js';
@@ -216,8 +217,7 @@ describe('flag admin API', () => {
     try {
       await create('PUBLISHED');
       await call(app, 'POST', '/api/flags/PUBLISHED/toggle', { enabled: true, reason: 'live' });
-      const deadline = Date.now() + 2_000;
-      while (messages.length < 4 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      await waitFor(() => messages.length >= 4, { message: 'two flags:changes and two ws:broadcast messages' });
       const changes = messages.filter(([channel]) => channel === 'flags:changes').map(([, m]) => JSON.parse(m));
       expect(changes.map((m) => [m.flag.key, m.flag.version, m.flag.enabled])).toEqual([['PUBLISHED', 1, false], ['PUBLISHED', 2, true]]);
       const events = messages.filter(([channel]) => channel === 'ws:broadcast').map(([, m]) => JSON.parse(m));
