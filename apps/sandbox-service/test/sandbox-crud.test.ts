@@ -147,5 +147,8 @@ describe('sandbox create, list, status, terminate', () => {
     expect(ready.checks['sandbox-driver'].info.freeze).toMatchObject({ method: 'signals', signals: true });
     const spec = (await app.inject('/docs/json')).json();
     expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/api/sandbox/pause/{id}', '/api/sandbox/{id}/tools/execute', '/api/sandbox/bulk/pause']));
+    const execute = spec.paths['/api/sandbox/{id}/tools/execute'].post.responses;
+    expect(Object.keys(execute)).toEqual(expect.arrayContaining(['200', '202', '423', '4XX', '5XX']));
+    expect(execute['423'].description).toMatch(/RESOURCE_LOCKED/);
   });
 });

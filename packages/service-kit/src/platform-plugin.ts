@@ -4,7 +4,7 @@ import { type AuthKeys, authPlugin } from '@switchboard/auth';
 import { errorEnvelopeSchema, errorHandlerPlugin } from '@switchboard/errors';
 import { healthPlugin, metricsPlugin } from '@switchboard/observability';
 import { type RedisClient, redisPlugin } from '@switchboard/redis';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 
 export interface PlatformOptions {
@@ -36,6 +36,7 @@ async function platform(app: FastifyInstance, options: PlatformOptions): Promise
   });
   await app.register(authPlugin, { keys: options.auth });
   app.addSchema(errorEnvelopeSchema);
+  app.addHook('onRoute', documentErrorResponses);
   if (options.docs) {
     await app.register(swagger, {
       openapi: {
@@ -45,6 +46,22 @@ async function platform(app: FastifyInstance, options: PlatformOptions): Promise
       },
     });
     await app.register(swaggerUi, { routePrefix: '/docs' });
+  }
+}
+
+const ERROR_ENVELOPE = { $ref: 'ErrorEnvelope#' } as const;
+
+/**
+ * Every route with a response schema answers errors in the envelope (the error handler makes
+ * sure of it): say so in its OpenAPI document, and serialize them by that schema, for every
+ * 4xx and 5xx the route does not describe itself (OFREP routes describe their own shapes).
+ */
+function documentErrorResponses(route: RouteOptions): void {
+  const response = route.schema?.response as Record<string, unknown> | undefined;
+  if (!response || route.schema?.hide) return;
+  const described = Object.keys(response);
+  for (const range of ['4xx', '5xx'] as const) {
+    if (!described.some((status) => status.toLowerCase() === range)) response[range] = ERROR_ENVELOPE;
   }
 }
 

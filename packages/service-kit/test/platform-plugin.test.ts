@@ -18,6 +18,7 @@ describe('platform plugin', () => {
     const app = createFastify({ service: 'kit-test', logLevel: 'silent' });
     await app.register(platformPlugin, { service: 'kit-test', redisUrl: redis.url, auth: { secret: SECRET }, docs: { title: 'Kit' } });
     app.get('/private', { preHandler: app.authenticate }, async (request) => ({ success: true, data: request.principal.sub }));
+    app.get('/described', { preHandler: app.authenticate, schema: { response: { 200: { type: 'object', properties: { success: { type: 'boolean' } } }, '5xx': { type: 'object', properties: { own: { type: 'string' } } } } } }, async () => ({ success: true }));
     await app.ready();
     return app;
   }
@@ -41,6 +42,19 @@ describe('platform plugin', () => {
     expect((await app.inject('/private')).statusCode).toBe(401);
     const token = mintToken({ sub: 'u1', dealershipId: 'd1', role: 'user' }, { secret: SECRET });
     expect((await app.inject({ url: '/private', headers: { authorization: `Bearer ${token}` } })).json().data).toBe('u1');
+    await app.close();
+  });
+
+  it('documents the error envelope for the 4xx and 5xx a route does not describe, and answers in it', async () => {
+    const app = await build();
+    const spec = (await app.inject('/docs/json')).json();
+    const responses = spec.paths['/described'].get.responses;
+    const ref = String(responses['4XX'].content['application/json'].schema.$ref);
+    expect(spec.components.schemas[ref.split('/').pop()!]).toMatchObject({ title: 'ErrorEnvelope', required: ['success', 'error'] });
+    expect(responses['5XX'].content['application/json'].schema).toMatchObject({ properties: { own: { type: 'string' } } });
+    const refused = await app.inject('/described');
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json()).toMatchObject({ success: false, error: { code: 'UNAUTHORIZED', details: { reason: 'missing' }, traceId: expect.any(String) } });
     await app.close();
   });
 });

@@ -113,4 +113,5 @@ export const BulkResult = Type.Object({
 
 /** `{success:true, data}` around a schema, for response documentation and serialisation. */
 export const Envelope = <T extends TSchema>(data: T) => Type.Object({ success: Type.Literal(true), data });
-export const ErrorRef = Type.Ref('ErrorEnvelope');
+/** The failure envelope (packages/errors), described for one status of one route. */
+export const ErrorRef = (description: string) => Type.Ref('ErrorEnvelope', { description });

@@ -4,7 +4,7 @@ import { AppError, ErrorCode, ok } from '@switchboard/errors';
 import { injectTraceContext } from '@switchboard/observability';
 import type { ExecutionRecord } from '../../domain/execution-store.js';
 import { ExecuteBody, ExecuteQuery, ExecutionParams, ExecutionView } from '../../schemas/execution.js';
-import { Envelope, SandboxParams } from '../../schemas/sandbox.js';
+import { Envelope, ErrorRef, SandboxParams } from '../../schemas/sandbox.js';
 import { loadSandbox } from './access.js';
 import { executionView } from './present.js';
 
@@ -35,6 +35,7 @@ export const executionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: {
           200: Envelope(ExecutionView),
           202: Envelope(Type.Object({ executionId: Type.String(), state: Type.String() })),
+          423: ErrorRef('RESOURCE_LOCKED: the sandbox is paused (details: sandboxId, state, pausedAt, pauseReason)'),
         },
       },
     },
