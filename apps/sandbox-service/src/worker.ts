@@ -37,6 +37,22 @@ const metricsServer =
       }).listen(config.WORKER_METRICS_PORT, config.HOST)
     : undefined;
 
+if (metricsServer) {
+  // A port that cannot be bound is a startup failure: say so and stop, rather than crash later
+  // on an unhandled 'error' event with jobs in hand.
+  try {
+    await new Promise<void>((resolve, reject) => {
+      metricsServer.once('listening', resolve);
+      metricsServer.once('error', reject);
+    });
+  } catch (error) {
+    log.error({ err: error }, `${SERVICE}: failed to start: cannot listen on WORKER_METRICS_PORT ${config.WORKER_METRICS_PORT}`);
+    await worker.close();
+    process.exit(1);
+  }
+  metricsServer.on('error', (error) => log.error({ err: error }, 'worker metrics endpoint failed'));
+}
+
 log.info({ pid: process.pid, freeze: worker.runtime.driver.capabilities() }, 'sandbox worker ready');
 
 async function shutdown(signal: string) {

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { TypedFastify } from '@switchboard/service-kit';
 import { freePort, waitFor } from '@switchboard/test-redis';
@@ -34,36 +35,32 @@ describe('worker process', () => {
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     outputs.set(child, () => output);
-    return waitFor(() => (output.includes('sandbox worker ready') ? child : undefined), { timeoutMs: 15_000, message: 'worker ready' }).catch((error: Error) => {
-      throw new Error(`${error.message} (output: ${output})`);
-    });
+    const exited = () => child.exitCode !== null || child.signalCode !== null;
+    return waitFor(() => (output.includes('sandbox worker ready') || exited() ? child : undefined), { timeoutMs: 15_000, message: 'worker ready' }).then(
+      () => {
+        if (!output.includes('sandbox worker ready')) throw new Error(`worker exited before it was ready (output: ${output})`);
+        return child;
+      },
+      (error: Error) => {
+        throw new Error(`${error.message} (output: ${output})`);
+      },
+    );
   }
   const outputs = new Map<ChildProcess, () => string>();
 
   /**
    * A worker with its metrics endpoint on a port that was free a moment ago. Another process can
-   * take that port before the worker binds it (after it has logged "ready"); the worker then dies
-   * with EADDRINUSE, and this starts another one on a fresh port (at most three times).
+   * take that port before the worker binds it; the worker then exits 1 (EADDRINUSE) before it is
+   * ready, and this starts another one on a fresh port (at most three times).
    */
   async function startWorkerWithMetrics(): Promise<{ child: ChildProcess; port: number }> {
     for (let attempt = 1; ; attempt += 1) {
       const port = await freePort();
-      const child = await startWorkerProcess({ WORKER_METRICS_PORT: String(port), HOST: '127.0.0.1' });
-      const serving = await waitFor(
-        async () => {
-          if (child.exitCode !== null || child.signalCode !== null) return 'exited';
-          const res = await fetch(`http://127.0.0.1:${port}/health/live`).catch(() => undefined);
-          if (res?.status !== 200) return undefined;
-          // A worker that could not bind dies within milliseconds of its ready line: one still
-          // alive a moment after an answer on its port is the one answering.
-          await new Promise((resolve) => setTimeout(resolve, 250));
-          return child.exitCode === null && child.signalCode === null ? 'serving' : 'exited';
-        },
-        { timeoutMs: 15_000, message: `worker metrics endpoint on ${port}` },
-      );
-      if (serving === 'serving') return { child, port };
-      const output = outputs.get(child)?.() ?? '';
-      if (!output.includes('EADDRINUSE') || attempt === 3) throw new Error(`worker exited before serving metrics on ${port}: ${output}`);
+      try {
+        return { child: await startWorkerProcess({ WORKER_METRICS_PORT: String(port), HOST: '127.0.0.1' }), port };
+      } catch (error) {
+        if (!String(error).includes('EADDRINUSE') || attempt === 3) throw error;
+      }
     }
   }
 
@@ -73,6 +70,20 @@ describe('worker process', () => {
   afterAll(async () => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
     await app.close();
+  });
+
+  it('exits 1 with one clear line, before it is ready, when its metrics port is taken', async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const port = (squatter.address() as { port: number }).port;
+    try {
+      const failure = await startWorkerProcess({ WORKER_METRICS_PORT: String(port), HOST: '127.0.0.1' }).then(() => 'ready', (error: Error) => error.message);
+      expect(failure).toMatch(/worker exited before it was ready/);
+      expect(failure).toMatch(new RegExp(`cannot listen on WORKER_METRICS_PORT ${port}`));
+      expect(children.at(-1)?.exitCode).toBe(1);
+    } finally {
+      squatter.close();
+    }
   });
 
   it('loses no job when a worker is killed mid-queue and another takes over', async () => {
