@@ -127,5 +127,10 @@ export function createExecutionStore(options: { redis: RedisClient; keyspace: Ke
     await redis.hset(ks.sandbox.execution(id), 'limitReportedAt', String(at));
   }
 
-  return { create, get, markRunning, finish, running, markLimitReported };
+  /** Takes the mark back when the pause it announced did not happen. */
+  async function clearLimitReported(id: string): Promise<void> {
+    await redis.hdel(ks.sandbox.execution(id), 'limitReportedAt');
+  }
+
+  return { create, get, markRunning, finish, running, markLimitReported, clearLimitReported };
 }

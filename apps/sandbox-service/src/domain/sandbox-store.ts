@@ -48,7 +48,9 @@ export interface HistoryEntry {
 export type TransitionOutcome =
   | { kind: 'ok'; from: SandboxState; to: SandboxState; entry: HistoryEntry }
   | { kind: 'missing' }
-  | { kind: 'denied'; from: SandboxState; to: SandboxState };
+  | { kind: 'denied'; from: SandboxState; to: SandboxState }
+  /** The sandbox changed after the read the transition was decided on (see `onlyIf`). */
+  | { kind: 'stale'; from: SandboxState; to: SandboxState };
 
 export interface TransitionInput {
   id: string;
@@ -57,6 +59,8 @@ export interface TransitionInput {
   source: HistorySource;
   reason?: string | undefined;
   now?: number;
+  /** Apply only if the sandbox is still as a decision read it: no transition, no activity since. */
+  onlyIf?: { stateChangedAt: number; lastActivityAtMost?: number | undefined } | undefined;
 }
 
 export interface CreateInput {
@@ -174,9 +178,12 @@ export function createSandboxStore(options: { redis: RedisClient; keyspace: Keys
       input.source,
       input.reason ?? '',
       String(options.historyMax),
+      input.onlyIf ? String(input.onlyIf.stateChangedAt) : '',
+      input.onlyIf?.lastActivityAtMost !== undefined ? String(input.onlyIf.lastActivityAtMost) : '',
     );
     if (kind === 'missing') return { kind: 'missing' };
     if (kind === 'denied') return { kind: 'denied', from: from as SandboxState, to };
+    if (kind === 'stale') return { kind: 'stale', from: from as SandboxState, to };
     // The gauge's counters live outside the sandbox's slot; they may drift only if this process dies right here.
     await redis.multi().hincrby(ks.sandbox.stateCounts(), from as string, -1).hincrby(ks.sandbox.stateCounts(), to, 1).exec();
     return { kind: 'ok', from: from as SandboxState, to, entry: JSON.parse(entryJson as string) as HistoryEntry };

@@ -2,7 +2,7 @@ import { AppError, ErrorCode } from '@switchboard/errors';
 import type { Keyspace } from '@switchboard/keyspace';
 import type { RedisClient } from '@switchboard/redis';
 import type { SandboxDriver } from '../drivers/sandbox-driver.js';
-import type { HistorySource, SandboxRecord, SandboxStore, TransitionOutcome } from '../domain/sandbox-store.js';
+import type { HistorySource, SandboxRecord, SandboxStore, TransitionInput, TransitionOutcome } from '../domain/sandbox-store.js';
 import type { SandboxAction } from '../domain/sandbox-state.js';
 import type { ControlMessage } from '../schemas/control.js';
 import { type SandboxQueues, scheduleAutoPause } from './queues.js';
@@ -12,6 +12,7 @@ export interface ActInput {
   actor: string;
   source: HistorySource;
   reason?: string | undefined;
+  onlyIf?: TransitionInput['onlyIf'];
 }
 
 const CONTROL: Partial<Record<SandboxAction, ControlMessage['type']>> = { pause: 'freeze', resume: 'thaw', terminate: 'kill', fail: 'kill' };
@@ -19,7 +20,8 @@ const CONTROL: Partial<Record<SandboxAction, ControlMessage['type']>> = { pause:
 /** The refusal a client sees for an outcome that is not ok. */
 export function outcomeError(outcome: Exclude<TransitionOutcome, { kind: 'ok' }>, sandboxId: string): AppError {
   if (outcome.kind === 'missing') return new AppError(ErrorCode.RECORD_NOT_FOUND, 'Sandbox not found.', { id: sandboxId });
-  return new AppError(ErrorCode.INVALID_STATE_TRANSITION, `A sandbox in state ${outcome.from} cannot become ${outcome.to}.`, {
+  const why = outcome.kind === 'stale' ? `The sandbox changed while becoming ${outcome.to} was decided.` : `A sandbox in state ${outcome.from} cannot become ${outcome.to}.`;
+  return new AppError(ErrorCode.INVALID_STATE_TRANSITION, why, {
     sandboxId,
     from: outcome.from,
     to: outcome.to,

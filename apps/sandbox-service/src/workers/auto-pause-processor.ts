@@ -24,10 +24,19 @@ export function createAutoPauseProcessor(deps: { runtime: SandboxRuntime; metric
     const memoryBytes = policy.maxMemoryMb ? (await runtime.driver.usage(sandbox.id)).rssBytes : undefined;
     const decision = autoPauseDecision({ now: Date.now(), state: sandbox.state, lastActivityAt: sandbox.lastActivityAt, clock: sandbox, running, memoryBytes, settings: policy });
     if (!decision) return 'ok';
-    const outcome = await runtime.operations.act(sandbox, 'pause', { actor: 'system', source: decision.source, reason: decision.reason });
+    // Decided on the read above: the pause applies only if nothing changed since (a resume and
+    // pause, a request that counts as activity), or it would act on a stale picture.
+    const onlyIf = { stateChangedAt: sandbox.stateChangedAt, lastActivityAtMost: decision.source === 'auto:idle' ? sandbox.lastActivityAt : undefined };
+    // Marked first: once the pause lands, a resume can come at once, and the next tick must
+    // already know this execution has had its pause.
+    if (decision.executionId) await runtime.executions.markLimitReported(decision.executionId);
+    const outcome = await runtime.operations.act(sandbox, 'pause', { actor: 'system', source: decision.source, reason: decision.reason, onlyIf });
     metrics.operations.inc({ operation: decision.source.replace(':', '_').replace('-', '_'), status: outcome.kind === 'ok' ? 'ok' : outcome.kind });
-    if (outcome.kind === 'ok' && decision.executionId) await runtime.executions.markLimitReported(decision.executionId);
-    if (outcome.kind === 'ok') log.info({ sandboxId: sandbox.id, source: decision.source, reason: decision.reason }, 'sandbox auto-paused');
-    return outcome.kind === 'ok' ? decision.source : 'raced';
+    if (outcome.kind !== 'ok') {
+      if (decision.executionId) await runtime.executions.clearLimitReported(decision.executionId);
+      return 'raced';
+    }
+    log.info({ sandboxId: sandbox.id, source: decision.source, reason: decision.reason }, 'sandbox auto-paused');
+    return decision.source;
   };
 }

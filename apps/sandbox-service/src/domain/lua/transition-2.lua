@@ -14,11 +14,23 @@
   ARGV[6]  source                 api | bulk | auto:idle | auto:max-execution | auto:memory | worker
   ARGV[7]  reason ('' = none)
   ARGV[8]  history length kept
+  ARGV[9]  only if stateChangedAt still equals this ('' = no condition)
+  ARGV[10] only if lastActivityAt is at most this ('' = no condition)
 
-  Returns  {'missing'} | {'denied', from} | {'ok', from, entryJson}
+  ARGV[9] and ARGV[10] let a decision taken on an earlier read (auto-pause) apply only if the
+  sandbox is still as it was read: no transition since, no activity since.
+
+  Returns  {'missing'} | {'denied', from} | {'stale', from} | {'ok', from, entryJson}
 ]]
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'missing'} end
+
+if ARGV[9] ~= '' and tonumber(redis.call('HGET', KEYS[1], 'stateChangedAt') or '0') ~= tonumber(ARGV[9]) then
+  return {'stale', state}
+end
+if ARGV[10] ~= '' and tonumber(redis.call('HGET', KEYS[1], 'lastActivityAt') or '0') > tonumber(ARGV[10]) then
+  return {'stale', state}
+end
 
 local legal = false
 for origin in string.gmatch(ARGV[3], '[^,]+') do
