@@ -3,9 +3,8 @@
  * repository spells a key: a test fails on literal keys in app or package sources.
  *
  * Key tree (each name is preceded by KEY_PREFIX when set; `{...}` is a Redis Cluster hash tag,
- * so the keys that one Lua script or MULTI touches live in one slot). Not yet Cluster-safe: the
- * `user:` room publish script touches ws:user-connections and ws:queue, which sit in other slots
- * than the room's `{roomKey}` keys.
+ * so the keys that one Lua script or MULTI touches live in one slot; test/cluster.test.ts runs
+ * the multi-key scripts on a real 3-node Redis Cluster).
  *
  *   sandbox:metadata:{<id>}                    hash     state, owner, settings, timestamps
  *   sandbox:history:{<id>}                     list     pause/resume audit, newest first, capped
@@ -22,14 +21,14 @@
  *   ws:direct:<instanceId>                     channel  messages for one gateway instance
  *   ws:health                                  channel  instance heartbeats
  *   ws:migration                               channel  drain announcements
- *   ws:connection:<clientId>                   hash     connection registry entry (TTL refreshed)
+ *   ws:connection:{<clientId>}                 hash     connection registry entry (TTL refreshed)
  *   ws:instances                               zset     instanceId -> last heartbeat (ms)
- *   ws:user-connections:<dealershipId>:<userId> zset    clientIds of a user -> instanceId lookup
- *   ws:queue:<dealershipId>:<userId>           list     offline queue of a user (TTL, max length)
+ *   ws:user-connections:{d:<dealershipId>:user:<userId>}  zset  a user's connections -> instance
+ *   ws:queue:{d:<dealershipId>:user:<userId>}  list     offline queue of a user (TTL, max length)
  *   ws:seq:{<roomKey>}                         string   last sequence number of a room
  *   ws:history:{<roomKey>}                     stream   bounded history of a room
  *   ws:epoch:{<roomKey>}                       string   history epoch; changes when history is lost
- *   ws:subscriptions:<clientId>                hash     room -> last delivered seq (recovery)
+ *   ws:subscriptions:{<clientId>}              hash     room -> last delivered seq (recovery)
  *
  *   {flags}:flag:<key>                         string   current flag definition (JSON)
  *   {flags}:index                              set      every flag key

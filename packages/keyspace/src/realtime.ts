@@ -17,13 +17,16 @@ export function realtimeKeys(p: Prefixer) {
     directChannel: (instanceId: string) => p(`ws:direct:${instanceId}`),
     healthChannel: () => p('ws:health'),
     migrationChannel: () => p('ws:migration'),
-    connection: (clientId: string) => p(`ws:connection:${clientId}`),
+    // A connection's entry and its subscription state are written together (one slot on a Cluster).
+    connection: (clientId: string) => p(`ws:connection:{${clientId}}`),
     instances: () => p('ws:instances'),
-    userConnections: (dealershipId: string, userId: string) => p(`ws:user-connections:${dealershipId}:${userId}`),
-    offlineQueue: (dealershipId: string, userId: string) => p(`ws:queue:${dealershipId}:${userId}`),
+    // Tagged with the user room's key: the user-room publish and attach scripts touch these and
+    // the room's ws:seq / ws:epoch / ws:history in one step, so on a Cluster they share a slot.
+    userConnections: (dealershipId: string, userId: string) => p(`ws:user-connections:{${roomKey(dealershipId, `user:${userId}`)}}`),
+    offlineQueue: (dealershipId: string, userId: string) => p(`ws:queue:{${roomKey(dealershipId, `user:${userId}`)}}`),
     roomSeq: (roomKeyValue: string) => p(`ws:seq:{${roomKeyValue}}`),
     roomHistory: (roomKeyValue: string) => p(`ws:history:{${roomKeyValue}}`),
     roomEpoch: (roomKeyValue: string) => p(`ws:epoch:{${roomKeyValue}}`),
-    subscriptions: (clientId: string) => p(`ws:subscriptions:${clientId}`),
+    subscriptions: (clientId: string) => p(`ws:subscriptions:{${clientId}}`),
   };
 }

@@ -11,9 +11,10 @@ describe('keyspace', () => {
     [ks.realtime.directChannel('gw-1'), 'ws:direct:gw-1'],
     [ks.realtime.healthChannel(), 'ws:health'],
     [ks.realtime.migrationChannel(), 'ws:migration'],
-    [ks.realtime.connection('c1'), 'ws:connection:c1'],
+    [ks.realtime.connection('c1'), 'ws:connection:{c1}'],
     [ks.realtime.instances(), 'ws:instances'],
-    [ks.realtime.offlineQueue('d1', 'u1'), 'ws:queue:d1:u1'],
+    // SPEC's ws:queue:<dealershipId>:<userId>, tagged with the user room's key (one Cluster slot).
+    [ks.realtime.offlineQueue('d1', 'u1'), 'ws:queue:{d:d1:user:u1}'],
     [ks.flags.changesChannel(), 'flags:changes'],
   ])('spells %s as in the contract', (actual, expected) => {
     expect(actual).toBe(expected);
@@ -34,6 +35,10 @@ describe('keyspace', () => {
     const room = roomKey('d1', 'project:7');
     expect(tag(ks.realtime.roomSeq(room))).toBe(tag(ks.realtime.roomHistory(room)));
     expect(tag(ks.realtime.roomSeq(room))).toBe(tag(ks.realtime.roomEpoch(room)));
+    expect(tag(ks.realtime.connection('c1'))).toBe(tag(ks.realtime.subscriptions('c1')));
+    const userRoom = roomKey('d1', 'user:u1');
+    const userKeys = [ks.realtime.roomSeq(userRoom), ks.realtime.roomHistory(userRoom), ks.realtime.roomEpoch(userRoom), ks.realtime.userConnections('d1', 'u1'), ks.realtime.offlineQueue('d1', 'u1')];
+    expect(new Set(userKeys.map(tag))).toEqual(new Set([userRoom]));
     const flagWrite = [ks.flags.flag('F'), ks.flags.index(), ks.flags.versions('F'), ks.flags.audit(), ks.flags.flagAudit('F')];
     expect(new Set(flagWrite.map(tag))).toEqual(new Set(['flags']));
   });

@@ -17,7 +17,7 @@ function keyStems(): string[] {
       // Cut at the first argument (and its opening hash-tag brace): `sandbox:metadata:{MARKER}`
       // -> `sandbox:metadata:`; a leading tag stays: `{flags}:flag:MARKER` -> `{flags}:flag:`.
       const cut = sample.indexOf(MARK);
-      stems.add(cut === -1 ? sample : sample.slice(0, cut).replace(/\{$/, ''));
+      stems.add(cut === -1 ? sample : sample.slice(0, cut).replace(/\{[^}]*$/, ''));
     }
   }
   for (const [name, value] of Object.entries(ks.queues)) if (name !== 'bullmqPrefix') stems.add(value);

@@ -1,8 +1,8 @@
 import { PublishedEvent } from '@switchboard/events';
 import { createKeyspace, roomKey } from '@switchboard/keyspace';
-import { type RedisServer, startRedis, waitFor } from '@switchboard/test-redis';
+import { type RedisClusterServer, type RedisServer, startRedis, startRedisCluster, waitFor } from '@switchboard/test-redis';
 import { Value } from '@sinclair/typebox/value';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidEventError, createPublisher } from '../src/index.js';
 
@@ -135,5 +135,45 @@ describe('publisher', () => {
     expect(publisher.circuitState()).toBe('open');
     await expect(attempt()).rejects.toThrow(/circuit/i);
     dead.disconnect();
+  });
+});
+
+describe('publisher on a Redis Cluster', () => {
+  let cluster: RedisClusterServer;
+  let redis: Cluster;
+  let listener: Cluster;
+  const ks = createKeyspace('');
+  const nodes = () => cluster.nodes.map((node) => ({ host: '127.0.0.1', port: node.port }));
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster(3);
+    redis = new Cluster(nodes());
+    listener = new Cluster(nodes());
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    listener?.disconnect();
+    await cluster?.cleanup();
+  });
+
+  it('runs every publish script in one slot: rooms, and user rooms both queued and direct', async () => {
+    const publisher = createPublisher(redis, { keyspace: ks });
+    const room = await publisher.publish({ room: 'project:c1', dealershipId: 'd1', event: 'project.updated', data: { projectId: 'c1' } });
+    expect(room).toMatchObject({ seq: 1, route: 'room' });
+    expect(await redis.xlen(ks.realtime.roomHistory(roomKey('d1', 'project:c1')))).toBe(1);
+
+    const queued = await publisher.publish({ room: 'user:cu1', dealershipId: 'd1', event: 'ai.suggestion', data: { suggestionId: 's', content: 'c' } });
+    expect(queued).toMatchObject({ seq: 1, route: 'queued' });
+    expect(await redis.llen(ks.realtime.offlineQueue('d1', 'cu1'))).toBe(1);
+
+    const received: string[] = [];
+    await listener.subscribe(ks.realtime.directChannel('gw-c'));
+    listener.on('message', (_channel, message) => received.push(message));
+    await redis.zadd(ks.realtime.userConnections('d1', 'cu2'), Date.now(), 'gw-c client-1');
+    const direct = await publisher.publish({ room: 'user:cu2', dealershipId: 'd1', event: 'ai.suggestion', data: { suggestionId: 's', content: 'c' } });
+    expect(direct.route).toBe('direct');
+    await waitFor(() => received.length === 1, { message: 'direct message through the cluster' });
+    expect(JSON.parse(received[0]!)).toMatchObject({ id: direct.id, room: 'user:cu2', seq: 1 });
+    await publisher.close();
   });
 });

@@ -41,7 +41,9 @@ export function createRedis(url: string, options: CreateRedisOptions = {}): Redi
         const [host, port] = hostPort.split(':');
         return { host: host ?? '127.0.0.1', port: Number(port ?? 6379) };
       });
-    return new Cluster(nodes, { clusterRetryStrategy: retryStrategy, redisOptions: common });
+    // Auto-pipelining batches the commands a tick sends to each node: what commandBatch relies on
+    // where a pipeline may not span nodes.
+    return new Cluster(nodes, { clusterRetryStrategy: retryStrategy, redisOptions: common, enableAutoPipelining: true });
   }
   return new Redis(url, { ...common, retryStrategy });
 }

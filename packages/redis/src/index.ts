@@ -1,2 +1,3 @@
 export { createRedis, type RedisClient, type CreateRedisOptions, reconnectDelayMs } from './create-redis.js';
 export { redisPlugin, type RedisPluginOptions } from './redis-plugin.js';
+export { commandBatch } from './command-batch.js';

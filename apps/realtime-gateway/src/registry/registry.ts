@@ -1,5 +1,5 @@
 import type { Keyspace } from '@switchboard/keyspace';
-import type { RedisClient } from '@switchboard/redis';
+import { type RedisClient, commandBatch } from '@switchboard/redis';
 import type { ChainableCommander } from 'ioredis';
 import type { ClientConnection } from '../connection/client-connection.js';
 import { userConnectionMember } from '../offline-queue/offline-queue.js';
@@ -68,7 +68,7 @@ export class ConnectionRegistry {
     if (enabled) {
       await this.breaker.run(() => {
         if (!this.enabled) return Promise.resolve();
-        const pipeline = this.redis.pipeline();
+        const pipeline = commandBatch(this.redis);
         for (const connection of open) this.queueRegister(pipeline, connection);
         this.queueHeartbeat(pipeline, open, Date.now(), true);
         return pipeline.exec().then(throwOnFailure);
@@ -78,7 +78,7 @@ export class ConnectionRegistry {
     await this.breaker.run(() => {
       // Back on before this could be issued: the re-registration stands.
       if (this.enabled) return Promise.resolve();
-      const pipeline = this.redis.pipeline().zrem(this.ks.realtime.instances(), this.options.instanceId);
+      const pipeline = commandBatch(this.redis).zrem(this.ks.realtime.instances(), this.options.instanceId);
       for (const connection of open) pipeline.del(this.ks.realtime.connection(connection.id));
       return pipeline.exec().then(throwOnFailure);
     });
@@ -138,7 +138,7 @@ export class ConnectionRegistry {
       const batch = open.slice(start, start + HEARTBEAT_BATCH);
       // The pipeline is built when the breaker runs it, so it carries the mode of that moment.
       await this.breaker.run(() => {
-        const pipeline = this.redis.pipeline();
+        const pipeline = commandBatch(this.redis);
         const now = Date.now();
         for (const connection of batch) {
           const { sub, dealershipId } = connection.principal;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Keyspace } from '@switchboard/keyspace';
-import type { RedisClient } from '@switchboard/redis';
+import { type RedisClient, commandBatch } from '@switchboard/redis';
 import type { RunningExecution } from './auto-pause-policy.js';
 
 export type ExecutionState = 'queued' | 'running' | 'completed' | 'failed';
@@ -113,7 +113,7 @@ export function createExecutionStore(options: { redis: RedisClient; keyspace: Ke
   async function running(sandboxId: string): Promise<RunningExecution[]> {
     const ids = await redis.zrevrange(ks.sandbox.executions(sandboxId), 0, 99);
     if (ids.length === 0) return [];
-    const pipeline = redis.pipeline();
+    const pipeline = commandBatch(redis);
     for (const id of ids) pipeline.hmget(ks.sandbox.execution(id), 'state', 'startedAt', 'pausedMsAtStart', 'limitReportedAt');
     const rows = (await pipeline.exec()) ?? [];
     return ids.flatMap((executionId, index) => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Keyspace } from '@switchboard/keyspace';
-import type { RedisClient } from '@switchboard/redis';
+import { type RedisClient, commandBatch } from '@switchboard/redis';
 import type { AutoPauseSettings } from './auto-pause-policy.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { SANDBOX_STATES, type SandboxAction, type SandboxState, allowedFrom, isSandboxState, targetOf } from './sandbox-state.js';
@@ -233,7 +233,7 @@ export function createSandboxStore(options: { redis: RedisClient; keyspace: Keys
       for (let i = 0; i < raw.length; i += 2) pairs.push({ id: raw[i]!, s: Number(raw[i + 1]) });
       // Equal scores come in reverse lexical order: skip what the cursor already covered.
       const fresh = pairs.filter((pair) => !(cursor && pair.s === cursor.s && pair.id >= cursor.id));
-      const pipeline = redis.pipeline();
+      const pipeline = commandBatch(redis);
       for (const pair of fresh) pipeline.hgetall(ks.sandbox.metadata(pair.id));
       const hashes = (await pipeline.exec()) ?? [];
       for (const [index, pair] of fresh.entries()) {
