@@ -107,7 +107,7 @@ export class Gateway {
       onConnectionChange: (connected) => metrics.redisConnected.set(connected ? 1 : 0),
       log,
     });
-    this.hub = new RoomHub(deps.redis, ks, this.subscriber, metrics, log);
+    this.hub = new RoomHub(deps.redis, ks, this.subscriber, metrics, log, () => this.countDuplicate());
     this.registry = new ConnectionRegistry(deps.redis, ks, this.breaker, {
       instanceId: options.instanceId,
       ttlMs: options.registryTtlMs,
@@ -193,10 +193,7 @@ export class Gateway {
         rateStrikes: options.rateStrikes,
       },
       {
-        onDuplicate: () => {
-          this.stats.duplicatesDropped += 1;
-          metrics.deduplicated.inc();
-        },
+        onDuplicate: () => this.countDuplicate(),
         onSlowConsumer: () => {
           this.stats.slowConsumers += 1;
           metrics.slowConsumers.inc();
@@ -296,6 +293,11 @@ export class Gateway {
         ? setTimeout(() => this.armExpiry(connection), MAX_TIMER_MS)
         : setTimeout(() => connection.close(CloseCode.UNAUTHORIZED, 'token expired'), Math.max(0, inMs));
     connection.expiryTimer.unref();
+  }
+
+  private countDuplicate(): void {
+    this.stats.duplicatesDropped += 1;
+    this.deps.metrics.deduplicated.inc();
   }
 
   /** WebSocket ping each heartbeat; a missing pong, or no frame for the idle timeout, closes 4408. */

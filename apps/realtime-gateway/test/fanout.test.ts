@@ -41,6 +41,25 @@ describe('fan-out across instances, history and resume', () => {
     onB.close();
   });
 
+  it('delivers a message its publisher sent twice (same id, new seq) once, live and on resume', async () => {
+    const live = await connect(a.url, tokenFor('u1', 'A'));
+    await live.subscribe('project:retry');
+    const before = a.app.gateway.stats.duplicatesDropped;
+    const first = await publisher.publish({ room: 'project:retry', dealershipId: 'A', event: 'project.updated', data: { projectId: 'r' }, id: 'retried-1' });
+    await publisher.publish({ room: 'project:retry', dealershipId: 'A', event: 'project.updated', data: { projectId: 'r' }, id: 'retried-1' });
+    const after = await publisher.publish({ room: 'project:retry', dealershipId: 'A', event: 'project.updated', data: { projectId: 'r' }, id: 'after-1' });
+    await live.waitFor((frame) => frame['id'] === 'after-1');
+    expect(live.events('project:retry').map((frame) => frame['id'])).toEqual(['retried-1', 'after-1']);
+    expect(a.app.gateway.stats.duplicatesDropped).toBe(before + 1);
+    live.close();
+    // History holds both copies; a resume from before them replays the id once.
+    const resumed = await connect(b.url, tokenFor('u1', 'A'));
+    resumed.send({ type: 'resume', positions: { 'project:retry': first.seq - 1 }, epochs: { 'project:retry': first.epoch } });
+    expect(await resumed.waitFor((frame) => frame.type === 'resumed')).toMatchObject({ recovered: true, seq: after.seq });
+    expect(resumed.events('project:retry').map((frame) => frame['id'])).toEqual(['retried-1', 'after-1']);
+    resumed.close();
+  });
+
   it('routes user rooms to the instance holding the user, over ws:direct', async () => {
     const onB = await connect(b.url, tokenFor('direct-user', 'A'));
     const result = await publisher.publish({ room: 'user:direct-user', dealershipId: 'A', event: 'ai.suggestion', data: { suggestionId: '1', content: 'x' } });

@@ -80,6 +80,16 @@ describe('offline queue', () => {
     await publisher.close();
   });
 
+  it('hands a queued message its publisher sent twice (same id) over once', async () => {
+    const publisher = createPublisher(publisherRedis, { offlineJobs: false });
+    for (const id of ['twice', 'twice', 'once']) await publisher.publish({ room: 'user:off-dup', dealershipId: 'A', event: 'ai.suggestion', data: suggestion(1), id });
+    const client = await connect(gateway.url, tokenFor('off-dup', 'A'));
+    await waitFor(() => client.events('user:off-dup').some((frame) => frame['id'] === 'once'), { message: 'the queued messages' });
+    expect(client.events('user:off-dup').map((frame) => frame['id'])).toEqual(['twice', 'once']);
+    client.close();
+    await publisher.close();
+  });
+
   it('expires the queue after its TTL', async () => {
     const publisher = createPublisher(publisherRedis, { offlineQueue: { ttlSec: 1 }, offlineJobs: false });
     await publisher.publish({ room: 'user:off3', dealershipId: 'A', event: 'ai.suggestion', data: suggestion(1) });

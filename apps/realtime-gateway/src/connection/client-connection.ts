@@ -31,7 +31,6 @@ export interface ConnectionHooks {
   onSent(message: LiveMessage): void;
 }
 
-const RECENT_IDS = 2048;
 const STRIKE_WINDOW_MS = 60_000;
 
 /** One client socket: what it may see, what it has been sent, and its limits. */
@@ -44,7 +43,6 @@ export class ClientConnection {
   /** Frames of this client are handled one after another, in arrival order. */
   chain: Promise<void> = Promise.resolve();
   expiryTimer: NodeJS.Timeout | undefined;
-  private readonly recentIds = new Set<string>();
   private held: Membership[] = [];
   private readonly bucket: TokenBucket;
   /** When recent frames were refused (at most rateStrikes entries). */
@@ -120,13 +118,13 @@ export class ClientConnection {
       membership.buffer.push(message);
       return;
     }
-    if (this.recentIds.has(message.id) || (message.epoch === membership.epoch && message.seq <= membership.seq)) {
+    // A copy of one id under another seq is dropped once per room, in RoomHub.
+    if (message.epoch === membership.epoch && message.seq <= membership.seq) {
       this.hooks.onDuplicate();
       return;
     }
     membership.seq = message.seq;
     membership.epoch = message.epoch;
-    this.remember(message.id);
     if (this.sendRaw(message.frame)) this.hooks.onSent(message);
   }
 
@@ -158,14 +156,6 @@ export class ClientConnection {
       this.socket.close(code, reason);
     } catch {
       this.socket.terminate();
-    }
-  }
-
-  private remember(id: string): void {
-    this.recentIds.add(id);
-    if (this.recentIds.size > RECENT_IDS) {
-      const oldest = this.recentIds.values().next().value;
-      if (oldest !== undefined) this.recentIds.delete(oldest);
     }
   }
 }

@@ -6,7 +6,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ClientConnection, Membership } from '../connection/client-connection.js';
 import type { GatewayMetrics } from '../plugins/gateway-metrics.js';
 import { type RoomPosition, coversRange, readHistory, readPosition } from './history.js';
-import type { LiveMessage } from './live-message.js';
+import { type LiveMessage, uniqueById } from './live-message.js';
 import type { ChannelSubscriber } from './redis-subscriber.js';
 
 /** A room with members on this instance. */
@@ -22,7 +22,15 @@ interface LocalRoom {
   busy: boolean;
   /** Settles once the channel subscription is confirmed; every joiner waits for it. */
   subscribed: Promise<void>;
+  /** Ids of the room's latest messages: a copy under a new seq (a publisher retry) goes to no one. */
+  recentIds: Set<string>;
 }
+
+/**
+ * Ids remembered per room (not per connection: one set serves every member, so memory does
+ * not grow with members times traffic). A publisher retries within seconds; this covers far more.
+ */
+const RECENT_IDS_PER_ROOM = 1024;
 
 export interface JoinResult {
   membership: Membership;
@@ -53,6 +61,7 @@ export class RoomHub {
     private readonly subscriber: ChannelSubscriber,
     private readonly metrics: GatewayMetrics,
     private readonly log: FastifyBaseLogger,
+    private readonly onDuplicate: () => void,
   ) {}
 
   get size(): number {
@@ -63,7 +72,7 @@ export class RoomHub {
   async join(connection: ClientConnection, room: string, key: string, scope: string, channelled: boolean): Promise<Membership> {
     let local = this.rooms.get(key);
     if (!local) {
-      local = { key, channel: undefined, members: new Set(), lastSeq: undefined, epoch: undefined, pending: [], busy: false, subscribed: Promise.resolve() };
+      local = { key, channel: undefined, members: new Set(), lastSeq: undefined, epoch: undefined, pending: [], busy: false, subscribed: Promise.resolve(), recentIds: new Set() };
       this.rooms.set(key, local);
     }
     // A user's own room arrives on ws:direct; once anyone here needs the room's channel (an admin
@@ -142,6 +151,7 @@ export class RoomHub {
     if (sameEpoch && fromSeq <= position.seq) {
       missed = fromSeq === position.seq ? [] : await readHistory(this.redis, this.ks, membership.key, fromSeq + 1, position.seq);
       recovered = coversRange(missed, fromSeq + 1, position.seq);
+      missed = uniqueById(missed);
     }
     if (recovered) {
       membership.seq = fromSeq;
@@ -230,6 +240,12 @@ export class RoomHub {
   private fanOut(local: LocalRoom, message: LiveMessage): void {
     local.lastSeq = message.seq;
     local.epoch = message.epoch;
+    if (local.recentIds.has(message.id)) {
+      this.onDuplicate();
+      return;
+    }
+    local.recentIds.add(message.id);
+    if (local.recentIds.size > RECENT_IDS_PER_ROOM) local.recentIds.delete(local.recentIds.values().next().value!);
     const span = message.trace?.traceparent
       ? tracer.startSpan('websocket.deliver', { attributes: { 'messaging.destination.name': message.room, 'messaging.message.id': message.id, 'switchboard.seq': message.seq } }, extractTraceContext(message.trace))
       : undefined;

@@ -4,6 +4,7 @@ import { GLOBAL_ROOM, type Keyspace, roomKey } from '@switchboard/keyspace';
 import type { RedisClient } from '@switchboard/redis';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ClientConnection, Membership } from '../connection/client-connection.js';
+import { uniqueById } from '../fanout/live-message.js';
 import type { RoomHub } from '../fanout/room-hub.js';
 import { type OfflineQueue, userConnectionMember } from '../offline-queue/offline-queue.js';
 import type { ConnectionRegistry } from '../registry/registry.js';
@@ -45,7 +46,7 @@ export class RoomSessions {
       log.warn({ err: error }, 'offline queue unavailable');
       return undefined;
     });
-    const queued = attached?.queued ?? [];
+    const queued = uniqueById(attached?.queued ?? []);
     const held = user.buffer;
     user.buffer = null;
     for (const message of queued) connection.deliver(user, message);
