@@ -4,6 +4,8 @@ export interface ServerState {
   server: string;
   /** e.g. `UP`, `DOWN`, `UP 1/2` (going down), `DOWN 1/2` (coming up), `MAINT`, `no check`. */
   status: string;
+  /** UP -> DOWN transitions since HAProxy started (`chkdown`): counts a DOWN however brief. */
+  downTransitions: number;
 }
 
 /** Parses `GET /stats;csv` (the header line starts with `# `). */
@@ -17,10 +19,11 @@ export function parseStatsCsv(csv: string): ServerState[] {
     return index;
   };
   const [pxname, svname, status] = [at('pxname'), at('svname'), at('status')];
+  const chkdown = columns.indexOf('chkdown');
   return rows
     .map((row) => row.split(','))
     .filter((cells) => cells[svname] !== 'FRONTEND' && cells[svname] !== 'BACKEND')
-    .map((cells) => ({ backend: cells[pxname] ?? '', server: cells[svname] ?? '', status: cells[status] ?? '' }));
+    .map((cells) => ({ backend: cells[pxname] ?? '', server: cells[svname] ?? '', status: cells[status] ?? '', downTransitions: Number(cells[chkdown] ?? 0) || 0 }));
 }
 
 /** What HAProxy currently thinks of every server (its health checks on /health/ready). */

@@ -74,16 +74,16 @@ describe('resolveAuth', () => {
 describe('parseStatsCsv', () => {
   it('reads server rows and skips frontend/backend totals', () => {
     const csv = [
-      '# pxname,svname,qcur,status,weight',
-      'public,FRONTEND,,OPEN,',
-      'realtime-gateway,gateway-1,0,UP,1',
-      'realtime-gateway,gateway-2,0,DOWN 1/2,1',
-      'realtime-gateway,BACKEND,0,UP,2',
+      '# pxname,svname,qcur,status,weight,chkdown',
+      'public,FRONTEND,,OPEN,,',
+      'realtime-gateway,gateway-1,0,UP,1,0',
+      'realtime-gateway,gateway-2,0,DOWN 1/2,1,3',
+      'realtime-gateway,BACKEND,0,UP,2,1',
       '',
     ].join('\n');
     expect(parseStatsCsv(csv)).toEqual([
-      { backend: 'realtime-gateway', server: 'gateway-1', status: 'UP' },
-      { backend: 'realtime-gateway', server: 'gateway-2', status: 'DOWN 1/2' },
+      { backend: 'realtime-gateway', server: 'gateway-1', status: 'UP', downTransitions: 0 },
+      { backend: 'realtime-gateway', server: 'gateway-2', status: 'DOWN 1/2', downTransitions: 3 },
     ]);
   });
 
