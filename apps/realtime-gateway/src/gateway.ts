@@ -75,7 +75,8 @@ export class Gateway {
   };
   draining = false;
   private readonly timers: NodeJS.Timeout[] = [];
-  private lastHeartbeatAt = Date.now();
+  /** When the previous heartbeat round ran (set by start()). */
+  private lastHeartbeatAt = 0;
   private readonly byDealership = new Map<string, number>();
   private readonly frameContext: FrameContext;
   private readonly stopFollowingFlags: () => void;

@@ -58,5 +58,9 @@ export function toLiveMessage(raw: string): LiveMessage | undefined {
 /** The messages in order, without a second copy of any id (a publisher that retried). */
 export function uniqueById(messages: LiveMessage[]): LiveMessage[] {
   const seen = new Set<string>();
-  return messages.filter((message) => !seen.has(message.id) && Boolean(seen.add(message.id)));
+  return messages.filter((message) => {
+    if (seen.has(message.id)) return false;
+    seen.add(message.id);
+    return true;
+  });
 }
