@@ -29,6 +29,10 @@ export const SandboxEnv = Type.Composite([
     AUTO_PAUSE_CHECK_INTERVAL_MS: Type.Integer({ default: 5_000, minimum: 100 }),
     /** One /proc scan serves every sandbox's usage (status, memory auto-pause) for this long; pause/resume always scan afresh. */
     SANDBOX_USAGE_SAMPLE_TTL_MS: Type.Integer({ default: 1_000, minimum: 0, maximum: 60_000 }),
+    /** How often each instance looks for events whose committing process died before publishing them. */
+    OUTBOX_SWEEP_EVERY_MS: Type.Integer({ default: 1_000, minimum: 50, maximum: 60_000 }),
+    /** A commit's own relay is given this long before a sweeper publishes its events instead. */
+    OUTBOX_SWEEP_AFTER_MS: Type.Integer({ default: 5_000, minimum: 50, maximum: 600_000 }),
   }),
 ]);
 export type SandboxConfig = Static<typeof SandboxEnv>;
@@ -52,6 +56,8 @@ export type SandboxRuntimeSettings = Pick<
   | 'WORKER_LOCK_DURATION_MS'
   | 'AUTO_PAUSE_CHECK_INTERVAL_MS'
   | 'SANDBOX_USAGE_SAMPLE_TTL_MS'
+  | 'OUTBOX_SWEEP_EVERY_MS'
+  | 'OUTBOX_SWEEP_AFTER_MS'
 >;
 
 export function runtimeSettings(overrides: Partial<SandboxRuntimeSettings> = {}): SandboxRuntimeSettings {

@@ -71,7 +71,7 @@ describe('auto-pause policies', () => {
     const paused = await pausedBy(sandbox.id, 10_000);
     expect(paused.pauseSource).toBe('auto:max-execution');
     expect(paused.pauseReason).toContain(executionId);
-    const execution = (await app.sandbox.executions.get(executionId))!;
+    const execution = (await app.sandbox.executions.get(sandbox.id, executionId))!;
     expect(paused.pausedAt! - execution.startedAt!).toBeGreaterThanOrEqual(1000);
     await waitFor(async () => {
       const processes = await sandboxProcesses(sandbox.id);

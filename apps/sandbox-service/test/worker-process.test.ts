@@ -94,7 +94,7 @@ describe('worker process', () => {
       const res = await alice.post(`/api/sandbox/${sandbox.id}/tools/execute`, { tool: 'sleep', input: { ms: 250 } });
       ids.push(res.json().data.executionId);
     }
-    const states = async () => Promise.all(ids.map(async (id) => (await app.sandbox.executions.get(id))!.state));
+    const states = async () => Promise.all(ids.map(async (id) => (await app.sandbox.executions.get(sandbox.id, id))!.state));
 
     const first = await startWorkerProcess();
     await waitFor(async () => (await states()).filter((state) => state === 'completed').length >= 3, { timeoutMs: 15_000, message: 'a few executions done' });
@@ -139,11 +139,11 @@ describe('worker process', () => {
     expect((await sandboxProcesses(sandbox.id, executionId)).length).toBeGreaterThan(0);
 
     const second = await startWorkerProcess();
-    await waitFor(async () => (await app.sandbox.executions.get(executionId))!.attempts === 2, { timeoutMs: 15_000, message: 'the second attempt' });
+    await waitFor(async () => (await app.sandbox.executions.get(sandbox.id, executionId))!.attempts === 2, { timeoutMs: 15_000, message: 'the second attempt' });
     const live = (await sandboxProcesses(sandbox.id, executionId)).map((entry) => entry.pid);
     expect(live.filter((pid) => orphans.some((orphan) => orphan.pid === pid))).toEqual([]);
     const done = await waitFor(async () => {
-      const execution = (await app.sandbox.executions.get(executionId))!;
+      const execution = (await app.sandbox.executions.get(sandbox.id, executionId))!;
       return execution.state === 'completed' ? execution : undefined;
     }, { timeoutMs: 15_000, message: 'the re-run to finish' });
     expect(done.output).toMatchObject({ stdout: 'done\n' });

@@ -18,5 +18,11 @@ export function flagKeys(p: Prefixer) {
     flagAudit: (flagKey: string) => p(`{flags}:audit:${flagKey}`),
     /** channel: change notifications for the in-process SDKs. */
     changesChannel: () => p('flags:changes'),
+    /** stream: flag events committed with their change, not yet published (outbox). */
+    outbox: () => p('{flags}:outbox'),
+    /** string: the relay that publishes the flag outbox now (token, short TTL). */
+    outboxLock: () => p('{flags}:outbox-lock'),
+    /** zset: flag outboxes that may hold entries (one member) -> when marked (ms, Redis clock). */
+    outboxPending: () => p('flags:outbox-pending'),
   };
 }

@@ -9,11 +9,14 @@
  *   sandbox:metadata:{<id>}                    hash     state, owner, settings, timestamps
  *   sandbox:history:{<id>}                     list     pause/resume audit, newest first, capped
  *   sandbox:executions:{<id>}                  zset     execution ids of a sandbox by start time
- *   sandbox:execution:<executionId>            hash     one tool execution: state, output, timings
+ *   sandbox:execution:{<id>}:<executionId>     hash     one tool execution: state, output, timings
  *   sandbox:index:all                          zset     every sandbox id, score = createdAt (ms)
  *   sandbox:index:dealership:<dealershipId>    zset     one tenant's sandbox ids
  *   sandbox:stats:states                       hash     state -> number of sandboxes (gauge source)
  *   sandbox:control                            channel  API -> workers: freeze / thaw / kill
+ *   sandbox:outbox:{<id>}                      stream   events committed with a transition, to publish
+ *   sandbox:outbox-lock:{<id>}                 string   the one relay publishing that outbox now
+ *   sandbox:outbox-pending                     zset     sandbox ids whose outbox may need a relay
  *   idempotency:<scope>:<actor>:<key>          string   first response of a mutating request (24 h)
  *
  *   ws:broadcast                               channel  traffic for the `global` room
@@ -36,6 +39,9 @@
  *   {flags}:audit                              stream   audit log of every change
  *   {flags}:audit:<key>                        stream   audit log of one flag
  *   flags:changes                              channel  change notifications for the SDKs
+ *   {flags}:outbox                             stream   flag events committed with a change, to publish
+ *   {flags}:outbox-lock                        string   the one relay publishing it now
+ *   flags:outbox-pending                       zset     marks the flag outbox as needing a relay
  *
  *   <prefix>{bull}:<queue>:*                   BullMQ   queues: sandbox-executions,
  *                                                       sandbox-auto-pause, ws-offline-deliveries

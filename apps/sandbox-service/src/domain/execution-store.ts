@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Keyspace } from '@switchboard/keyspace';
 import { type RedisClient, commandBatch } from '@switchboard/redis';
 import type { RunningExecution } from './auto-pause-policy.js';
+import type { ExecutionStep, SandboxOutboxEntry } from './sandbox-outbox-entry.js';
 
 export type ExecutionState = 'queued' | 'running' | 'completed' | 'failed';
 
@@ -54,15 +55,25 @@ function parseExecution(hash: Record<string, string>): ExecutionRecord | undefin
 
 export type ExecutionStore = ReturnType<typeof createExecutionStore>;
 
-/** Tool executions: one hash each (kept `ttlSec`), and a per-sandbox sorted set of the newest `perSandboxMax`. */
+/**
+ * Tool executions: one hash each (kept `ttlSec`), and a per-sandbox sorted set of the newest
+ * `perSandboxMax`. A step that changes an execution's state puts its event in the sandbox's
+ * outbox in the same MULTI (same hash tag), so execution events and the sandbox's transitions
+ * leave in one order.
+ */
 export function createExecutionStore(options: { redis: RedisClient; keyspace: Keyspace; ttlSec: number; perSandboxMax: number }) {
   const { redis, keyspace: ks, ttlSec } = options;
+  const key = (execution: Pick<ExecutionRecord, 'sandboxId' | 'id'>) => ks.sandbox.execution(execution.sandboxId, execution.id);
+  const outboxEntry = (execution: ExecutionRecord, step: ExecutionStep): string => {
+    const entry: SandboxOutboxEntry = { kind: 'execution', execution: { id: execution.id, sandboxId: execution.sandboxId, dealershipId: execution.dealershipId, tool: execution.tool }, ...step };
+    return JSON.stringify(entry);
+  };
 
   async function create(input: Pick<ExecutionRecord, 'sandboxId' | 'dealershipId' | 'tool' | 'input' | 'timeoutMs' | 'actor'>): Promise<ExecutionRecord> {
     const record: ExecutionRecord = { ...input, id: `exe_${randomUUID().replaceAll('-', '')}`, state: 'queued', createdAt: Date.now(), attempts: 0 };
     await redis
       .multi()
-      .hset(ks.sandbox.execution(record.id), {
+      .hset(key(record), {
         id: record.id,
         sandboxId: record.sandboxId,
         dealershipId: record.dealershipId,
@@ -74,7 +85,7 @@ export function createExecutionStore(options: { redis: RedisClient; keyspace: Ke
         createdAt: String(record.createdAt),
         attempts: '0',
       })
-      .expire(ks.sandbox.execution(record.id), ttlSec)
+      .expire(key(record), ttlSec)
       .exec();
     await redis
       .multi()
@@ -84,20 +95,23 @@ export function createExecutionStore(options: { redis: RedisClient; keyspace: Ke
     return record;
   }
 
-  async function get(id: string): Promise<ExecutionRecord | undefined> {
+  async function get(sandboxId: string, id: string): Promise<ExecutionRecord | undefined> {
     if (id.length === 0 || id.length > 128) return undefined;
-    return parseExecution(await redis.hgetall(ks.sandbox.execution(id)));
+    return parseExecution(await redis.hgetall(ks.sandbox.execution(sandboxId, id)));
   }
 
-  async function markRunning(id: string, startedAt: number, pausedMsAtStart: number): Promise<void> {
+  /** Starts an attempt; its `sandbox.execution.started` event goes to the sandbox's outbox with it. */
+  async function markRunning(execution: ExecutionRecord, startedAt: number, pausedMsAtStart: number): Promise<void> {
     await redis
       .multi()
-      .hset(ks.sandbox.execution(id), { state: 'running', startedAt: String(startedAt), pausedMsAtStart: String(pausedMsAtStart) })
-      .hincrby(ks.sandbox.execution(id), 'attempts', 1)
+      .hset(key(execution), { state: 'running', startedAt: String(startedAt), pausedMsAtStart: String(pausedMsAtStart) })
+      .hincrby(key(execution), 'attempts', 1)
+      .xadd(ks.sandbox.outbox(execution.sandboxId), '*', 'm', outboxEntry(execution, { step: 'started', at: startedAt, attempt: execution.attempts + 1 }))
       .exec();
   }
 
-  async function finish(id: string, result: { state: 'completed' | 'failed'; finishedAt: number; durationMs: number; activeMs: number; output?: unknown; error?: string | undefined }): Promise<void> {
+  /** Ends an execution; its completed or failed event goes to the sandbox's outbox with it. */
+  async function finish(execution: ExecutionRecord, result: { state: 'completed' | 'failed'; finishedAt: number; durationMs: number; activeMs: number; output?: unknown; error?: string | undefined }): Promise<void> {
     const fields: Record<string, string> = {
       state: result.state,
       finishedAt: String(result.finishedAt),
@@ -106,7 +120,8 @@ export function createExecutionStore(options: { redis: RedisClient; keyspace: Ke
     };
     if (result.output !== undefined) fields['output'] = JSON.stringify(result.output);
     if (result.error !== undefined) fields['error'] = result.error;
-    await redis.hset(ks.sandbox.execution(id), fields);
+    const step: ExecutionStep = { step: result.state, at: result.finishedAt, durationMs: result.durationMs, activeMs: result.activeMs, output: result.output, error: result.error };
+    await redis.multi().hset(key(execution), fields).xadd(ks.sandbox.outbox(execution.sandboxId), '*', 'm', outboxEntry(execution, step)).exec();
   }
 
   /** Executions of a sandbox that are running now (from the newest 100). */
@@ -114,7 +129,7 @@ export function createExecutionStore(options: { redis: RedisClient; keyspace: Ke
     const ids = await redis.zrevrange(ks.sandbox.executions(sandboxId), 0, 99);
     if (ids.length === 0) return [];
     const pipeline = commandBatch(redis);
-    for (const id of ids) pipeline.hmget(ks.sandbox.execution(id), 'state', 'startedAt', 'pausedMsAtStart', 'limitReportedAt');
+    for (const id of ids) pipeline.hmget(ks.sandbox.execution(sandboxId, id), 'state', 'startedAt', 'pausedMsAtStart', 'limitReportedAt');
     const rows = (await pipeline.exec()) ?? [];
     return ids.flatMap((executionId, index) => {
       const [state, startedAt, pausedMsAtStart, limitReportedAt] = (rows[index]?.[1] ?? []) as Array<string | null>;
@@ -123,13 +138,13 @@ export function createExecutionStore(options: { redis: RedisClient; keyspace: Ke
   }
 
   /** Remembers that this execution's time limit already paused its sandbox (see auto-pause-policy.ts). */
-  async function markLimitReported(id: string, at = Date.now()): Promise<void> {
-    await redis.hset(ks.sandbox.execution(id), 'limitReportedAt', String(at));
+  async function markLimitReported(sandboxId: string, id: string, at = Date.now()): Promise<void> {
+    await redis.hset(ks.sandbox.execution(sandboxId, id), 'limitReportedAt', String(at));
   }
 
   /** Takes the mark back when the pause it announced did not happen. */
-  async function clearLimitReported(id: string): Promise<void> {
-    await redis.hdel(ks.sandbox.execution(id), 'limitReportedAt');
+  async function clearLimitReported(sandboxId: string, id: string): Promise<void> {
+    await redis.hdel(ks.sandbox.execution(sandboxId, id), 'limitReportedAt');
   }
 
   return { create, get, markRunning, finish, running, markLimitReported, clearLimitReported };

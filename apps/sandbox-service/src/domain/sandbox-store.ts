@@ -4,9 +4,10 @@ import type { Keyspace } from '@switchboard/keyspace';
 import { type RedisClient, commandBatch } from '@switchboard/redis';
 import type { AutoPauseSettings } from './auto-pause-policy.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import type { SandboxOutboxEntry } from './sandbox-outbox-entry.js';
 import { SANDBOX_STATES, type SandboxAction, type SandboxState, allowedFrom, isSandboxState, targetOf } from './sandbox-state.js';
 
-const TRANSITION_SCRIPT = readFileSync(new URL('./lua/transition-2.lua', import.meta.url), 'utf8');
+const TRANSITION_SCRIPT = readFileSync(new URL('./lua/transition-3.lua', import.meta.url), 'utf8');
 
 export type HistorySource = 'api' | 'bulk' | 'auto:idle' | 'auto:max-execution' | 'auto:memory' | 'worker';
 
@@ -46,7 +47,8 @@ export interface HistoryEntry {
 }
 
 export type TransitionOutcome =
-  | { kind: 'ok'; from: SandboxState; to: SandboxState; entry: HistoryEntry }
+  /** `sandbox` is the record as this transition left it. */
+  | { kind: 'ok'; from: SandboxState; to: SandboxState; entry: HistoryEntry; sandbox: SandboxRecord }
   | { kind: 'missing' }
   | { kind: 'denied'; from: SandboxState; to: SandboxState }
   /** The sandbox changed after the read the transition was decided on (see `onlyIf`). */
@@ -63,7 +65,11 @@ export interface TransitionInput {
   onlyIf?: { stateChangedAt: number; lastActivityAtMost?: number | undefined } | undefined;
 }
 
+/** A new sandbox's id: chosen before the commit, so its outbox can be marked first. */
+export const newSandboxId = () => `sbx_${randomUUID().replaceAll('-', '')}`;
+
 export interface CreateInput {
+  id?: string;
   dealershipId: string;
   actor: string;
   name?: string | undefined;
@@ -81,7 +87,7 @@ export interface ListQuery {
 }
 
 type ScriptedRedis = RedisClient & {
-  sandboxTransition?: (metadataKey: string, historyKey: string, ...args: string[]) => Promise<[string, string?, string?]>;
+  sandboxTransition?: (metadataKey: string, historyKey: string, outboxKey: string, ...args: string[]) => Promise<[string, string?, string?, string[]?]>;
 };
 
 interface ListCursor {
@@ -91,6 +97,13 @@ interface ListCursor {
 const isListCursor = (value: unknown): value is ListCursor =>
   typeof value === 'object' && value !== null && typeof (value as ListCursor).s === 'number' && typeof (value as ListCursor).id === 'string';
 const isHistoryCursor = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value > 0;
+
+/** HGETALL as a Lua script returns it: field, value, field, value, ... */
+function pairsOf(flat: string[]): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i]!, flat[i + 1]!]);
+  return pairs;
+}
 
 function optionalNumber(value: string | undefined): number | undefined {
   return value === undefined || value === '' ? undefined : Number(value);
@@ -129,7 +142,7 @@ export type SandboxStore = ReturnType<typeof createSandboxStore>;
 export function createSandboxStore(options: { redis: RedisClient; keyspace: Keyspace; historyMax: number }) {
   const { keyspace: ks } = options;
   const redis = options.redis as ScriptedRedis;
-  if (!redis.sandboxTransition) redis.defineCommand('sandboxTransition', { numberOfKeys: 2, lua: TRANSITION_SCRIPT });
+  if (!redis.sandboxTransition) redis.defineCommand('sandboxTransition', { numberOfKeys: 3, lua: TRANSITION_SCRIPT });
 
   async function get(id: string): Promise<SandboxRecord | undefined> {
     if (id.length === 0 || id.length > 128) return undefined;
@@ -137,7 +150,7 @@ export function createSandboxStore(options: { redis: RedisClient; keyspace: Keys
   }
 
   async function create(input: CreateInput): Promise<SandboxRecord> {
-    const id = `sbx_${randomUUID().replaceAll('-', '')}`;
+    const id = input.id ?? newSandboxId();
     const now = input.now ?? Date.now();
     const fields: Record<string, string> = {
       id,
@@ -155,21 +168,29 @@ export function createSandboxStore(options: { redis: RedisClient; keyspace: Keys
       historySeq: '1',
     };
     const entry: HistoryEntry = { seq: 1, action: 'create', from: null, to: 'active', actor: input.actor, source: 'api', reason: null, at: now };
-    // metadata and history share a hash tag, so this MULTI is valid on Redis Cluster too.
-    await redis.multi().hset(ks.sandbox.metadata(id), fields).lpush(ks.sandbox.history(id), JSON.stringify(entry)).exec();
+    const created = parseSandbox(fields)!;
+    const event: SandboxOutboxEntry = { kind: 'created', sandbox: created };
+    // metadata, history and outbox share a hash tag, so this MULTI is valid on Redis Cluster too.
+    await redis
+      .multi()
+      .hset(ks.sandbox.metadata(id), fields)
+      .lpush(ks.sandbox.history(id), JSON.stringify(entry))
+      .xadd(ks.sandbox.outbox(id), '*', 'm', JSON.stringify(event))
+      .exec();
     await Promise.all([
       redis.zadd(ks.sandbox.indexAll(), now, id),
       redis.zadd(ks.sandbox.indexByDealership(input.dealershipId), now, id),
       redis.hincrby(ks.sandbox.stateCounts(), 'active', 1),
     ]);
-    return parseSandbox(fields)!;
+    return created;
   }
 
   async function transition(input: TransitionInput): Promise<TransitionOutcome> {
     const to = targetOf(input.action);
-    const [kind, from, entryJson] = await redis.sandboxTransition!(
+    const [kind, from, entryJson, fields] = await redis.sandboxTransition!(
       ks.sandbox.metadata(input.id),
       ks.sandbox.history(input.id),
+      ks.sandbox.outbox(input.id),
       input.action,
       to,
       allowedFrom(input.action).join(','),
@@ -186,7 +207,8 @@ export function createSandboxStore(options: { redis: RedisClient; keyspace: Keys
     if (kind === 'stale') return { kind: 'stale', from: from as SandboxState, to };
     // The gauge's counters live outside the sandbox's slot; they may drift only if this process dies right here.
     await redis.multi().hincrby(ks.sandbox.stateCounts(), from as string, -1).hincrby(ks.sandbox.stateCounts(), to, 1).exec();
-    return { kind: 'ok', from: from as SandboxState, to, entry: JSON.parse(entryJson as string) as HistoryEntry };
+    const sandbox = parseSandbox(Object.fromEntries(pairsOf(fields ?? [])))!;
+    return { kind: 'ok', from: from as SandboxState, to, entry: JSON.parse(entryJson as string) as HistoryEntry, sandbox };
   }
 
   /** Records activity (see auto-pause-policy.ts); only on existing sandboxes. */

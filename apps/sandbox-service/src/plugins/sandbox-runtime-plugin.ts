@@ -28,6 +28,7 @@ async function sandboxRuntime(app: FastifyInstance, options: SandboxRuntimePlugi
     redis: app.redis,
     settings: options.settings,
     onQueueError: (error) => app.log.warn({ err: error }, 'queue connection error'),
+    log: { warn: (details, message) => app.log.warn(details, message) },
     ...(options.keyspace ? { keyspace: options.keyspace } : {}),
     ...(options.driver ? { driver: options.driver } : {}),
   });

@@ -2,11 +2,11 @@ import { AppError, ErrorCode } from '@switchboard/errors';
 import type { Keyspace } from '@switchboard/keyspace';
 import type { RedisClient } from '@switchboard/redis';
 import type { SandboxDriver } from '../drivers/sandbox-driver.js';
-import type { HistorySource, SandboxRecord, SandboxStore, TransitionInput, TransitionOutcome } from '../domain/sandbox-store.js';
+import { type CreateInput, type HistorySource, type SandboxRecord, type SandboxStore, type TransitionInput, type TransitionOutcome, newSandboxId } from '../domain/sandbox-store.js';
 import type { SandboxAction } from '../domain/sandbox-state.js';
 import type { ControlMessage } from '../schemas/control.js';
 import { type SandboxQueues, scheduleAutoPause } from './queues.js';
-import type { SandboxEvents } from './sandbox-events.js';
+import type { Outbox } from '@switchboard/outbox';
 
 export interface ActInput {
   actor: string;
@@ -39,7 +39,7 @@ export function createSandboxOperations(deps: {
   redis: RedisClient;
   keyspace: Keyspace;
   store: SandboxStore;
-  events: SandboxEvents;
+  events: Outbox;
   queues: SandboxQueues;
   driver: SandboxDriver;
   autoPauseEveryMs: number;
@@ -49,6 +49,8 @@ export function createSandboxOperations(deps: {
   };
 
   async function act(sandbox: Pick<SandboxRecord, 'id' | 'dealershipId'>, action: SandboxAction, input: ActInput): Promise<TransitionOutcome> {
+    // Marked before the commit: if this process dies right after it, a sweeper publishes the event.
+    await deps.events.markPending(sandbox.id);
     const outcome = await deps.store.transition({ id: sandbox.id, action, ...input });
     if (outcome.kind !== 'ok') return outcome;
     const verb = CONTROL[action];
@@ -57,9 +59,19 @@ export function createSandboxOperations(deps: {
       await scheduleAutoPause(deps.queues, sandbox.id, deps.autoPauseEveryMs, false);
       await deps.driver.destroy(sandbox.id);
     }
-    await deps.events.transitioned(sandbox, action, outcome);
+    // The event was committed with the transition; a failure to publish it now is retried by the sweeper.
+    await deps.events.relay(sandbox.id);
     return outcome;
   }
 
-  return { act, control };
+  /** Creates a sandbox record and publishes its `sandbox.created` event, committed with it. */
+  async function create(input: Omit<CreateInput, 'id'>): Promise<SandboxRecord> {
+    const id = newSandboxId();
+    await deps.events.markPending(id);
+    const created = await deps.store.create({ ...input, id });
+    await deps.events.relay(id);
+    return created;
+  }
+
+  return { act, create, control };
 }

@@ -1,4 +1,5 @@
 import { type Keyspace, keyspace as defaultKeyspace } from '@switchboard/keyspace';
+import { type Outbox, type OutboxLog, createOutbox } from '@switchboard/outbox';
 import { createPublisher } from '@switchboard/publisher';
 import type { RedisClient } from '@switchboard/redis';
 import type { SandboxRuntimeSettings } from '../config.js';
@@ -8,7 +9,7 @@ import { createProcessDriver } from '../drivers/process-driver.js';
 import type { SandboxDriver } from '../drivers/sandbox-driver.js';
 import { createToolRegistry, type ToolRegistry } from '../tools/tool-registry.js';
 import { createSandboxQueues, type SandboxQueues } from './queues.js';
-import { createSandboxEvents, type SandboxEvents } from './sandbox-events.js';
+import { sandboxEventsOf } from './sandbox-events.js';
 import { createSandboxOperations, type SandboxOperations } from './sandbox-operations.js';
 
 export interface SandboxRuntime {
@@ -19,7 +20,8 @@ export interface SandboxRuntime {
   executions: ExecutionStore;
   driver: SandboxDriver;
   tools: ToolRegistry;
-  events: SandboxEvents;
+  /** Publishes what the stores committed to a sandbox's outbox (see sandbox-events.ts). */
+  events: Outbox;
   queues: SandboxQueues;
   operations: SandboxOperations;
   close(): Promise<void>;
@@ -32,6 +34,8 @@ export interface RuntimeOptions {
   driver?: SandboxDriver;
   /** Connection errors of the queues (BullMQ throws an 'error' event nobody listens to). */
   onQueueError(error: Error): void;
+  /** Where the outbox reports entries it had to drop or could not publish yet. */
+  log?: OutboxLog;
 }
 
 /** Everything the API and the workers share, built over one Redis connection. Stateless apart from Redis. */
@@ -41,7 +45,16 @@ export function createSandboxRuntime(options: RuntimeOptions): SandboxRuntime {
   const driver = options.driver ?? createProcessDriver({ root: settings.SANDBOX_ROOT, usageSampleTtlMs: settings.SANDBOX_USAGE_SAMPLE_TTL_MS });
   const sandboxes = createSandboxStore({ redis, keyspace: ks, historyMax: settings.SANDBOX_HISTORY_MAX });
   const executions = createExecutionStore({ redis, keyspace: ks, ttlSec: settings.EXECUTION_TTL_SEC, perSandboxMax: settings.EXECUTION_HISTORY_MAX });
-  const events = createSandboxEvents(createPublisher(redis, { keyspace: ks }));
+  const events = createOutbox({
+    redis,
+    publisher: createPublisher(redis, { keyspace: ks }),
+    keys: { stream: ks.sandbox.outbox, lock: ks.sandbox.outboxLock, pending: ks.sandbox.outboxPending() },
+    translate: sandboxEventsOf,
+    sweepAfterMs: settings.OUTBOX_SWEEP_AFTER_MS,
+    ...(options.log ? { log: options.log } : {}),
+  });
+  // Every API instance and worker sweeps: a commit whose process died is published by the others.
+  const stopSweeper = events.startSweeper(settings.OUTBOX_SWEEP_EVERY_MS);
   const queues = createSandboxQueues(redis, ks, options.onQueueError);
   const operations = createSandboxOperations({ redis, keyspace: ks, store: sandboxes, events, queues, driver, autoPauseEveryMs: settings.AUTO_PAUSE_CHECK_INTERVAL_MS });
   return {
@@ -55,6 +68,9 @@ export function createSandboxRuntime(options: RuntimeOptions): SandboxRuntime {
     events,
     queues,
     operations,
-    close: () => queues.close(),
+    close: async () => {
+      stopSweeper();
+      await queues.close();
+    },
   };
 }

@@ -29,11 +29,11 @@ export function createAutoPauseProcessor(deps: { runtime: SandboxRuntime; metric
     const onlyIf = { stateChangedAt: sandbox.stateChangedAt, lastActivityAtMost: decision.source === 'auto:idle' ? sandbox.lastActivityAt : undefined };
     // Marked first: once the pause lands, a resume can come at once, and the next tick must
     // already know this execution has had its pause.
-    if (decision.executionId) await runtime.executions.markLimitReported(decision.executionId);
+    if (decision.executionId) await runtime.executions.markLimitReported(sandbox.id, decision.executionId);
     const outcome = await runtime.operations.act(sandbox, 'pause', { actor: 'system', source: decision.source, reason: decision.reason, onlyIf });
     metrics.operations.inc({ operation: decision.source.replace(':', '_').replace('-', '_'), status: outcome.kind === 'ok' ? 'ok' : outcome.kind });
     if (outcome.kind !== 'ok') {
-      if (decision.executionId) await runtime.executions.clearLimitReported(decision.executionId);
+      if (decision.executionId) await runtime.executions.clearLimitReported(sandbox.id, decision.executionId);
       return 'raced';
     }
     log.info({ sandboxId: sandbox.id, source: decision.source, reason: decision.reason }, 'sandbox auto-paused');

@@ -29,6 +29,12 @@ export interface ExecutionProcessorDeps {
 export function createExecutionProcessor(deps: ExecutionProcessorDeps) {
   const { runtime, metrics, applier, log } = deps;
   const { executions, sandboxes, events, tools, driver, settings } = runtime;
+  /** A step's event is committed with it (execution-store); this publishes it now. */
+  const step = async (execution: ExecutionRecord, commit: () => Promise<void>) => {
+    await events.markPending(execution.sandboxId);
+    await commit();
+    await events.relay(execution.sandboxId);
+  };
   const tracer = trace.getTracer('sandbox-worker');
 
   async function finish(execution: ExecutionRecord, startedAt: number, pausedMsAtStart: number, outcome: ToolOutcome): Promise<void> {
@@ -37,11 +43,10 @@ export function createExecutionProcessor(deps: ExecutionProcessorDeps) {
     const activeMs = sandbox ? executionActiveMs({ startedAt, pausedMsAtStart }, sandbox, finishedAt) : finishedAt - startedAt;
     const durationMs = finishedAt - startedAt;
     const state = outcome.ok ? 'completed' : 'failed';
-    await executions.finish(execution.id, { state, finishedAt, durationMs, activeMs, output: outcome.output, error: outcome.ok ? undefined : outcome.error });
+    await step(execution, () => executions.finish(execution, { state, finishedAt, durationMs, activeMs, output: outcome.output, error: outcome.ok ? undefined : outcome.error }));
     await sandboxes.touch(execution.sandboxId, finishedAt);
     metrics.executions.inc({ tool: execution.tool, status: state });
     metrics.executionDuration.observe({ tool: execution.tool }, activeMs / 1000);
-    await events.execution(state, execution, { durationMs, activeMs, output: outcome.output, ...(outcome.ok ? {} : { error: outcome.error }) });
   }
 
   async function waitWhilePaused(sandboxId: string): Promise<string> {
@@ -53,7 +58,7 @@ export function createExecutionProcessor(deps: ExecutionProcessorDeps) {
   }
 
   async function run(job: Job<ExecutionJobData>, token: string | undefined): Promise<string> {
-    const execution = await executions.get(job.data.executionId);
+    const execution = await executions.get(job.data.sandboxId, job.data.executionId);
     if (!execution || execution.state === 'completed' || execution.state === 'failed') return 'skipped';
     const sandbox = await sandboxes.get(execution.sandboxId);
     if (!sandbox || sandbox.state === 'terminated' || sandbox.state === 'error') {
@@ -73,9 +78,8 @@ export function createExecutionProcessor(deps: ExecutionProcessorDeps) {
     // attempt left behind (its processes are detached) so only one copy ever runs.
     if (execution.state === 'running') await driver.killExecution(execution.sandboxId, execution.id);
     const startedAt = Date.now();
-    await executions.markRunning(execution.id, startedAt, sandbox.pausedMsTotal);
+    await step(execution, () => executions.markRunning(execution, startedAt, sandbox.pausedMsTotal));
     await sandboxes.touch(execution.sandboxId, startedAt);
-    await events.execution('started', execution, { attempt: execution.attempts + 1 });
     // A pause that landed after the check above: nothing has run yet, so wait for the resume
     // (tools that run in the worker, echo or read_file, would otherwise run in a paused sandbox).
     const gate = await waitWhilePaused(execution.sandboxId);

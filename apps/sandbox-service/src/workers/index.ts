@@ -44,6 +44,7 @@ export async function startWorker(options: WorkerOptions): Promise<SandboxWorker
     redis: commands,
     settings,
     onQueueError: (error) => log.warn({ err: error }, 'queue connection error'),
+    log: { warn: (details, message) => log.warn(details, message) },
     ...(options.keyspace ? { keyspace: options.keyspace } : {}),
     ...(options.driver ? { driver: options.driver } : {}),
   });

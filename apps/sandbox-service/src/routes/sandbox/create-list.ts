@@ -8,7 +8,7 @@ import { CreateSandboxBody, Envelope, ListQuery, SandboxView } from '../../schem
 import { sandboxView } from './present.js';
 
 export const createListRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { sandboxes, driver, events, operations, queues, settings } = app.sandbox;
+  const { sandboxes, driver, operations, queues, settings } = app.sandbox;
 
   app.post(
     '/',
@@ -18,21 +18,20 @@ export const createListRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const sandbox = await app.sandboxMetrics.observe('create', async () => {
-        const created = await sandboxes.create({
+        const created = await operations.create({
           dealershipId: request.principal.dealershipId,
           actor: request.principal.sub,
           name: request.body.name,
           metadata: request.body.metadata,
           settings: request.body.settings ?? { autoPause: {} },
         });
-        await events.created(created);
         try {
           await driver.create(created.id);
         } catch (error) {
           // The record exists but cannot run anything: it goes to `error` for everyone to see.
           request.log.error({ err: error, sandboxId: created.id }, 'sandbox driver create failed');
-          await operations.act(created, 'fail', { actor: 'system', source: 'api', reason: `driver create failed: ${(error as Error).message}` });
-          return (await sandboxes.get(created.id))!;
+          const failed = await operations.act(created, 'fail', { actor: 'system', source: 'api', reason: `driver create failed: ${(error as Error).message}` });
+          return failed.kind === 'ok' ? failed.sandbox : (await sandboxes.get(created.id))!;
         }
         if (hasAutoPause(created.settings.autoPause)) await scheduleAutoPause(queues, created.id, settings.AUTO_PAUSE_CHECK_INTERVAL_MS, true);
         return created;

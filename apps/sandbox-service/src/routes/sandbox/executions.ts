@@ -13,10 +13,10 @@ const finished = (execution: ExecutionRecord | undefined) => execution?.state ==
 export const executionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { executions, queues, settings, tools } = app.sandbox;
 
-  async function waitForResult(executionId: string, seconds: number): Promise<ExecutionRecord | undefined> {
+  async function waitForResult(sandboxId: string, executionId: string, seconds: number): Promise<ExecutionRecord | undefined> {
     const deadline = Date.now() + seconds * 1000;
     for (;;) {
-      const execution = await executions.get(executionId);
+      const execution = await executions.get(sandboxId, executionId);
       if (finished(execution) || Date.now() >= deadline) return execution;
       await new Promise((resolve) => setTimeout(resolve, Math.min(100, Math.max(1, deadline - Date.now()))));
     }
@@ -76,7 +76,7 @@ export const executionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         return created;
       });
       if (request.query.wait) {
-        const result = await waitForResult(execution.id, request.query.wait);
+        const result = await waitForResult(execution.sandboxId, execution.id, request.query.wait);
         if (result && finished(result)) return reply.code(200).send(ok(executionView(result)));
         return reply.code(202).send(ok({ executionId: execution.id, state: result?.state ?? 'queued' }));
       }
@@ -92,7 +92,7 @@ export const executionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       await loadSandbox(app, request, request.params.id);
-      const execution = await executions.get(request.params.executionId);
+      const execution = await executions.get(request.params.id, request.params.executionId);
       if (!execution || execution.sandboxId !== request.params.id) {
         throw new AppError(ErrorCode.RECORD_NOT_FOUND, 'Execution not found.', { id: request.params.executionId });
       }

@@ -7,7 +7,7 @@ import { loadSandbox, requirePauseResumeFlag } from './access.js';
 import { sandboxView } from './present.js';
 
 export const pauseResumeRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { operations, sandboxes } = app.sandbox;
+  const { operations } = app.sandbox;
   const gate = requirePauseResumeFlag(app);
 
   app.post(
@@ -22,9 +22,10 @@ export const pauseResumeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const found = await loadSandbox(app, request, request.params.id);
         const outcome = await operations.act(found, 'pause', { actor: request.principal.sub, source: 'api', reason: request.body?.reason });
         if (outcome.kind !== 'ok') throw outcomeError(outcome, found.id);
-        return found;
+        return outcome.sandbox;
       });
-      return ok(sandboxView((await sandboxes.get(sandbox.id))!));
+      // The state this request's own transition produced: a re-read could show a later one.
+      return ok(sandboxView(sandbox));
     },
   );
 
@@ -40,9 +41,10 @@ export const pauseResumeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const found = await loadSandbox(app, request, request.params.id);
         const outcome = await operations.act(found, 'resume', { actor: request.principal.sub, source: 'api', reason: request.body?.reason });
         if (outcome.kind !== 'ok') throw outcomeError(outcome, found.id);
-        return found;
+        return outcome.sandbox;
       });
-      return ok(sandboxView((await sandboxes.get(sandbox.id))!));
+      // The state this request's own transition produced: a re-read could show a later one.
+      return ok(sandboxView(sandbox));
     },
   );
 };
