@@ -18,6 +18,8 @@ export interface AppOptions {
   /** Share a Redis client (tests); otherwise one is created from redisUrl. */
   redis?: RedisClient;
   keyspace?: Keyspace;
+  /** Flag event outbox: how often to sweep, and how old a write's mark must be to be swept. */
+  outbox?: { sweepEveryMs?: number; sweepAfterMs?: number };
 }
 
 /** Builds the flag service without listening: server.ts listens, tests use app.inject. */
@@ -31,7 +33,11 @@ export async function buildApp(options: AppOptions): Promise<TypedFastify> {
     ...(options.redis ? { redis: options.redis } : {}),
   });
   await app.register(idempotencyPlugin, { scope: SERVICE_NAME, ...(options.keyspace ? { keyspace: options.keyspace } : {}) });
-  await app.register(flagsPlugin, options.keyspace ? { keyspace: options.keyspace } : {});
+  await app.register(flagsPlugin, {
+    ...(options.keyspace ? { keyspace: options.keyspace } : {}),
+    ...(options.outbox?.sweepEveryMs ? { outboxSweepEveryMs: options.outbox.sweepEveryMs } : {}),
+    ...(options.outbox?.sweepAfterMs ? { outboxSweepAfterMs: options.outbox.sweepAfterMs } : {}),
+  });
   await app.register(flagMetricsPlugin);
   await app.register(adminRoutes);
   await app.register(evaluationRoutes);

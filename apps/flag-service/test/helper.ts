@@ -1,6 +1,6 @@
 import { tokenMinter } from '@switchboard/test-kit';
 import type { TypedFastify } from '@switchboard/service-kit';
-import { buildApp } from '../src/app.js';
+import { type AppOptions, buildApp } from '../src/app.js';
 
 export const TEST_SECRET = 'test-secret-for-flag-service';
 
@@ -9,8 +9,8 @@ export const tokenFor = tokenMinter(TEST_SECRET);
 export { useRedis } from '@switchboard/test-kit';
 
 /** The app on the test file's Redis; close it in afterEach/afterAll. */
-export async function build(redisUrl: string): Promise<TypedFastify> {
-  const app = await buildApp({ redisUrl, auth: { secret: TEST_SECRET }, logLevel: 'silent' });
+export async function build(redisUrl: string, options: Pick<AppOptions, 'outbox'> = {}): Promise<TypedFastify> {
+  const app = await buildApp({ redisUrl, auth: { secret: TEST_SECRET }, logLevel: 'silent', ...options });
   await app.ready();
   return app;
 }

@@ -16,6 +16,7 @@ export {
   type Actor,
   type WriteResult,
   type FlagChangeMessage,
+  type FlagOutboxEntry,
 } from './store/flag-store.js';
 export { FlagStoreError, type FlagStoreErrorKind } from './store/flag-store-error.js';
 export { flagCommands, type FlagCommands } from './store/flag-commands.js';

@@ -22,7 +22,7 @@ export function flagKeys(p: Prefixer) {
     outbox: () => p('{flags}:outbox'),
     /** string: the relay that publishes the flag outbox now (token, short TTL). */
     outboxLock: () => p('{flags}:outbox-lock'),
-    /** zset: flag outboxes that may hold entries (one member) -> when marked (ms, Redis clock). */
-    outboxPending: () => p('flags:outbox-pending'),
+    /** zset: marks the flag outbox as needing a relay (one member) -> when (ms, Redis clock). Set by the write script itself. */
+    outboxPending: () => p('{flags}:outbox-pending'),
   };
 }

@@ -41,7 +41,7 @@
  *   flags:changes                              channel  change notifications for the SDKs
  *   {flags}:outbox                             stream   flag events committed with a change, to publish
  *   {flags}:outbox-lock                        string   the one relay publishing it now
- *   flags:outbox-pending                       zset     marks the flag outbox as needing a relay
+ *   {flags}:outbox-pending                     zset     marks the flag outbox as needing a relay
  *
  *   <prefix>{bull}:<queue>:*                   BullMQ   queues: sandbox-executions,
  *                                                       sandbox-auto-pause, ws-offline-deliveries

@@ -1,31 +1,27 @@
 import { GLOBAL_ROOM } from '@switchboard/keyspace';
-import type { Actor, WriteResult } from '@switchboard/flags';
-import type { Publisher } from '@switchboard/publisher';
+import type { FlagOutboxEntry } from '@switchboard/flags';
+import type { OutboxEvent } from '@switchboard/outbox';
 
-/** Announces a flag change as a `flag.*` event in room `global`, under the actor's dealership. */
-export async function publishFlagEvent(publisher: Publisher, actor: Actor, result: WriteResult, reason?: string): Promise<void> {
-  const { flag } = result;
-  const change = { key: flag.key, version: flag.version, actor: actor.id, at: flag.updatedAt, enabled: flag.enabled, ...(reason ? { reason } : {}) };
-  const dealershipId = actor.dealershipId ?? 'system';
-  const base = { room: GLOBAL_ROOM, dealershipId } as const;
-  switch (result.action) {
+/**
+ * The `flag.*` event one flag write announces (its outbox entry, written by the flag store's
+ * write script), in room `global`, under the actor's dealership. The outbox relay calls this
+ * for every write, in version order.
+ */
+export function flagEventsOf(payload: unknown): OutboxEvent[] {
+  const write = payload as FlagOutboxEntry;
+  const change = { key: write.key, version: write.version, actor: write.actor, at: write.at, enabled: write.enabled, ...(write.reason ? { reason: write.reason } : {}) };
+  const base = { rooms: [GLOBAL_ROOM], dealershipId: write.dealershipId ?? 'system' };
+  switch (write.action) {
     case 'create':
-      await publisher.publish({ ...base, event: 'flag.created', data: change });
-      return;
+      return [{ ...base, event: 'flag.created', data: change }];
     case 'update':
-      await publisher.publish({ ...base, event: 'flag.updated', data: change });
-      return;
+      return [{ ...base, event: 'flag.updated', data: change }];
     case 'toggle':
-      await publisher.publish({ ...base, event: 'flag.toggled', data: { ...change, enabled: flag.enabled } });
-      return;
+      return [{ ...base, event: 'flag.toggled', data: change }];
     case 'archive':
     case 'unarchive':
-      await publisher.publish({ ...base, event: 'flag.archived', data: { ...change, archived: flag.archived } });
-      return;
-    case 'rollback': {
-      const previousVersion = result.restoredVersion ?? flag.version;
-      await publisher.publish({ ...base, event: 'flag.rolled_back', data: { ...change, toVersion: previousVersion } });
-      return;
-    }
+      return [{ ...base, event: 'flag.archived', data: { ...change, archived: write.archived } }];
+    case 'rollback':
+      return [{ ...base, event: 'flag.rolled_back', data: { ...change, toVersion: write.restoredVersion ?? write.version } }];
   }
 }

@@ -1,12 +1,13 @@
 // Brings app.metrics / app.health / app.redis into the types when building against dist.
 import type {} from '@switchboard/observability';
 import type {} from '@switchboard/redis';
-import { type Actor, type FlagCommands, type FlagStore, type FlagsClient, type WriteResult, createFlagsClient, flagCommands } from '@switchboard/flags';
+import { type FlagCommands, type FlagStore, type FlagsClient, type WriteResult, createFlagsClient, flagCommands } from '@switchboard/flags';
 import { type Keyspace, keyspace as defaultKeyspace } from '@switchboard/keyspace';
-import { type Publisher, createPublisher } from '@switchboard/publisher';
+import { createOutbox } from '@switchboard/outbox';
+import { createPublisher } from '@switchboard/publisher';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { publishFlagEvent } from '../domain/flag-events.js';
+import { flagEventsOf } from '../domain/flag-events.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -16,38 +17,56 @@ declare module 'fastify' {
       client: FlagsClient;
       /**
        * Runs an admin change, makes it visible to this instance's evaluations at once, and
-       * announces it to dashboards as a `flag.*` event.
+       * announces it to dashboards as a `flag.*` event (committed with the write).
        */
-      change(actor: Actor, run: (commands: FlagCommands) => Promise<WriteResult>, reason?: string): Promise<WriteResult>;
+      change(run: (commands: FlagCommands) => Promise<WriteResult>): Promise<WriteResult>;
     };
   }
 }
 
 export interface FlagsPluginOptions {
   keyspace?: Keyspace;
+  /** How often this instance publishes flag events whose writer did not (it died, or was another service). */
+  outboxSweepEveryMs?: number;
+  /** A write's own relay is given this long before a sweeper publishes its event instead. */
+  outboxSweepAfterMs?: number;
 }
+
+/** The flag family has one outbox (flags are platform-wide, and their order is global). */
+const FLAG_OUTBOX = 'flags';
 
 async function flags(app: FastifyInstance, options: FlagsPluginOptions): Promise<void> {
   const keyspace = options.keyspace ?? defaultKeyspace;
   const client = createFlagsClient({ redis: app.redis, keyspace, logger: app.log, registry: app.metrics });
   const commands = flagCommands(client.store);
-  const publisher: Publisher = createPublisher(app.redis, { keyspace });
+  // Every write puts its event in the flag outbox with the write itself (flag store script);
+  // the outbox publishes them in version order, whichever instance (or service) wrote.
+  const events = createOutbox({
+    redis: app.redis,
+    publisher: createPublisher(app.redis, { keyspace }),
+    keys: { stream: () => keyspace.flags.outbox(), lock: () => keyspace.flags.outboxLock(), pending: keyspace.flags.outboxPending() },
+    translate: flagEventsOf,
+    sweepAfterMs: options.outboxSweepAfterMs ?? 5000,
+    log: { warn: (details, message) => app.log.warn(details, message) },
+  });
 
   app.decorate('flags', {
     store: client.store,
     client,
-    async change(actor, run, reason) {
+    async change(run) {
       const result = await run(commands);
       client.apply(result.flag, 'local');
-      // The write is done and published to the SDKs; a failed dashboard event must not fail it.
-      await publishFlagEvent(publisher, actor, result, reason).catch((error: unknown) => app.log.warn({ err: error, key: result.flag.key }, 'flag event not published'));
+      // The event was committed with the write; a failure to publish it now is retried by the sweeper.
+      await events.relay(FLAG_OUTBOX);
       return result;
     },
   });
 
   await client.start();
+  const stopSweeper = events.startSweeper(options.outboxSweepEveryMs ?? 1000);
   app.health.addCheck('flags', async () => `${client.flags().length} flags loaded`);
   app.addHook('onClose', async () => {
+    stopSweeper();
     await client.close();
   });
 }

@@ -40,6 +40,21 @@ export interface AuditEntry {
   diff: DiffEntry[];
 }
 
+/** What one flag write puts in the flag outbox, for whoever announces flag changes as events. */
+export interface FlagOutboxEntry {
+  kind: 'flag';
+  action: FlagAction;
+  key: string;
+  version: number;
+  actor: string;
+  dealershipId?: string;
+  at: string;
+  enabled: boolean;
+  archived: boolean;
+  reason?: string;
+  restoredVersion?: number;
+}
+
 export interface WriteResult {
   flag: Flag;
   previous: Flag | undefined;
@@ -85,7 +100,7 @@ export function createFlagStore(redis: Redis | Cluster, options: FlagStoreOption
   const ks = (options.keyspace ?? defaultKeyspace).flags;
   const auditMaxLength = String(options.auditMaxLength ?? 100_000);
   const client = redis as ScriptedRedis;
-  if (!client.switchboardWriteFlag) client.defineCommand('switchboardWriteFlag', { numberOfKeys: 5, lua: WRITE_SCRIPT });
+  if (!client.switchboardWriteFlag) client.defineCommand('switchboardWriteFlag', { numberOfKeys: 7, lua: WRITE_SCRIPT });
 
   async function get(key: string): Promise<Flag | undefined> {
     const raw = await redis.get(ks.flag(key));
@@ -141,12 +156,26 @@ export function createFlagStore(redis: Redis | Cluster, options: FlagStoreOption
       ...(input.reason ? { reason: input.reason } : {}),
       diff: jsonDiff(before ?? {}, { ...body, archived }),
     };
+    const event: Omit<FlagOutboxEntry, 'version'> = {
+      kind: 'flag',
+      action: input.action,
+      key: input.key,
+      actor: input.actor.id,
+      ...(input.actor.dealershipId ? { dealershipId: input.actor.dealershipId } : {}),
+      at,
+      enabled: body.enabled,
+      archived,
+      ...(input.reason ? { reason: input.reason } : {}),
+      ...(restoredVersion ? { restoredVersion } : {}),
+    };
     const [status, version] = await client.switchboardWriteFlag!(
       ks.flag(input.key),
       ks.index(),
       ks.versions(input.key),
       ks.audit(),
       ks.flagAudit(input.key),
+      ks.outbox(),
+      ks.outboxPending(),
       String(currentVersion),
       JSON.stringify(flagWithoutVersion),
       JSON.stringify(meta),
@@ -155,6 +184,7 @@ export function createFlagStore(redis: Redis | Cluster, options: FlagStoreOption
       auditMaxLength,
       String(Date.now()),
       input.key,
+      JSON.stringify(event),
     );
     if (status === 'conflict') {
       if (input.expectedVersion !== undefined || input.action === 'create') {

@@ -63,7 +63,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/api/flags', { ...mutating, schema: { tags: ['flags'], summary: 'Create a flag', body: CreateFlagBody, response: { 201: FlagEnvelope, ...errors } } }, async (request, reply) => {
     const { key, reason, ...definition } = request.body;
-    const { flag } = await storeCall(() => app.flags.change(actorOf(request), (commands) => commands.create(key, definition, { actor: actorOf(request), ...(reason ? { reason } : {}) }), reason));
+    const { flag } = await storeCall(() => app.flags.change((commands) => commands.create(key, definition, { actor: actorOf(request), ...(reason ? { reason } : {}) })));
     void reply.header('etag', `"${flag.version}"`).header('location', `/api/flags/${key}`);
     return reply.code(201).send(ok(flag));
   });
@@ -79,7 +79,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { version, reason, ...definition } = request.body;
     const expectedVersion = expectedVersionOf(version, ifMatch(request));
     const { flag } = await storeCall(() =>
-      app.flags.change(actorOf(request), (commands) => commands.update(request.params.key, definition, { actor: actorOf(request), ...(reason ? { reason } : {}), ...(expectedVersion !== undefined ? { expectedVersion } : {}) }), reason),
+      app.flags.change((commands) => commands.update(request.params.key, definition, { actor: actorOf(request), ...(reason ? { reason } : {}), ...(expectedVersion !== undefined ? { expectedVersion } : {}) })),
     );
     void reply.header('etag', `"${flag.version}"`);
     return ok(flag);
@@ -89,7 +89,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { enabled, version, reason } = request.body;
     const expectedVersion = expectedVersionOf(version, ifMatch(request));
     const { flag } = await storeCall(() =>
-      app.flags.change(actorOf(request), (commands) => commands.toggle(request.params.key, enabled, { actor: actorOf(request), ...(reason ? { reason } : {}), ...(expectedVersion !== undefined ? { expectedVersion } : {}) }), reason),
+      app.flags.change((commands) => commands.toggle(request.params.key, enabled, { actor: actorOf(request), ...(reason ? { reason } : {}), ...(expectedVersion !== undefined ? { expectedVersion } : {}) })),
     );
     void reply.header('etag', `"${flag.version}"`);
     return ok(flag);
@@ -100,7 +100,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { version, reason } = request.body;
       const expectedVersion = expectedVersionOf(version, ifMatch(request));
       const { flag } = await storeCall(() =>
-        app.flags.change(actorOf(request), (commands) => commands.archive(request.params.key, archived, { actor: actorOf(request), ...(reason ? { reason } : {}), ...(expectedVersion !== undefined ? { expectedVersion } : {}) }), reason),
+        app.flags.change((commands) => commands.archive(request.params.key, archived, { actor: actorOf(request), ...(reason ? { reason } : {}), ...(expectedVersion !== undefined ? { expectedVersion } : {}) })),
       );
       void reply.header('etag', `"${flag.version}"`);
       return ok(flag);
@@ -117,7 +117,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { version, reason } = request.body;
     const expectedVersion = expectedVersionOf(undefined, ifMatch(request));
     const { flag } = await storeCall(() =>
-      app.flags.change(actorOf(request), (commands) => commands.rollback(request.params.key, version, { actor: actorOf(request), ...(reason ? { reason } : {}), ...(expectedVersion !== undefined ? { expectedVersion } : {}) }), reason),
+      app.flags.change((commands) => commands.rollback(request.params.key, version, { actor: actorOf(request), ...(reason ? { reason } : {}), ...(expectedVersion !== undefined ? { expectedVersion } : {}) })),
     );
     void reply.header('etag', `"${flag.version}"`);
     return ok(flag);

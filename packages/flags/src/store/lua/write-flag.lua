@@ -1,13 +1,17 @@
 --[[
   Writes a new version of one flag: checks the expected current version, stores the flag,
   indexes its key, appends the immutable version, appends the audit entry (global and per-flag
-  stream) and PUBLISHes the change for the in-process SDKs. All or nothing.
+  stream), puts the change's event in the flag outbox (and marks it for the sweeper: every key
+  here shares the {flags} tag) and PUBLISHes the change for the in-process SDKs. All or nothing,
+  so the order of flag events equals the order of versions (the outbox package publishes them).
 
   KEYS[1] current flag        (string)  {flags}:flag:<key>
   KEYS[2] flag index          (set)     {flags}:index
   KEYS[3] versions            (list)    {flags}:versions:<key>, oldest first
   KEYS[4] audit               (stream)  {flags}:audit
   KEYS[5] audit of the flag   (stream)  {flags}:audit:<key>
+  KEYS[6] outbox              (stream)  {flags}:outbox
+  KEYS[7] outbox marks        (zset)    {flags}:outbox-pending
   ARGV[1] expected current version ('0': the flag must not exist yet)
   ARGV[2] the flag as JSON without version: '{"key":...}'
   ARGV[3] version metadata as JSON: '{"action":...,"actor":...,"at":...}'
@@ -16,6 +20,7 @@
   ARGV[6] approximate maximum length of the audit streams
   ARGV[7] publish time in ms (lets SDKs measure their update lag)
   ARGV[8] the flag key
+  ARGV[9] the change's event as JSON without version: '{"kind":"flag",...}'
 
   Returns { 'ok', newVersion } or { 'conflict', currentVersion }.
 ]]
@@ -32,5 +37,8 @@ redis.call('RPUSH', KEYS[3], '{"version":' .. version .. ',"flag":' .. flag .. '
 local entry = '{"key":' .. cjson.encode(ARGV[8]) .. ',"version":' .. version .. ',' .. string.sub(ARGV[4], 2)
 redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[6], '*', 'e', entry)
 redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[6], '*', 'e', entry)
+redis.call('XADD', KEYS[6], '*', 'm', '{"version":' .. version .. ',' .. string.sub(ARGV[9], 2))
+local now = redis.call('TIME')
+redis.call('ZADD', KEYS[7], tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000), 'flags')
 redis.call('PUBLISH', ARGV[5], '{"type":"upsert","publishedAt":' .. ARGV[7] .. ',"flag":' .. flag .. '}')
 return { 'ok', version }
