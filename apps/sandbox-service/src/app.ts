@@ -38,7 +38,7 @@ export async function buildApp(options: AppOptions): Promise<TypedFastify> {
     docs: { title: 'Switchboard sandbox service', description: 'Sandboxes, pause/resume and tool executions (docs/api/sandbox.md).' },
     ...(options.redis ? { redis: options.redis } : {}),
   });
-  await app.register(idempotencyPlugin, { scope: 'sandbox' });
+  await app.register(idempotencyPlugin, { scope: 'sandbox', ...(options.keyspace ? { keyspace: options.keyspace } : {}) });
   await app.register(sandboxRuntimePlugin, {
     settings: runtimeSettings(options.settings),
     flags: options.flags ?? staticFlagReader(),

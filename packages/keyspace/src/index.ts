@@ -14,7 +14,10 @@
  *   sandbox:index:dealership:<dealershipId>    zset     one tenant's sandbox ids
  *   sandbox:stats:states                       hash     state -> number of sandboxes (gauge source)
  *   sandbox:control                            channel  API -> workers: freeze / thaw / kill
- *   idempotency:<scope>:<actor>:<key>          string   first response of a mutating request (24 h)
+ *   idempotency:<scope>:<dealershipId>:<sub>:<route>:<key>
+ *                                              string   first response of a mutating request (24 h);
+ *                                                       each part percent-encoded, route =
+ *                                                       `<METHOD> <route template>`
  *
  *   ws:broadcast                               channel  traffic for the `global` room
  *   ws:room:<roomKey>                          channel  traffic for one tenant-scoped room
