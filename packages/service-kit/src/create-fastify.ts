@@ -50,7 +50,8 @@ export function createFastify(options: FastifyFactoryOptions): TypedFastify {
     clientErrorHandler,
     serverFactory: tracedServerFactory(options.service),
     requestIdHeader: false,
-    return503OnClosing: true,
+    // The error plugin answers requests arriving during close with 503 in the envelope.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>();
   // A JSON Schema body cannot be optional as a whole; treat a POST/PUT/PATCH/DELETE without a

@@ -136,3 +136,42 @@ describe('client address behind a proxy', () => {
     expect(JSON.parse(answer.body).data.ip).toBe('203.0.113.9');
   });
 });
+
+describe('while the instance closes', () => {
+  it('answers a request that arrives during close with 503 in the envelope', async () => {
+    app = createFastify({ service: 'edge', logLevel: 'silent' });
+    await app.register(errorHandlerPlugin);
+    let release: () => void = () => undefined;
+    let started: () => void = () => undefined;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    app.get('/slow', async () => {
+      started();
+      await new Promise<void>((done) => (release = done));
+      return { success: true, data: 'slow' };
+    });
+    app.get('/fast', async () => ({ success: true, data: 'fast' }));
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (app.server.address() as { port: number }).port;
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (text += chunk));
+    socket.on('error', () => undefined);
+    const ended = new Promise((resolve) => socket.on('close', resolve));
+    socket.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n');
+    await running;
+    const closed = app.close();
+    // The next request on this connection arrives while the first still runs and close has begun.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    socket.write('GET /fast HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    release();
+    await ended;
+    await closed;
+    const second = text.slice(text.indexOf('"slow"}') + '"slow"}'.length);
+    expect(second).toMatch(/^HTTP\/1\.1 503/);
+    const body = JSON.parse(second.slice(second.indexOf('\r\n\r\n') + 4));
+    expect(body).toMatchObject({ success: false, error: { code: 'SERVICE_UNAVAILABLE', details: { reason: 'shutting-down' } } });
+    expect(second.toLowerCase()).toContain(`x-trace-id: ${body.error.traceId}`);
+  });
+});
