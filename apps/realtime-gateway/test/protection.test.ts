@@ -68,7 +68,8 @@ describe('protecting the service', () => {
     // The load balancer is 10.0.0.1; this client (127.0.0.1) is not it, so its header is a forgery.
     gateway = await startGateway(redis.server.url, { connectRatePerMinute: 2, http: { trustProxy: '10.0.0.1' } });
     const token = tokenFor('u1', 'A');
-    const spoofed = (ip: string) => new TestClient(new WebSocket(`${gateway.url}?token=${token}`, { headers: { 'x-forwarded-for': ip } }));
+    const { url } = gateway;
+    const spoofed = (ip: string) => new TestClient(new WebSocket(`${url}?token=${token}`, { headers: { 'x-forwarded-for': ip } }));
     const clients = [spoofed('203.0.113.1'), spoofed('203.0.113.2')];
     await Promise.all(clients.map((client) => client.opened));
     const third = spoofed('203.0.113.3');
@@ -80,7 +81,8 @@ describe('protecting the service', () => {
   it('counts clients behind a trusted proxy by their forwarded address', async () => {
     gateway = await startGateway(redis.server.url, { connectRatePerMinute: 1, http: { trustProxy: '127.0.0.1' } });
     const token = tokenFor('u1', 'A');
-    const via = (ip: string) => new TestClient(new WebSocket(`${gateway.url}?token=${token}`, { headers: { 'x-forwarded-for': ip } }));
+    const { url } = gateway;
+    const via = (ip: string) => new TestClient(new WebSocket(`${url}?token=${token}`, { headers: { 'x-forwarded-for': ip } }));
     const clients = [via('203.0.113.1'), via('203.0.113.2')];
     await Promise.all(clients.map((client) => client.opened));
     const again = via('203.0.113.1');
