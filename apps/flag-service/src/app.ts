@@ -2,7 +2,7 @@ import type { AuthKeys } from '@switchboard/auth';
 import { idempotencyPlugin } from '@switchboard/idempotency';
 import type { Keyspace } from '@switchboard/keyspace';
 import type { RedisClient } from '@switchboard/redis';
-import { type TypedFastify, createFastify, platformPlugin } from '@switchboard/service-kit';
+import { type HttpOptions, type TypedFastify, createFastify, platformPlugin } from '@switchboard/service-kit';
 import { flagMetricsPlugin } from './plugins/flag-metrics.js';
 import { flagsPlugin } from './plugins/flags.js';
 import { adminRoutes } from './routes/admin/index.js';
@@ -20,17 +20,20 @@ export interface AppOptions {
   keyspace?: Keyspace;
   /** Flag event outbox: how often to sweep, and how old a write's mark must be to be swept. */
   outbox?: { sweepEveryMs?: number; sweepAfterMs?: number };
+  /** HTTP edge: trusted proxies, path parameter and JSON depth limits, CORS origins. */
+  http?: HttpOptions;
 }
 
 /** Builds the flag service without listening: server.ts listens, tests use app.inject. */
 export async function buildApp(options: AppOptions): Promise<TypedFastify> {
-  const app = createFastify({ service: SERVICE_NAME, logLevel: options.logLevel ?? 'info' });
+  const app = createFastify({ service: SERVICE_NAME, logLevel: options.logLevel ?? 'info', ...options.http });
   await app.register(platformPlugin, {
     service: SERVICE_NAME,
     redisUrl: options.redisUrl,
     auth: options.auth,
     docs: { title: 'Switchboard flag service', description: 'Feature flags: admin API, evaluation API and OFREP.' },
     ...(options.redis ? { redis: options.redis } : {}),
+    ...(options.http?.corsOrigins ? { corsOrigins: options.http.corsOrigins } : {}),
   });
   await app.register(idempotencyPlugin, { scope: SERVICE_NAME, ...(options.keyspace ? { keyspace: options.keyspace } : {}) });
   await app.register(flagsPlugin, {

@@ -1,5 +1,5 @@
 import { exitOnConfigError } from '@switchboard/config';
-import { requireAuthKeys, runService } from '@switchboard/service-kit';
+import { httpOptionsFrom, requireAuthKeys, runService } from '@switchboard/service-kit';
 import { SERVICE_NAME, buildApp } from './app.js';
 import { loadFlagsConfig } from './config.js';
 
@@ -12,5 +12,5 @@ await runService({
   port: config.PORT,
   otelEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
   leaveRotationMs: config.DRAIN_MS,
-  build: () => buildApp({ redisUrl: config.REDIS_URL, auth, logLevel: config.LOG_LEVEL }),
+  build: () => buildApp({ redisUrl: config.REDIS_URL, auth, logLevel: config.LOG_LEVEL, http: httpOptionsFrom(config) }),
 });

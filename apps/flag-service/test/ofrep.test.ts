@@ -34,7 +34,8 @@ describe('OFREP', () => {
     expect(await client.getBooleanValue('BOOL', false)).toBe(true);
     expect(await client.getStringValue('COLOUR', 'none', { targetingKey: 'u1', plan: 'pro' })).toBe('blue');
     const details = await client.getStringDetails('COLOUR', 'none', { targetingKey: 'u1', plan: 'free' });
-    expect(details).toMatchObject({ value: 'red', variant: 'red', reason: 'DEFAULT', flagMetadata: { version: 1 } });
+    // OFREP has no DEFAULT reason: UNKNOWN, with ours in the metadata (docs/api/flags.md).
+    expect(details).toMatchObject({ value: 'red', variant: 'red', reason: 'UNKNOWN', flagMetadata: { version: 1, evaluationReason: 'DEFAULT' } });
     expect(await client.getNumberValue('LIMIT', 0)).toBe(100);
     expect(await client.getObjectValue('CONFIG', {})).toEqual({ retries: 3, regions: ['eu'] });
 

@@ -3,7 +3,7 @@ import type { AuthKeys } from '@switchboard/auth';
 import { type FlagReader, staticFlagReader } from '@switchboard/flags';
 import { type Keyspace, keyspace as defaultKeyspace } from '@switchboard/keyspace';
 import type { RedisClient } from '@switchboard/redis';
-import { type TypedFastify, createFastify, platformPlugin } from '@switchboard/service-kit';
+import { type HttpOptions, type TypedFastify, createFastify, platformPlugin } from '@switchboard/service-kit';
 import { instanceIdFrom } from './config.js';
 import { DEFAULT_GATEWAY_OPTIONS, type GatewayOptions } from './gateway-options.js';
 import { realtimePlugin } from './plugins/realtime-plugin.js';
@@ -22,14 +22,16 @@ export interface AppOptions extends Partial<Omit<GatewayOptions, 'instanceId' | 
   /** Feature flags (REDIS_WEBSOCKET_SCALING); default: every flag on. */
   flags?: FlagReader;
   keyspace?: Keyspace;
+  /** HTTP edge: trusted proxies, path parameter and JSON depth limits, CORS origins. */
+  http?: HttpOptions;
 }
 
 /** Builds the realtime gateway without listening: server.ts listens, tests use real sockets. */
 export async function buildApp(options: AppOptions): Promise<TypedFastify> {
-  const { redisUrl, auth, logLevel, redis, flags, keyspace, instanceId: _instanceId, ...timing } = options;
+  const { redisUrl, auth, logLevel, redis, flags, keyspace, http, instanceId: _instanceId, ...timing } = options;
   const instanceId = options.instanceId ?? instanceIdFrom({ INSTANCE_ID: undefined });
   const gatewayOptions: GatewayOptions = { ...DEFAULT_GATEWAY_OPTIONS, ...definedOnly(timing), instanceId, flags: flags ?? staticFlagReader() };
-  const app = createFastify({ service: SERVICE_NAME, logLevel: logLevel ?? 'info', instanceId });
+  const app = createFastify({ service: SERVICE_NAME, logLevel: logLevel ?? 'info', instanceId, ...http });
   await app.register(platformPlugin, {
     service: SERVICE_NAME,
     redisUrl,
@@ -37,6 +39,7 @@ export async function buildApp(options: AppOptions): Promise<TypedFastify> {
     instanceId,
     docs: { title: 'Switchboard realtime gateway', description: 'WebSocket protocol: docs/api/websocket.md' },
     ...(redis ? { redis } : {}),
+    ...(http?.corsOrigins ? { corsOrigins: http.corsOrigins } : {}),
   });
   await app.register(websocket, { options: { maxPayload: gatewayOptions.maxPayload } });
   await app.register(realtimePlugin, { redisUrl, keyspace: keyspace ?? defaultKeyspace, gateway: gatewayOptions });

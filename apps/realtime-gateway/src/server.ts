@@ -1,6 +1,6 @@
 import { exitOnConfigError } from '@switchboard/config';
 import { FLAGS, startServiceFlags } from '@switchboard/flags';
-import { requireAuthKeys, runService } from '@switchboard/service-kit';
+import { httpOptionsFrom, requireAuthKeys, runService } from '@switchboard/service-kit';
 import { SERVICE_NAME, buildApp } from './app.js';
 import { instanceIdFrom, loadGatewayConfig } from './config.js';
 import { drainGateway } from './drain/drain.js';
@@ -35,6 +35,7 @@ await runService({
       redisUrl: config.REDIS_URL,
       auth,
       logLevel: config.LOG_LEVEL,
+      http: httpOptionsFrom(config),
       instanceId,
       flags: flags.client,
       heartbeatMs: config.HEARTBEAT_MS,

@@ -64,6 +64,33 @@ describe('protecting the service', () => {
     second.close();
   });
 
+  it('counts a peer that is not a trusted proxy by its own address, whatever X-Forwarded-For it sends', async () => {
+    // The load balancer is 10.0.0.1; this client (127.0.0.1) is not it, so its header is a forgery.
+    gateway = await startGateway(redis.server.url, { connectRatePerMinute: 2, http: { trustProxy: '10.0.0.1' } });
+    const token = tokenFor('u1', 'A');
+    const { url } = gateway;
+    const spoofed = (ip: string) => new TestClient(new WebSocket(`${url}?token=${token}`, { headers: { 'x-forwarded-for': ip } }));
+    const clients = [spoofed('203.0.113.1'), spoofed('203.0.113.2')];
+    await Promise.all(clients.map((client) => client.opened));
+    const third = spoofed('203.0.113.3');
+    await expect(third.opened).rejects.toThrow();
+    expect(third.unexpectedStatus).toBe(429);
+    for (const client of clients) client.close();
+  });
+
+  it('counts clients behind a trusted proxy by their forwarded address', async () => {
+    gateway = await startGateway(redis.server.url, { connectRatePerMinute: 1, http: { trustProxy: '127.0.0.1' } });
+    const token = tokenFor('u1', 'A');
+    const { url } = gateway;
+    const via = (ip: string) => new TestClient(new WebSocket(`${url}?token=${token}`, { headers: { 'x-forwarded-for': ip } }));
+    const clients = [via('203.0.113.1'), via('203.0.113.2')];
+    await Promise.all(clients.map((client) => client.opened));
+    const again = via('203.0.113.1');
+    await expect(again.opened).rejects.toThrow();
+    expect(again.unexpectedStatus).toBe(429);
+    for (const client of clients) client.close();
+  });
+
   it('terminates a connection that does not answer pings (4408)', async () => {
     gateway = await startGateway(redis.server.url, { heartbeatMs: 300 });
     const token = tokenFor('u1', 'A');

@@ -3,7 +3,7 @@ import { type FlagReader, staticFlagReader } from '@switchboard/flags';
 import { idempotencyPlugin } from '@switchboard/idempotency';
 import { type Keyspace, keyspace as defaultKeyspace } from '@switchboard/keyspace';
 import type { RedisClient } from '@switchboard/redis';
-import { type TypedFastify, createFastify, platformPlugin } from '@switchboard/service-kit';
+import { type HttpOptions, type TypedFastify, createFastify, platformPlugin } from '@switchboard/service-kit';
 import { type SandboxRuntimeSettings, runtimeSettings } from './config.js';
 import type { SandboxDriver } from './drivers/sandbox-driver.js';
 import { queueDashboardPlugin } from './plugins/queue-dashboard-plugin.js';
@@ -25,20 +25,23 @@ export interface AppOptions {
   /** Settings shared with the workers; defaults from the env schema. */
   settings?: Partial<SandboxRuntimeSettings>;
   keyspace?: Keyspace;
+  /** HTTP edge: trusted proxies, path parameter and JSON depth limits, CORS origins. */
+  http?: HttpOptions;
   driver?: SandboxDriver;
 }
 
 /** Builds the sandbox service without listening: server.ts listens, tests use app.inject. */
 export async function buildApp(options: AppOptions): Promise<TypedFastify> {
-  const app = createFastify({ service: SERVICE_NAME, logLevel: options.logLevel ?? 'info' });
+  const app = createFastify({ service: SERVICE_NAME, logLevel: options.logLevel ?? 'info', ...options.http });
   await app.register(platformPlugin, {
     service: SERVICE_NAME,
     redisUrl: options.redisUrl,
     auth: options.auth,
     docs: { title: 'Switchboard sandbox service', description: 'Sandboxes, pause/resume and tool executions (docs/api/sandbox.md).' },
     ...(options.redis ? { redis: options.redis } : {}),
+    ...(options.http?.corsOrigins ? { corsOrigins: options.http.corsOrigins } : {}),
   });
-  await app.register(idempotencyPlugin, { scope: 'sandbox' });
+  await app.register(idempotencyPlugin, { scope: 'sandbox', ...(options.keyspace ? { keyspace: options.keyspace } : {}) });
   await app.register(sandboxRuntimePlugin, {
     settings: runtimeSettings(options.settings),
     flags: options.flags ?? staticFlagReader(),

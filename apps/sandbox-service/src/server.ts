@@ -1,6 +1,6 @@
 import { exitOnConfigError } from '@switchboard/config';
 import { FLAGS, startServiceFlags } from '@switchboard/flags';
-import { requireAuthKeys, runService } from '@switchboard/service-kit';
+import { httpOptionsFrom, requireAuthKeys, runService } from '@switchboard/service-kit';
 import { SERVICE_NAME, buildApp } from './app.js';
 import { loadSandboxConfig } from './config.js';
 
@@ -26,7 +26,7 @@ await runService({
         },
       ],
     });
-    const app = await buildApp({ redisUrl: config.REDIS_URL, auth, logLevel: config.LOG_LEVEL, settings: config, flags: flags.client });
+    const app = await buildApp({ redisUrl: config.REDIS_URL, auth, logLevel: config.LOG_LEVEL, http: httpOptionsFrom(config), settings: config, flags: flags.client });
     flags.registerMetrics(app.metrics);
     app.addHook('onClose', flags.close);
     return app;

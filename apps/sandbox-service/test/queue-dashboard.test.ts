@@ -48,6 +48,15 @@ describe('queue dashboard at /admin/queues', () => {
     expect(again.statusCode).toBe(200);
   });
 
+  it('sends the UI a content security policy that lets its scripts, styles and fonts load', async () => {
+    const page = await app.inject({ url: `/admin/queues?token=${admin()}` });
+    const policy = String(page.headers['content-security-policy']);
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).toContain('https://fonts.googleapis.com');
+    expect(policy).not.toContain("default-src 'none'");
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
+  });
+
   it('refuses anonymous callers (401) and non-admins (403) in the error envelope', async () => {
     const anonymous = await app.inject({ url: '/admin/queues' });
     expect(anonymous.statusCode).toBe(401);

@@ -48,13 +48,14 @@ function translateJwtError(error: unknown): AppError {
 }
 
 async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<void> {
+  const skewSec = Math.min(options.clockSkewSec ?? 30, 30);
   const algorithm: Algorithm = 'secret' in options.keys ? 'HS256' : algorithmForPublicKey(options.keys.publicKey);
   const key = 'secret' in options.keys ? options.keys.secret : { public: options.keys.publicKey, private: '' };
   await app.register(fastifyJwt, {
     secret: key,
     verify: {
       algorithms: [algorithm],
-      clockTolerance: Math.min(options.clockSkewSec ?? 30, 30) * 1000,
+      clockTolerance: skewSec * 1000,
       requiredClaims: ['sub', 'exp', 'dealershipId', 'role'],
     },
   });
@@ -69,6 +70,11 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
     if (!Value.Check(Principal, claims)) {
       const first = [...Value.Errors(Principal, claims)][0];
       throw unauthorized('bad-claims', `The token's claims are invalid${first ? `: ${first.path} ${first.message}` : ''}.`);
+    }
+    // The JWT library checks exp and nbf but not iat: a token "issued" in the future was minted
+    // by a wrong clock or forged to outlive its stated lifetime.
+    if (claims.iat !== undefined && claims.iat > Math.floor(Date.now() / 1000) + skewSec) {
+      throw unauthorized('issued-in-future', 'The token was issued in the future.');
     }
     return claims;
   };

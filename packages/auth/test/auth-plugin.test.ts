@@ -74,6 +74,15 @@ describe('auth plugin (HS256)', () => {
     expect(res.statusCode).toBe(200);
   });
 
+  it('rejects a token issued in the future beyond the clock skew', async () => {
+    await build();
+    const res = await me(handMadeToken({ alg: 'HS256', typ: 'JWT' }, { ...goodClaims(), iat: now() + 120 }, SECRET));
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error).toMatchObject({ code: 'UNAUTHORIZED', details: { reason: 'issued-in-future' } });
+    // Within the skew a clock a little ahead is fine.
+    expect((await me(handMadeToken({ alg: 'HS256', typ: 'JWT' }, { ...goodClaims(), iat: now() + 20 }, SECRET))).statusCode).toBe(200);
+  });
+
   it('rejects a token that is not valid yet', async () => {
     await build();
     const res = await me(mintToken({ sub: 'u1', dealershipId: 'd1', role: 'user', notBeforeSec: 600 }, { secret: SECRET }));

@@ -12,6 +12,18 @@ export const BaseEnv = Type.Object({
   LOG_LEVEL: Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)), { default: 'info' }),
   OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ minLength: 1 })),
   KEY_PREFIX: Type.String({ default: '' }),
+  /**
+   * Peers whose X-Forwarded-For is believed (IPs, CIDRs, or `loopback`/`linklocal`/`uniquelocal`),
+   * comma-separated. Anyone else's X-Forwarded-For is ignored, so per-IP limits cannot be dodged
+   * by a forged header. Default: loopback, where the dev stack's HAProxy runs.
+   */
+  TRUSTED_PROXIES: Type.String({ default: 'loopback', pattern: '^[0-9A-Za-z:./, ]*$' }),
+  /** Browser origins allowed by CORS, comma-separated (`https://console.example.com`); none by default. */
+  CORS_ORIGINS: Type.String({ default: '' }),
+  /** Longest URL path parameter (ids, flag keys) the router accepts; longer answers 414. */
+  MAX_PARAM_LENGTH: Type.Integer({ default: 512, minimum: 128, maximum: 4096 }),
+  /** Deepest nesting of arrays/objects a JSON body may have; deeper answers 400. */
+  JSON_MAX_DEPTH: Type.Integer({ default: 64, minimum: 2, maximum: 512 }),
 });
 
 export type BaseConfig = Static<typeof BaseEnv>;

@@ -84,9 +84,19 @@ async function errorHandler(app: FastifyInstance, options: ErrorHandlerOptions):
   const clientLevel = options.clientErrorLogLevel ?? 'info';
   app.decorateRequest('traceId', '');
 
+  // Requests still arriving on open connections once close() began answer 503 here, in the
+  // envelope (the server is built with return503OnClosing: false; Fastify's own is plain JSON).
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     request.traceId = currentTraceId();
     void reply.header('x-trace-id', request.traceId);
+    if (closing) {
+      throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'This instance is shutting down; retry.', { reason: 'shutting-down' }, { headers: { connection: 'close' } });
+    }
   });
 
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {

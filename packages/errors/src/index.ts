@@ -5,3 +5,4 @@ export { currentTraceId } from './trace-id.js';
 export { errorEnvelopeSchema } from './schemas.js';
 export { errorHandlerPlugin, toAppError, type ErrorHandlerOptions } from './error-handler-plugin.js';
 export { rateLimitError } from './rate-limit.js';
+export { clientErrorHandler, frameworkErrorHandler, clientFailure, frameworkFailure } from './transport-errors.js';

@@ -12,7 +12,10 @@ export const IDEMPOTENCY_HEADER = 'idempotency-key';
 export const REPLAYED_HEADER = 'idempotent-replayed';
 
 export interface IdempotencyOptions {
-  /** Namespaces the keys, e.g. `sandbox`; the caller's `sub` is always part of the key too. */
+  /**
+   * Namespaces the keys, e.g. `sandbox`; the caller's dealership and `sub` and the route
+   * (method + template) are always part of the key too.
+   */
   scope: string;
   /** Defaults to `app.redis` (registered by the platform plugin). */
   redis?: Redis | Cluster;
@@ -35,7 +38,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /**
      * preHandler for mutating routes: put it after `app.authenticate` (the key is scoped to
-     * `request.principal.sub`). Without an `Idempotency-Key` header it does nothing.
+     * the principal's dealership and `sub`, and to the route). Without an `Idempotency-Key`
+     * header it does nothing.
      */
     idempotent: preHandlerAsyncHookHandler;
   }
@@ -80,7 +84,10 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
     if (!key || key.length > 255 || !/^[\x21-\x7e]+$/.test(key)) {
       throw new AppError(ErrorCode.VALIDATION_ERROR, 'Idempotency-Key must be 1-255 visible ASCII characters.', { header: 'Idempotency-Key' });
     }
-    const recordKey = ks.idempotency.record(options.scope, request.principal.sub, key);
+    const { dealershipId, sub } = request.principal;
+    // The route template, not the URL: one record per endpoint, whatever ids the URL carries.
+    const route = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`;
+    const recordKey = ks.idempotency.record(options.scope, dealershipId, sub, route, key);
     const fingerprint = fingerprintOf(request.method, request.url, request.body);
     const reservation: StoredRecord = { state: 'in-flight', fingerprint };
     const reserved = await redis().set(recordKey, JSON.stringify(reservation), 'PX', inFlightMs, 'NX');

@@ -7,7 +7,7 @@ import { AppError, ErrorCode } from '@switchboard/errors';
 import { idempotencyPlugin } from '../src/index.js';
 
 const secret = 'idempotency-test-secret-value';
-const token = (sub: string) => mintToken({ sub, dealershipId: 'd1', role: 'user' }, { secret });
+const token = (sub: string, dealershipId = 'd1') => mintToken({ sub, dealershipId, role: 'user' }, { secret });
 
 describe('idempotency plugin', () => {
   let redis: RedisServer;
@@ -24,7 +24,16 @@ describe('idempotency plugin', () => {
       calls += 1;
       if (request.body.n === 99) await new Promise<void>((resolve) => (release = resolve));
       if (request.body.n === 13) throw new AppError(ErrorCode.RESOURCE_LOCKED, 'locked');
-      return reply.code(201).send({ success: true, data: { call: calls, n: request.body.n } });
+      return reply.code(201).send({ success: true, data: { call: calls, n: request.body.n, dealershipId: request.principal.dealershipId } });
+    });
+    // Two route templates that can share one URL: a key used on one must not replay on the other.
+    app.post('/things/:id', { preHandler: [app.authenticate, app.idempotent] }, async (_request, reply) => {
+      calls += 1;
+      return reply.code(201).send({ success: true, data: { route: 'by-id', call: calls } });
+    });
+    app.post('/things/special', { preHandler: [app.authenticate, app.idempotent] }, async (_request, reply) => {
+      calls += 1;
+      return reply.code(201).send({ success: true, data: { route: 'special', call: calls } });
     });
     await app.ready();
   });
@@ -33,11 +42,11 @@ describe('idempotency plugin', () => {
     await redis.cleanup();
   });
 
-  const post = (sub: string, key: string | undefined, body: unknown) =>
+  const post = (sub: string, key: string | undefined, body: unknown, dealershipId = 'd1', url = '/things') =>
     app.inject({
       method: 'POST',
-      url: '/things',
-      headers: { authorization: `Bearer ${token(sub)}`, ...(key ? { 'idempotency-key': key } : {}) },
+      url,
+      headers: { authorization: `Bearer ${token(sub, dealershipId)}`, ...(key ? { 'idempotency-key': key } : {}) },
       payload: body as Record<string, unknown>,
     });
 
@@ -63,6 +72,35 @@ describe('idempotency plugin', () => {
     const b = await post('u2', 'k-shared', { n: 5 });
     expect(b.headers['idempotent-replayed']).toBeUndefined();
     expect(b.json().data.call).not.toBe(a.json().data.call);
+  });
+
+  it('never crosses tenants: the same sub and key in another dealership runs its own request', async () => {
+    const a = await post('u1', 'k-tenant', { n: 7 }, 'dealer-a');
+    const b = await post('u1', 'k-tenant', { n: 7 }, 'dealer-b');
+    expect(a.statusCode).toBe(201);
+    expect(b.statusCode).toBe(201);
+    expect(b.headers['idempotent-replayed']).toBeUndefined();
+    expect(b.json().data).toMatchObject({ dealershipId: 'dealer-b' });
+    expect(b.body).not.toContain('dealer-a');
+    expect(b.json().data.call).not.toBe(a.json().data.call);
+  });
+
+  it('keeps parts apart: a colon inside the sub or dealership cannot collide with another caller', async () => {
+    const a = await post('u:x', 'k-colon', { n: 8 }, 'd');
+    const b = await post('x', 'k-colon', { n: 8 }, 'd:u');
+    expect(b.headers['idempotent-replayed']).toBeUndefined();
+    expect(b.json().data.call).not.toBe(a.json().data.call);
+  });
+
+  it('never crosses routes: the same key on another route template runs that route', async () => {
+    const byId = await post('u1', 'k-route', {}, 'd1', '/things/42');
+    const special = await post('u1', 'k-route', {}, 'd1', '/things/special');
+    expect(byId.json().data.route).toBe('by-id');
+    expect(special.statusCode).toBe(201);
+    expect(special.headers['idempotent-replayed']).toBeUndefined();
+    expect(special.json().data.route).toBe('special');
+    // ...and still replays on its own route.
+    expect((await post('u1', 'k-route', {}, 'd1', '/things/42')).headers['idempotent-replayed']).toBe('true');
   });
 
   it('answers 409 to a concurrent duplicate while the first is in flight', async () => {

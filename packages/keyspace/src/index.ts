@@ -17,7 +17,10 @@
  *   sandbox:outbox:{<id>}                      stream   events committed with a transition, to publish
  *   sandbox:outbox-lock:{<id>}                 string   the one relay publishing that outbox now
  *   sandbox:outbox-pending                     zset     sandbox ids whose outbox may need a relay
- *   idempotency:<scope>:<actor>:<key>          string   first response of a mutating request (24 h)
+ *   idempotency:<scope>:<dealershipId>:<sub>:<route>:<key>
+ *                                              string   first response of a mutating request (24 h);
+ *                                                       each part percent-encoded, route =
+ *                                                       `<METHOD> <route template>`
  *
  *   ws:broadcast                               channel  traffic for the `global` room
  *   ws:room:<roomKey>                          channel  traffic for one tenant-scoped room

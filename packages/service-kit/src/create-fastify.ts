@@ -1,5 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { clientErrorHandler, frameworkErrorHandler } from '@switchboard/errors';
 import { loggerOptions } from '@switchboard/observability';
+import { DEFAULT_JSON_MAX_DEPTH, assertJsonDepth } from './json-depth.js';
 import { splitCoercionValidator } from './split-coercion-validator.js';
 import { tracedServerFactory } from './traced-server.js';
 import { trace } from '@opentelemetry/api';
@@ -14,14 +16,25 @@ export interface FastifyFactoryOptions {
   /** Largest request body in bytes (default 1 MiB). */
   bodyLimit?: number;
   /**
-   * Which proxies' X-Forwarded-For to believe, so `request.ip` is the client behind HAProxy
-   * (per-IP limits depend on it). Default: loopback and private networks, where our load
-   * balancer runs; `false` trusts none.
+   * Which peers' X-Forwarded-For to believe, so `request.ip` is the client behind HAProxy
+   * (per-IP limits depend on it): a proxy-addr list (TRUSTED_PROXIES). Default: loopback only,
+   * where the dev stack's load balancer runs; anyone else could forge the header. `false`
+   * trusts none.
    */
   trustProxy?: boolean | string;
+  /**
+   * Longest path parameter the router accepts, in URL characters (default 512). Fastify's own
+   * default (100) answered 414 to legal 101-128 character flag keys; 512 covers the longest id
+   * any schema accepts (256) even partly percent-encoded, and stays bounded.
+   */
+  maxParamLength?: number;
+  /** Deepest nesting a JSON body may have (default 64); deeper answers 400 VALIDATION_ERROR. */
+  jsonMaxDepth?: number;
 }
 
-export const DEFAULT_TRUST_PROXY = 'loopback,linklocal,uniquelocal';
+export const DEFAULT_MAX_PARAM_LENGTH = 512;
+
+export const DEFAULT_TRUST_PROXY = 'loopback';
 
 /** Fastify with the options every Switchboard service shares and the TypeBox type provider. */
 export function createFastify(options: FastifyFactoryOptions): TypedFastify {
@@ -31,9 +44,14 @@ export function createFastify(options: FastifyFactoryOptions): TypedFastify {
     // Ajv reports every failing field and never strips silently; see splitCoercionValidator.
     schemaController: { compilersFactory: { buildValidator: splitCoercionValidator() } },
     trustProxy: options.trustProxy ?? DEFAULT_TRUST_PROXY,
+    routerOptions: { maxParamLength: options.maxParamLength ?? DEFAULT_MAX_PARAM_LENGTH },
+    // Router and HTTP-parser failures (414, 431, malformed requests) answer the envelope too.
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     serverFactory: tracedServerFactory(options.service),
     requestIdHeader: false,
-    return503OnClosing: true,
+    // The error plugin answers requests arriving during close with 503 in the envelope.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>();
   // A JSON Schema body cannot be optional as a whole; treat a POST/PUT/PATCH/DELETE without a
@@ -43,8 +61,10 @@ export function createFastify(options: FastifyFactoryOptions): TypedFastify {
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.url) trace.getActiveSpan()?.updateName(`${request.method} ${request.routeOptions.url}`);
   });
+  const jsonMaxDepth = options.jsonMaxDepth ?? DEFAULT_JSON_MAX_DEPTH;
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined && request.method !== 'GET' && request.method !== 'HEAD') request.body = {};
+    else assertJsonDepth(request.body, jsonMaxDepth);
   });
   return app;
 }

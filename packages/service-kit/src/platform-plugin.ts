@@ -6,6 +6,7 @@ import { healthPlugin, metricsPlugin } from '@switchboard/observability';
 import { type RedisClient, redisPlugin } from '@switchboard/redis';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
+import { securityPlugin } from './security-plugin.js';
 
 export interface PlatformOptions {
   service: string;
@@ -17,15 +18,19 @@ export interface PlatformOptions {
   auth: AuthKeys;
   /** OpenAPI document title and description; served at /docs. */
   docs?: { title: string; description?: string };
+  /** Browser origins CORS allows (CORS_ORIGINS); none by default. */
+  corsOrigins?: string[];
 }
 
 /**
- * What every service has before its own routes: the error envelope, metrics, health (with a
- * Redis check), a Redis connection, JWT auth and OpenAPI docs. Routes registered after it
+ * What every service has before its own routes: the error envelope, security headers and CORS,
+ * metrics, health (with a Redis check), a Redis connection, JWT auth and OpenAPI docs. Routes registered after it
  * inherit all of it.
  */
 async function platform(app: FastifyInstance, options: PlatformOptions): Promise<void> {
   await app.register(errorHandlerPlugin);
+  // After the error plugin, so a CORS preflight answer carries x-trace-id too.
+  await app.register(securityPlugin, { corsOrigins: options.corsOrigins ?? [] });
   await app.register(metricsPlugin, { service: options.service, ...(options.instanceId ? { labels: { instance: options.instanceId } } : {}) });
   await app.register(healthPlugin);
   await app.register(redisPlugin, { url: options.redisUrl, name: options.service, ...(options.redis ? { client: options.redis } : {}) });
@@ -45,7 +50,9 @@ async function platform(app: FastifyInstance, options: PlatformOptions): Promise
         security: [{ bearerAuth: [] }],
       },
     });
-    await app.register(swaggerUi, { routePrefix: '/docs' });
+    // staticCSP: the UI's own policy (hashes of its inline scripts) on its routes, replacing the
+    // API's deny-everything policy there.
+    await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   }
 }
 

@@ -14,9 +14,9 @@ describe('platform plugin', () => {
     await redis.cleanup();
   });
 
-  async function build() {
+  async function build(corsOrigins?: string[]) {
     const app = createFastify({ service: 'kit-test', logLevel: 'silent' });
-    await app.register(platformPlugin, { service: 'kit-test', redisUrl: redis.url, auth: { secret: SECRET }, docs: { title: 'Kit' } });
+    await app.register(platformPlugin, { service: 'kit-test', redisUrl: redis.url, auth: { secret: SECRET }, docs: { title: 'Kit' }, ...(corsOrigins ? { corsOrigins } : {}) });
     app.get('/private', { preHandler: app.authenticate }, async (request) => ({ success: true, data: request.principal.sub }));
     app.get('/described', { preHandler: app.authenticate, schema: { response: { 200: { type: 'object', properties: { success: { type: 'boolean' } } }, '5xx': { type: 'object', properties: { own: { type: 'string' } } } } } }, async () => ({ success: true }));
     await app.ready();
@@ -55,6 +55,53 @@ describe('platform plugin', () => {
     const refused = await app.inject('/described');
     expect(refused.statusCode).toBe(401);
     expect(refused.json()).toMatchObject({ success: false, error: { code: 'UNAUTHORIZED', details: { reason: 'missing' }, traceId: expect.any(String) } });
+    await app.close();
+  });
+
+  it('allows CORS for a configured origin only, preflight included', async () => {
+    const app = await build(['https://console.example.com']);
+    const token = mintToken({ sub: 'u1', dealershipId: 'd1', role: 'user' }, { secret: SECRET });
+    const listed = await app.inject({ url: '/private', headers: { origin: 'https://console.example.com', authorization: `Bearer ${token}` } });
+    expect(listed.headers['access-control-allow-origin']).toBe('https://console.example.com');
+    expect(String(listed.headers['access-control-expose-headers'])).toContain('x-trace-id');
+    const unlisted = await app.inject({ url: '/private', headers: { origin: 'https://evil.example.net', authorization: `Bearer ${token}` } });
+    expect(unlisted.headers['access-control-allow-origin']).toBeUndefined();
+    // A refused request still tells the allowed page why (it can read the 401 envelope).
+    expect((await app.inject({ url: '/private', headers: { origin: 'https://console.example.com' } })).headers['access-control-allow-origin']).toBe('https://console.example.com');
+    const preflight = await app.inject({
+      method: 'OPTIONS',
+      url: '/private',
+      headers: { origin: 'https://console.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,idempotency-key' },
+    });
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe('https://console.example.com');
+    expect(String(preflight.headers['access-control-allow-headers'])).toContain('idempotency-key');
+    expect(preflight.headers['x-trace-id']).toMatch(/^[0-9a-f]{32}$/);
+    await app.close();
+  });
+
+  it('allows no origin when none is configured', async () => {
+    const app = await build();
+    const res = await app.inject({ url: '/health/live', headers: { origin: 'https://console.example.com' } });
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    await app.close();
+  });
+
+  it('sends security headers on API answers and a policy on /docs that lets the Swagger UI run', async () => {
+    const app = await build();
+    const api = await app.inject('/nowhere');
+    expect(api.headers['x-content-type-options']).toBe('nosniff');
+    expect(api.headers['strict-transport-security']).toContain('max-age=');
+    expect(api.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(api.headers['content-security-policy']).toContain("default-src 'none'");
+    const ui = await app.inject('/docs/');
+    expect(ui.statusCode).toBe(200);
+    const policy = String(ui.headers['content-security-policy']);
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).not.toContain("default-src 'none'");
+    const initializer = await app.inject('/docs/static/swagger-initializer.js');
+    expect(initializer.statusCode).toBe(200);
+    expect((await app.inject('/docs/json')).statusCode).toBe(200);
     await app.close();
   });
 });

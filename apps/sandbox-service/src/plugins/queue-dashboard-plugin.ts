@@ -16,6 +16,18 @@ export interface QueueDashboardOptions {
 
 const COOKIE = 'switchboard_admin_token';
 
+const DASHBOARD_CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'", 'https://fonts.googleapis.com'],
+  fontSrc: ["'self'", 'https://fonts.gstatic.com', 'data:'],
+  imgSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  frameAncestors: ["'self'"],
+  baseUri: ["'self'"],
+};
+
 function cookieToken(request: FastifyRequest): string | undefined {
   const header = request.headers.cookie ?? '';
   const match = new RegExp(`(?:^|;\\s*)${COOKIE}=([^;]+)`).exec(header);
@@ -61,6 +73,12 @@ export async function queueDashboardPlugin(app: FastifyInstance, options: QueueD
       void reply.header('set-cookie', `${COOKIE}=${token}; Path=${options.basePath}; HttpOnly; SameSite=Strict; Max-Age=${maxAge}`);
     }
   }
+
+  // bull-board is a browser app: the API's deny-everything policy (service-kit) would block its
+  // scripts, styles and fonts, so its routes get one that allows exactly those.
+  app.addHook('onRoute', (route) => {
+    route.config = { ...(route.config as object), helmet: { contentSecurityPolicy: { useDefaults: false, directives: DASHBOARD_CSP } } } as typeof route.config;
+  });
 
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(options.basePath);

@@ -4,6 +4,7 @@ import { requireRole } from '@switchboard/auth';
 import { AppError, ErrorCode, ok } from '@switchboard/errors';
 import type { Actor } from '@switchboard/flags';
 import type { FastifyRequest } from 'fastify';
+import { assertAuditCursor } from '../../domain/audit-cursor.js';
 import { emptyBodyAsObject } from '../../domain/empty-body.js';
 import { listFlags } from '../../domain/list-flags.js';
 import { expectedVersionOf, storeCall } from '../../domain/store-errors.js';
@@ -124,6 +125,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get('/api/flags/:key/audit', { ...guard, schema: { tags: ['flags'], summary: 'Audit log of a flag, newest first', params: KeyParams, querystring: PageQuery, response: { 200: envelope(Type.Object({ items: Type.Array(AuditEntry), nextCursor: Type.Optional(Type.String()) })), ...errors } } }, async (request) => {
+    if (request.query.cursor) assertAuditCursor(request.query.cursor);
     const { items, nextCursor } = await storeCall(() => app.flags.store.audit(request.params.key, { limit: request.query.limit, ...(request.query.cursor ? { cursor: request.query.cursor } : {}) }));
     if (items.length === 0 && !request.query.cursor && !(await app.flags.store.get(request.params.key))) {
       throw new AppError(ErrorCode.RECORD_NOT_FOUND, `flag ${request.params.key} not found`, { key: request.params.key });

@@ -1,0 +1,84 @@
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorCode } from './catalog.js';
+import { type ErrorBody, failure } from './envelope.js';
+import { toAppError } from './error-handler-plugin.js';
+import { currentTraceId } from './trace-id.js';
+
+/**
+ * Answers Fastify and Node produce before any route or hook runs — an over-long path parameter,
+ * an undecodable URL, headers beyond Node's limit, bytes that are not HTTP — in the same
+ * failure envelope, with `x-trace-id`, as every other error. Their HTTP status stays the
+ * transport's own (414, 431, 408) so clients and proxies understand it; the envelope code is
+ * the closest catalog code.
+ */
+interface TransportFailure {
+  status: number;
+  code: ErrorCode;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+/** Fastify's router errors (the `frameworkErrors` server option). */
+export function frameworkFailure(error: FastifyError): TransportFailure {
+  switch (error.code) {
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return { status: 414, code: ErrorCode.PAYLOAD_TOO_LARGE, message: 'A path parameter is longer than the server accepts.', details: { reason: 'uri-too-long' } };
+    case 'FST_ERR_BAD_URL':
+      return { status: 400, code: ErrorCode.VALIDATION_ERROR, message: 'The URL is not valid.', details: { reason: 'bad-url' } };
+    default: {
+      const appError = toAppError(error);
+      return { status: appError.statusCode, code: appError.code, message: appError.message, details: appError.details };
+    }
+  }
+}
+
+/** Node's parser errors (the `clientError` event of the HTTP server). */
+export function clientFailure(error: NodeJS.ErrnoException): TransportFailure {
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    return { status: 431, code: ErrorCode.PAYLOAD_TOO_LARGE, message: 'The request line and headers are larger than the server accepts.', details: { reason: 'headers-too-large' } };
+  }
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return { status: 408, code: ErrorCode.VALIDATION_ERROR, message: 'The request was not received in time.', details: { reason: 'request-timeout' } };
+  }
+  return { status: 400, code: ErrorCode.VALIDATION_ERROR, message: 'The request is not valid HTTP.', details: { reason: 'malformed-request' } };
+}
+
+const bodyOf = (answer: TransportFailure, traceId: string): ErrorBody => ({ code: answer.code, message: answer.message, details: answer.details, traceId });
+
+/** The `frameworkErrors` option of Fastify: no onRequest hook has run, so the trace id is set here. */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const answer = frameworkFailure(error);
+  const traceId = request.traceId || currentTraceId();
+  request.log.info({ code: answer.code, status: answer.status, traceId, reason: answer.details['reason'] }, 'request rejected by the router');
+  void reply.code(answer.status).header('x-trace-id', traceId).header('content-type', 'application/json; charset=utf-8');
+  void reply.send(JSON.stringify(failure(bodyOf(answer, traceId))));
+}
+
+/**
+ * The `clientErrorHandler` option of Fastify (Node's `clientError`): the request could not be
+ * parsed, so there is no request object; write a whole HTTP response on the socket and close it.
+ */
+export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoException, socket: Socket): void {
+  // A reset connection has nobody to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const answer = clientFailure(error);
+  const traceId = currentTraceId();
+  this.log.debug({ err: error, traceId, status: answer.status }, 'client error');
+  if (socket.writable) {
+    const body = JSON.stringify(failure(bodyOf(answer, traceId)));
+    socket.write(
+      `HTTP/1.1 ${answer.status} ${statusText(answer.status)}\r\n` +
+        'Content-Type: application/json; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        `x-trace-id: ${traceId}\r\n` +
+        'Connection: close\r\n\r\n' +
+        body,
+    );
+  }
+  socket.destroy(error);
+}
+
+function statusText(status: number): string {
+  return { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }[status] ?? 'Error';
+}
