@@ -33,6 +33,7 @@ COPY --from=build --chown=node:node /repo/packages ./packages
 COPY --from=build --chown=node:node /repo/apps/sandbox-service/package.json ./apps/sandbox-service/package.json
 COPY --from=build --chown=node:node /repo/apps/sandbox-service/node_modules ./apps/sandbox-service/node_modules
 COPY --from=build --chown=node:node /repo/apps/sandbox-service/dist ./apps/sandbox-service/dist
+COPY --from=build --chown=node:node /repo/apps/sandbox-service/lua ./apps/sandbox-service/lua
 # Sandbox directories live here (the process driver runs tool executions below it).
 RUN mkdir -p /var/lib/switchboard/sandboxes && chown -R node:node /var/lib/switchboard
 USER node

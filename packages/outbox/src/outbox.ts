@@ -1,27 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { EventType } from '@switchboard/events';
 import { InvalidEventError, type PublishInput, type Publisher } from '@switchboard/publisher';
-import type { Cluster, Redis } from 'ioredis';
+import { type RedisClient, defineScript } from '@switchboard/redis';
 
-const script = (name: string) => readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), 'utf8');
-const SCRIPTS = {
-  outboxMarkPending: { numberOfKeys: 1, lua: script('mark-pending-1') },
-  outboxDuePending: { numberOfKeys: 1, lua: script('due-pending-1') },
-  outboxClearPending: { numberOfKeys: 1, lua: script('clear-pending-1') },
-  outboxAckEntry: { numberOfKeys: 2, lua: script('ack-entry-2') },
-  outboxReleaseLock: { numberOfKeys: 2, lua: script('release-lock-2') },
-  outboxUnlock: { numberOfKeys: 1, lua: script('unlock-1') },
-} as const;
-
-type ScriptedRedis = (Redis | Cluster) & {
-  outboxMarkPending(pending: string, member: string): Promise<number>;
-  outboxDuePending(pending: string, graceMs: string, limit: string): Promise<string[]>;
-  outboxClearPending(pending: string, member: string, score: string): Promise<number>;
-  outboxAckEntry(lock: string, stream: string, token: string, entryId: string, lockMs: string): Promise<number>;
-  outboxReleaseLock(lock: string, stream: string, token: string, lockMs: string): Promise<'released' | 'more' | 'lost'>;
-  outboxUnlock(lock: string, token: string): Promise<number>;
-};
+// Beside src/ and dist/ alike, so no build step copies them.
+const script = <Reply>(file: string) => defineScript<Reply>(new URL(`../lua/${file}`, import.meta.url));
+const markPendingScript = script<number>('mark-pending-1.lua');
+const duePendingScript = script<string[]>('due-pending-1.lua');
+const clearPendingScript = script<number>('clear-pending-1.lua');
+const ackEntryScript = script<number>('ack-entry-2.lua');
+const releaseLockScript = script<'released' | 'more' | 'lost'>('release-lock-2.lua');
+const unlockScript = script<number>('unlock-1.lua');
 
 /** One event an outbox entry announces, to these rooms. */
 export interface OutboxEvent<T extends EventType = EventType> {
@@ -46,7 +35,7 @@ export interface OutboxLog {
 }
 
 export interface OutboxOptions {
-  redis: Redis | Cluster;
+  redis: RedisClient;
   publisher: Publisher;
   keys: OutboxKeys;
   /** Turns one committed entry (the JSON its commit wrote in field `m`) into its events. */
@@ -76,17 +65,14 @@ export type Outbox = ReturnType<typeof createOutbox>;
  */
 export function createOutbox(options: OutboxOptions) {
   const { keys, publisher } = options;
-  const redis = options.redis as ScriptedRedis;
-  for (const [name, definition] of Object.entries(SCRIPTS)) {
-    if (!(name in redis)) redis.defineCommand(name, definition);
-  }
+  const { redis } = options;
   const lockMs = String(options.lockMs ?? 5000);
   const sweepAfterMs = String(options.sweepAfterMs ?? 5000);
   const batch = options.batch ?? 50;
 
   /** Call before the commit that appends to `member`'s outbox. */
   async function markPending(member: string): Promise<void> {
-    await redis.outboxMarkPending(keys.pending, member);
+    await markPendingScript(redis, [keys.pending], [member]);
   }
 
   async function publishEntry(member: string, entryId: string, raw: string | undefined): Promise<void> {
@@ -125,9 +111,9 @@ export function createOutbox(options: OutboxOptions) {
         const entries = await redis.xrange(stream, '-', '+', 'COUNT', batch);
         for (const [entryId, fields] of entries) {
           await publishEntry(member, entryId, fields[fields.indexOf('m') + 1]);
-          if ((await redis.outboxAckEntry(lock, stream, token, entryId, lockMs)) === 0) return 'busy';
+          if ((await ackEntryScript(redis, [lock, stream], [token, entryId, lockMs])) === 0) return 'busy';
         }
-        const state = await redis.outboxReleaseLock(lock, stream, token, lockMs);
+        const state = await releaseLockScript(redis, [lock, stream], [token, lockMs]);
         if (state === 'released') return 'relayed';
         if (state === 'lost') return 'busy';
       }
@@ -135,20 +121,20 @@ export function createOutbox(options: OutboxOptions) {
       options.log?.warn({ err: error, member }, 'outbox relay failed; the sweeper retries');
       // Free the lock only if still ours, so the next commit or sweep can go on at once.
       // A failure to unlock (Redis gone) is covered by the lock's own expiry.
-      await redis.outboxUnlock(lock, token).catch(() => undefined);
+      await unlockScript(redis, [lock], [token]).catch(() => undefined);
       return 'failed';
     }
   }
 
   /** Relays the outboxes whose marks are older than `sweepAfterMs`; returns how many it emptied. */
   async function sweep(limit = 200): Promise<number> {
-    const due = await redis.outboxDuePending(keys.pending, sweepAfterMs, String(limit));
+    const due = await duePendingScript(redis, [keys.pending], [sweepAfterMs, limit]);
     let emptied = 0;
     for (let i = 0; i < due.length; i += 2) {
       const member = due[i]!;
       if ((await relay(member)) !== 'relayed') continue;
       emptied += 1;
-      await redis.outboxClearPending(keys.pending, member, due[i + 1]!);
+      await clearPendingScript(redis, [keys.pending], [member, due[i + 1]!]);
     }
     return emptied;
   }

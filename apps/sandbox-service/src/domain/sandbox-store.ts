@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Keyspace } from '@switchboard/keyspace';
-import { type RedisClient, commandBatch } from '@switchboard/redis';
+import { type RedisClient, commandBatch, defineScript } from '@switchboard/redis';
 import type { AutoPauseSettings } from './auto-pause-policy.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { SandboxOutboxEntry } from './sandbox-outbox-entry.js';
 import { SANDBOX_STATES, type SandboxAction, type SandboxState, allowedFrom, isSandboxState, targetOf } from './sandbox-state.js';
 
-const TRANSITION_SCRIPT = readFileSync(new URL('./lua/transition-3.lua', import.meta.url), 'utf8');
+// apps/sandbox-service/lua, beside src/ and dist/ alike, so no build step copies it.
+const transitionScript = defineScript<[string, string?, string?, string[]?]>(new URL('../../lua/transition-3.lua', import.meta.url));
 
 export type HistorySource = 'api' | 'bulk' | 'auto:idle' | 'auto:max-execution' | 'auto:memory' | 'worker';
 
@@ -86,9 +86,6 @@ export interface ListQuery {
   cursor?: string | undefined;
 }
 
-type ScriptedRedis = RedisClient & {
-  sandboxTransition?: (metadataKey: string, historyKey: string, outboxKey: string, ...args: string[]) => Promise<[string, string?, string?, string[]?]>;
-};
 
 interface ListCursor {
   s: number;
@@ -140,9 +137,7 @@ export type SandboxStore = ReturnType<typeof createSandboxStore>;
  * Nothing is cached in memory: every API instance and worker reads the same truth.
  */
 export function createSandboxStore(options: { redis: RedisClient; keyspace: Keyspace; historyMax: number }) {
-  const { keyspace: ks } = options;
-  const redis = options.redis as ScriptedRedis;
-  if (!redis.sandboxTransition) redis.defineCommand('sandboxTransition', { numberOfKeys: 3, lua: TRANSITION_SCRIPT });
+  const { keyspace: ks, redis } = options;
 
   async function get(id: string): Promise<SandboxRecord | undefined> {
     if (id.length === 0 || id.length > 128) return undefined;
@@ -187,10 +182,7 @@ export function createSandboxStore(options: { redis: RedisClient; keyspace: Keys
 
   async function transition(input: TransitionInput): Promise<TransitionOutcome> {
     const to = targetOf(input.action);
-    const [kind, from, entryJson, fields] = await redis.sandboxTransition!(
-      ks.sandbox.metadata(input.id),
-      ks.sandbox.history(input.id),
-      ks.sandbox.outbox(input.id),
+    const [kind, from, entryJson, fields] = await transitionScript(redis, [ks.sandbox.metadata(input.id), ks.sandbox.history(input.id), ks.sandbox.outbox(input.id)], [
       input.action,
       to,
       allowedFrom(input.action).join(','),
@@ -201,7 +193,7 @@ export function createSandboxStore(options: { redis: RedisClient; keyspace: Keys
       String(options.historyMax),
       input.onlyIf ? String(input.onlyIf.stateChangedAt) : '',
       input.onlyIf?.lastActivityAtMost !== undefined ? String(input.onlyIf.lastActivityAtMost) : '',
-    );
+    ]);
     if (kind === 'missing') return { kind: 'missing' };
     if (kind === 'denied') return { kind: 'denied', from: from as SandboxState, to };
     if (kind === 'stale') return { kind: 'stale', from: from as SandboxState, to };

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { defineScript } from '@switchboard/redis';
 import { type Keyspace, keyspace as defaultKeyspace } from '@switchboard/keyspace';
 import type { Cluster, Redis } from 'ioredis';
 import { validateFlag } from '../engine/validate-flag.js';
@@ -7,7 +7,8 @@ import { type FlagBody, bodyOf } from '../model/normalize.js';
 import { FlagStoreError } from './flag-store-error.js';
 import { type DiffEntry, jsonDiff } from './json-diff.js';
 
-const WRITE_SCRIPT = readFileSync(new URL('./lua/write-flag.lua', import.meta.url), 'utf8');
+// packages/flags/lua, beside src/ and dist/ alike, so no build step copies it.
+const writeFlag = defineScript<[string, number]>(new URL('../../lua/write-flag-7.lua', import.meta.url));
 
 export type FlagAction = 'create' | 'update' | 'toggle' | 'archive' | 'unarchive' | 'rollback';
 
@@ -70,9 +71,6 @@ export interface FlagChangeMessage {
   flag: Flag;
 }
 
-type ScriptedRedis = (Redis | Cluster) & {
-  switchboardWriteFlag?: (...args: string[]) => Promise<[string, number]>;
-};
 
 export interface FlagStoreOptions {
   keyspace?: Keyspace;
@@ -99,8 +97,6 @@ export interface WriteInput {
 export function createFlagStore(redis: Redis | Cluster, options: FlagStoreOptions = {}) {
   const ks = (options.keyspace ?? defaultKeyspace).flags;
   const auditMaxLength = String(options.auditMaxLength ?? 100_000);
-  const client = redis as ScriptedRedis;
-  if (!client.switchboardWriteFlag) client.defineCommand('switchboardWriteFlag', { numberOfKeys: 7, lua: WRITE_SCRIPT });
 
   async function get(key: string): Promise<Flag | undefined> {
     const raw = await redis.get(ks.flag(key));
@@ -168,14 +164,10 @@ export function createFlagStore(redis: Redis | Cluster, options: FlagStoreOption
       ...(input.reason ? { reason: input.reason } : {}),
       ...(restoredVersion ? { restoredVersion } : {}),
     };
-    const [status, version] = await client.switchboardWriteFlag!(
-      ks.flag(input.key),
-      ks.index(),
-      ks.versions(input.key),
-      ks.audit(),
-      ks.flagAudit(input.key),
-      ks.outbox(),
-      ks.outboxPending(),
+    const [status, version] = await writeFlag(
+      redis,
+      [ks.flag(input.key), ks.index(), ks.versions(input.key), ks.audit(), ks.flagAudit(input.key), ks.outbox(), ks.outboxPending()],
+      [
       String(currentVersion),
       JSON.stringify(flagWithoutVersion),
       JSON.stringify(meta),
@@ -185,6 +177,7 @@ export function createFlagStore(redis: Redis | Cluster, options: FlagStoreOption
       String(Date.now()),
       input.key,
       JSON.stringify(event),
+      ],
     );
     if (status === 'conflict') {
       if (input.expectedVersion !== undefined || input.action === 'create') {

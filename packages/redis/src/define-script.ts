@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RedisClient } from './create-redis.js';
+
+type Arg = string | number;
+
+/** A loaded Lua script, called like a function: its keys, then its arguments. */
+export type RedisScript<Reply> = (redis: RedisClient, keys: readonly string[], args?: readonly Arg[]) => Promise<Reply>;
+
+const NAME = /^([a-z][a-z0-9-]*)-(\d+)\.lua$/;
+
+/**
+ * Loads a Lua script named `<name>-<numberOfKeys>.lua` (BullMQ's convention: the file name says
+ * how many of the call's values are keys, so a call cannot pass them wrongly). The script is
+ * registered on a client the first time it is called there (EVALSHA with a fallback to EVAL,
+ * on a single node and on Cluster alike). `decode` maps the raw reply to the caller's type in
+ * one place, including turning a script's refusal into an error.
+ */
+export function defineScript<Reply = unknown>(file: URL, decode: (reply: unknown) => Reply = (reply) => reply as Reply): RedisScript<Reply> {
+  const fileName = basename(fileURLToPath(file));
+  const match = NAME.exec(fileName);
+  if (!match) throw new Error(`Lua script ${fileName} must be named <name>-<numberOfKeys>.lua`);
+  const numberOfKeys = Number(match[2]);
+  const command = `sb_${match[1]!.replaceAll('-', '_')}_${numberOfKeys}`;
+  const lua = readFileSync(file, 'utf8');
+  return async (redis, keys, args = []) => {
+    if (keys.length !== numberOfKeys) throw new Error(`${fileName} takes ${numberOfKeys} keys, got ${keys.length}`);
+    const client = redis as unknown as Record<string, ((...values: Arg[]) => Promise<unknown>) | undefined>;
+    if (!client[command]) redis.defineCommand(command, { numberOfKeys, lua });
+    return decode(await client[command]!(...keys, ...args));
+  };
+}
