@@ -17,6 +17,8 @@ export interface GatewayOptions {
   offlineQueueTtlSec: number;
   slowConsumerBytes: number;
   registryTtlMs: number;
+  /** How often the instance refreshes its ws:instances heartbeat (publishers' liveness check). */
+  instanceHeartbeatMs: number;
   /**
    * How long `global` and the user room stay held after connect when the client sends no frame:
    * a reconnecting client's `resume` (its first frame) must come before any live message.
@@ -37,5 +39,6 @@ export const DEFAULT_GATEWAY_OPTIONS: Omit<GatewayOptions, 'instanceId' | 'flags
   offlineQueueTtlSec: 86_400,
   slowConsumerBytes: 4 * 1024 * 1024,
   registryTtlMs: 30_000,
+  instanceHeartbeatMs: 1000,
   automaticRoomsHoldMs: 1000,
 };

@@ -175,6 +175,7 @@ export class Gateway {
       void this.registry.heartbeat(this.connections.values()).catch((error: Error) => this.deps.log.debug({ err: error }, 'registry refresh failed'));
     };
     this.timers.push(setInterval(refresh, refreshMs));
+    this.timers.push(setInterval(() => void this.registry.announce().catch(() => undefined), options.instanceHeartbeatMs));
     refresh();
     for (const timer of this.timers) timer.unref();
   }
@@ -229,16 +230,26 @@ export class Gateway {
     socket.on('error', (error: Error) => this.deps.log.debug({ err: error, clientId: connection.id }, 'socket error'));
 
     const userRoom = rooms.user(principal.sub);
-    connection.sendFrame({
-      type: 'connection.established',
-      clientId: connection.id,
-      instanceId: options.instanceId,
-      heartbeatMs: options.heartbeatMs,
-      rooms: [GLOBAL_ROOM, userRoom],
-    });
     // Frames the client sends meanwhile wait in its chain until its automatic rooms are set up.
     connection.chain = connection.chain.then(async () => {
-      connection.holdUntilFirstFrame(await this.sessions.joinAutomatic(connection));
+      const automatic = await this.sessions.joinAutomatic(connection);
+      if (connection.closed) {
+        // Closed while joining: release() has already run, so undo what the join added.
+        this.hub.leaveAll(connection);
+        await this.offline.detach(principal.dealershipId, principal.sub, userConnectionMember(this.instanceId, connection.id)).catch(() => undefined);
+        return;
+      }
+      // Sent once the rooms' starting positions are known (they are in it); the automatic rooms
+      // are held until the client's first frame, so nothing of theirs can come before it.
+      connection.sendFrame({
+        type: 'connection.established',
+        clientId: connection.id,
+        instanceId: options.instanceId,
+        heartbeatMs: options.heartbeatMs,
+        rooms: [GLOBAL_ROOM, userRoom],
+        positions: automatic.positions,
+      });
+      connection.holdUntilFirstFrame(automatic.memberships);
       // A client that sends nothing (no resume) gets its automatic rooms live after a moment.
       setTimeout(() => {
         connection.chain = connection.chain.then(() => connection.releaseHeld());

@@ -5,6 +5,8 @@ import type { RedisClient } from '@switchboard/redis';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ClientConnection, Membership } from '../connection/client-connection.js';
 import { uniqueById } from '../fanout/live-message.js';
+import type { RoomPosition } from '../fanout/history.js';
+import type { LiveMessage } from '../fanout/live-message.js';
 import type { RoomHub } from '../fanout/room-hub.js';
 import { type OfflineQueue, userConnectionMember } from '../offline-queue/offline-queue.js';
 import type { ConnectionRegistry } from '../registry/registry.js';
@@ -30,33 +32,46 @@ export class RoomSessions {
   constructor(private readonly deps: RoomSessionsDeps) {}
 
   /**
-   * `global` and the caller's `user:` room, queued messages first (in order). Both are returned
-   * held (not live yet): a reconnecting client resumes them from its own position, and live
-   * messages sent before that replay would arrive ahead of the older ones it replays.
+   * `global` and the caller's `user:` room. Both are returned held (not live yet): a reconnecting
+   * client resumes them from its own position, and live messages sent before that replay would
+   * arrive ahead of the older ones it replays. Messages queued while the user was offline wait at
+   * the head of the user room's held buffer: a client that resumes the room gets them from
+   * history in order (the buffer's copies are then dropped by seq), any other gets them first.
+   *
+   * `positions` is where each room starts for this connection (every later message of the room
+   * is sent to it): the client keeps it, so after a crash it can resume rooms it never received
+   * a message in, and miss nothing that was published meanwhile.
    */
-  async joinAutomatic(connection: ClientConnection): Promise<Membership[]> {
+  async joinAutomatic(connection: ClientConnection): Promise<{ memberships: Membership[]; positions: Record<string, RoomPosition> }> {
     const { hub, offline, log } = this.deps;
     const { principal } = connection;
+    const positions: Record<string, RoomPosition> = {};
     const global = await hub.join(connection, GLOBAL_ROOM, GLOBAL_ROOM, principal.dealershipId, true);
     // Redis unreachable: no position, but the room still goes live (local delivery goes on).
     const globalPosition = await hub.position(global.key).catch(() => undefined);
-    if (globalPosition) hub.hold(global, globalPosition);
-    const user = await hub.join(connection, rooms.user(principal.sub), roomKey(principal.dealershipId, rooms.user(principal.sub)), principal.dealershipId, false);
+    if (globalPosition) {
+      hub.hold(global, globalPosition);
+      positions[GLOBAL_ROOM] = globalPosition;
+    }
+    const userRoom = rooms.user(principal.sub);
+    const user = await hub.join(connection, userRoom, roomKey(principal.dealershipId, userRoom), principal.dealershipId, false);
     const attached = await offline.attach(principal.dealershipId, principal.sub, userConnectionMember(this.deps.instanceId, connection.id)).catch((error: Error) => {
       log.warn({ err: error }, 'offline queue unavailable');
       return undefined;
     });
-    const queued = uniqueById(attached?.queued ?? []);
-    const held = user.buffer;
-    user.buffer = null;
-    for (const message of queued) connection.deliver(user, message);
-    this.deps.onQueuedDelivered(queued.length);
-    user.buffer = held;
     // The position read with the registration: what is above it is routed live to this connection.
     const position = attached?.position ?? (await hub.position(user.key).catch(() => undefined));
-    // Never behind what the queue just sent.
-    if (position && !(user.epoch === position.epoch && user.seq > position.seq)) hub.hold(user, position);
-    return [global, user];
+    const queued = inSeqOrder(uniqueById(attached?.queued ?? []), position?.epoch);
+    if (position) {
+      hub.hold(user, position);
+      // Queued messages are at or below the position: the connection starts just before them.
+      const first = queued.find((message) => message.epoch === position.epoch);
+      if (first && first.seq <= position.seq) user.seq = first.seq - 1;
+      positions[userRoom] = { seq: user.seq, epoch: user.epoch };
+    }
+    user.buffer = [...queued, ...(user.buffer ?? [])];
+    this.deps.onQueuedDelivered(queued.length);
+    return { memberships: [global, user], positions };
   }
 
   async subscribe(connection: ClientConnection, room: string): Promise<void> {
@@ -124,4 +139,14 @@ export class RoomSessions {
     const channelled = room !== rooms.user(connection.principal.sub);
     return this.deps.hub.join(connection, room, roomKey(decision.scope, room), decision.scope, channelled);
   }
+}
+
+/**
+ * Queued messages by seq: a message put back in the queue late (requeue) may sit after newer
+ * ones. Those of an older epoch (history lost since) keep their place, first.
+ */
+function inSeqOrder(messages: LiveMessage[], epoch: string | undefined): LiveMessage[] {
+  const older = messages.filter((message) => message.epoch !== epoch);
+  const current = messages.filter((message) => message.epoch === epoch).sort((x, y) => x.seq - y.seq);
+  return [...older, ...current];
 }
