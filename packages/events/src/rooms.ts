@@ -2,10 +2,14 @@ import { type Static, Type } from '@sinclair/typebox';
 
 export type RoomKind = 'global' | 'user' | 'dealership' | 'sandbox' | 'project' | 'agent';
 
-/** Room names as clients write them (SPEC.md, realtime-gateway). */
+/**
+ * Room names as clients write them (SPEC.md, realtime-gateway). A `user:` room's id is the
+ * token's `sub` as is (any characters but control characters, e.g. an e-mail address or
+ * `team:alice`); keyspace `roomKey` encodes it, so it can never reach into another key.
+ */
 export const RoomName = Type.String({
-  pattern: '^(global|(user|dealership|sandbox|project|agent):[A-Za-z0-9_.\\-]{1,128})$',
-  maxLength: 140,
+  pattern: '^(global|user:[^\\u0000-\\u001f\\u007f]{1,256}|(dealership|sandbox|project|agent):[A-Za-z0-9_.\\-]{1,128})$',
+  maxLength: 261,
 });
 export type RoomName = Static<typeof RoomName>;
 
@@ -25,7 +29,9 @@ export interface ParsedRoom {
 
 export function parseRoom(room: string): ParsedRoom | undefined {
   if (room === 'global') return { kind: 'global', id: undefined };
-  const match = /^(user|dealership|sandbox|project|agent):([A-Za-z0-9_.-]{1,128})$/.exec(room);
+  const user = /^user:([^\u0000-\u001f\u007f]{1,256})$/.exec(room);
+  if (user) return { kind: 'user', id: user[1] };
+  const match = /^(dealership|sandbox|project|agent):([A-Za-z0-9_.-]{1,128})$/.exec(room);
   if (!match) return undefined;
   return { kind: match[1] as RoomKind, id: match[2] };
 }

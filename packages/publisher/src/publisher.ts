@@ -18,7 +18,7 @@ export const PUBLISHER_DEFAULTS = {
   /** A user-connection registry entry not refreshed for this long belongs to a dead instance. */
   registryStaleMs: 30_000,
   /**
-   * A gateway whose `ws:instances` heartbeat (every INSTANCE_HEARTBEAT_MS, 1 s) is older than
+   * A gateway whose heartbeat in the instances zset (every INSTANCE_HEARTBEAT_MS, 1 s) is older than
    * this is taken for crashed: user-room messages are no longer routed to it (INSTANCE_STALE_MS).
    */
   instanceStaleMs: positiveInt(process.env['INSTANCE_STALE_MS'], 5_000),
