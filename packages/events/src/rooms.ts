@@ -1,20 +1,22 @@
 import { type Static, Type } from '@sinclair/typebox';
 
-export type RoomKind = 'global' | 'user' | 'dealership' | 'sandbox' | 'project' | 'agent';
+export type RoomKind = 'global' | 'admin' | 'user' | 'dealership' | 'sandbox' | 'project' | 'agent';
 
 /**
  * Room names as clients write them (SPEC.md, realtime-gateway). A `user:` room's id is the
  * token's `sub` as is (any characters but control characters, e.g. an e-mail address or
  * `team:alice`); keyspace `roomKey` encodes it, so it can never reach into another key.
+ * `admin` is the platform's admin-only room (one copy for every dealership).
  */
 export const RoomName = Type.String({
-  pattern: '^(global|user:[^\\u0000-\\u001f\\u007f]{1,256}|(dealership|sandbox|project|agent):[A-Za-z0-9_.\\-]{1,128})$',
+  pattern: '^(global|admin|user:[^\\u0000-\\u001f\\u007f]{1,256}|(dealership|sandbox|project|agent):[A-Za-z0-9_.\\-]{1,128})$',
   maxLength: 261,
 });
 export type RoomName = Static<typeof RoomName>;
 
 export const rooms = {
   global: () => 'global',
+  admin: () => 'admin',
   user: (userId: string) => `user:${userId}`,
   dealership: (dealershipId: string) => `dealership:${dealershipId}`,
   sandbox: (sandboxId: string) => `sandbox:${sandboxId}`,
@@ -29,6 +31,7 @@ export interface ParsedRoom {
 
 export function parseRoom(room: string): ParsedRoom | undefined {
   if (room === 'global') return { kind: 'global', id: undefined };
+  if (room === 'admin') return { kind: 'admin', id: undefined };
   const user = /^user:([^\u0000-\u001f\u007f]{1,256})$/.exec(room);
   if (user) return { kind: 'user', id: user[1] };
   const match = /^(dealership|sandbox|project|agent):([A-Za-z0-9_.-]{1,128})$/.exec(room);

@@ -5,6 +5,8 @@ import { RoomName, parseRoom } from '../src/index.js';
 describe('room names', () => {
   const table = [
     { room: 'global', parsed: { kind: 'global', id: undefined } },
+    { room: 'admin', parsed: { kind: 'admin', id: undefined } },
+    { room: 'admin:x', parsed: undefined },
     { room: 'user:u1', parsed: { kind: 'user', id: 'u1' } },
     { room: 'user:alice@example.com', parsed: { kind: 'user', id: 'alice@example.com' } },
     { room: 'user:team:alice', parsed: { kind: 'user', id: 'team:alice' } },

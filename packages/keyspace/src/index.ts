@@ -17,7 +17,7 @@
  *   idempotency:<scope>:<actor>:<key>          string   first response of a mutating request (24 h)
  *
  *   ws:broadcast                               channel  traffic for the `global` room
- *   ws:room:<roomKey>                          channel  traffic for one tenant-scoped room
+ *   ws:room:<roomKey>                          channel  traffic for one tenant-scoped room (and ws:room:admin)
  *   ws:direct:<instanceId>                     channel  messages for one gateway instance
  *   ws:health                                  channel  instance heartbeats
  *   ws:migration                               channel  drain announcements
@@ -64,5 +64,5 @@ export type Keyspace = ReturnType<typeof createKeyspace>;
 /** The keyspace of this process, prefixed by KEY_PREFIX. */
 export const keyspace: Keyspace = createKeyspace();
 
-export { roomKey, GLOBAL_ROOM } from './realtime.js';
+export { roomKey, GLOBAL_ROOM, ADMIN_ROOM } from './realtime.js';
 export type { Prefixer } from './prefix.js';

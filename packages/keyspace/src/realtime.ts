@@ -1,6 +1,8 @@
 import type { Prefixer } from './prefix.js';
 
 export const GLOBAL_ROOM = 'global';
+/** Admin-only room (flag changes and other platform internals): one copy, not per dealership. */
+export const ADMIN_ROOM = 'admin';
 const USER_PREFIX = 'user:';
 
 /**
@@ -12,7 +14,7 @@ const USER_PREFIX = 'user:';
  * ([A-Za-z0-9_.-]) are unchanged.
  */
 export function roomKey(dealershipId: string, room: string): string {
-  if (room === GLOBAL_ROOM) return GLOBAL_ROOM;
+  if (room === GLOBAL_ROOM || room === ADMIN_ROOM) return room;
   return room.startsWith(USER_PREFIX) ? `d:${dealershipId}:${USER_PREFIX}${encodeURIComponent(room.slice(USER_PREFIX.length))}` : `d:${dealershipId}:${room}`;
 }
 
