@@ -17,6 +17,10 @@ export interface GatewayOptions {
   offlineQueueTtlSec: number;
   slowConsumerBytes: number;
   registryTtlMs: number;
+  /** Rooms one connection may be in, `global` and its user room included. */
+  maxRoomsPerConnection: number;
+  /** Open connections one user (dealership + sub) may have across all instances. */
+  maxConnectionsPerUser: number;
   /** How often the instance refreshes its ws:instances heartbeat (publishers' liveness check). */
   instanceHeartbeatMs: number;
   /**
@@ -40,5 +44,7 @@ export const DEFAULT_GATEWAY_OPTIONS: Omit<GatewayOptions, 'instanceId' | 'flags
   slowConsumerBytes: 4 * 1024 * 1024,
   registryTtlMs: 30_000,
   instanceHeartbeatMs: 1000,
+  maxRoomsPerConnection: 100,
+  maxConnectionsPerUser: 20,
   automaticRoomsHoldMs: 1000,
 };

@@ -17,6 +17,7 @@ import { OfflineQueue, userConnectionMember } from './offline-queue/offline-queu
 import type { GatewayMetrics } from './plugins/gateway-metrics.js';
 import { IpConnectLimiter } from './protection/ip-limiter.js';
 import { CloseCode } from '@switchboard/events';
+import { ErrorCode } from '@switchboard/errors';
 import { RedisBreaker } from './registry/redis-breaker.js';
 import { ConnectionRegistry } from './registry/registry.js';
 import { RoomSessions } from './rooms/room-sessions.js';
@@ -118,6 +119,8 @@ export class Gateway {
       registryStaleMs: PUBLISHER_DEFAULTS.registryStaleMs,
       maxLength: options.offlineQueueMax,
       ttlSec: options.offlineQueueTtlSec,
+      maxConnectionsPerUser: options.maxConnectionsPerUser,
+      instanceStaleMs: PUBLISHER_DEFAULTS.instanceStaleMs,
     });
     this.sessions = new RoomSessions({
       redis: deps.redis,
@@ -126,6 +129,7 @@ export class Gateway {
       registry: this.registry,
       offline: this.offline,
       instanceId: options.instanceId,
+      maxRoomsPerConnection: options.maxRoomsPerConnection,
       log,
       onQueuedDelivered: (count) => {
         this.stats.queuedDelivered += count;
@@ -237,6 +241,12 @@ export class Gateway {
         // Closed while joining: release() has already run, so undo what the join added.
         this.hub.leaveAll(connection);
         await this.offline.detach(principal.dealershipId, principal.sub, userConnectionMember(this.instanceId, connection.id)).catch(() => undefined);
+        return;
+      }
+      if (automatic.refused) {
+        // Over the per-user limit: nothing was registered; release() leaves the rooms on close.
+        connection.sendFrame({ type: 'error', code: ErrorCode.CONNECTION_LIMIT_EXCEEDED, message: `A user may have at most ${options.maxConnectionsPerUser} open connections.` });
+        connection.close(CloseCode.RATE_LIMITED, 'too many connections for this user');
         return;
       }
       // Sent once the rooms' starting positions are known (they are in it); the automatic rooms

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { rooms } from '@switchboard/events';
 import { type Keyspace, roomKey } from '@switchboard/keyspace';
-import type { OfflineDeliveryJob } from '@switchboard/publisher';
+import { type InstanceLiveness, type OfflineDeliveryJob, createInstanceLiveness } from '@switchboard/publisher';
 import type { RedisClient } from '@switchboard/redis';
 import { Queue } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
@@ -12,7 +12,7 @@ const ATTACH_SCRIPT = readFileSync(new URL('./lua/attach-user.lua', import.meta.
 const REQUEUE_SCRIPT = readFileSync(new URL('./lua/requeue-user-message.lua', import.meta.url), 'utf8');
 
 type ScriptedRedis = RedisClient & {
-  switchboardAttachUser?: (connectionsKey: string, queueKey: string, seqKey: string, epochKey: string, member: string, now: string, ttlMs: string) => Promise<[string, string, string[]]>;
+  switchboardAttachUser?: (connectionsKey: string, queueKey: string, seqKey: string, epochKey: string, ...args: string[]) => Promise<[string, string, string[], 'ok' | 'limit']>;
   switchboardRequeueUserMessage?: (connectionsKey: string, queueKey: string, ...args: string[]) => Promise<number>;
 };
 
@@ -21,7 +21,14 @@ export interface OfflineQueueLimits {
   registryStaleMs: number;
   maxLength: number;
   ttlSec: number;
+  /** Open connections a user may have across all instances. */
+  maxConnectionsPerUser: number;
+  /** A gateway whose ws:instances heartbeat is older than this is crashed (its entries do not count). */
+  instanceStaleMs: number;
 }
+
+/** What attaching a connection gave: its queued messages and the room position, or a refusal. */
+export type AttachResult = { refused: false; queued: LiveMessage[]; position: RoomPosition } | { refused: true };
 
 /** The registry member of one connection in the user's connection set. */
 export function userConnectionMember(instanceId: string, clientId: string): string {
@@ -35,6 +42,7 @@ export function userConnectionMember(instanceId: string, clientId: string): stri
  */
 export class OfflineQueue {
   private readonly jobs: Queue<OfflineDeliveryJob>;
+  private readonly liveness: InstanceLiveness;
 
   constructor(
     private readonly redis: RedisClient,
@@ -47,12 +55,17 @@ export class OfflineQueue {
     if (!client.switchboardRequeueUserMessage) client.defineCommand('switchboardRequeueUserMessage', { numberOfKeys: 2, lua: REQUEUE_SCRIPT });
     this.jobs = new Queue<OfflineDeliveryJob>(ks.queues.offlineDeliveries, { connection: redis, prefix: ks.queues.bullmqPrefix });
     this.jobs.on('error', (error) => log.warn({ err: error }, 'offline-deliveries queue error'));
+    this.liveness = createInstanceLiveness(redis, ks, { staleMs: limits.instanceStaleMs, cacheMs: 500 });
   }
 
-  /** Registers the connection; returns what was queued (oldest first) and the user room's position then. */
-  async attach(dealershipId: string, userId: string, member: string): Promise<{ queued: LiveMessage[]; position: RoomPosition }> {
+  /**
+   * Registers the connection; returns what was queued (oldest first) and the user room's position
+   * then, or a refusal when the user already has maxConnectionsPerUser live connections.
+   */
+  async attach(dealershipId: string, userId: string, member: string): Promise<AttachResult> {
     const userRoomKey = roomKey(dealershipId, rooms.user(userId));
-    const [seq, epoch, raw] = await (this.redis as ScriptedRedis).switchboardAttachUser!(
+    const staleInstances = await this.liveness.staleInstances();
+    const [seq, epoch, raw, outcome] = await (this.redis as ScriptedRedis).switchboardAttachUser!(
       this.ks.realtime.userConnections(dealershipId, userId),
       this.ks.realtime.offlineQueue(dealershipId, userId),
       this.ks.realtime.roomSeq(userRoomKey),
@@ -60,10 +73,14 @@ export class OfflineQueue {
       member,
       String(Date.now()),
       String(this.limits.registryStaleMs * 2),
+      String(this.limits.registryStaleMs),
+      String(this.limits.maxConnectionsPerUser),
+      staleInstances.join(' '),
     );
+    if (outcome === 'limit') return { refused: true };
     const queued = raw.map(toLiveMessage).filter((message): message is LiveMessage => message !== undefined);
     if (queued.length > 0) void this.removeJobs(queued.map((message) => message.id));
-    return { queued, position: { seq: Number(seq), epoch } };
+    return { refused: false, queued, position: { seq: Number(seq), epoch } };
   }
 
   /**

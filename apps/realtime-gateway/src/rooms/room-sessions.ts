@@ -19,6 +19,8 @@ export interface RoomSessionsDeps {
   registry: ConnectionRegistry;
   offline: OfflineQueue;
   instanceId: string;
+  /** Rooms one connection may be in, the automatic ones included. */
+  maxRoomsPerConnection: number;
   log: FastifyBaseLogger;
   onQueuedDelivered(count: number): void;
 }
@@ -42,7 +44,7 @@ export class RoomSessions {
    * is sent to it): the client keeps it, so after a crash it can resume rooms it never received
    * a message in, and miss nothing that was published meanwhile.
    */
-  async joinAutomatic(connection: ClientConnection): Promise<{ memberships: Membership[]; positions: Record<string, RoomPosition> }> {
+  async joinAutomatic(connection: ClientConnection): Promise<{ refused: boolean; memberships: Membership[]; positions: Record<string, RoomPosition> }> {
     const { hub, offline, log } = this.deps;
     const { principal } = connection;
     const positions: Record<string, RoomPosition> = {};
@@ -59,6 +61,7 @@ export class RoomSessions {
       log.warn({ err: error }, 'offline queue unavailable');
       return undefined;
     });
+    if (attached?.refused) return { refused: true, memberships: [global, user], positions };
     // The position read with the registration: what is above it is routed live to this connection.
     const position = attached?.position ?? (await hub.position(user.key).catch(() => undefined));
     const queued = inSeqOrder(uniqueById(attached?.queued ?? []), position?.epoch);
@@ -71,10 +74,11 @@ export class RoomSessions {
     }
     user.buffer = [...queued, ...(user.buffer ?? [])];
     this.deps.onQueuedDelivered(queued.length);
-    return { memberships: [global, user], positions };
+    return { refused: false, memberships: [global, user], positions };
   }
 
   async subscribe(connection: ClientConnection, room: string): Promise<void> {
+    if (!connection.rooms.has(room)) this.checkRoomLimit(connection, 1);
     const membership = await this.joinChecked(connection, room);
     const position = await this.deps.hub.startLive(connection, membership);
     connection.sendFrame({ type: 'subscribed', room, seq: position.seq, epoch: position.epoch });
@@ -107,6 +111,9 @@ export class RoomSessions {
         }
       }
     }
+    // All or nothing: a resume that would pass the limit joins none of its rooms.
+    const joining = Object.keys(positions).filter((room) => !connection.rooms.has(room)).length;
+    if (joining > 0) this.checkRoomLimit(connection, joining);
     for (const [room, seq] of Object.entries(positions)) {
       let membership: Membership;
       try {
@@ -126,6 +133,14 @@ export class RoomSessions {
   ack(connection: ClientConnection, room: string, seq: number): void {
     const membership = connection.rooms.get(room);
     if (membership) void this.deps.registry.recordSubscription(connection, room, Math.min(seq, membership.seq), membership.epoch).catch(() => undefined);
+  }
+
+  /** Throws ROOM_LIMIT_EXCEEDED if joining `more` rooms would pass the connection's limit. */
+  private checkRoomLimit(connection: ClientConnection, more: number): void {
+    const limit = this.deps.maxRoomsPerConnection;
+    if (connection.rooms.size + more > limit) {
+      throw new AppError(ErrorCode.ROOM_LIMIT_EXCEEDED, `A connection may be in at most ${limit} rooms (global and your user room included); it is in ${connection.rooms.size}.`, { limit });
+    }
   }
 
   /** Checks the caller may join `room` (tenant, user, sandbox owner) and joins it. */
