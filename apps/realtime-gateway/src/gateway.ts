@@ -13,6 +13,7 @@ import { toLiveMessage } from './fanout/live-message.js';
 import { ChannelSubscriber } from './fanout/redis-subscriber.js';
 import { RoomHub } from './fanout/room-hub.js';
 import type { GatewayOptions } from './gateway-options.js';
+import { startExpiredDeliveriesWorker } from './offline-queue/expired-deliveries.js';
 import { OfflineQueue, userConnectionMember } from './offline-queue/offline-queue.js';
 import type { GatewayMetrics } from './plugins/gateway-metrics.js';
 import { IpConnectLimiter } from './protection/ip-limiter.js';
@@ -59,6 +60,7 @@ export class Gateway {
   readonly subscriber: ChannelSubscriber;
   readonly registry: ConnectionRegistry;
   readonly offline: OfflineQueue;
+  private readonly expiredDeliveries: { close(): Promise<void> };
   readonly sessions: RoomSessions;
   readonly breaker: RedisBreaker;
   readonly ipLimiter: IpConnectLimiter;
@@ -122,6 +124,7 @@ export class Gateway {
       maxConnectionsPerUser: options.maxConnectionsPerUser,
       instanceStaleMs: PUBLISHER_DEFAULTS.instanceStaleMs,
     });
+    this.expiredDeliveries = startExpiredDeliveriesWorker(deps.redisUrl, ks, log, options.instanceId);
     this.sessions = new RoomSessions({
       redis: deps.redis,
       ks,
@@ -133,7 +136,7 @@ export class Gateway {
       log,
       onQueuedDelivered: (count) => {
         this.stats.queuedDelivered += count;
-        metrics.queuedMessages.inc(count);
+        metrics.offlineDelivered.inc(count);
       },
     });
     this.frameContext = this.createFrameContext();
@@ -280,7 +283,7 @@ export class Gateway {
     for (const timer of this.timers) clearInterval(timer);
     for (const connection of this.connections.values()) connection.close(CloseCode.DRAINING, 'server closing');
     await this.registry.leaveCluster();
-    await Promise.all([this.subscriber.close(), this.offline.close()]);
+    await Promise.all([this.subscriber.close(), this.offline.close(), this.expiredDeliveries.close()]);
   }
 
   private async release(connection: ClientConnection): Promise<void> {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { rooms } from '@switchboard/events';
 import { type Keyspace, roomKey } from '@switchboard/keyspace';
-import { type InstanceLiveness, type OfflineDeliveryJob, createInstanceLiveness } from '@switchboard/publisher';
+import { type InstanceLiveness, type OfflineDeliveryJob, createInstanceLiveness, messageIds } from '@switchboard/publisher';
 import type { RedisClient } from '@switchboard/redis';
 import { Queue } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
@@ -13,7 +13,7 @@ const REQUEUE_SCRIPT = readFileSync(new URL('./lua/requeue-user-message.lua', im
 
 type ScriptedRedis = RedisClient & {
   switchboardAttachUser?: (connectionsKey: string, queueKey: string, seqKey: string, epochKey: string, ...args: string[]) => Promise<[string, string, string[], 'ok' | 'limit']>;
-  switchboardRequeueUserMessage?: (connectionsKey: string, queueKey: string, ...args: string[]) => Promise<number>;
+  switchboardRequeueUserMessage?: (connectionsKey: string, queueKey: string, ...args: string[]) => Promise<[number, string[]]>;
 };
 
 export interface OfflineQueueLimits {
@@ -78,8 +78,12 @@ export class OfflineQueue {
       staleInstances.join(' '),
     );
     if (outcome === 'limit') return { refused: true };
-    const queued = raw.map(toLiveMessage).filter((message): message is LiveMessage => message !== undefined);
-    if (queued.length > 0) void this.removeJobs(queued.map((message) => message.id));
+    const taken = raw.map(toLiveMessage).filter((message): message is LiveMessage => message !== undefined);
+    if (taken.length > 0) void this.removeJobs(taken.map((message) => message.id));
+    // An entry lives OFFLINE_QUEUE_TTL_SEC from its publish, like its job; the list's own TTL
+    // restarts with every push, so older entries can still be in it.
+    const expiredBefore = Date.now() - this.limits.ttlSec * 1000;
+    const queued = taken.filter((message) => message.ts >= expiredBefore);
     return { refused: false, queued, position: { seq: Number(seq), epoch } };
   }
 
@@ -88,7 +92,7 @@ export class OfflineQueue {
    * the message was on its way): back to the offline queue, unless the user is live elsewhere.
    */
   async requeue(message: LiveMessage, userId: string): Promise<boolean> {
-    const queued = await (this.redis as ScriptedRedis).switchboardRequeueUserMessage!(
+    const [queued, dropped] = await (this.redis as ScriptedRedis).switchboardRequeueUserMessage!(
       this.ks.realtime.userConnections(message.dealershipId, userId),
       this.ks.realtime.offlineQueue(message.dealershipId, userId),
       message.raw,
@@ -101,9 +105,17 @@ export class OfflineQueue {
     await this.jobs.add(
       'offline-delivery',
       { dealershipId: message.dealershipId, userId, messageId: message.id, event: message.event, seq: message.seq },
-      { jobId: message.id, delay: this.limits.ttlSec * 1000, removeOnComplete: 1000, removeOnFail: 1000 },
+      { jobId: message.id, delay: this.limits.ttlSec * 1000, removeOnComplete: true, removeOnFail: 1000 },
     );
+    const droppedIds = messageIds(dropped);
+    if (droppedIds.length > 0) await this.removeJobs(droppedIds);
     return true;
+  }
+
+  /** Offline deliveries still waiting, all users (jobs of ws-offline-deliveries: delayed + waiting). */
+  async backlog(): Promise<number> {
+    const counts = await this.jobs.getJobCounts('delayed', 'waiting');
+    return (counts['delayed'] ?? 0) + (counts['waiting'] ?? 0);
   }
 
   async detach(dealershipId: string, userId: string, member: string): Promise<void> {

@@ -11,16 +11,19 @@
   ARGV[4] offline queue max length
   ARGV[5] offline queue TTL in seconds
 
-  Returns 1 when queued, 0 when the user is connected elsewhere.
+  Returns { 1, dropped } when queued (dropped: the entries trimmed for the max length, oldest
+  first), { 0, {} } when the user is connected elsewhere.
 ]]
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[2]) - tonumber(ARGV[3]))
 if redis.call('ZCARD', KEYS[1]) > 0 then
-  return 0
+  return { 0, {} }
 end
 local length = redis.call('RPUSH', KEYS[2], ARGV[1])
 local maxLength = tonumber(ARGV[4])
+local dropped = {}
 if length > maxLength then
+  dropped = redis.call('LRANGE', KEYS[2], 0, length - maxLength - 1)
   redis.call('LTRIM', KEYS[2], length - maxLength, -1)
 end
 redis.call('EXPIRE', KEYS[2], tonumber(ARGV[5]))
-return 1
+return { 1, dropped }
