@@ -32,9 +32,21 @@ export interface ParsedRoom {
 export function parseRoom(room: string): ParsedRoom | undefined {
   if (room === 'global') return { kind: 'global', id: undefined };
   if (room === 'admin') return { kind: 'admin', id: undefined };
-  const user = /^user:([^\u0000-\u001f\u007f]{1,256})$/.exec(room);
-  if (user) return { kind: 'user', id: user[1] };
+  if (room.startsWith('user:')) {
+    const id = room.slice('user:'.length);
+    return isUserId(id) ? { kind: 'user', id } : undefined;
+  }
   const match = /^(dealership|sandbox|project|agent):([A-Za-z0-9_.-]{1,128})$/.exec(room);
   if (!match) return undefined;
   return { kind: match[1] as RoomKind, id: match[2] };
+}
+
+/** A token's `sub`: 1 to 256 characters, none a control character (as RoomName says). */
+function isUserId(id: string): boolean {
+  if (id.length === 0 || id.length > 256) return false;
+  for (let index = 0; index < id.length; index += 1) {
+    const code = id.charCodeAt(index);
+    if (code < 0x20 || code === 0x7f) return false;
+  }
+  return true;
 }
