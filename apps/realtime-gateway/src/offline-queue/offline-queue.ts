@@ -92,6 +92,7 @@ export class OfflineQueue {
    * the message was on its way): back to the offline queue, unless the user is live elsewhere.
    */
   async requeue(message: LiveMessage, userId: string): Promise<boolean> {
+    const staleInstances = await this.liveness.staleInstances();
     const [queued, dropped] = await (this.redis as ScriptedRedis).switchboardRequeueUserMessage!(
       this.ks.realtime.userConnections(message.dealershipId, userId),
       this.ks.realtime.offlineQueue(message.dealershipId, userId),
@@ -100,6 +101,7 @@ export class OfflineQueue {
       String(this.limits.registryStaleMs),
       String(this.limits.maxLength),
       String(this.limits.ttlSec),
+      staleInstances.join(' '),
     );
     if (queued !== 1) return false;
     await this.jobs.add(
