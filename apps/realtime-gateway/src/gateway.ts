@@ -358,9 +358,12 @@ export class Gateway {
       this.deps.metrics.errors.inc({ type: 'bad_message' });
       return;
     }
-    if (this.hub.receive(message) || channel !== this.deps.ks.realtime.directChannel(this.instanceId)) return;
+    this.hub.receive(message);
+    if (channel !== this.deps.ks.realtime.directChannel(this.instanceId)) return;
     const room = parseRoom(message.room);
-    if (room?.kind === 'user' && room.id) {
+    // Routed here for the user's own connection: if it is gone (an admin watching the room does
+    // not count), the message goes back to the user's queue.
+    if (room?.kind === 'user' && room.id && !this.hub.hasUser(message.key, message.dealershipId, room.id)) {
       void this.offline.requeue(message, room.id).catch((error: Error) => this.deps.log.warn({ err: error }, 'could not requeue a user message'));
     }
   }
