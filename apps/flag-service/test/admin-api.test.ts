@@ -209,20 +209,22 @@ describe('flag admin API', () => {
     expect(conflict.json().error.code).toBe('IDEMPOTENCY_CONFLICT');
   });
 
-  it('publishes each change on the flags channel and a flag.* event to room global', async () => {
+  it('publishes each change on the flags channel and a flag.* event to the admin room only, never to global', async () => {
     const subscriber = createRedis(redis.server.url);
     const messages: Array<[string, string]> = [];
     subscriber.on('message', (channel: string, message: string) => messages.push([channel, message]));
-    await subscriber.subscribe('flags:changes', 'ws:broadcast');
+    await subscriber.subscribe('flags:changes', 'ws:broadcast', 'ws:room:admin');
     try {
       await create('PUBLISHED');
       await call(app, 'POST', '/api/flags/PUBLISHED/toggle', { enabled: true, reason: 'live' });
-      await waitFor(() => messages.length >= 4, { message: 'two flags:changes and two ws:broadcast messages' });
+      await waitFor(() => messages.length >= 4, { message: 'two flags:changes and two ws:room:admin messages' });
       const changes = messages.filter(([channel]) => channel === 'flags:changes').map(([, m]) => JSON.parse(m));
       expect(changes.map((m) => [m.flag.key, m.flag.version, m.flag.enabled])).toEqual([['PUBLISHED', 1, false], ['PUBLISHED', 2, true]]);
-      const events = messages.filter(([channel]) => channel === 'ws:broadcast').map(([, m]) => JSON.parse(m));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(messages.filter(([channel]) => channel === 'ws:broadcast')).toEqual([]);
+      const events = messages.filter(([channel]) => channel === 'ws:room:admin').map(([, m]) => JSON.parse(m));
       expect(events.map((e) => e.event)).toEqual(['flag.created', 'flag.toggled']);
-      expect(events[1]).toMatchObject({ room: 'global', dealershipId: 'd-admin', data: { key: 'PUBLISHED', version: 2, enabled: true, actor: 'admin-1', reason: 'live' } });
+      expect(events[1]).toMatchObject({ room: 'admin', dealershipId: 'd-admin', data: { key: 'PUBLISHED', version: 2, enabled: true, actor: 'admin-1', reason: 'live' } });
     } finally {
       subscriber.disconnect();
     }

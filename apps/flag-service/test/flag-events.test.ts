@@ -1,5 +1,5 @@
 import { createFlagStore } from '@switchboard/flags';
-import { keyspace } from '@switchboard/keyspace';
+import { ADMIN_ROOM, keyspace, roomKey } from '@switchboard/keyspace';
 import { createRedis } from '@switchboard/redis';
 import type { TypedFastify } from '@switchboard/service-kit';
 import { waitFor } from '@switchboard/test-redis';
@@ -22,7 +22,7 @@ describe('flag events agree with flag versions', () => {
   beforeAll(async () => {
     apps.push(await build(redis.server.url, { outbox: { sweepEveryMs: 100, sweepAfterMs: 300 } }), await build(redis.server.url, { outbox: { sweepEveryMs: 100, sweepAfterMs: 300 } }));
     listener = subscriber();
-    await listener.subscribe(keyspace.realtime.broadcastChannel());
+    await listener.subscribe(keyspace.realtime.roomChannel(roomKey('any', ADMIN_ROOM)));
     listener.on('message', (_channel, raw) => events.push(JSON.parse(raw) as FlagEvent));
   });
   afterAll(async () => {

@@ -24,6 +24,12 @@ export const GatewayEnv = Type.Composite([
     SLOW_CONSUMER_BYTES: Type.Integer({ default: 4 * 1024 * 1024, minimum: 1024 }),
     HISTORY_SIZE: Type.Integer({ default: 1000, minimum: 1 }),
     REGISTRY_TTL_MS: Type.Integer({ default: 30_000, minimum: 1000 }),
+    /** Rooms per connection, `global` and the user room included; more → error ROOM_LIMIT_EXCEEDED. */
+    MAX_ROOMS_PER_CONNECTION: Type.Integer({ default: 100, minimum: 2 }),
+    /** Open connections per user across all instances; one more → CONNECTION_LIMIT_EXCEEDED, close 4429. */
+    MAX_CONNECTIONS_PER_USER: Type.Integer({ default: 20, minimum: 1 }),
+    /** ws:instances heartbeat; keep the publishers' INSTANCE_STALE_MS (5 s) at 3x this or more. */
+    INSTANCE_HEARTBEAT_MS: Type.Integer({ default: 1000, minimum: 100 }),
   }),
 ]);
 export type GatewayConfig = Static<typeof GatewayEnv>;

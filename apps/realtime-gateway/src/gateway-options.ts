@@ -17,6 +17,12 @@ export interface GatewayOptions {
   offlineQueueTtlSec: number;
   slowConsumerBytes: number;
   registryTtlMs: number;
+  /** Rooms one connection may be in, `global` and its user room included. */
+  maxRoomsPerConnection: number;
+  /** Open connections one user (dealership + sub) may have across all instances. */
+  maxConnectionsPerUser: number;
+  /** How often the instance refreshes its ws:instances heartbeat (publishers' liveness check). */
+  instanceHeartbeatMs: number;
   /**
    * How long `global` and the user room stay held after connect when the client sends no frame:
    * a reconnecting client's `resume` (its first frame) must come before any live message.
@@ -37,5 +43,8 @@ export const DEFAULT_GATEWAY_OPTIONS: Omit<GatewayOptions, 'instanceId' | 'flags
   offlineQueueTtlSec: 86_400,
   slowConsumerBytes: 4 * 1024 * 1024,
   registryTtlMs: 30_000,
+  instanceHeartbeatMs: 1000,
+  maxRoomsPerConnection: 100,
+  maxConnectionsPerUser: 20,
   automaticRoomsHoldMs: 1000,
 };

@@ -13,10 +13,12 @@ import { toLiveMessage } from './fanout/live-message.js';
 import { ChannelSubscriber } from './fanout/redis-subscriber.js';
 import { RoomHub } from './fanout/room-hub.js';
 import type { GatewayOptions } from './gateway-options.js';
+import { startExpiredDeliveriesWorker } from './offline-queue/expired-deliveries.js';
 import { OfflineQueue, userConnectionMember } from './offline-queue/offline-queue.js';
 import type { GatewayMetrics } from './plugins/gateway-metrics.js';
 import { IpConnectLimiter } from './protection/ip-limiter.js';
 import { CloseCode } from '@switchboard/events';
+import { ErrorCode } from '@switchboard/errors';
 import { RedisBreaker } from './registry/redis-breaker.js';
 import { ConnectionRegistry } from './registry/registry.js';
 import { RoomSessions } from './rooms/room-sessions.js';
@@ -58,6 +60,7 @@ export class Gateway {
   readonly subscriber: ChannelSubscriber;
   readonly registry: ConnectionRegistry;
   readonly offline: OfflineQueue;
+  private readonly expiredDeliveries: { close(): Promise<void> };
   readonly sessions: RoomSessions;
   readonly breaker: RedisBreaker;
   readonly ipLimiter: IpConnectLimiter;
@@ -118,7 +121,10 @@ export class Gateway {
       registryStaleMs: PUBLISHER_DEFAULTS.registryStaleMs,
       maxLength: options.offlineQueueMax,
       ttlSec: options.offlineQueueTtlSec,
+      maxConnectionsPerUser: options.maxConnectionsPerUser,
+      instanceStaleMs: PUBLISHER_DEFAULTS.instanceStaleMs,
     });
+    this.expiredDeliveries = startExpiredDeliveriesWorker(deps.redisUrl, ks, log, options.instanceId);
     this.sessions = new RoomSessions({
       redis: deps.redis,
       ks,
@@ -126,10 +132,11 @@ export class Gateway {
       registry: this.registry,
       offline: this.offline,
       instanceId: options.instanceId,
+      maxRoomsPerConnection: options.maxRoomsPerConnection,
       log,
       onQueuedDelivered: (count) => {
         this.stats.queuedDelivered += count;
-        metrics.queuedMessages.inc(count);
+        metrics.offlineDelivered.inc(count);
       },
     });
     this.frameContext = this.createFrameContext();
@@ -175,6 +182,7 @@ export class Gateway {
       void this.registry.heartbeat(this.connections.values()).catch((error: Error) => this.deps.log.debug({ err: error }, 'registry refresh failed'));
     };
     this.timers.push(setInterval(refresh, refreshMs));
+    this.timers.push(setInterval(() => void this.registry.announce().catch(() => undefined), options.instanceHeartbeatMs));
     refresh();
     for (const timer of this.timers) timer.unref();
   }
@@ -229,16 +237,32 @@ export class Gateway {
     socket.on('error', (error: Error) => this.deps.log.debug({ err: error, clientId: connection.id }, 'socket error'));
 
     const userRoom = rooms.user(principal.sub);
-    connection.sendFrame({
-      type: 'connection.established',
-      clientId: connection.id,
-      instanceId: options.instanceId,
-      heartbeatMs: options.heartbeatMs,
-      rooms: [GLOBAL_ROOM, userRoom],
-    });
     // Frames the client sends meanwhile wait in its chain until its automatic rooms are set up.
     connection.chain = connection.chain.then(async () => {
-      connection.holdUntilFirstFrame(await this.sessions.joinAutomatic(connection));
+      const automatic = await this.sessions.joinAutomatic(connection);
+      if (connection.closed) {
+        // Closed while joining: release() has already run, so undo what the join added.
+        this.hub.leaveAll(connection);
+        await this.offline.detach(principal.dealershipId, principal.sub, userConnectionMember(this.instanceId, connection.id)).catch(() => undefined);
+        return;
+      }
+      if (automatic.refused) {
+        // Over the per-user limit: nothing was registered; release() leaves the rooms on close.
+        connection.sendFrame({ type: 'error', code: ErrorCode.CONNECTION_LIMIT_EXCEEDED, message: `A user may have at most ${options.maxConnectionsPerUser} open connections.` });
+        connection.close(CloseCode.RATE_LIMITED, 'too many connections for this user');
+        return;
+      }
+      // Sent once the rooms' starting positions are known (they are in it); the automatic rooms
+      // are held until the client's first frame, so nothing of theirs can come before it.
+      connection.sendFrame({
+        type: 'connection.established',
+        clientId: connection.id,
+        instanceId: options.instanceId,
+        heartbeatMs: options.heartbeatMs,
+        rooms: [GLOBAL_ROOM, userRoom],
+        positions: automatic.positions,
+      });
+      connection.holdUntilFirstFrame(automatic.memberships);
       // A client that sends nothing (no resume) gets its automatic rooms live after a moment.
       setTimeout(() => {
         connection.chain = connection.chain.then(() => connection.releaseHeld());
@@ -259,7 +283,7 @@ export class Gateway {
     for (const timer of this.timers) clearInterval(timer);
     for (const connection of this.connections.values()) connection.close(CloseCode.DRAINING, 'server closing');
     await this.registry.leaveCluster();
-    await Promise.all([this.subscriber.close(), this.offline.close()]);
+    await Promise.all([this.subscriber.close(), this.offline.close(), this.expiredDeliveries.close()]);
   }
 
   private async release(connection: ClientConnection): Promise<void> {
@@ -334,9 +358,12 @@ export class Gateway {
       this.deps.metrics.errors.inc({ type: 'bad_message' });
       return;
     }
-    if (this.hub.receive(message) || channel !== this.deps.ks.realtime.directChannel(this.instanceId)) return;
+    this.hub.receive(message);
+    if (channel !== this.deps.ks.realtime.directChannel(this.instanceId)) return;
     const room = parseRoom(message.room);
-    if (room?.kind === 'user' && room.id) {
+    // Routed here for the user's own connection: if it is gone (an admin watching the room does
+    // not count), the message goes back to the user's queue.
+    if (room?.kind === 'user' && room.id && !this.hub.hasUser(message.key, message.dealershipId, room.id)) {
       void this.offline.requeue(message, room.id).catch((error: Error) => this.deps.log.warn({ err: error }, 'could not requeue a user message'));
     }
   }

@@ -50,6 +50,9 @@ await runService({
       offlineQueueTtlSec: config.OFFLINE_QUEUE_TTL_SEC,
       slowConsumerBytes: config.SLOW_CONSUMER_BYTES,
       registryTtlMs: config.REGISTRY_TTL_MS,
+      instanceHeartbeatMs: config.INSTANCE_HEARTBEAT_MS,
+      maxRoomsPerConnection: config.MAX_ROOMS_PER_CONNECTION,
+      maxConnectionsPerUser: config.MAX_CONNECTIONS_PER_USER,
     });
     flags.registerMetrics(app.metrics);
     app.addHook('onClose', flags.close);

@@ -123,4 +123,24 @@ describe('offline queue', () => {
     await client.waitFor((frame) => frame['id'] === 'late-1');
     client.close();
   });
+
+  it('puts a late user message back in the queue even while an admin watches the user room here', async () => {
+    const admin = await connect(gateway.url, tokenFor('root', 'A', 'admin'));
+    expect((await admin.subscribe('user:watched')).type).toBe('subscribed');
+    const late = { id: 'late-3', room: 'user:watched', dealershipId: 'A', event: 'ai.suggestion', data: suggestion(1), seq: 1, epoch: 'e1', ts: Date.now() };
+    await publisherRedis.publish(ks.realtime.directChannel('gw-offline'), JSON.stringify(late));
+    await waitFor(async () => (await publisherRedis.llen(ks.realtime.offlineQueue('A', 'watched'))) === 1, { message: 'requeued' });
+    admin.close();
+  });
+
+  it("puts a late user message back in the queue when the user's only other connection is on a crashed instance", async () => {
+    // gw-crashed stopped heartbeating 10 s ago: its entry for the user still looks fresh.
+    await publisherRedis.zadd(ks.realtime.instances(), Date.now() - 10_000, 'gw-crashed');
+    await publisherRedis.zadd(ks.realtime.userConnections('A', 'orphan'), Date.now(), 'gw-crashed client-x');
+    // Liveness is read at most every 500 ms.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const late = { id: 'late-2', room: 'user:orphan', dealershipId: 'A', event: 'ai.suggestion', data: suggestion(1), seq: 1, epoch: 'e1', ts: Date.now() };
+    await publisherRedis.publish(ks.realtime.directChannel('gw-offline'), JSON.stringify(late));
+    await waitFor(async () => (await publisherRedis.llen(ks.realtime.offlineQueue('A', 'orphan'))) === 1, { message: 'requeued' });
+  });
 });

@@ -205,7 +205,7 @@ export class SwitchboardClient {
     }
     switch (frame.type) {
       case 'connection.established':
-        this.onEstablished(frame.clientId, frame.instanceId, frame.heartbeatMs, frame.rooms);
+        this.onEstablished(frame.clientId, frame.instanceId, frame.heartbeatMs, frame.rooms, frame.positions ?? {});
         return;
       case 'event':
         this.onEvent(frame);
@@ -242,7 +242,7 @@ export class SwitchboardClient {
     }
   }
 
-  private onEstablished(clientId: string, instanceId: string, heartbeatMs: number, automatic: string[]): void {
+  private onEstablished(clientId: string, instanceId: string, heartbeatMs: number, automatic: string[], starts: Record<string, { seq: number; epoch: string }>): void {
     this.clientId = clientId;
     this.instanceId = instanceId;
     this.attempt = 0;
@@ -255,6 +255,13 @@ export class SwitchboardClient {
       if (position.epoch) epochs[room] = position.epoch;
     }
     if (Object.keys(positions).length > 0) this.send({ type: 'resume', positions, epochs });
+    // An automatic room we have no position in yet starts where the server says: after a
+    // reconnect it is resumed from there, even if no message of it ever arrived (a crash of the
+    // instance, with messages published before we were back, must cost nothing).
+    for (const room of automatic) {
+      const start = starts[room];
+      if (start && !this.positions.has(room)) this.positions.set(room, { seq: start.seq, epoch: start.epoch });
+    }
     for (const room of this.rooms) {
       if (!this.positions.has(room) && !automatic.includes(room)) this.send({ type: 'subscribe', room });
     }

@@ -11,7 +11,15 @@ export interface EventFrame {
 }
 
 export type ServerFrame =
-  | { type: 'connection.established'; clientId: string; instanceId: string; heartbeatMs: number; rooms: string[] }
+  | {
+      type: 'connection.established';
+      clientId: string;
+      instanceId: string;
+      heartbeatMs: number;
+      rooms: string[];
+      /** Where each automatic room starts for this connection (older gateways omit it). */
+      positions?: Record<string, { seq: number; epoch: string }>;
+    }
   | EventFrame
   | { type: 'subscribed'; room: string; seq: number; epoch: string }
   | { type: 'unsubscribed'; room: string }

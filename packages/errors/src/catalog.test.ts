@@ -13,6 +13,8 @@ const contract: Array<[ErrorCode, number]> = [
   ['PAYLOAD_TOO_LARGE', 413],
   ['RESOURCE_LOCKED', 423],
   ['RATE_LIMITED', 429],
+  ['ROOM_LIMIT_EXCEEDED', 429],
+  ['CONNECTION_LIMIT_EXCEEDED', 429],
   ['INTERNAL_ERROR', 500],
   ['SERVICE_UNAVAILABLE', 503],
 ];

@@ -13,6 +13,8 @@ export const ErrorCode = {
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   RESOURCE_LOCKED: 'RESOURCE_LOCKED',
   RATE_LIMITED: 'RATE_LIMITED',
+  ROOM_LIMIT_EXCEEDED: 'ROOM_LIMIT_EXCEEDED',
+  CONNECTION_LIMIT_EXCEEDED: 'CONNECTION_LIMIT_EXCEEDED',
   INTERNAL_ERROR: 'INTERNAL_ERROR',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
 } as const;
@@ -35,6 +37,8 @@ export const errorCatalog: Readonly<Record<ErrorCode, ErrorDefinition>> = {
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The payload is too large.' },
   RESOURCE_LOCKED: { status: 423, message: 'The resource is locked.' },
   RATE_LIMITED: { status: 429, message: 'Too many requests.' },
+  ROOM_LIMIT_EXCEEDED: { status: 429, message: 'This connection is in as many rooms as it may be.' },
+  CONNECTION_LIMIT_EXCEEDED: { status: 429, message: 'This user has as many connections as it may have.' },
   INTERNAL_ERROR: { status: 500, message: 'An unexpected error occurred.' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'The service is unavailable.' },
 };

@@ -23,7 +23,7 @@
  *                                                       `<METHOD> <route template>`
  *
  *   ws:broadcast                               channel  traffic for the `global` room
- *   ws:room:<roomKey>                          channel  traffic for one tenant-scoped room
+ *   ws:room:<roomKey>                          channel  traffic for one tenant-scoped room (and ws:room:admin)
  *   ws:direct:<instanceId>                     channel  messages for one gateway instance
  *   ws:health                                  channel  instance heartbeats
  *   ws:migration                               channel  drain announcements
@@ -73,5 +73,5 @@ export type Keyspace = ReturnType<typeof createKeyspace>;
 /** The keyspace of this process, prefixed by KEY_PREFIX. */
 export const keyspace: Keyspace = createKeyspace();
 
-export { roomKey, GLOBAL_ROOM } from './realtime.js';
+export { roomKey, GLOBAL_ROOM, ADMIN_ROOM } from './realtime.js';
 export type { Prefixer } from './prefix.js';

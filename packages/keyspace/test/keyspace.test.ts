@@ -47,4 +47,14 @@ describe('keyspace', () => {
     expect(roomKey('d1', 'project:1')).not.toBe(roomKey('d2', 'project:1'));
     expect(roomKey('d1', 'global')).toBe('global');
   });
+
+  it('encodes a user id so that no sub reaches into another tenant or hash tag', () => {
+    // User `user:x` of A and user `x` of dealership `A:user` are different rooms.
+    expect(roomKey('A', 'user:user:x')).not.toBe(roomKey('A:user', 'user:x'));
+    expect(roomKey('A', 'user:u1')).toBe('d:A:user:u1');
+    const braces = roomKey('A', 'user:a}b{c');
+    const tag = (key: string) => /\{([^}]+)\}/.exec(key)?.[1];
+    expect(tag(ks.realtime.userConnections('A', 'a}b{c'))).toBe(braces);
+    expect(tag(ks.realtime.roomSeq(braces))).toBe(braces);
+  });
 });

@@ -1,5 +1,6 @@
 export {
   createPublisher,
+  messageIds,
   InvalidEventError,
   PUBLISHER_DEFAULTS,
   type Publisher,
@@ -9,3 +10,4 @@ export {
   type OfflineDeliveryJob,
   type PublisherCircuitState,
 } from './publisher.js';
+export { createInstanceLiveness, type InstanceLiveness, type InstanceLivenessOptions } from './instance-liveness.js';

@@ -6,6 +6,7 @@ import { GLOBAL_ROOM, type Keyspace, keyspace as defaultKeyspace, roomKey } from
 import { Queue } from 'bullmq';
 import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
 import type { Cluster, Redis } from 'ioredis';
+import { createInstanceLiveness } from './instance-liveness.js';
 
 const PUBLISH_SCRIPT = readFileSync(new URL('./lua/publish-event.lua', import.meta.url), 'utf8');
 const PUBLISH_USER_SCRIPT = readFileSync(new URL('./lua/publish-user-event.lua', import.meta.url), 'utf8');
@@ -16,10 +17,29 @@ export const PUBLISHER_DEFAULTS = {
   historyTtlSec: 86_400,
   /** A user-connection registry entry not refreshed for this long belongs to a dead instance. */
   registryStaleMs: 30_000,
+  /**
+   * A gateway whose heartbeat in the instances zset (every INSTANCE_HEARTBEAT_MS, 1 s) is older than
+   * this is taken for crashed: user-room messages are no longer routed to it (INSTANCE_STALE_MS).
+   */
+  instanceStaleMs: positiveInt(process.env['INSTANCE_STALE_MS'], 5_000),
   /** OFFLINE_QUEUE_MAX / OFFLINE_QUEUE_TTL_SEC set the defaults for every publisher of a process. */
   offlineQueueMaxLength: positiveInt(process.env['OFFLINE_QUEUE_MAX'], 100),
   offlineQueueTtlSec: positiveInt(process.env['OFFLINE_QUEUE_TTL_SEC'], 86_400),
 } as const;
+
+/** The ids of raw published messages (those that do not parse are skipped). */
+export function messageIds(raw: string[]): string[] {
+  const ids: string[] = [];
+  for (const entry of raw) {
+    try {
+      const id = (JSON.parse(entry) as { id?: unknown }).id;
+      if (typeof id === 'string') ids.push(id);
+    } catch {
+      // not a message: nothing to remove
+    }
+  }
+  return ids;
+}
 
 function positiveInt(value: string | undefined, fallback: number): number {
   const parsed = Number(value);
@@ -34,6 +54,8 @@ export interface PublisherOptions {
   historyTtlSec?: number;
   /** Registry entries older than this (ms) are ignored when routing `user:` rooms. Default 30 s. */
   registryStaleMs?: number;
+  /** Gateways whose heartbeat is older than this (ms) get no user-room messages. Default 5 s. */
+  instanceStaleMs?: number;
   /** Offline queue of a user without a live connection. Defaults: 100 messages, 24 h. */
   offlineQueue?: { maxLength?: number; ttlSec?: number };
   /** Add a BullMQ job per queued delivery so it shows in the dashboard (default true). */
@@ -96,7 +118,7 @@ export interface OfflineDeliveryJob {
   seq: number;
 }
 
-type ScriptResult = [number, string, string, string?, number?];
+type ScriptResult = [number, string, string, string?, number?, string[]?];
 type ScriptedRedis = (Redis | Cluster) & {
   switchboardPublishEvent?: (seqKey: string, historyKey: string, epochKey: string, ...args: string[]) => Promise<ScriptResult>;
   switchboardPublishUserEvent?: (...keysAndArgs: string[]) => Promise<ScriptResult>;
@@ -131,6 +153,7 @@ export function createPublisher(redis: Redis | Cluster, options: PublisherOption
           breaker: new ConsecutiveBreaker(options.circuitBreaker?.failures ?? 5),
         });
   const guarded = <T>(action: () => Promise<T>): Promise<T> => (breaker ? breaker.execute(action) : action());
+  const liveness = createInstanceLiveness(redis, ks, { staleMs: options.instanceStaleMs ?? PUBLISHER_DEFAULTS.instanceStaleMs, cacheMs: 500 });
   let jobs: Queue<OfflineDeliveryJob> | undefined;
   const offlineJobs = () =>
     (jobs ??= new Queue<OfflineDeliveryJob>(ks.queues.offlineDeliveries, { connection: redis, prefix: ks.queues.bullmqPrefix }));
@@ -156,7 +179,8 @@ export function createPublisher(redis: Redis | Cluster, options: PublisherOption
     const parsed = parseRoom(input.room);
     if (parsed?.kind === 'user' && parsed.id) {
       const userId = parsed.id;
-      const [seq, epoch, , route, count] = await guarded(() => client.switchboardPublishUserEvent!(
+      const staleInstances = await liveness.staleInstances();
+      const [seq, epoch, , route, count, droppedMessages] = await guarded(() => client.switchboardPublishUserEvent!(
         ...roomKeys,
         ks.realtime.userConnections(input.dealershipId, userId),
         ks.realtime.offlineQueue(input.dealershipId, userId),
@@ -170,18 +194,22 @@ export function createPublisher(redis: Redis | Cluster, options: PublisherOption
         String(queueMax),
         String(queueTtlSec),
         ks.realtime.roomChannel(scope),
+        staleInstances.join(' '),
       ));
       const result: PublishResult = { id, seq: Number(seq), epoch, route: route === 'queued' ? 'queued' : 'direct' };
       if (route === 'queued') {
         result.dropped = Number(count ?? 0);
         if (options.offlineJobs !== false) {
-          // Delayed by the queue TTL: the job sits in "delayed" while the delivery waits for the
-          // user, and the gateway removes it when it delivers.
+          // A job lives as long as its message: delayed by the queue TTL (a gateway's worker
+          // completes and removes it then), removed by the gateway when it delivers, and removed
+          // here when the queue's max length drops its message.
           await offlineJobs().add(
             'offline-delivery',
             { dealershipId: input.dealershipId, userId, messageId: id, event: input.event, seq: Number(seq) },
-            { jobId: id, delay: queueTtlSec * 1000, removeOnComplete: 1000, removeOnFail: 1000 },
+            { jobId: id, delay: queueTtlSec * 1000, removeOnComplete: true, removeOnFail: 1000 },
           );
+          const droppedIds = messageIds(droppedMessages ?? []);
+          if (droppedIds.length > 0) await Promise.all(droppedIds.map((droppedId) => offlineJobs().remove(droppedId)));
         }
       }
       return result;

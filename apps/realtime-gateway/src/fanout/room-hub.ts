@@ -190,6 +190,14 @@ export class RoomHub {
     return this.rooms.get(key)?.members.size ?? 0;
   }
 
+  /** Whether one of the room's local members is that user (not an admin watching the room). */
+  hasUser(key: string, dealershipId: string, sub: string): boolean {
+    for (const member of this.rooms.get(key)?.members ?? []) {
+      if (member.principal.sub === sub && member.principal.dealershipId === dealershipId) return true;
+    }
+    return false;
+  }
+
   private seedRoom(key: string, seq: number, epoch: string): void {
     const local = this.rooms.get(key);
     // A room never published to is seeded too (seq 0, no epoch yet): losing its first message

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { rooms } from '@switchboard/events';
 import { type Keyspace, roomKey } from '@switchboard/keyspace';
-import type { OfflineDeliveryJob } from '@switchboard/publisher';
+import { type InstanceLiveness, type OfflineDeliveryJob, createInstanceLiveness, messageIds } from '@switchboard/publisher';
 import type { RedisClient } from '@switchboard/redis';
 import { Queue } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
@@ -12,8 +12,8 @@ const ATTACH_SCRIPT = readFileSync(new URL('./lua/attach-user.lua', import.meta.
 const REQUEUE_SCRIPT = readFileSync(new URL('./lua/requeue-user-message.lua', import.meta.url), 'utf8');
 
 type ScriptedRedis = RedisClient & {
-  switchboardAttachUser?: (connectionsKey: string, queueKey: string, seqKey: string, epochKey: string, member: string, now: string, ttlMs: string) => Promise<[string, string, string[]]>;
-  switchboardRequeueUserMessage?: (connectionsKey: string, queueKey: string, ...args: string[]) => Promise<number>;
+  switchboardAttachUser?: (connectionsKey: string, queueKey: string, seqKey: string, epochKey: string, ...args: string[]) => Promise<[string, string, string[], 'ok' | 'limit']>;
+  switchboardRequeueUserMessage?: (connectionsKey: string, queueKey: string, ...args: string[]) => Promise<[number, string[]]>;
 };
 
 export interface OfflineQueueLimits {
@@ -21,7 +21,14 @@ export interface OfflineQueueLimits {
   registryStaleMs: number;
   maxLength: number;
   ttlSec: number;
+  /** Open connections a user may have across all instances. */
+  maxConnectionsPerUser: number;
+  /** A gateway whose ws:instances heartbeat is older than this is crashed (its entries do not count). */
+  instanceStaleMs: number;
 }
+
+/** What attaching a connection gave: its queued messages and the room position, or a refusal. */
+export type AttachResult = { refused: false; queued: LiveMessage[]; position: RoomPosition } | { refused: true };
 
 /** The registry member of one connection in the user's connection set. */
 export function userConnectionMember(instanceId: string, clientId: string): string {
@@ -35,6 +42,7 @@ export function userConnectionMember(instanceId: string, clientId: string): stri
  */
 export class OfflineQueue {
   private readonly jobs: Queue<OfflineDeliveryJob>;
+  private readonly liveness: InstanceLiveness;
 
   constructor(
     private readonly redis: RedisClient,
@@ -47,12 +55,17 @@ export class OfflineQueue {
     if (!client.switchboardRequeueUserMessage) client.defineCommand('switchboardRequeueUserMessage', { numberOfKeys: 2, lua: REQUEUE_SCRIPT });
     this.jobs = new Queue<OfflineDeliveryJob>(ks.queues.offlineDeliveries, { connection: redis, prefix: ks.queues.bullmqPrefix });
     this.jobs.on('error', (error) => log.warn({ err: error }, 'offline-deliveries queue error'));
+    this.liveness = createInstanceLiveness(redis, ks, { staleMs: limits.instanceStaleMs, cacheMs: 500 });
   }
 
-  /** Registers the connection; returns what was queued (oldest first) and the user room's position then. */
-  async attach(dealershipId: string, userId: string, member: string): Promise<{ queued: LiveMessage[]; position: RoomPosition }> {
+  /**
+   * Registers the connection; returns what was queued (oldest first) and the user room's position
+   * then, or a refusal when the user already has maxConnectionsPerUser live connections.
+   */
+  async attach(dealershipId: string, userId: string, member: string): Promise<AttachResult> {
     const userRoomKey = roomKey(dealershipId, rooms.user(userId));
-    const [seq, epoch, raw] = await (this.redis as ScriptedRedis).switchboardAttachUser!(
+    const staleInstances = await this.liveness.staleInstances();
+    const [seq, epoch, raw, outcome] = await (this.redis as ScriptedRedis).switchboardAttachUser!(
       this.ks.realtime.userConnections(dealershipId, userId),
       this.ks.realtime.offlineQueue(dealershipId, userId),
       this.ks.realtime.roomSeq(userRoomKey),
@@ -60,10 +73,18 @@ export class OfflineQueue {
       member,
       String(Date.now()),
       String(this.limits.registryStaleMs * 2),
+      String(this.limits.registryStaleMs),
+      String(this.limits.maxConnectionsPerUser),
+      staleInstances.join(' '),
     );
-    const queued = raw.map(toLiveMessage).filter((message): message is LiveMessage => message !== undefined);
-    if (queued.length > 0) void this.removeJobs(queued.map((message) => message.id));
-    return { queued, position: { seq: Number(seq), epoch } };
+    if (outcome === 'limit') return { refused: true };
+    const taken = raw.map(toLiveMessage).filter((message): message is LiveMessage => message !== undefined);
+    if (taken.length > 0) void this.removeJobs(taken.map((message) => message.id));
+    // An entry lives OFFLINE_QUEUE_TTL_SEC from its publish, like its job; the list's own TTL
+    // restarts with every push, so older entries can still be in it.
+    const expiredBefore = Date.now() - this.limits.ttlSec * 1000;
+    const queued = taken.filter((message) => message.ts >= expiredBefore);
+    return { refused: false, queued, position: { seq: Number(seq), epoch } };
   }
 
   /**
@@ -71,7 +92,8 @@ export class OfflineQueue {
    * the message was on its way): back to the offline queue, unless the user is live elsewhere.
    */
   async requeue(message: LiveMessage, userId: string): Promise<boolean> {
-    const queued = await (this.redis as ScriptedRedis).switchboardRequeueUserMessage!(
+    const staleInstances = await this.liveness.staleInstances();
+    const [queued, dropped] = await (this.redis as ScriptedRedis).switchboardRequeueUserMessage!(
       this.ks.realtime.userConnections(message.dealershipId, userId),
       this.ks.realtime.offlineQueue(message.dealershipId, userId),
       message.raw,
@@ -79,14 +101,23 @@ export class OfflineQueue {
       String(this.limits.registryStaleMs),
       String(this.limits.maxLength),
       String(this.limits.ttlSec),
+      staleInstances.join(' '),
     );
     if (queued !== 1) return false;
     await this.jobs.add(
       'offline-delivery',
       { dealershipId: message.dealershipId, userId, messageId: message.id, event: message.event, seq: message.seq },
-      { jobId: message.id, delay: this.limits.ttlSec * 1000, removeOnComplete: 1000, removeOnFail: 1000 },
+      { jobId: message.id, delay: this.limits.ttlSec * 1000, removeOnComplete: true, removeOnFail: 1000 },
     );
+    const droppedIds = messageIds(dropped);
+    if (droppedIds.length > 0) await this.removeJobs(droppedIds);
     return true;
+  }
+
+  /** Offline deliveries still waiting, all users (jobs of ws-offline-deliveries: delayed + waiting). */
+  async backlog(): Promise<number> {
+    const counts = await this.jobs.getJobCounts('delayed', 'waiting');
+    return (counts['delayed'] ?? 0) + (counts['waiting'] ?? 0);
   }
 
   async detach(dealershipId: string, userId: string, member: string): Promise<void> {

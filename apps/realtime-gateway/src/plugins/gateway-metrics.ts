@@ -1,7 +1,12 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** The gateway's Prometheus series (names of the seed, plus breaker, dedup and slow consumers). */
-export function createGatewayMetrics(registry: Registry) {
+/** Values read when Prometheus scrapes (set once the gateway exists). */
+export interface GatewayMetricSources {
+  offlineBacklog?: () => Promise<number>;
+}
+
+export function createGatewayMetrics(registry: Registry, sources: GatewayMetricSources = {}) {
   const registers = [registry];
   return {
     connectionsTotal: new Counter({ name: 'websocket_connections_total', help: 'WebSocket connections accepted.', registers }),
@@ -22,7 +27,16 @@ export function createGatewayMetrics(registry: Registry) {
     }),
     redisConnected: new Gauge({ name: 'websocket_redis_connected', help: '1 when the pub/sub connection to Redis is up.', registers }),
     redisReconnectAttempts: new Counter({ name: 'websocket_redis_reconnect_attempts', help: 'Redis reconnect attempts.', registers }),
-    queuedMessages: new Counter({ name: 'websocket_queued_messages', help: 'Offline-queued messages delivered on reconnect.', registers }),
+    queuedMessages: new Gauge({
+      name: 'websocket_queued_messages',
+      help: 'Offline deliveries waiting for their user, all instances (the same value on each; use max).',
+      registers,
+      async collect() {
+        const backlog = await sources.offlineBacklog?.().catch(() => undefined);
+        if (backlog !== undefined) this.set(backlog);
+      },
+    }),
+    offlineDelivered: new Counter({ name: 'websocket_offline_delivered_total', help: 'Offline-queued messages handed to a connecting client.', registers }),
     rateLimited: new Counter({ name: 'websocket_rate_limited_total', help: 'Frames and upgrades refused by rate limits.', labelNames: ['scope'] as const, registers }),
     circuitBreakerState: new Gauge({ name: 'websocket_circuit_breaker_state', help: 'Redis write breaker: 0 closed, 1 open, 2 half-open, 3 isolated.', registers }),
     deduplicated: new Counter({ name: 'websocket_deduplicated_total', help: 'Messages dropped as already delivered.', registers }),

@@ -11,7 +11,7 @@ import type WebSocket from 'ws';
 import { Gateway } from '../gateway.js';
 import type { GatewayOptions } from '../gateway-options.js';
 import { CloseCode } from '@switchboard/events';
-import { createGatewayMetrics } from './gateway-metrics.js';
+import { type GatewayMetricSources, createGatewayMetrics } from './gateway-metrics.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -33,7 +33,8 @@ type ReceiverWithEvents = { prependListener(event: 'error', listener: (error: Er
  * upgrades while draining (503) and over the per-IP connection rate (429).
  */
 async function realtime(app: FastifyInstance, options: RealtimePluginOptions): Promise<void> {
-  const metrics = createGatewayMetrics(app.metrics);
+  const sources: GatewayMetricSources = {};
+  const metrics = createGatewayMetrics(app.metrics, sources);
   const gateway = new Gateway({
     redis: app.redis,
     redisUrl: options.redisUrl,
@@ -43,6 +44,7 @@ async function realtime(app: FastifyInstance, options: RealtimePluginOptions): P
     verifyToken: (token) => app.verifyToken(token),
     options: options.gateway,
   });
+  sources.offlineBacklog = () => gateway.offline.backlog();
   app.decorate('gateway', gateway);
   gateway.start();
   app.addHook('onClose', async () => gateway.close());

@@ -7,6 +7,8 @@ export const ConnectionEstablishedFrame = Type.Object({
   instanceId: Type.String(),
   heartbeatMs: Type.Integer(),
   rooms: Type.Array(Type.String()),
+  /** Where each automatic room starts for this connection: every later message of it is sent. */
+  positions: Type.Record(Type.String(), Type.Object({ seq: Type.Integer(), epoch: Type.String() })),
 });
 export const EventFrame = Type.Object({
   type: Type.Literal('event'),

@@ -152,6 +152,15 @@ export class ConnectionRegistry {
     }
   }
 
+  /**
+   * This instance's liveness in ws:instances, more often than the full heartbeat: publishers
+   * stop routing user rooms to an instance whose entry is stale (INSTANCE_STALE_MS), so a
+   * crash costs seconds of misrouting, not the registry TTL.
+   */
+  async announce(): Promise<void> {
+    await this.clusterWrite(() => this.redis.multi().zadd(this.ks.realtime.instances(), Date.now(), this.options.instanceId).exec());
+  }
+
   async leaveCluster(): Promise<void> {
     await this.clusterWrite(() => this.redis.multi().zrem(this.ks.realtime.instances(), this.options.instanceId).exec()).catch(() => undefined);
   }

@@ -8,6 +8,9 @@ const adminA = { sub: 'root', dealershipId: 'A', role: 'admin' as const };
 describe('decideRoomAccess', () => {
   const table = [
     { who: userA, room: 'global', expected: { kind: 'allow', scope: 'A' } },
+    { who: userA, room: 'admin', expected: { kind: 'deny' } },
+    { who: agentA, room: 'admin', expected: { kind: 'deny' } },
+    { who: adminA, room: 'admin', expected: { kind: 'allow' } },
     { who: userA, room: 'user:u1', expected: { kind: 'allow', scope: 'A' } },
     { who: userA, room: 'user:u2', expected: { kind: 'deny' } },
     { who: agentA, room: 'user:u1', expected: { kind: 'deny' } },

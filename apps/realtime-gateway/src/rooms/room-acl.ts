@@ -19,6 +19,9 @@ export function decideRoomAccess(principal: Pick<PrincipalClaims, 'sub' | 'deale
   switch (parsed.kind) {
     case 'global':
       return { kind: 'allow', scope: principal.dealershipId };
+    case 'admin':
+      // Platform-wide (roomKey ignores the scope): flag changes of every tenant, admins only.
+      return admin ? { kind: 'allow', scope: principal.dealershipId } : { kind: 'deny', reason: 'The admin room is for admins only.' };
     case 'user':
       return admin || parsed.id === principal.sub
         ? { kind: 'allow', scope: principal.dealershipId }

@@ -4,7 +4,8 @@ import { GLOBAL_ROOM, type Keyspace, roomKey } from '@switchboard/keyspace';
 import type { RedisClient } from '@switchboard/redis';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ClientConnection, Membership } from '../connection/client-connection.js';
-import { uniqueById } from '../fanout/live-message.js';
+import type { RoomPosition } from '../fanout/history.js';
+import { type LiveMessage, uniqueById } from '../fanout/live-message.js';
 import type { RoomHub } from '../fanout/room-hub.js';
 import { type OfflineQueue, userConnectionMember } from '../offline-queue/offline-queue.js';
 import type { ConnectionRegistry } from '../registry/registry.js';
@@ -17,6 +18,8 @@ export interface RoomSessionsDeps {
   registry: ConnectionRegistry;
   offline: OfflineQueue;
   instanceId: string;
+  /** Rooms one connection may be in, the automatic ones included. */
+  maxRoomsPerConnection: number;
   log: FastifyBaseLogger;
   onQueuedDelivered(count: number): void;
 }
@@ -30,36 +33,51 @@ export class RoomSessions {
   constructor(private readonly deps: RoomSessionsDeps) {}
 
   /**
-   * `global` and the caller's `user:` room, queued messages first (in order). Both are returned
-   * held (not live yet): a reconnecting client resumes them from its own position, and live
-   * messages sent before that replay would arrive ahead of the older ones it replays.
+   * `global` and the caller's `user:` room. Both are returned held (not live yet): a reconnecting
+   * client resumes them from its own position, and live messages sent before that replay would
+   * arrive ahead of the older ones it replays. Messages queued while the user was offline wait at
+   * the head of the user room's held buffer: a client that resumes the room gets them from
+   * history in order (the buffer's copies are then dropped by seq), any other gets them first.
+   *
+   * `positions` is where each room starts for this connection (every later message of the room
+   * is sent to it): the client keeps it, so after a crash it can resume rooms it never received
+   * a message in, and miss nothing that was published meanwhile.
    */
-  async joinAutomatic(connection: ClientConnection): Promise<Membership[]> {
+  async joinAutomatic(connection: ClientConnection): Promise<{ refused: boolean; memberships: Membership[]; positions: Record<string, RoomPosition> }> {
     const { hub, offline, log } = this.deps;
     const { principal } = connection;
+    const positions: Record<string, RoomPosition> = {};
     const global = await hub.join(connection, GLOBAL_ROOM, GLOBAL_ROOM, principal.dealershipId, true);
     // Redis unreachable: no position, but the room still goes live (local delivery goes on).
     const globalPosition = await hub.position(global.key).catch(() => undefined);
-    if (globalPosition) hub.hold(global, globalPosition);
-    const user = await hub.join(connection, rooms.user(principal.sub), roomKey(principal.dealershipId, rooms.user(principal.sub)), principal.dealershipId, false);
+    if (globalPosition) {
+      hub.hold(global, globalPosition);
+      positions[GLOBAL_ROOM] = globalPosition;
+    }
+    const userRoom = rooms.user(principal.sub);
+    const user = await hub.join(connection, userRoom, roomKey(principal.dealershipId, userRoom), principal.dealershipId, false);
     const attached = await offline.attach(principal.dealershipId, principal.sub, userConnectionMember(this.deps.instanceId, connection.id)).catch((error: Error) => {
       log.warn({ err: error }, 'offline queue unavailable');
       return undefined;
     });
-    const queued = uniqueById(attached?.queued ?? []);
-    const held = user.buffer;
-    user.buffer = null;
-    for (const message of queued) connection.deliver(user, message);
-    this.deps.onQueuedDelivered(queued.length);
-    user.buffer = held;
+    if (attached?.refused) return { refused: true, memberships: [global, user], positions };
     // The position read with the registration: what is above it is routed live to this connection.
     const position = attached?.position ?? (await hub.position(user.key).catch(() => undefined));
-    // Never behind what the queue just sent.
-    if (position && !(user.epoch === position.epoch && user.seq > position.seq)) hub.hold(user, position);
-    return [global, user];
+    const queued = inSeqOrder(uniqueById(attached?.queued ?? []), position?.epoch);
+    if (position) {
+      hub.hold(user, position);
+      // Queued messages are at or below the position: the connection starts just before them.
+      const first = queued.find((message) => message.epoch === position.epoch);
+      if (first && first.seq <= position.seq) user.seq = first.seq - 1;
+      positions[userRoom] = { seq: user.seq, epoch: user.epoch };
+    }
+    user.buffer = [...queued, ...(user.buffer ?? [])];
+    this.deps.onQueuedDelivered(queued.length);
+    return { refused: false, memberships: [global, user], positions };
   }
 
   async subscribe(connection: ClientConnection, room: string): Promise<void> {
+    if (!connection.rooms.has(room)) this.checkRoomLimit(connection, 1);
     const membership = await this.joinChecked(connection, room);
     const position = await this.deps.hub.startLive(connection, membership);
     connection.sendFrame({ type: 'subscribed', room, seq: position.seq, epoch: position.epoch });
@@ -92,6 +110,9 @@ export class RoomSessions {
         }
       }
     }
+    // All or nothing: a resume that would pass the limit joins none of its rooms.
+    const joining = Object.keys(positions).filter((room) => !connection.rooms.has(room)).length;
+    if (joining > 0) this.checkRoomLimit(connection, joining);
     for (const [room, seq] of Object.entries(positions)) {
       let membership: Membership;
       try {
@@ -113,6 +134,14 @@ export class RoomSessions {
     if (membership) void this.deps.registry.recordSubscription(connection, room, Math.min(seq, membership.seq), membership.epoch).catch(() => undefined);
   }
 
+  /** Throws ROOM_LIMIT_EXCEEDED if joining `more` rooms would pass the connection's limit. */
+  private checkRoomLimit(connection: ClientConnection, more: number): void {
+    const limit = this.deps.maxRoomsPerConnection;
+    if (connection.rooms.size + more > limit) {
+      throw new AppError(ErrorCode.ROOM_LIMIT_EXCEEDED, `A connection may be in at most ${limit} rooms (global and your user room included); it is in ${connection.rooms.size}.`, { limit });
+    }
+  }
+
   /** Checks the caller may join `room` (tenant, user, sandbox owner) and joins it. */
   private async joinChecked(connection: ClientConnection, room: string): Promise<Membership> {
     const decision = await resolveRoomAccess(this.deps.redis, this.deps.ks, connection.principal, room);
@@ -124,4 +153,14 @@ export class RoomSessions {
     const channelled = room !== rooms.user(connection.principal.sub);
     return this.deps.hub.join(connection, room, roomKey(decision.scope, room), decision.scope, channelled);
   }
+}
+
+/**
+ * Queued messages by seq: a message put back in the queue late (requeue) may sit after newer
+ * ones. Those of an older epoch (history lost since) keep their place, first.
+ */
+function inSeqOrder(messages: LiveMessage[], epoch: string | undefined): LiveMessage[] {
+  const older = messages.filter((message) => message.epoch !== epoch);
+  const current = messages.filter((message) => message.epoch === epoch).sort((x, y) => x.seq - y.seq);
+  return [...older, ...current];
 }

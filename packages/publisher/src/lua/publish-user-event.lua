@@ -22,8 +22,10 @@
   ARGV[8] offline queue max length
   ARGV[9] offline queue TTL in seconds
   ARGV[10] the room's own channel (admins watching another user's room listen there)
+  ARGV[11] space-separated ids of instances whose heartbeat is stale (crashed): never routed to
 
-  Returns { seq, epoch, message, route ('direct'|'queued'), count (instances, or dropped) }.
+  Returns { seq, epoch, message, route ('direct'|'queued'), count (instances, or dropped),
+  dropped messages (the queue entries trimmed, oldest first) }.
 ]]
 local seqKey, historyKey, epochKey, connectionsKey, queueKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local ttl = tonumber(ARGV[3])
@@ -45,7 +47,12 @@ redis.call('EXPIRE', epochKey, ttl)
 redis.call('ZREMRANGEBYSCORE', connectionsKey, '-inf', tonumber(ARGV[6]) - tonumber(ARGV[7]))
 redis.call('PUBLISH', ARGV[10], message)
 local members = redis.call('ZRANGE', connectionsKey, 0, -1)
+-- A crashed instance keeps fresh-looking entries until they age out: skipping it sends the
+-- message to the queue (no live connection left), and the history has it for a resume.
 local instances = {}
+for dead in string.gmatch(ARGV[11] or '', '%S+') do
+  instances[dead] = true
+end
 local count = 0
 for _, member in ipairs(members) do
   local instance = string.match(member, '^(%S+) ')
@@ -61,10 +68,10 @@ end
 
 local maxLength = tonumber(ARGV[8])
 local length = redis.call('RPUSH', queueKey, message)
-local dropped = 0
+local dropped = {}
 if length > maxLength then
-  dropped = length - maxLength
-  redis.call('LTRIM', queueKey, dropped, -1)
+  dropped = redis.call('LRANGE', queueKey, 0, length - maxLength - 1)
+  redis.call('LTRIM', queueKey, length - maxLength, -1)
 end
 redis.call('EXPIRE', queueKey, tonumber(ARGV[9]))
-return { seq, epoch, message, 'queued', dropped }
+return { seq, epoch, message, 'queued', #dropped, dropped }
