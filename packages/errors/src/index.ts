@@ -5,3 +5,4 @@ export { currentTraceId } from './trace-id.js';
 export { errorEnvelopeSchema } from './schemas.js';
 export { errorHandlerPlugin, toAppError, type ErrorHandlerOptions } from './error-handler-plugin.js';
 export { rateLimitError } from './rate-limit.js';
+export { isDependencyUnavailable, dependencyUnavailableError, DEPENDENCY_RETRY_AFTER_SECONDS } from './dependency-unavailable.js';

@@ -11,5 +11,9 @@ export function sandboxKeys(p: Prefixer) {
     /** hash state -> number of sandboxes in it (the sandbox_state_count gauge). */
     stateCounts: () => p('sandbox:stats:states'),
     controlChannel: () => p('sandbox:control'),
+    /** set: a dealership's non-terminated sandbox ids; its size is what the sandbox quota counts. */
+    liveByDealership: (dealershipId: string) => p(`sandbox:live:{d:${dealershipId}}`),
+    /** set: a dealership's sandboxes with auto-pause settings (one schedule each); the schedule quota. */
+    autoPauseByDealership: (dealershipId: string) => p(`sandbox:auto-pause:{d:${dealershipId}}`),
   };
 }
