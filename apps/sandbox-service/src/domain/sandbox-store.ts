@@ -64,6 +64,8 @@ export interface TransitionInput {
 }
 
 export interface CreateInput {
+  /** Chosen beforehand when something (a quota) must know it first; default: a new one. */
+  id?: string | undefined;
   dealershipId: string;
   actor: string;
   name?: string | undefined;
@@ -78,6 +80,8 @@ export interface ListQuery {
   q?: string | undefined;
   limit: number;
   cursor?: string | undefined;
+  /** A page also ends (with a cursor) once its records add up to about this many bytes; at least one record per page. */
+  maxBytes?: number | undefined;
 }
 
 type ScriptedRedis = RedisClient & {
@@ -90,6 +94,8 @@ interface ListCursor {
 }
 const isListCursor = (value: unknown): value is ListCursor =>
   typeof value === 'object' && value !== null && typeof (value as ListCursor).s === 'number' && typeof (value as ListCursor).id === 'string';
+/** Hashes read per round trip while listing. */
+const LIST_READ_SLICE = 50;
 const isHistoryCursor = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value > 0;
 
 function optionalNumber(value: string | undefined): number | undefined {
@@ -121,6 +127,11 @@ export function parseSandbox(hash: Record<string, string>): SandboxRecord | unde
 
 export type SandboxStore = ReturnType<typeof createSandboxStore>;
 
+export const newSandboxId = (): string => `sbx_${randomUUID().replaceAll('-', '')}`;
+
+/** About what a stored sandbox weighs once sent: the length of its fields (metadata dominates). */
+const approximateBytes = (hash: Record<string, string>): number => Object.values(hash).reduce((total, value) => total + value.length, 0);
+
 /**
  * Sandboxes in Redis: one hash per sandbox, a capped history list beside it (same hash tag, so
  * the transition script touches one slot), and sorted-set indexes by creation time for listing.
@@ -137,7 +148,7 @@ export function createSandboxStore(options: { redis: RedisClient; keyspace: Keys
   }
 
   async function create(input: CreateInput): Promise<SandboxRecord> {
-    const id = `sbx_${randomUUID().replaceAll('-', '')}`;
+    const id = input.id ?? newSandboxId();
     const now = input.now ?? Date.now();
     const fields: Record<string, string> = {
       id,
@@ -221,7 +232,10 @@ export function createSandboxStore(options: { redis: RedisClient; keyspace: Keys
     const needle = query.q?.toLowerCase();
     const batch = 200;
     const maxScanned = 5_000;
+    const maxBytes = query.maxBytes ?? Number.POSITIVE_INFINITY;
     const items: SandboxRecord[] = [];
+    let bytes = 0;
+    let full = false;
     let max = cursor ? String(cursor.s) : '+inf';
     let offset = 0;
     let scanned = 0;
@@ -233,20 +247,34 @@ export function createSandboxStore(options: { redis: RedisClient; keyspace: Keys
       for (let i = 0; i < raw.length; i += 2) pairs.push({ id: raw[i]!, s: Number(raw[i + 1]) });
       // Equal scores come in reverse lexical order: skip what the cursor already covered.
       const fresh = pairs.filter((pair) => !(cursor && pair.s === cursor.s && pair.id >= cursor.id));
-      const pipeline = commandBatch(redis);
-      for (const pair of fresh) pipeline.hgetall(ks.sandbox.metadata(pair.id));
-      const hashes = (await pipeline.exec()) ?? [];
-      for (const [index, pair] of fresh.entries()) {
-        scanned += 1;
-        lastSeen = pair;
-        const record = parseSandbox((hashes[index]?.[1] ?? {}) as Record<string, string>);
-        if (!record) continue;
-        if (query.state && record.state !== query.state) continue;
-        if (needle && !record.id.toLowerCase().includes(needle) && !(record.name ?? '').toLowerCase().includes(needle)) continue;
-        items.push(record);
-        if (items.length === query.limit) break;
+      // Hashes are read a slice at a time, so a page of large records stops before it reads them all.
+      for (let start = 0; start < fresh.length && !full; start += LIST_READ_SLICE) {
+        const slice = fresh.slice(start, start + LIST_READ_SLICE);
+        const pipeline = commandBatch(redis);
+        for (const pair of slice) pipeline.hgetall(ks.sandbox.metadata(pair.id));
+        const hashes = (await pipeline.exec()) ?? [];
+        for (const [index, pair] of slice.entries()) {
+          scanned += 1;
+          lastSeen = pair;
+          const hash = (hashes[index]?.[1] ?? {}) as Record<string, string>;
+          const record = parseSandbox(hash);
+          if (!record) continue;
+          if (query.state && record.state !== query.state) continue;
+          if (needle && !record.id.toLowerCase().includes(needle) && !(record.name ?? '').toLowerCase().includes(needle)) continue;
+          const size = approximateBytes(hash);
+          if (items.length > 0 && bytes + size > maxBytes) {
+            full = true;
+            break;
+          }
+          items.push(record);
+          bytes += size;
+          if (items.length === query.limit) {
+            full = true;
+            break;
+          }
+        }
       }
-      if (items.length === query.limit) break;
+      if (full) break;
       if (pairs.length < batch) return { items, nextCursor: null };
       const lastScore = pairs.at(-1)!.s;
       if (String(lastScore) === max) offset += pairs.length;
@@ -255,7 +283,7 @@ export function createSandboxStore(options: { redis: RedisClient; keyspace: Keys
         offset = pairs.filter((pair) => pair.s === lastScore).length;
       }
     }
-    const last = items.length === query.limit ? items.at(-1) : undefined;
+    const last = full ? items.at(-1) : undefined;
     const next = last ? { s: last.createdAt, id: last.id } : lastSeen;
     return { items, nextCursor: next ? encodeCursor(next) : null };
   }
