@@ -1,6 +1,7 @@
 import type { AuthKeys } from '@switchboard/auth';
 import { idempotencyPlugin } from '@switchboard/idempotency';
 import type { Keyspace } from '@switchboard/keyspace';
+import type { ProtectionConfig } from '@switchboard/config';
 import type { RedisClient } from '@switchboard/redis';
 import { type TypedFastify, createFastify, platformPlugin } from '@switchboard/service-kit';
 import { flagMetricsPlugin } from './plugins/flag-metrics.js';
@@ -18,6 +19,8 @@ export interface AppOptions {
   /** Share a Redis client (tests); otherwise one is created from redisUrl. */
   redis?: RedisClient;
   keyspace?: Keyspace;
+  /** Rate limits and load shedding (ProtectionEnv); defaults for the rest. */
+  protection?: Partial<ProtectionConfig>;
 }
 
 /** Builds the flag service without listening: server.ts listens, tests use app.inject. */
@@ -29,6 +32,7 @@ export async function buildApp(options: AppOptions): Promise<TypedFastify> {
     auth: options.auth,
     docs: { title: 'Switchboard flag service', description: 'Feature flags: admin API, evaluation API and OFREP.' },
     ...(options.redis ? { redis: options.redis } : {}),
+    ...(options.protection ? { protection: options.protection } : {}),
   });
   await app.register(idempotencyPlugin, { scope: SERVICE_NAME, ...(options.keyspace ? { keyspace: options.keyspace } : {}) });
   await app.register(flagsPlugin, options.keyspace ? { keyspace: options.keyspace } : {});

@@ -1,3 +1,4 @@
+import type { ProtectionConfig } from '@switchboard/config';
 import { tokenMinter } from '@switchboard/test-kit';
 import type { TypedFastify } from '@switchboard/service-kit';
 import { buildApp } from '../src/app.js';
@@ -9,8 +10,8 @@ export const tokenFor = tokenMinter(TEST_SECRET);
 export { useRedis } from '@switchboard/test-kit';
 
 /** The app on the test file's Redis; close it in afterEach/afterAll. */
-export async function build(redisUrl: string): Promise<TypedFastify> {
-  const app = await buildApp({ redisUrl, auth: { secret: TEST_SECRET }, logLevel: 'silent' });
+export async function build(redisUrl: string, options: { protection?: Partial<ProtectionConfig> } = {}): Promise<TypedFastify> {
+  const app = await buildApp({ redisUrl, auth: { secret: TEST_SECRET }, logLevel: 'silent', ...options });
   await app.ready();
   return app;
 }

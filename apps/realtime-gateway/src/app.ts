@@ -2,6 +2,7 @@ import websocket from '@fastify/websocket';
 import type { AuthKeys } from '@switchboard/auth';
 import { type FlagReader, staticFlagReader } from '@switchboard/flags';
 import { type Keyspace, keyspace as defaultKeyspace } from '@switchboard/keyspace';
+import type { ProtectionConfig } from '@switchboard/config';
 import type { RedisClient } from '@switchboard/redis';
 import { type TypedFastify, createFastify, platformPlugin } from '@switchboard/service-kit';
 import { instanceIdFrom } from './config.js';
@@ -22,11 +23,13 @@ export interface AppOptions extends Partial<Omit<GatewayOptions, 'instanceId' | 
   /** Feature flags (REDIS_WEBSOCKET_SCALING); default: every flag on. */
   flags?: FlagReader;
   keyspace?: Keyspace;
+  /** HTTP rate limits and load shedding (ProtectionEnv); defaults for the rest. */
+  protection?: Partial<ProtectionConfig>;
 }
 
 /** Builds the realtime gateway without listening: server.ts listens, tests use real sockets. */
 export async function buildApp(options: AppOptions): Promise<TypedFastify> {
-  const { redisUrl, auth, logLevel, redis, flags, keyspace, instanceId: _instanceId, ...timing } = options;
+  const { redisUrl, auth, logLevel, redis, flags, keyspace, protection, instanceId: _instanceId, ...timing } = options;
   const instanceId = options.instanceId ?? instanceIdFrom({ INSTANCE_ID: undefined });
   const gatewayOptions: GatewayOptions = { ...DEFAULT_GATEWAY_OPTIONS, ...definedOnly(timing), instanceId, flags: flags ?? staticFlagReader() };
   const app = createFastify({ service: SERVICE_NAME, logLevel: logLevel ?? 'info', instanceId });
@@ -37,6 +40,7 @@ export async function buildApp(options: AppOptions): Promise<TypedFastify> {
     instanceId,
     docs: { title: 'Switchboard realtime gateway', description: 'WebSocket protocol: docs/api/websocket.md' },
     ...(redis ? { redis } : {}),
+    ...(protection ? { protection } : {}),
   });
   await app.register(websocket, { options: { maxPayload: gatewayOptions.maxPayload } });
   await app.register(realtimePlugin, { redisUrl, keyspace: keyspace ?? defaultKeyspace, gateway: gatewayOptions });

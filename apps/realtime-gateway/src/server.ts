@@ -49,6 +49,7 @@ await runService({
       offlineQueueTtlSec: config.OFFLINE_QUEUE_TTL_SEC,
       slowConsumerBytes: config.SLOW_CONSUMER_BYTES,
       registryTtlMs: config.REGISTRY_TTL_MS,
+      protection: config,
     });
     flags.registerMetrics(app.metrics);
     app.addHook('onClose', flags.close);

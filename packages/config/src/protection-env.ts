@@ -11,13 +11,13 @@ const perWindow = (fallback: number, description: string) => Type.Integer({ defa
  * raise them explicitly.
  */
 export const ProtectionEnv = Type.Object({
-  RATE_LIMIT_ENABLED: Type.Boolean({ default: true, description: 'false turns every HTTP rate limit off (never in production)' }),
-  RATE_LIMIT_WINDOW_MS: Type.Integer({ default: 60_000, minimum: 1000, description: 'length of every rate-limit window' }),
-  RATE_LIMIT_IP_MAX: perWindow(12_000, 'requests per window from one client IP, counted before authentication'),
-  RATE_LIMIT_READ_MAX: perWindow(3_000, 'GET/HEAD requests per window per principal (dealership + sub)'),
-  RATE_LIMIT_WRITE_MAX: perWindow(600, 'POST/PUT/PATCH/DELETE requests per window per principal'),
-  RATE_LIMIT_EVALUATE_MAX: perWindow(6_000, 'flag evaluation requests per window per principal'),
-  RATE_LIMIT_OFREP_MAX: perWindow(6_000, 'OFREP requests per window per principal'),
+  HTTP_RATE_LIMIT_ENABLED: Type.Boolean({ default: true, description: 'false turns every HTTP rate limit off (never in production)' }),
+  HTTP_RATE_LIMIT_WINDOW_MS: Type.Integer({ default: 60_000, minimum: 1000, description: 'length of every rate-limit window' }),
+  HTTP_RATE_LIMIT_IP_MAX: perWindow(12_000, 'requests per window from one client IP, counted before authentication'),
+  HTTP_RATE_LIMIT_READ_MAX: perWindow(3_000, 'GET/HEAD requests per window per principal (dealership + sub)'),
+  HTTP_RATE_LIMIT_WRITE_MAX: perWindow(600, 'POST/PUT/PATCH/DELETE requests per window per principal'),
+  HTTP_RATE_LIMIT_EVALUATE_MAX: perWindow(6_000, 'flag evaluation requests per window per principal'),
+  HTTP_RATE_LIMIT_OFREP_MAX: perWindow(6_000, 'OFREP requests per window per principal'),
   PRESSURE_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ default: 1_000, minimum: 0, description: 'shed load (503) above this mean event-loop delay; 0 = off' }),
   PRESSURE_MAX_HEAP_USED_BYTES: Type.Integer({ default: 0, minimum: 0, description: 'shed load above this V8 heap use; 0 = off' }),
   PRESSURE_MAX_RSS_BYTES: Type.Integer({ default: 1_536 * 1_048_576, minimum: 0, description: 'shed load above this resident set size; 0 = off' }),

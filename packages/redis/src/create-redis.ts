@@ -1,4 +1,4 @@
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 
 export type RedisClient = Redis | Cluster;
 
@@ -60,11 +60,22 @@ export function createRedis(url: string, options: CreateRedisOptions = {}): Redi
   return failFast(new Redis(url, { ...common, retryStrategy }), options);
 }
 
+/** ioredis copies a client's options into its duplicates: theirs (subscribers) must queue and wait as usual. */
+const UNBOUNDED = { enableOfflineQueue: true, commandTimeout: undefined };
+
 function failFast<T extends RedisClient>(client: T, options: CreateRedisOptions): T {
+  if (!options.failFastWhenDisconnected && !options.commandTimeoutMs) return client;
   if (options.failFastWhenDisconnected) {
     client.once('ready', () => {
       client.options.enableOfflineQueue = false;
     });
+  }
+  if (client instanceof Cluster) {
+    const duplicate = client.duplicate.bind(client);
+    client.duplicate = (nodes?: ClusterNode[], override: ClusterOptions = {}) => duplicate(nodes, { ...override, enableOfflineQueue: true, redisOptions: { ...client.options.redisOptions, ...override.redisOptions, commandTimeout: undefined } });
+  } else {
+    const duplicate = (client as Redis).duplicate.bind(client);
+    (client as Redis).duplicate = (override = {}) => duplicate({ ...override, ...UNBOUNDED });
   }
   return client;
 }

@@ -17,7 +17,7 @@ declare module 'fastify' {
 
 export type RateLimitSettings = Pick<
   ProtectionConfig,
-  'RATE_LIMIT_ENABLED' | 'RATE_LIMIT_WINDOW_MS' | 'RATE_LIMIT_IP_MAX' | 'RATE_LIMIT_READ_MAX' | 'RATE_LIMIT_WRITE_MAX' | 'RATE_LIMIT_EVALUATE_MAX' | 'RATE_LIMIT_OFREP_MAX'
+  'HTTP_RATE_LIMIT_ENABLED' | 'HTTP_RATE_LIMIT_WINDOW_MS' | 'HTTP_RATE_LIMIT_IP_MAX' | 'HTTP_RATE_LIMIT_READ_MAX' | 'HTTP_RATE_LIMIT_WRITE_MAX' | 'HTTP_RATE_LIMIT_EVALUATE_MAX' | 'HTTP_RATE_LIMIT_OFREP_MAX'
 >;
 
 export interface RateLimitPluginOptions {
@@ -59,13 +59,13 @@ function limited(request: FastifyRequest): boolean {
  */
 async function rateLimits(app: FastifyInstance, options: RateLimitPluginOptions): Promise<void> {
   const { settings } = options;
-  if (!settings.RATE_LIMIT_ENABLED) return;
+  if (!settings.HTTP_RATE_LIMIT_ENABLED) return;
   const ks = (options.keyspace ?? defaultKeyspace).rateLimit;
   const groupMax: Record<RateLimitGroup, number> = {
-    read: settings.RATE_LIMIT_READ_MAX,
-    write: settings.RATE_LIMIT_WRITE_MAX,
-    evaluate: settings.RATE_LIMIT_EVALUATE_MAX,
-    ofrep: settings.RATE_LIMIT_OFREP_MAX,
+    read: settings.HTTP_RATE_LIMIT_READ_MAX,
+    write: settings.HTTP_RATE_LIMIT_WRITE_MAX,
+    evaluate: settings.HTTP_RATE_LIMIT_EVALUATE_MAX,
+    ofrep: settings.HTTP_RATE_LIMIT_OFREP_MAX,
   };
   // One limiter whose bucket follows the request's phase: no principal yet -> its IP; after
   // authentication -> the principal's bucket for the route's group.
@@ -74,12 +74,12 @@ async function rateLimits(app: FastifyInstance, options: RateLimitPluginOptions)
     redis: app.redis,
     nameSpace: ks.namespace(options.service),
     skipOnError: true,
-    timeWindow: settings.RATE_LIMIT_WINDOW_MS,
+    timeWindow: settings.HTTP_RATE_LIMIT_WINDOW_MS,
     keyGenerator: (request) => {
       const principal = request.principal;
       return principal ? ks.principalBucket(groupOf(request), principal.dealershipId, principal.sub) : ks.ipBucket(request.ip);
     },
-    max: (request) => (request.principal ? groupMax[groupOf(request)] : settings.RATE_LIMIT_IP_MAX),
+    max: (request) => (request.principal ? groupMax[groupOf(request)] : settings.HTTP_RATE_LIMIT_IP_MAX),
   });
   const limiter = app.createRateLimit() as unknown as Limiter;
 

@@ -49,14 +49,14 @@ describe('HTTP rate limits', () => {
   }
 
   it('answers 429 RATE_LIMITED with Retry-After and details once a principal passes its read limit', async () => {
-    const app = await build({ RATE_LIMIT_READ_MAX: 3 });
+    const app = await build({ HTTP_RATE_LIMIT_READ_MAX: 3 });
     const alice = token('alice', 'd1');
     for (let i = 0; i < 3; i += 1) expect((await get(app, alice)).statusCode).toBe(200);
     expectRateLimited(await get(app, alice), 3);
   });
 
   it('shares one bucket between two instances on the same Redis', async () => {
-    const [one, two] = [await build({ RATE_LIMIT_READ_MAX: 4 }), await build({ RATE_LIMIT_READ_MAX: 4 })];
+    const [one, two] = [await build({ HTTP_RATE_LIMIT_READ_MAX: 4 }), await build({ HTTP_RATE_LIMIT_READ_MAX: 4 })];
     const alice = token('alice', 'd1');
     expect((await get(one, alice)).statusCode).toBe(200);
     expect((await get(two, alice)).statusCode).toBe(200);
@@ -67,7 +67,7 @@ describe('HTTP rate limits', () => {
   });
 
   it('keeps the same sub in two dealerships in two buckets', async () => {
-    const app = await build({ RATE_LIMIT_READ_MAX: 2 });
+    const app = await build({ HTTP_RATE_LIMIT_READ_MAX: 2 });
     const inD1 = token('shared-sub', 'd1');
     const inD2 = token('shared-sub', 'd2');
     await get(app, inD1);
@@ -77,7 +77,7 @@ describe('HTTP rate limits', () => {
   });
 
   it('limits each route group on its own: writes and evaluations do not spend the read budget', async () => {
-    const app = await build({ RATE_LIMIT_READ_MAX: 2, RATE_LIMIT_WRITE_MAX: 1, RATE_LIMIT_EVALUATE_MAX: 5 });
+    const app = await build({ HTTP_RATE_LIMIT_READ_MAX: 2, HTTP_RATE_LIMIT_WRITE_MAX: 1, HTTP_RATE_LIMIT_EVALUATE_MAX: 5 });
     const alice = token('alice', 'd1');
     const post = (url: string) => app.inject({ method: 'POST', url, payload: {}, headers: { authorization: `Bearer ${alice}` } });
     expect((await post('/things')).statusCode).toBe(200);
@@ -88,7 +88,7 @@ describe('HTTP rate limits', () => {
   });
 
   it('limits an IP before authentication: a flood without a valid token gets 429, not 401 forever', async () => {
-    const app = await build({ RATE_LIMIT_IP_MAX: 5 });
+    const app = await build({ HTTP_RATE_LIMIT_IP_MAX: 5 });
     for (let i = 0; i < 5; i += 1) expect((await get(app, i % 2 ? 'not-a-token' : undefined, '203.0.113.7')).statusCode).toBe(401);
     expectRateLimited(await get(app, undefined, '203.0.113.7'), 5);
     // Even a valid token from that address waits; another address is not affected.
@@ -97,7 +97,7 @@ describe('HTTP rate limits', () => {
   });
 
   it('never limits health and metrics', async () => {
-    const app = await build({ RATE_LIMIT_IP_MAX: 1 });
+    const app = await build({ HTTP_RATE_LIMIT_IP_MAX: 1 });
     for (let i = 0; i < 4; i += 1) {
       expect((await app.inject('/health/live')).statusCode).toBe(200);
       expect((await app.inject('/health/ready')).statusCode).toBe(200);

@@ -17,3 +17,6 @@ export const OfrepSuccess = Type.Object({
 export const OfrepFailure = Type.Object({ key: Type.String(), errorCode: OfrepErrorCode, errorDetails: Type.Optional(Type.String()) });
 export const OfrepBulkFailure = Type.Object({ errorCode: OfrepErrorCode, errorDetails: Type.Optional(Type.String()) });
 export const OfrepBulkSuccess = Type.Object({ flags: Type.Array(Type.Union([OfrepSuccess, OfrepFailure])) });
+
+/** OFREP's general error (429 rate limited, 503 unavailable): a message only; Retry-After says when to come back. */
+export const OfrepGeneralFailure = Type.Object({ errorDetails: Type.Optional(Type.String()) });
