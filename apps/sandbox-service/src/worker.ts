@@ -15,7 +15,7 @@ let closing = false;
 const worker = await startWorker({ redisUrl: config.REDIS_URL, settings: config, logger: log });
 worker.registry.setDefaultLabels({ service: SERVICE });
 
-const readiness = () => workerReadiness(worker, closing);
+const readiness = () => workerReadiness(worker.runtime, closing);
 
 // Workers are not HTTP services; a small endpoint lets Prometheus scrape execution metrics and
 // supervisors probe liveness/readiness (same paths as the API).

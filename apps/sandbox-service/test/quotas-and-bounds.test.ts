@@ -84,7 +84,7 @@ describe('sandbox quotas and size bounds', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = (await hal.get(`/api/sandbox?limit=50${cursor ? `&cursor=${cursor}` : ''}`)).json().data;
+      const page: { items: Array<{ id: string }>; nextCursor: string | null } = (await hal.get(`/api/sandbox?limit=50${cursor ? `&cursor=${cursor}` : ''}`)).json().data;
       seen.push(...page.items.map((item: { id: string }) => item.id));
       cursor = page.nextCursor;
     } while (cursor);

@@ -1,8 +1,10 @@
 import { waitFor } from '@switchboard/test-redis';
 import type { LightMyRequestResponse } from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { createRedis } from '@switchboard/redis';
+import { createProcessDriver } from '../src/drivers/process-driver.js';
 import { workerReadiness } from '../src/workers/worker-readiness.js';
-import { build, buildWorker, caller, useRedis, useSandboxRoot } from './helper.js';
+import { build, caller, useRedis, useSandboxRoot } from './helper.js';
 
 async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number }> {
   const started = performance.now();
@@ -44,7 +46,11 @@ describe('Redis outage', () => {
   });
 
   it("answers the worker's readiness 503 within 1 s while Redis is down, 200 once it is back", async () => {
-    const worker = await buildWorker(redis.server.url, { SANDBOX_ROOT: root.path });
+    // Connected like the worker's command connection: retrying forever, as BullMQ needs, which is
+    // why a plain PING used to hang there while Redis was down.
+    const redisClient = createRedis(redis.server.url, { name: 'sandbox-worker', maxRetriesPerRequest: null });
+    redisClient.on('error', () => undefined);
+    const worker = { redis: redisClient, driver: createProcessDriver({ root: root.path, usageSampleTtlMs: 1000 }) };
     expect((await workerReadiness(worker, false)).status).toBe(200);
     await redis.server.kill();
     const down = await timed(() => workerReadiness(worker, false));
@@ -53,6 +59,6 @@ describe('Redis outage', () => {
     expect(JSON.parse(down.result.body).checks.redis.ok).toBe(false);
     await redis.server.start();
     await waitFor(async () => (await workerReadiness(worker, false)).status === 200, { timeoutMs: 10_000, message: 'the worker to recover' });
-    await worker.close();
+    redisClient.disconnect();
   });
 });

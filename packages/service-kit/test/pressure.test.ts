@@ -18,7 +18,8 @@ describe('load shedding', () => {
       redisUrl: redis.url,
       auth: { secret: 'pressure-secret-long-enough' },
       // Any live process uses more than one byte of heap: under pressure from the first sample.
-      protection: { PRESSURE_MAX_HEAP_USED_BYTES: 1, PRESSURE_RETRY_AFTER_SEC: 7 },
+      // (Event-loop delay off: a sample window without a tick counts as an infinite delay.)
+      protection: { PRESSURE_MAX_HEAP_USED_BYTES: 1, PRESSURE_MAX_EVENT_LOOP_DELAY_MS: 0, PRESSURE_RETRY_AFTER_SEC: 7 },
       pressureSampleIntervalMs: 20,
     });
     app.get('/work', async () => ({ success: true, data: 'done' }));
@@ -37,10 +38,10 @@ describe('load shedding', () => {
 
   it('serves normally below the thresholds', async () => {
     const app = createFastify({ service: 'pressure-test', logLevel: 'silent' });
-    await app.register(platformPlugin, { service: 'pressure-test', redisUrl: redis.url, auth: { secret: 'pressure-secret-long-enough' }, pressureSampleIntervalMs: 20 });
+    await app.register(platformPlugin, { service: 'pressure-test', redisUrl: redis.url, auth: { secret: 'pressure-secret-long-enough' }, pressureSampleIntervalMs: 200 });
     app.get('/work', async () => ({ success: true, data: 'done' }));
     await app.ready();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 500));
     expect((await app.inject('/work')).statusCode).toBe(200);
     expect((await app.inject('/health/ready')).json().checks.pressure.ok).toBe(true);
     await app.close();
