@@ -22,7 +22,7 @@ export const ProtectionEnv = Type.Object({
   PRESSURE_MAX_HEAP_USED_BYTES: Type.Integer({ default: 0, minimum: 0, description: 'shed load above this V8 heap use; 0 = off' }),
   PRESSURE_MAX_RSS_BYTES: Type.Integer({ default: 1_536 * 1_048_576, minimum: 0, description: 'shed load above this resident set size; 0 = off' }),
   PRESSURE_RETRY_AFTER_SEC: Type.Integer({ default: 5, minimum: 1, description: 'Retry-After of a shed request' }),
-  REDIS_COMMAND_TIMEOUT_MS: Type.Integer({ default: 1_000, minimum: 50, description: 'a request-path Redis command that has no answer by then fails (503)' }),
+  REDIS_COMMAND_TIMEOUT_MS: Type.Integer({ default: 2_000, minimum: 50, description: 'a request-path Redis command that has no answer by then fails (503)' }),
 });
 export type ProtectionConfig = Static<typeof ProtectionEnv>;
 

@@ -16,7 +16,7 @@ export interface RedisPluginOptions extends CreateRedisOptions {
 }
 
 /** The app's command connection serves requests: it fails fast rather than hold them while Redis is away. */
-const REQUEST_PATH: CreateRedisOptions = { commandTimeoutMs: 1000, failFastWhenDisconnected: true };
+const REQUEST_PATH: CreateRedisOptions = { commandTimeoutMs: 2000, failFastWhenDisconnected: true };
 
 async function redis(app: FastifyInstance, options: RedisPluginOptions): Promise<void> {
   const client = options.client ?? createRedis(options.url, { ...REQUEST_PATH, ...options });
