@@ -94,7 +94,8 @@ interface ListCursor {
 }
 const isListCursor = (value: unknown): value is ListCursor =>
   typeof value === 'object' && value !== null && typeof (value as ListCursor).s === 'number' && typeof (value as ListCursor).id === 'string';
-/** Hashes read per round trip while listing. */
+/** Hashes read per round trip while listing: at first, and at most. */
+const LIST_FIRST_SLICE = 10;
 const LIST_READ_SLICE = 50;
 const isHistoryCursor = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value > 0;
 
@@ -247,9 +248,11 @@ export function createSandboxStore(options: { redis: RedisClient; keyspace: Keys
       for (let i = 0; i < raw.length; i += 2) pairs.push({ id: raw[i]!, s: Number(raw[i + 1]) });
       // Equal scores come in reverse lexical order: skip what the cursor already covered.
       const fresh = pairs.filter((pair) => !(cursor && pair.s === cursor.s && pair.id >= cursor.id));
-      // Hashes are read a slice at a time, so a page of large records stops before it reads them all.
-      for (let start = 0; start < fresh.length && !full; start += LIST_READ_SLICE) {
-        const slice = fresh.slice(start, start + LIST_READ_SLICE);
+      // Hashes are read a slice at a time, each sized by what the page's byte budget still holds
+      // at the records' average size so far, so a page of large records stops before it reads them all.
+      for (let start = 0, take = LIST_FIRST_SLICE; start < fresh.length && !full; start += take) {
+        if (items.length > 0) take = Math.max(1, Math.min(LIST_READ_SLICE, Math.ceil((maxBytes - bytes) / (bytes / items.length))));
+        const slice = fresh.slice(start, start + take);
         const pipeline = commandBatch(redis);
         for (const pair of slice) pipeline.hgetall(ks.sandbox.metadata(pair.id));
         const hashes = (await pipeline.exec()) ?? [];
