@@ -19,8 +19,8 @@ export const ProtectionEnv = Type.Object({
   HTTP_RATE_LIMIT_EVALUATE_MAX: perWindow(6_000, 'flag evaluation requests per window per principal'),
   HTTP_RATE_LIMIT_OFREP_MAX: perWindow(6_000, 'OFREP requests per window per principal'),
   PRESSURE_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ default: 1_000, minimum: 0, description: 'shed load (503) above this mean event-loop delay; 0 = off' }),
-  PRESSURE_MAX_HEAP_USED_BYTES: Type.Integer({ default: 0, minimum: 0, description: 'shed load above this V8 heap use; 0 = off' }),
-  PRESSURE_MAX_RSS_BYTES: Type.Integer({ default: 1_536 * 1_048_576, minimum: 0, description: 'shed load above this resident set size; 0 = off' }),
+  PRESSURE_MAX_HEAP_USED_BYTES: Type.Integer({ default: 0, minimum: 0, description: "shed load above this V8 heap use; 0 = 90 % of V8's heap limit (past which the process dies)" }),
+  PRESSURE_MAX_RSS_BYTES: Type.Integer({ default: 0, minimum: 0, description: "shed load above this resident set size (set it below the container's memory limit); 0 = off" }),
   PRESSURE_RETRY_AFTER_SEC: Type.Integer({ default: 5, minimum: 1, description: 'Retry-After of a shed request' }),
   REDIS_COMMAND_TIMEOUT_MS: Type.Integer({ default: 2_000, minimum: 50, description: 'a request-path Redis command that has no answer by then fails (503)' }),
 });

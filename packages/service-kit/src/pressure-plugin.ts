@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import underPressure from '@fastify/under-pressure';
 import type { ProtectionConfig } from '@switchboard/config';
 import { AppError, ErrorCode } from '@switchboard/errors';
@@ -12,6 +13,9 @@ export interface PressurePluginOptions {
   sampleIntervalMs?: number;
 }
 
+/** Without a configured heap threshold: shed before V8's own limit, where the process would die. */
+const HEAP_LIMIT_SHARE = 0.9;
+
 /** Still answered under pressure: liveness (the process is alive), readiness (reports the pressure), metrics. */
 const ALWAYS_ANSWERED = new Set(['/health/live', '/health/ready', '/metrics']);
 
@@ -19,14 +23,14 @@ const ALWAYS_ANSWERED = new Set(['/health/live', '/health/ready', '/metrics']);
  * Load shedding (@fastify/under-pressure): while the event loop lags, or the heap or RSS is past
  * its threshold, requests answer 503 SERVICE_UNAVAILABLE with Retry-After at once, and
  * /health/ready fails its `pressure` check so the load balancer sends traffic elsewhere, before
- * the instance falls over. A threshold of 0 is off.
+ * the instance falls over. RSS and event-loop thresholds of 0 are off.
  */
 async function pressure(app: FastifyInstance, options: PressurePluginOptions): Promise<void> {
   const { settings } = options;
   const retryAfter = settings.PRESSURE_RETRY_AFTER_SEC;
   await app.register(underPressure, {
     maxEventLoopDelay: settings.PRESSURE_MAX_EVENT_LOOP_DELAY_MS,
-    maxHeapUsedBytes: settings.PRESSURE_MAX_HEAP_USED_BYTES,
+    maxHeapUsedBytes: settings.PRESSURE_MAX_HEAP_USED_BYTES || Math.floor(getHeapStatistics().heap_size_limit * HEAP_LIMIT_SHARE),
     maxRssBytes: settings.PRESSURE_MAX_RSS_BYTES,
     sampleInterval: options.sampleIntervalMs ?? 1000,
     retryAfter,
