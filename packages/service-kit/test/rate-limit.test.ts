@@ -1,6 +1,6 @@
 import { mintToken } from '@switchboard/auth';
 import type { ProtectionConfig } from '@switchboard/config';
-import { type RedisServer, startRedis } from '@switchboard/test-redis';
+import { type RedisClusterServer, type RedisServer, startRedis, startRedisCluster } from '@switchboard/test-redis';
 import type { LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -111,5 +111,35 @@ describe('HTTP rate limits', () => {
     const keys = (await direct.keys('*')).sort();
     expect(keys).toEqual(['ratelimit:limit-test:ip:127.0.0.1', 'ratelimit:limit-test:read:d:d%3A1:u:alice']);
     expect(await direct.pttl(keys[0]!)).toBeGreaterThan(0);
+  });
+});
+
+describe('HTTP rate limits on a Redis Cluster', () => {
+  let cluster: RedisClusterServer;
+  beforeAll(async () => {
+    cluster = await startRedisCluster(3);
+  });
+  afterAll(async () => {
+    await cluster?.cleanup();
+  });
+
+  it('shares buckets between two instances on redis+cluster:// (each bucket is one key, so any slot will do)', async () => {
+    const build = async () => {
+      const app = createFastify({ service: 'limit-cluster', logLevel: 'silent' });
+      await app.register(platformPlugin, { service: 'limit-cluster', redisUrl: cluster.url, auth: { secret: SECRET }, protection: { HTTP_RATE_LIMIT_READ_MAX: 3, HTTP_RATE_LIMIT_IP_MAX: 5 } });
+      app.get('/things', { onRequest: app.authenticate }, async () => ({ success: true, data: [] }));
+      await app.ready();
+      return app;
+    };
+    const [one, two] = [await build(), await build()];
+    const alice = { authorization: `Bearer ${token('alice', 'd1')}` };
+    const statuses: number[] = [];
+    for (const app of [one, two, one, two]) statuses.push((await app.inject({ url: '/things', headers: alice })).statusCode);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    // The per-IP bucket is shared on the Cluster as well: the fifth request from this address
+    // passes (to a 401), the sixth does not.
+    expect((await one.inject({ url: '/things' })).statusCode).toBe(401);
+    expect((await two.inject({ url: '/things' })).statusCode).toBe(429);
+    await Promise.all([one.close(), two.close()]);
   });
 });
