@@ -1,6 +1,7 @@
 import type { AuthKeys } from '@switchboard/auth';
 import { idempotencyPlugin } from '@switchboard/idempotency';
 import type { Keyspace } from '@switchboard/keyspace';
+import type { ProtectionConfig } from '@switchboard/config';
 import type { RedisClient } from '@switchboard/redis';
 import { type HttpOptions, type TypedFastify, createFastify, platformPlugin } from '@switchboard/service-kit';
 import { flagMetricsPlugin } from './plugins/flag-metrics.js';
@@ -22,6 +23,8 @@ export interface AppOptions {
   outbox?: { sweepEveryMs?: number; sweepAfterMs?: number };
   /** HTTP edge: trusted proxies, path parameter and JSON depth limits, CORS origins. */
   http?: HttpOptions;
+  /** Rate limits and load shedding (ProtectionEnv); defaults for the rest. */
+  protection?: Partial<ProtectionConfig>;
 }
 
 /** Builds the flag service without listening: server.ts listens, tests use app.inject. */
@@ -34,6 +37,7 @@ export async function buildApp(options: AppOptions): Promise<TypedFastify> {
     docs: { title: 'Switchboard flag service', description: 'Feature flags: admin API, evaluation API and OFREP.' },
     ...(options.redis ? { redis: options.redis } : {}),
     ...(options.http?.corsOrigins ? { corsOrigins: options.http.corsOrigins } : {}),
+    ...(options.protection ? { protection: options.protection } : {}),
   });
   await app.register(idempotencyPlugin, { scope: SERVICE_NAME, ...(options.keyspace ? { keyspace: options.keyspace } : {}) });
   await app.register(flagsPlugin, {

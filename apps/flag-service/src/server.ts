@@ -12,5 +12,5 @@ await runService({
   port: config.PORT,
   otelEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
   leaveRotationMs: config.DRAIN_MS,
-  build: () => buildApp({ redisUrl: config.REDIS_URL, auth, logLevel: config.LOG_LEVEL, http: httpOptionsFrom(config) }),
+  build: () => buildApp({ redisUrl: config.REDIS_URL, auth, logLevel: config.LOG_LEVEL, http: httpOptionsFrom(config), protection: config }),
 });

@@ -2,6 +2,7 @@ import websocket from '@fastify/websocket';
 import type { AuthKeys } from '@switchboard/auth';
 import { type FlagReader, staticFlagReader } from '@switchboard/flags';
 import { type Keyspace, keyspace as defaultKeyspace } from '@switchboard/keyspace';
+import type { ProtectionConfig } from '@switchboard/config';
 import type { RedisClient } from '@switchboard/redis';
 import { type HttpOptions, type TypedFastify, createFastify, platformPlugin } from '@switchboard/service-kit';
 import { instanceIdFrom } from './config.js';
@@ -24,11 +25,13 @@ export interface AppOptions extends Partial<Omit<GatewayOptions, 'instanceId' | 
   keyspace?: Keyspace;
   /** HTTP edge: trusted proxies, path parameter and JSON depth limits, CORS origins. */
   http?: HttpOptions;
+  /** HTTP rate limits and load shedding (ProtectionEnv); defaults for the rest. */
+  protection?: Partial<ProtectionConfig>;
 }
 
 /** Builds the realtime gateway without listening: server.ts listens, tests use real sockets. */
 export async function buildApp(options: AppOptions): Promise<TypedFastify> {
-  const { redisUrl, auth, logLevel, redis, flags, keyspace, http, instanceId: _instanceId, ...timing } = options;
+  const { redisUrl, auth, logLevel, redis, flags, keyspace, http, protection, instanceId: _instanceId, ...timing } = options;
   const instanceId = options.instanceId ?? instanceIdFrom({ INSTANCE_ID: undefined });
   const gatewayOptions: GatewayOptions = { ...DEFAULT_GATEWAY_OPTIONS, ...definedOnly(timing), instanceId, flags: flags ?? staticFlagReader() };
   const app = createFastify({ service: SERVICE_NAME, logLevel: logLevel ?? 'info', instanceId, ...http });
@@ -40,6 +43,7 @@ export async function buildApp(options: AppOptions): Promise<TypedFastify> {
     docs: { title: 'Switchboard realtime gateway', description: 'WebSocket protocol: docs/api/websocket.md' },
     ...(redis ? { redis } : {}),
     ...(http?.corsOrigins ? { corsOrigins: http.corsOrigins } : {}),
+    ...(protection ? { protection } : {}),
   });
   await app.register(websocket, { options: { maxPayload: gatewayOptions.maxPayload } });
   await app.register(realtimePlugin, { redisUrl, keyspace: keyspace ?? defaultKeyspace, gateway: gatewayOptions });

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { type Static, Type } from '@sinclair/typebox';
-import { BaseEnv, loadConfig } from '@switchboard/config';
+import { BaseEnv, ProtectionEnv, loadConfig } from '@switchboard/config';
 
 /** Environment of the realtime gateway (SPEC.md, Configuration; docs/api/websocket.md). */
 export const GatewayEnv = Type.Composite([
   BaseEnv,
+  ProtectionEnv,
   Type.Object({
     PORT: Type.Integer({ default: 3003, minimum: 0, maximum: 65535 }),
     INSTANCE_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' })),

@@ -53,6 +53,7 @@ await runService({
       instanceHeartbeatMs: config.INSTANCE_HEARTBEAT_MS,
       maxRoomsPerConnection: config.MAX_ROOMS_PER_CONNECTION,
       maxConnectionsPerUser: config.MAX_CONNECTIONS_PER_USER,
+      protection: config,
     });
     flags.registerMetrics(app.metrics);
     app.addHook('onClose', flags.close);

@@ -3,7 +3,8 @@ import { type Publisher, createPublisher } from '@switchboard/publisher';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // What flag-service publishes on a flag change, called as flag-service calls it.
-import { publishFlagEvent } from '../../flag-service/src/domain/flag-events.js';
+import { FLAG_OUTBOX, createFlagOutbox } from '../../flag-service/src/domain/flag-events.js';
+import { keyspace } from '@switchboard/keyspace';
 import { type RunningGateway, connect, startGateway, tokenFor, useRedis } from './helper.js';
 
 describe('flag changes reach admins only', () => {
@@ -33,9 +34,12 @@ describe('flag changes reach admins only', () => {
 
     const actor = { id: 'admin-of-B', dealershipId: 'B' };
     const created = await flagCommands(createFlagStore(publisherRedis)).create('SECRET_LAUNCH', { enabled: false }, { actor });
-    await publishFlagEvent(publisher, actor, created);
+    const flagEvents = createFlagOutbox({ redis: publisherRedis, keyspace });
+    expect(created.flag.version).toBe(1);
+    await flagEvents.relay(FLAG_OUTBOX);
     const toggled = await flagCommands(createFlagStore(publisherRedis)).toggle('SECRET_LAUNCH', true, { actor, reason: 'launch for B' });
-    await publishFlagEvent(publisher, actor, toggled, 'launch for B');
+    expect(toggled.flag.version).toBe(2);
+    await flagEvents.relay(FLAG_OUTBOX);
     // A later global event: once the user has it, anything published before would have arrived.
     await publisher.publish({ room: 'global', dealershipId: 'A', event: 'workflow.progress', data: { workflowId: 'after', progress: 1 } });
 

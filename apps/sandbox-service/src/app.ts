@@ -2,11 +2,13 @@ import type { AuthKeys } from '@switchboard/auth';
 import { type FlagReader, staticFlagReader } from '@switchboard/flags';
 import { idempotencyPlugin } from '@switchboard/idempotency';
 import { type Keyspace, keyspace as defaultKeyspace } from '@switchboard/keyspace';
+import type { ProtectionConfig } from '@switchboard/config';
 import type { RedisClient } from '@switchboard/redis';
 import { type HttpOptions, type TypedFastify, createFastify, platformPlugin } from '@switchboard/service-kit';
 import { type SandboxRuntimeSettings, runtimeSettings } from './config.js';
 import type { SandboxDriver } from './drivers/sandbox-driver.js';
 import { queueDashboardPlugin } from './plugins/queue-dashboard-plugin.js';
+import { sandboxQuotaPlugin } from './plugins/sandbox-quota-plugin.js';
 import { sandboxRuntimePlugin } from './plugins/sandbox-runtime-plugin.js';
 import { sandboxRoutes } from './routes/sandbox/index.js';
 
@@ -28,6 +30,8 @@ export interface AppOptions {
   /** HTTP edge: trusted proxies, path parameter and JSON depth limits, CORS origins. */
   http?: HttpOptions;
   driver?: SandboxDriver;
+  /** Rate limits and load shedding (ProtectionEnv); defaults for the rest. */
+  protection?: Partial<ProtectionConfig>;
 }
 
 /** Builds the sandbox service without listening: server.ts listens, tests use app.inject. */
@@ -40,6 +44,7 @@ export async function buildApp(options: AppOptions): Promise<TypedFastify> {
     docs: { title: 'Switchboard sandbox service', description: 'Sandboxes, pause/resume and tool executions (docs/api/sandbox.md).' },
     ...(options.redis ? { redis: options.redis } : {}),
     ...(options.http?.corsOrigins ? { corsOrigins: options.http.corsOrigins } : {}),
+    ...(options.protection ? { protection: options.protection } : {}),
   });
   await app.register(idempotencyPlugin, { scope: 'sandbox', ...(options.keyspace ? { keyspace: options.keyspace } : {}) });
   await app.register(sandboxRuntimePlugin, {
@@ -48,6 +53,7 @@ export async function buildApp(options: AppOptions): Promise<TypedFastify> {
     ...(options.keyspace ? { keyspace: options.keyspace } : {}),
     ...(options.driver ? { driver: options.driver } : {}),
   });
+  await app.register(sandboxQuotaPlugin);
   await app.register(sandboxRoutes, { prefix: '/api/sandbox' });
   await app.register(queueDashboardPlugin, { prefix: QUEUE_DASHBOARD_PATH, basePath: QUEUE_DASHBOARD_PATH, keyspace: options.keyspace ?? defaultKeyspace });
   return app;

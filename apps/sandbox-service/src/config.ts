@@ -1,11 +1,12 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Static, Type } from '@sinclair/typebox';
-import { BaseEnv, loadConfig } from '@switchboard/config';
+import { BaseEnv, ProtectionEnv, loadConfig } from '@switchboard/config';
 
 /** Environment of the sandbox service and its workers (SPEC.md, Configuration; docs/api/sandbox.md). */
 export const SandboxEnv = Type.Composite([
   BaseEnv,
+  ProtectionEnv,
   Type.Object({
     PORT: Type.Integer({ default: 3001, minimum: 0, maximum: 65535 }),
     DRAIN_MS: Type.Integer({ default: 2000, minimum: 0, description: 'after SIGTERM: readiness 503 but still serving this long, so the load balancer stops routing here first' }),
@@ -33,6 +34,10 @@ export const SandboxEnv = Type.Composite([
     OUTBOX_SWEEP_EVERY_MS: Type.Integer({ default: 1_000, minimum: 50, maximum: 60_000 }),
     /** A commit's own relay is given this long before a sweeper publishes its events instead. */
     OUTBOX_SWEEP_AFTER_MS: Type.Integer({ default: 5_000, minimum: 50, maximum: 600_000 }),
+    SANDBOX_QUOTA_PER_DEALERSHIP: Type.Integer({ default: 1_000, minimum: 1, description: 'non-terminated sandboxes one dealership may have' }),
+    SANDBOX_AUTO_PAUSE_QUOTA_PER_DEALERSHIP: Type.Integer({ default: 500, minimum: 1, description: 'sandboxes with auto-pause settings (one schedule each) one dealership may have' }),
+    SANDBOX_METADATA_MAX_BYTES: Type.Integer({ default: 16_384, minimum: 256, description: 'largest `metadata` of a sandbox, as JSON' }),
+    SANDBOX_LIST_MAX_BYTES: Type.Integer({ default: 1_048_576, minimum: 16_384, description: 'a list page stops early (with a nextCursor) once its sandboxes add up to about this much' }),
   }),
 ]);
 export type SandboxConfig = Static<typeof SandboxEnv>;
@@ -58,6 +63,10 @@ export type SandboxRuntimeSettings = Pick<
   | 'SANDBOX_USAGE_SAMPLE_TTL_MS'
   | 'OUTBOX_SWEEP_EVERY_MS'
   | 'OUTBOX_SWEEP_AFTER_MS'
+  | 'SANDBOX_QUOTA_PER_DEALERSHIP'
+  | 'SANDBOX_AUTO_PAUSE_QUOTA_PER_DEALERSHIP'
+  | 'SANDBOX_METADATA_MAX_BYTES'
+  | 'SANDBOX_LIST_MAX_BYTES'
 >;
 
 export function runtimeSettings(overrides: Partial<SandboxRuntimeSettings> = {}): SandboxRuntimeSettings {

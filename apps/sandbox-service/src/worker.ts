@@ -4,6 +4,7 @@ import { loggerOptions, startTracing } from '@switchboard/observability';
 import { pino } from 'pino';
 import { loadSandboxConfig } from './config.js';
 import { startWorker } from './workers/index.js';
+import { workerReadiness } from './workers/worker-readiness.js';
 
 const SERVICE = 'sandbox-worker';
 const config = exitOnConfigError(SERVICE, () => loadSandboxConfig());
@@ -14,11 +15,7 @@ let closing = false;
 const worker = await startWorker({ redisUrl: config.REDIS_URL, settings: config, logger: log });
 worker.registry.setDefaultLabels({ service: SERVICE });
 
-async function readiness(): Promise<{ status: number; body: string }> {
-  const redisOk = await worker.runtime.redis.ping().then((answer) => answer === 'PONG', () => false);
-  const report = { status: redisOk && !closing ? 'ok' : 'unavailable', draining: closing, checks: { redis: { ok: redisOk }, 'sandbox-driver': { ok: true, info: { driver: worker.runtime.driver.name, freeze: worker.runtime.driver.capabilities() } } } };
-  return { status: report.status === 'ok' ? 200 : 503, body: JSON.stringify(report) };
-}
+const readiness = () => workerReadiness(worker.runtime, closing);
 
 // Workers are not HTTP services; a small endpoint lets Prometheus scrape execution metrics and
 // supervisors probe liveness/readiness (same paths as the API).

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import { AppError } from './app-error.js';
 import { ErrorCode } from './catalog.js';
+import { dependencyUnavailableError, isDependencyUnavailable } from './dependency-unavailable.js';
 import { failure } from './envelope.js';
 import { currentTraceId } from './trace-id.js';
 
@@ -55,6 +56,7 @@ const statusToCode: Record<number, ErrorCode> = {
  */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  if (isDependencyUnavailable(error)) return dependencyUnavailableError(error);
   const fastifyError = error as Partial<FastifyError>;
   if (fastifyError.validation) {
     return new AppError(ErrorCode.VALIDATION_ERROR, fastifyError.message, validationDetails(fastifyError as FastifyError));

@@ -6,3 +6,4 @@ export { errorEnvelopeSchema } from './schemas.js';
 export { errorHandlerPlugin, toAppError, type ErrorHandlerOptions } from './error-handler-plugin.js';
 export { rateLimitError } from './rate-limit.js';
 export { clientErrorHandler, frameworkErrorHandler, clientFailure, frameworkFailure } from './transport-errors.js';
+export { isDependencyUnavailable, dependencyUnavailableError, DEPENDENCY_RETRY_AFTER_SECONDS } from './dependency-unavailable.js';

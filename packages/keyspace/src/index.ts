@@ -21,6 +21,10 @@
  *                                              string   first response of a mutating request (24 h);
  *                                                       each part percent-encoded, route =
  *                                                       `<METHOD> <route template>`
+ *   sandbox:live:{d:<dealershipId>}            set      a tenant's non-terminated sandbox ids (quota)
+ *   sandbox:auto-pause:{d:<dealershipId>}      set      a tenant's sandboxes with auto-pause settings (quota)
+ *   ratelimit:<service>:ip:<ip>                string   requests of one IP in the window (PEXPIRE)
+ *   ratelimit:<service>:<group>:d:<dealershipId>:u:<sub>  string  requests of one principal per route group
  *
  *   ws:broadcast                               channel  traffic for the `global` room
  *   ws:room:<roomKey>                          channel  traffic for one tenant-scoped room (and ws:room:admin)
@@ -52,6 +56,7 @@
 import { flagKeys } from './flags.js';
 import { idempotencyKeys } from './idempotency.js';
 import { queueNames } from './queues.js';
+import { rateLimitKeys } from './rate-limit.js';
 import { realtimeKeys } from './realtime.js';
 import { sandboxKeys } from './sandbox.js';
 import { type Prefixer, prefixer } from './prefix.js';
@@ -64,6 +69,7 @@ export function createKeyspace(prefix: string = process.env['KEY_PREFIX'] ?? '')
     realtime: realtimeKeys(withPrefix),
     flags: flagKeys(withPrefix),
     idempotency: idempotencyKeys(withPrefix),
+    rateLimit: rateLimitKeys(withPrefix),
     queues: queueNames(prefix),
   };
 }

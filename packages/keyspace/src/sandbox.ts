@@ -18,5 +18,9 @@ export function sandboxKeys(p: Prefixer) {
     outboxLock: (sandboxId: string) => p(`sandbox:outbox-lock:{${sandboxId}}`),
     /** zset: sandbox ids whose outbox may hold entries -> when marked (ms, Redis clock). */
     outboxPending: () => p('sandbox:outbox-pending'),
+    /** set: a dealership's non-terminated sandbox ids; its size is what the sandbox quota counts. */
+    liveByDealership: (dealershipId: string) => p(`sandbox:live:{d:${dealershipId}}`),
+    /** set: a dealership's sandboxes with auto-pause settings (one schedule each); the schedule quota. */
+    autoPauseByDealership: (dealershipId: string) => p(`sandbox:auto-pause:{d:${dealershipId}}`),
   };
 }

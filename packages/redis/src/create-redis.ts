@@ -1,4 +1,4 @@
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 
 export type RedisClient = Redis | Cluster;
 
@@ -10,6 +10,17 @@ export interface CreateRedisOptions {
   lazyConnect?: boolean;
   /** Called on each reconnect attempt, e.g. to count them in a metric. */
   onReconnectAttempt?: (attempt: number) => void;
+  /**
+   * Request paths: a command with no answer after this long fails ("Command timed out") instead
+   * of waiting for a reconnect. Never on blocking or subscriber connections. Default: none.
+   */
+  commandTimeoutMs?: number;
+  /**
+   * Request paths: once connected, a command sent while the connection is down fails at once
+   * instead of queueing until Redis returns (ioredis' offline queue); before the first
+   * connection commands still queue, so a process may start before Redis answers.
+   */
+  failFastWhenDisconnected?: boolean;
 }
 
 /** Exponential backoff with full jitter, capped at 5 s, so a fleet does not reconnect in lockstep. */
@@ -32,6 +43,7 @@ export function createRedis(url: string, options: CreateRedisOptions = {}): Redi
     maxRetriesPerRequest: options.maxRetriesPerRequest === undefined ? 3 : options.maxRetriesPerRequest,
     lazyConnect: options.lazyConnect ?? false,
     enableReadyCheck: true,
+    ...(options.commandTimeoutMs ? { commandTimeout: options.commandTimeoutMs } : {}),
   };
   if (url.startsWith('redis+cluster://')) {
     const nodes = url
@@ -43,7 +55,27 @@ export function createRedis(url: string, options: CreateRedisOptions = {}): Redi
       });
     // Auto-pipelining batches the commands a tick sends to each node: what commandBatch relies on
     // where a pipeline may not span nodes.
-    return new Cluster(nodes, { clusterRetryStrategy: retryStrategy, redisOptions: common, enableAutoPipelining: true });
+    return failFast(new Cluster(nodes, { clusterRetryStrategy: retryStrategy, redisOptions: common, enableAutoPipelining: true }), options);
   }
-  return new Redis(url, { ...common, retryStrategy });
+  return failFast(new Redis(url, { ...common, retryStrategy }), options);
+}
+
+/** ioredis copies a client's options into its duplicates: theirs (subscribers) must queue and wait as usual. */
+const UNBOUNDED = { enableOfflineQueue: true, commandTimeout: undefined };
+
+function failFast<T extends RedisClient>(client: T, options: CreateRedisOptions): T {
+  if (!options.failFastWhenDisconnected && !options.commandTimeoutMs) return client;
+  if (options.failFastWhenDisconnected) {
+    client.once('ready', () => {
+      client.options.enableOfflineQueue = false;
+    });
+  }
+  if (client instanceof Cluster) {
+    const duplicate = client.duplicate.bind(client);
+    client.duplicate = (nodes?: ClusterNode[], override: ClusterOptions = {}) => duplicate(nodes, { ...override, enableOfflineQueue: true, redisOptions: { ...client.options.redisOptions, ...override.redisOptions, commandTimeout: undefined } });
+  } else {
+    const duplicate = (client as Redis).duplicate.bind(client);
+    (client as Redis).duplicate = (override = {}) => duplicate({ ...override, ...UNBOUNDED });
+  }
+  return client;
 }

@@ -2,3 +2,4 @@ export { createRedis, type RedisClient, type CreateRedisOptions, reconnectDelayM
 export { redisPlugin, type RedisPluginOptions } from './redis-plugin.js';
 export { commandBatch } from './command-batch.js';
 export { defineScript, type RedisScript } from './define-script.js';
+export { redisReachable } from './redis-reachable.js';

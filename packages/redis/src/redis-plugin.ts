@@ -15,8 +15,11 @@ export interface RedisPluginOptions extends CreateRedisOptions {
   client?: RedisClient;
 }
 
+/** The app's command connection serves requests: it fails fast rather than hold them while Redis is away. */
+const REQUEST_PATH: CreateRedisOptions = { commandTimeoutMs: 2000, failFastWhenDisconnected: true };
+
 async function redis(app: FastifyInstance, options: RedisPluginOptions): Promise<void> {
-  const client = options.client ?? createRedis(options.url, options);
+  const client = options.client ?? createRedis(options.url, { ...REQUEST_PATH, ...options });
   client.on('error', (error: Error) => app.log.warn({ err: error }, 'redis connection error'));
   app.decorate<RedisClient>('redis', client);
   if (!options.client) {

@@ -1,5 +1,5 @@
 import { type RedisServer, startRedis, waitFor } from '@switchboard/test-redis';
-import { Cluster } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, reconnectDelayMs } from '../src/index.js';
 
@@ -39,6 +39,31 @@ describe('createRedis', () => {
     await server.start();
     await waitFor(async () => (await client.ping().catch(() => null)) === 'PONG', { timeoutMs: 10_000, message: 'reconnect' });
     expect(attempts.length).toBeGreaterThan(0);
+    client.disconnect();
+  });
+
+  it('fails a command at once while a fail-fast client has lost Redis, and works again once Redis is back', async () => {
+    const client = createRedis(server.url, { failFastWhenDisconnected: true, commandTimeoutMs: 1000 });
+    client.on('error', () => undefined);
+    // Before the first connection commands still wait for it.
+    expect(await client.set('b', '1')).toBe('OK');
+    await server.kill();
+    const started = performance.now();
+    await expect(client.get('b')).rejects.toThrow(/enableOfflineQueue|Connection is closed|timed out/);
+    expect(performance.now() - started).toBeLessThan(1100);
+    await server.start();
+    await waitFor(async () => (await client.ping().catch(() => null)) === 'PONG', { timeoutMs: 10_000, message: 'reconnect' });
+    client.disconnect();
+  });
+
+  it("gives a fail-fast client's duplicates (subscribers) the usual queueing, so a command sent while they connect waits", async () => {
+    const client = createRedis(server.url, { failFastWhenDisconnected: true, commandTimeoutMs: 1000 });
+    await client.ping();
+    const subscriber = (client as Redis).duplicate();
+    expect(subscriber.options.enableOfflineQueue).toBe(true);
+    expect(subscriber.options.commandTimeout).toBeUndefined();
+    expect(await subscriber.subscribe('some-channel')).toBe(1);
+    subscriber.disconnect();
     client.disconnect();
   });
 });

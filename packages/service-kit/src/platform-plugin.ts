@@ -1,12 +1,16 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { type AuthKeys, authPlugin } from '@switchboard/auth';
+import { type ProtectionConfig, protectionDefaults } from '@switchboard/config';
 import { errorEnvelopeSchema, errorHandlerPlugin } from '@switchboard/errors';
+import type { Keyspace } from '@switchboard/keyspace';
 import { healthPlugin, metricsPlugin } from '@switchboard/observability';
-import { type RedisClient, redisPlugin } from '@switchboard/redis';
+import { type RedisClient, redisPlugin, redisReachable } from '@switchboard/redis';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { securityPlugin } from './security-plugin.js';
+import { pressurePlugin } from './pressure-plugin.js';
+import { rateLimitPlugin } from './rate-limit-plugin.js';
 
 export interface PlatformOptions {
   service: string;
@@ -20,6 +24,12 @@ export interface PlatformOptions {
   docs?: { title: string; description?: string };
   /** Browser origins CORS allows (CORS_ORIGINS); none by default. */
   corsOrigins?: string[];
+  /** Rate limits, load shedding and the Redis command timeout (ProtectionEnv); defaults for the rest. */
+  protection?: Partial<ProtectionConfig>;
+  /** Keyspace of the rate-limit buckets (tests with a KEY_PREFIX); default: this process's. */
+  keyspace?: Keyspace;
+  /** How often load shedding samples the process (default 1000 ms). */
+  pressureSampleIntervalMs?: number;
 }
 
 /**
@@ -28,18 +38,17 @@ export interface PlatformOptions {
  * inherit all of it.
  */
 async function platform(app: FastifyInstance, options: PlatformOptions): Promise<void> {
+  const protection = protectionDefaults(options.protection);
   await app.register(errorHandlerPlugin);
   // After the error plugin, so a CORS preflight answer carries x-trace-id too.
   await app.register(securityPlugin, { corsOrigins: options.corsOrigins ?? [] });
   await app.register(metricsPlugin, { service: options.service, ...(options.instanceId ? { labels: { instance: options.instanceId } } : {}) });
   await app.register(healthPlugin);
-  await app.register(redisPlugin, { url: options.redisUrl, name: options.service, ...(options.redis ? { client: options.redis } : {}) });
-  app.health.addCheck('redis', async () => {
-    const answer = await app.redis.ping();
-    if (answer !== 'PONG') throw new Error(`unexpected PING answer ${answer}`);
-    return 'PONG';
-  });
+  await app.register(pressurePlugin, { settings: protection, ...(options.pressureSampleIntervalMs ? { sampleIntervalMs: options.pressureSampleIntervalMs } : {}) });
+  await app.register(redisPlugin, { url: options.redisUrl, name: options.service, commandTimeoutMs: protection.REDIS_COMMAND_TIMEOUT_MS, ...(options.redis ? { client: options.redis } : {}) });
+  app.health.addCheck('redis', () => redisReachable(app.redis));
   await app.register(authPlugin, { keys: options.auth });
+  await app.register(rateLimitPlugin, { service: options.service, settings: protection, ...(options.keyspace ? { keyspace: options.keyspace } : {}) });
   app.addSchema(errorEnvelopeSchema);
   app.addHook('onRoute', documentErrorResponses);
   if (options.docs) {

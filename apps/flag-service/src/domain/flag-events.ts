@@ -1,6 +1,27 @@
-import { ADMIN_ROOM } from '@switchboard/keyspace';
+import { ADMIN_ROOM, type Keyspace } from '@switchboard/keyspace';
 import type { FlagOutboxEntry } from '@switchboard/flags';
-import type { OutboxEvent } from '@switchboard/outbox';
+import { type Outbox, type OutboxEvent, type OutboxLog, createOutbox } from '@switchboard/outbox';
+import { createPublisher } from '@switchboard/publisher';
+import type { RedisClient } from '@switchboard/redis';
+
+/** The flag family has one outbox (flags are platform-wide, and their order is global). */
+export const FLAG_OUTBOX = 'flags';
+
+/**
+ * The outbox the flag store's write script fills: `relay(FLAG_OUTBOX)` after a write publishes
+ * its event, and the sweeper publishes what a writer left (another service, or a crash).
+ */
+export function createFlagOutbox(options: { redis: RedisClient; keyspace: Keyspace; sweepAfterMs?: number; log?: OutboxLog }): Outbox {
+  const { keyspace } = options;
+  return createOutbox({
+    redis: options.redis,
+    publisher: createPublisher(options.redis, { keyspace }),
+    keys: { stream: () => keyspace.flags.outbox(), lock: () => keyspace.flags.outboxLock(), pending: keyspace.flags.outboxPending() },
+    translate: flagEventsOf,
+    ...(options.sweepAfterMs ? { sweepAfterMs: options.sweepAfterMs } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
+}
 
 /**
  * The `flag.*` event one flag write announces (its outbox entry, written by the flag store's

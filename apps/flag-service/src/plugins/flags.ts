@@ -3,11 +3,9 @@ import type {} from '@switchboard/observability';
 import type {} from '@switchboard/redis';
 import { type FlagCommands, type FlagStore, type FlagsClient, type WriteResult, createFlagsClient, flagCommands } from '@switchboard/flags';
 import { type Keyspace, keyspace as defaultKeyspace } from '@switchboard/keyspace';
-import { createOutbox } from '@switchboard/outbox';
-import { createPublisher } from '@switchboard/publisher';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { flagEventsOf } from '../domain/flag-events.js';
+import { FLAG_OUTBOX, createFlagOutbox } from '../domain/flag-events.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -32,20 +30,15 @@ export interface FlagsPluginOptions {
   outboxSweepAfterMs?: number;
 }
 
-/** The flag family has one outbox (flags are platform-wide, and their order is global). */
-const FLAG_OUTBOX = 'flags';
-
 async function flags(app: FastifyInstance, options: FlagsPluginOptions): Promise<void> {
   const keyspace = options.keyspace ?? defaultKeyspace;
   const client = createFlagsClient({ redis: app.redis, keyspace, logger: app.log, registry: app.metrics });
   const commands = flagCommands(client.store);
   // Every write puts its event in the flag outbox with the write itself (flag store script);
   // the outbox publishes them in version order, whichever instance (or service) wrote.
-  const events = createOutbox({
+  const events = createFlagOutbox({
     redis: app.redis,
-    publisher: createPublisher(app.redis, { keyspace }),
-    keys: { stream: () => keyspace.flags.outbox(), lock: () => keyspace.flags.outboxLock(), pending: keyspace.flags.outboxPending() },
-    translate: flagEventsOf,
+    keyspace,
     sweepAfterMs: options.outboxSweepAfterMs ?? 5000,
     log: { warn: (details, message) => app.log.warn(details, message) },
   });

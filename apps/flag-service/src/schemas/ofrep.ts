@@ -25,3 +25,6 @@ export const OfrepNotFound = Type.Object({ key: Type.String(), errorCode: Type.L
 export const OfrepServerError = Type.Object({ errorDetails: Type.Optional(Type.String()), key: Type.Optional(Type.String()), errorCode: Type.Optional(Type.Literal('GENERAL')) });
 export const OfrepBulkFailure = Type.Object({ errorCode: OfrepErrorCode, errorDetails: Type.Optional(Type.String()) });
 export const OfrepBulkSuccess = Type.Object({ flags: Type.Array(Type.Union([OfrepSuccess, OfrepFailure, OfrepNotFound])) });
+
+/** OFREP's general error (429 rate limited, 503 unavailable): a message only; Retry-After says when to come back. */
+export const OfrepGeneralFailure = Type.Object({ errorDetails: Type.Optional(Type.String()) });

@@ -69,7 +69,8 @@ export interface TransitionInput {
 export const newSandboxId = () => `sbx_${randomUUID().replaceAll('-', '')}`;
 
 export interface CreateInput {
-  id?: string;
+  /** Chosen beforehand when something (a quota) must know it first; default: a new one. */
+  id?: string | undefined;
   dealershipId: string;
   actor: string;
   name?: string | undefined;
@@ -84,6 +85,8 @@ export interface ListQuery {
   q?: string | undefined;
   limit: number;
   cursor?: string | undefined;
+  /** A page also ends (with a cursor) once its records add up to about this many bytes; at least one record per page. */
+  maxBytes?: number | undefined;
 }
 
 
@@ -93,6 +96,9 @@ interface ListCursor {
 }
 const isListCursor = (value: unknown): value is ListCursor =>
   typeof value === 'object' && value !== null && typeof (value as ListCursor).s === 'number' && typeof (value as ListCursor).id === 'string';
+/** Hashes read per round trip while listing: at first, and at most. */
+const LIST_FIRST_SLICE = 10;
+const LIST_READ_SLICE = 50;
 const isHistoryCursor = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value > 0;
 
 /** HGETALL as a Lua script returns it: field, value, field, value, ... */
@@ -130,6 +136,11 @@ export function parseSandbox(hash: Record<string, string>): SandboxRecord | unde
 }
 
 export type SandboxStore = ReturnType<typeof createSandboxStore>;
+
+export const newSandboxId = (): string => `sbx_${randomUUID().replaceAll('-', '')}`;
+
+/** About what a stored sandbox weighs once sent: the length of its fields (metadata dominates). */
+const approximateBytes = (hash: Record<string, string>): number => Object.values(hash).reduce((total, value) => total + value.length, 0);
 
 /**
  * Sandboxes in Redis: one hash per sandbox, a capped history list beside it (same hash tag, so
@@ -235,7 +246,10 @@ export function createSandboxStore(options: { redis: RedisClient; keyspace: Keys
     const needle = query.q?.toLowerCase();
     const batch = 200;
     const maxScanned = 5_000;
+    const maxBytes = query.maxBytes ?? Number.POSITIVE_INFINITY;
     const items: SandboxRecord[] = [];
+    let bytes = 0;
+    let full = false;
     let max = cursor ? String(cursor.s) : '+inf';
     let offset = 0;
     let scanned = 0;
@@ -247,20 +261,36 @@ export function createSandboxStore(options: { redis: RedisClient; keyspace: Keys
       for (let i = 0; i < raw.length; i += 2) pairs.push({ id: raw[i]!, s: Number(raw[i + 1]) });
       // Equal scores come in reverse lexical order: skip what the cursor already covered.
       const fresh = pairs.filter((pair) => !(cursor && pair.s === cursor.s && pair.id >= cursor.id));
-      const pipeline = commandBatch(redis);
-      for (const pair of fresh) pipeline.hgetall(ks.sandbox.metadata(pair.id));
-      const hashes = (await pipeline.exec()) ?? [];
-      for (const [index, pair] of fresh.entries()) {
-        scanned += 1;
-        lastSeen = pair;
-        const record = parseSandbox((hashes[index]?.[1] ?? {}) as Record<string, string>);
-        if (!record) continue;
-        if (query.state && record.state !== query.state) continue;
-        if (needle && !record.id.toLowerCase().includes(needle) && !(record.name ?? '').toLowerCase().includes(needle)) continue;
-        items.push(record);
-        if (items.length === query.limit) break;
+      // Hashes are read a slice at a time, each sized by what the page's byte budget still holds
+      // at the records' average size so far, so a page of large records stops before it reads them all.
+      for (let start = 0, take = LIST_FIRST_SLICE; start < fresh.length && !full; start += take) {
+        if (items.length > 0) take = Math.max(1, Math.min(LIST_READ_SLICE, Math.ceil((maxBytes - bytes) / (bytes / items.length))));
+        const slice = fresh.slice(start, start + take);
+        const pipeline = commandBatch(redis);
+        for (const pair of slice) pipeline.hgetall(ks.sandbox.metadata(pair.id));
+        const hashes = (await pipeline.exec()) ?? [];
+        for (const [index, pair] of slice.entries()) {
+          scanned += 1;
+          lastSeen = pair;
+          const hash = (hashes[index]?.[1] ?? {}) as Record<string, string>;
+          const record = parseSandbox(hash);
+          if (!record) continue;
+          if (query.state && record.state !== query.state) continue;
+          if (needle && !record.id.toLowerCase().includes(needle) && !(record.name ?? '').toLowerCase().includes(needle)) continue;
+          const size = approximateBytes(hash);
+          if (items.length > 0 && bytes + size > maxBytes) {
+            full = true;
+            break;
+          }
+          items.push(record);
+          bytes += size;
+          if (items.length === query.limit) {
+            full = true;
+            break;
+          }
+        }
       }
-      if (items.length === query.limit) break;
+      if (full) break;
       if (pairs.length < batch) return { items, nextCursor: null };
       const lastScore = pairs.at(-1)!.s;
       if (String(lastScore) === max) offset += pairs.length;
@@ -269,7 +299,7 @@ export function createSandboxStore(options: { redis: RedisClient; keyspace: Keys
         offset = pairs.filter((pair) => pair.s === lastScore).length;
       }
     }
-    const last = items.length === query.limit ? items.at(-1) : undefined;
+    const last = full ? items.at(-1) : undefined;
     const next = last ? { s: last.createdAt, id: last.id } : lastSeen;
     return { items, nextCursor: next ? encodeCursor(next) : null };
   }

@@ -65,8 +65,8 @@ export function createSandboxOperations(deps: {
   }
 
   /** Creates a sandbox record and publishes its `sandbox.created` event, committed with it. */
-  async function create(input: Omit<CreateInput, 'id'>): Promise<SandboxRecord> {
-    const id = newSandboxId();
+  async function create(input: CreateInput): Promise<SandboxRecord> {
+    const id = input.id ?? newSandboxId();
     await deps.events.markPending(id);
     const created = await deps.store.create({ ...input, id });
     await deps.events.relay(id);

@@ -5,6 +5,14 @@ import { freePort } from '@switchboard/test-redis';
 import { type Child, spawnTracked } from '../proc/children.js';
 import { type BenchContext, SkipScenario } from './bench-context.js';
 
+/**
+ * Every request of a benchmark comes from one address and one token, far past the production
+ * rate limits (docs/operations.md): raised out of reach, but left on, so their cost is measured.
+ */
+const BENCH_RATE_LIMITS: Record<string, string> = Object.fromEntries(
+  ['IP', 'READ', 'WRITE', 'EVALUATE', 'OFREP'].map((group) => [`HTTP_RATE_LIMIT_${group}_MAX`, '1000000000']),
+);
+
 export interface ServiceProcess {
   baseUrl: string;
   child: Child;
@@ -30,6 +38,7 @@ export async function startService(ctx: BenchContext, app: string, secret: strin
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
       SANDBOX_ROOT: mkdtempSync(join(tmpdir(), 'switchboard-bench-sandboxes-')),
+      ...BENCH_RATE_LIMITS,
       ...env,
     },
   });

@@ -3,12 +3,31 @@ import { Type } from '@sinclair/typebox';
 import { dealershipFilter } from '@switchboard/auth';
 import { ok } from '@switchboard/errors';
 import { hasAutoPause } from '../../domain/auto-pause-policy.js';
+import { assertMetadataSize } from '../../domain/metadata-bound.js';
+import { newSandboxId } from '../../domain/sandbox-store.js';
 import { scheduleAutoPause } from '../../runtime/queues.js';
 import { CreateSandboxBody, Envelope, ListQuery, SandboxView } from '../../schemas/sandbox.js';
 import { sandboxView } from './present.js';
 
 export const createListRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { sandboxes, driver, operations, queues, settings } = app.sandbox;
+  const quotas = app.sandboxQuotas;
+
+  /** Both quotas are taken before the sandbox exists, so concurrent creates can never pass them; a refusal frees what was taken. */
+  async function admitQuotas(dealershipId: string, id: string, autoPause: boolean): Promise<void> {
+    await quotas.admit('sandboxes', dealershipId, id);
+    if (!autoPause) return;
+    try {
+      await quotas.admit('auto-pause-schedules', dealershipId, id);
+    } catch (error) {
+      await quotas.release('sandboxes', dealershipId, id);
+      throw error;
+    }
+  }
+
+  async function releaseQuotas(dealershipId: string, id: string): Promise<void> {
+    await Promise.all([quotas.release('sandboxes', dealershipId, id), quotas.release('auto-pause-schedules', dealershipId, id)]);
+  }
 
   app.post(
     '/',
@@ -17,14 +36,23 @@ export const createListRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { tags: ['sandbox'], summary: 'Create a sandbox', body: CreateSandboxBody, response: { 201: Envelope(SandboxView) } },
     },
     async (request, reply) => {
+      assertMetadataSize(request.body.metadata, settings.SANDBOX_METADATA_MAX_BYTES);
       const sandbox = await app.sandboxMetrics.observe('create', async () => {
-        const created = await operations.create({
-          dealershipId: request.principal.dealershipId,
-          actor: request.principal.sub,
-          name: request.body.name,
-          metadata: request.body.metadata,
-          settings: request.body.settings ?? { autoPause: {} },
-        });
+        const id = newSandboxId();
+        await admitQuotas(request.principal.dealershipId, id, hasAutoPause(request.body.settings?.autoPause));
+        const created = await operations
+          .create({
+            id,
+            dealershipId: request.principal.dealershipId,
+            actor: request.principal.sub,
+            name: request.body.name,
+            metadata: request.body.metadata,
+            settings: request.body.settings ?? { autoPause: {} },
+          })
+          .catch(async (error: unknown) => {
+            await releaseQuotas(request.principal.dealershipId, id).catch(() => undefined);
+            throw error;
+          });
         try {
           await driver.create(created.id);
         } catch (error) {
@@ -46,7 +74,7 @@ export const createListRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: app.authenticate,
       schema: {
         tags: ['sandbox'],
-        summary: 'List sandboxes (newest first)',
+        summary: 'List sandboxes (newest first); a page ends at `limit` items or about SANDBOX_LIST_MAX_BYTES, whichever comes first',
         querystring: ListQuery,
         response: { 200: Envelope(Type.Object({ items: Type.Array(SandboxView), nextCursor: Type.Union([Type.String(), Type.Null()]) })) },
       },
@@ -58,6 +86,7 @@ export const createListRoutes: FastifyPluginAsyncTypebox = async (app) => {
         q: request.query.q,
         limit: request.query.limit,
         cursor: request.query.cursor,
+        maxBytes: settings.SANDBOX_LIST_MAX_BYTES,
       });
       return ok({ items: page.items.map(sandboxView), nextCursor: page.nextCursor });
     },

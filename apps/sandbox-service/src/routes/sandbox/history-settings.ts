@@ -42,8 +42,12 @@ export const historySettingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw new AppError(ErrorCode.INVALID_STATE_TRANSITION, 'A terminated sandbox has no settings to change.', { sandboxId: sandbox.id, from: 'terminated', to: 'terminated' });
       }
       await app.sandboxMetrics.observe('settings', async () => {
+        const autoPause = hasAutoPause(request.body.autoPause);
+        // A schedule takes a slot of the dealership's auto-pause quota before it exists; turning it off frees the slot.
+        if (autoPause) await app.sandboxQuotas.admit('auto-pause-schedules', sandbox.dealershipId, sandbox.id);
         await sandboxes.updateSettings(sandbox.id, request.body);
-        await scheduleAutoPause(queues, sandbox.id, settings.AUTO_PAUSE_CHECK_INTERVAL_MS, hasAutoPause(request.body.autoPause));
+        await scheduleAutoPause(queues, sandbox.id, settings.AUTO_PAUSE_CHECK_INTERVAL_MS, autoPause);
+        if (!autoPause) await app.sandboxQuotas.release('auto-pause-schedules', sandbox.dealershipId, sandbox.id);
       });
       return ok(sandboxView((await sandboxes.get(sandbox.id))!));
     },

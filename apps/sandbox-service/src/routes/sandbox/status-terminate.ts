@@ -35,6 +35,8 @@ export const statusTerminateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       await app.sandboxMetrics.observe('terminate', async () => {
         const outcome = await operations.act(sandbox, 'terminate', { actor: request.principal.sub, source: 'api' });
         if (outcome.kind !== 'ok') throw outcomeError(outcome, sandbox.id);
+        // A terminated sandbox counts against no quota (releasing twice is harmless).
+        await Promise.all([app.sandboxQuotas.release('sandboxes', sandbox.dealershipId, sandbox.id), app.sandboxQuotas.release('auto-pause-schedules', sandbox.dealershipId, sandbox.id)]);
       });
       return ok(sandboxView((await sandboxes.get(sandbox.id))!));
     },

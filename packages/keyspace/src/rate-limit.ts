@@ -1,0 +1,18 @@
+import type { Prefixer } from './prefix.js';
+
+/**
+ * Rate-limit buckets. @fastify/rate-limit's Redis store builds each key as `namespace + bucket`
+ * (one key per script call, so any Cluster slot will do); both halves are built here.
+ * Parts that come from a client are URI-encoded, so `:` in a dealership or sub can never make
+ * two principals' buckets collide.
+ */
+export function rateLimitKeys(p: Prefixer) {
+  return {
+    /** prefix of every bucket of one service: `ratelimit:<service>:` */
+    namespace: (service: string) => p(`ratelimit:${service}:`),
+    /** bucket of one client IP, counted before authentication */
+    ipBucket: (ip: string) => `ip:${encodeURIComponent(ip)}`,
+    /** bucket of one principal for one route group: tenant and sub, never sub alone */
+    principalBucket: (group: string, dealershipId: string, sub: string) => `${group}:d:${encodeURIComponent(dealershipId)}:u:${encodeURIComponent(sub)}`,
+  };
+}

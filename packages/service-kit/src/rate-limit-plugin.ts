@@ -1,0 +1,120 @@
+import rateLimit from '@fastify/rate-limit';
+import type { ProtectionConfig } from '@switchboard/config';
+import { rateLimitError } from '@switchboard/errors';
+import { type Keyspace, keyspace as defaultKeyspace } from '@switchboard/keyspace';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import fp from 'fastify-plugin';
+
+/** Route groups with their own per-principal limit; a route names its group in `config.rateLimitGroup`. */
+export type RateLimitGroup = 'read' | 'write' | 'evaluate' | 'ofrep';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Which per-principal limit applies (default: `read` for GET/HEAD, else `write`); false = not limited. */
+    rateLimitGroup?: RateLimitGroup | false;
+  }
+}
+
+export type RateLimitSettings = Pick<
+  ProtectionConfig,
+  'HTTP_RATE_LIMIT_ENABLED' | 'HTTP_RATE_LIMIT_WINDOW_MS' | 'HTTP_RATE_LIMIT_IP_MAX' | 'HTTP_RATE_LIMIT_READ_MAX' | 'HTTP_RATE_LIMIT_WRITE_MAX' | 'HTTP_RATE_LIMIT_EVALUATE_MAX' | 'HTTP_RATE_LIMIT_OFREP_MAX'
+>;
+
+export interface RateLimitPluginOptions {
+  service: string;
+  settings: RateLimitSettings;
+  keyspace?: Keyspace;
+}
+
+/** Probes and scrapes must answer whatever a client does: they are never limited. */
+const UNLIMITED_URLS = new Set(['/health/live', '/health/ready', '/health/websocket', '/metrics']);
+
+type Limiter = (request: FastifyRequest) => Promise<{ isAllowed: boolean; isExceeded?: boolean; max?: number; remaining?: number; ttl?: number; ttlInSeconds?: number }>;
+
+const counted = Symbol('switchboard.rateLimit.principalCounted');
+type CountedRequest = FastifyRequest & { [counted]?: boolean };
+
+function groupOf(request: FastifyRequest): RateLimitGroup {
+  const group = request.routeOptions.config?.rateLimitGroup;
+  if (group) return group;
+  return request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write';
+}
+
+function limited(request: FastifyRequest): boolean {
+  const url = request.routeOptions.url;
+  if (url !== undefined && UNLIMITED_URLS.has(url)) return false;
+  return request.routeOptions.config?.rateLimitGroup !== false;
+}
+
+/**
+ * HTTP rate limits, shared by every instance of a service through Redis (@fastify/rate-limit
+ * and its Redis store, fixed windows). Two buckets per request:
+ * - per client IP, in onRequest, before the token is looked at, so a flood without (or with a
+ *   bad) token is refused with 429 rather than answered 401 forever;
+ * - per principal (dealership + sub) and route group, once the route has authenticated, so one
+ *   tenant's caller never spends another's budget, and a sub reused in two dealerships has two.
+ * Over a limit: 429 RATE_LIMITED in the envelope with Retry-After and `details {limit,
+ * retryAfterSeconds}`. If Redis cannot be asked, requests pass (the limiter never turns a Redis
+ * outage into refusals of its own; the routes that need Redis answer 503 themselves).
+ */
+async function rateLimits(app: FastifyInstance, options: RateLimitPluginOptions): Promise<void> {
+  const { settings } = options;
+  if (!settings.HTTP_RATE_LIMIT_ENABLED) return;
+  const ks = (options.keyspace ?? defaultKeyspace).rateLimit;
+  const groupMax: Record<RateLimitGroup, number> = {
+    read: settings.HTTP_RATE_LIMIT_READ_MAX,
+    write: settings.HTTP_RATE_LIMIT_WRITE_MAX,
+    evaluate: settings.HTTP_RATE_LIMIT_EVALUATE_MAX,
+    ofrep: settings.HTTP_RATE_LIMIT_OFREP_MAX,
+  };
+  // One limiter whose bucket follows the request's phase: no principal yet -> its IP; after
+  // authentication -> the principal's bucket for the route's group.
+  await app.register(rateLimit, {
+    global: false,
+    redis: app.redis,
+    nameSpace: ks.namespace(options.service),
+    skipOnError: true,
+    timeWindow: settings.HTTP_RATE_LIMIT_WINDOW_MS,
+    keyGenerator: (request) => {
+      const principal = request.principal;
+      return principal ? ks.principalBucket(groupOf(request), principal.dealershipId, principal.sub) : ks.ipBucket(request.ip);
+    },
+    max: (request) => (request.principal ? groupMax[groupOf(request)] : settings.HTTP_RATE_LIMIT_IP_MAX),
+  });
+  const limiter = app.createRateLimit() as unknown as Limiter;
+
+  const enforce = async (request: FastifyRequest, reply: FastifyReply, phase: 'ip' | 'principal') => {
+    const result = await limiter(request);
+    if (result.isAllowed || result.max === undefined) return;
+    if (result.isExceeded) throw rateLimitError({ max: result.max, ttl: result.ttl ?? 0, after: `${result.ttlInSeconds ?? 0} s` });
+    // What a client can pace itself by: the bucket of its principal, or of its IP without one.
+    if (phase === 'principal' || !request.principal) {
+      void reply.header('x-ratelimit-limit', result.max).header('x-ratelimit-remaining', result.remaining ?? 0).header('x-ratelimit-reset', result.ttlInSeconds ?? 0);
+    }
+  };
+
+  const countPrincipal = async (request: CountedRequest, reply: FastifyReply) => {
+    if (request[counted] || !request.principal || !limited(request)) return;
+    request[counted] = true;
+    await enforce(request, reply, 'principal');
+  };
+
+  app.addHook('onRoute', (route: RouteOptions) => {
+    // WebSocket upgrades have their own per-IP connection limit and per-connection frame limits.
+    if ((route as RouteOptions & { websocket?: boolean }).websocket) route.config = { ...route.config, rateLimitGroup: false };
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (limited(request)) await enforce(request, reply, 'ip');
+  });
+  // Routes authenticate in their own onRequest hooks, which run after the app's: the principal is
+  // known by preParsing (before the body is read); preHandler catches routes that authenticate later.
+  app.addHook('preParsing', async (request, reply, payload) => {
+    await countPrincipal(request, reply);
+    return payload;
+  });
+  app.addHook('preHandler', async (request, reply) => {
+    await countPrincipal(request, reply);
+  });
+}
+
+export const rateLimitPlugin = fp(rateLimits, { name: '@switchboard/rate-limit', fastify: '5.x', dependencies: ['@switchboard/redis'] });
