@@ -137,8 +137,6 @@ export function parseSandbox(hash: Record<string, string>): SandboxRecord | unde
 
 export type SandboxStore = ReturnType<typeof createSandboxStore>;
 
-export const newSandboxId = (): string => `sbx_${randomUUID().replaceAll('-', '')}`;
-
 /** About what a stored sandbox weighs once sent: the length of its fields (metadata dominates). */
 const approximateBytes = (hash: Record<string, string>): number => Object.values(hash).reduce((total, value) => total + value.length, 0);
 
