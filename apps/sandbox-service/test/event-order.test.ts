@@ -52,7 +52,8 @@ describe('events agree with history: concurrent pause/resume across two APIs, wa
 
   beforeAll(async () => {
     redis = await startRedis();
-    const env = { REDIS_URL: redis.url, JWT_SECRET: secret };
+    // One caller sends 1 000 writes in seconds here: the per-principal write limit is not under test.
+    const env = { REDIS_URL: redis.url, JWT_SECRET: secret, HTTP_RATE_LIMIT_WRITE_MAX: '100000', HTTP_RATE_LIMIT_IP_MAX: '100000' };
     services.push(
       ...(await Promise.all([
         spawnService(sandboxEntry, { ...env, SANDBOX_ROOT: root }),

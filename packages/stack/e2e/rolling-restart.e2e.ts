@@ -19,9 +19,9 @@ describe('rolling restart of every gateway under load', () => {
   beforeAll(async () => {
     e2e = await startE2EStack();
     redis = new Redis(e2e.redis.url);
-    const token = e2e.token('u-roll', 'd-roll');
     for (let i = 0; i < CLIENTS; i += 1) {
-      const client = e2e.client(token);
+      // One user each: a single user may hold only MAX_CONNECTIONS_PER_USER connections.
+      const client = e2e.client(e2e.token(`u-roll-${i}`, 'd-roll'));
       const seen: number[] = [];
       received.push(seen);
       client.onAny((event, data) => {
