@@ -79,7 +79,8 @@ describe('status usage comes from one shared /proc sample', () => {
         async () => {
           now += TTL_MS; // each poll looks at a fresh sample
           usage = await usageOf(busy.id);
-          return usage.processes >= 1;
+          // A process caught between fork and exec can show in /proc before it has its memory.
+          return usage.processes >= 1 && usage.rssBytes > 0;
         },
         { message: 'the execution to show in usage', timeoutMs: 10_000 },
       );

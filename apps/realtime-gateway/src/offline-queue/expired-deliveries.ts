@@ -25,6 +25,8 @@ export function startExpiredDeliveriesWorker(redisUrl: string, ks: Keyspace, log
   worker.on('error', (error) => log.warn({ err: error }, 'offline-deliveries expiry worker error'));
   return {
     close: async () => {
+      // As for the queue (offline-queue.ts): closing before BullMQ's first version check ends leaves an unhandled rejection.
+      await worker.waitUntilReady().catch(() => undefined);
       await worker.close().catch(() => undefined);
       connection.disconnect();
     },

@@ -125,6 +125,9 @@ export class OfflineQueue {
   }
 
   async close(): Promise<void> {
+    // BullMQ checks the server version once after construction; closing before that check ends
+    // makes it fail with no listener left (an unhandled rejection), so let it end first.
+    await this.jobs.waitUntilReady().catch(() => undefined);
     await this.jobs.close();
   }
 
