@@ -49,7 +49,8 @@ export class ClientConnection {
   /** Frames of this client are handled one after another, in arrival order. */
   private chain: Promise<unknown> = Promise.resolve();
   private expiryTimer: NodeJS.Timeout | undefined;
-  private held: Membership[] = [];
+  /** The automatic rooms, held until the client's first frame has been handled. */
+  private heldUntilFirstFrame: Membership[] = [];
   private readonly bucket: TokenBucket;
   /** When recent frames were refused (at most rateStrikes entries). */
   private strikes: number[] = [];
@@ -85,8 +86,8 @@ export class ClientConnection {
   }
 
   /**
-   * Runs `task` after everything queued before it (frames, the automatic rooms' setup); a task
-   * that fails goes to `onError` and does not stop the ones after it.
+   * Runs `task` after everything queued before it (frames, the automatic rooms' setup). With
+   * `onError`, a task that fails is reported there and does not stop the ones after it.
    */
   inOrder(task: () => unknown, onError?: (error: Error) => void): void {
     const next = this.chain.then(task);
@@ -192,14 +193,14 @@ export class ClientConnection {
 
   /** Memberships kept held until the client's first frame has been handled (see joinAutomatic). */
   holdUntilFirstFrame(memberships: Membership[]): void {
-    this.held = memberships;
+    this.heldUntilFirstFrame = memberships;
   }
 
   /** Lets held memberships go live (a no-op for those a resume already flushed). */
   releaseHeld(): void {
-    if (this.held.length === 0) return;
-    const held = this.held;
-    this.held = [];
+    if (this.heldUntilFirstFrame.length === 0) return;
+    const held = this.heldUntilFirstFrame;
+    this.heldUntilFirstFrame = [];
     for (const membership of held) if (membership.hold.isHolding && this.rooms.get(membership.room) === membership) this.goLive(membership);
   }
 
