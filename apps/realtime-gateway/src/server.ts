@@ -3,7 +3,6 @@ import { FLAGS, startServiceFlags } from '@switchboard/flags';
 import { httpOptionsFrom, requireAuthKeys, runService } from '@switchboard/service-kit';
 import { SERVICE_NAME, buildApp } from './app.js';
 import { instanceIdFrom, loadGatewayConfig } from './config.js';
-import { drainGateway } from './drain/drain.js';
 
 const config = exitOnConfigError(SERVICE_NAME, () => loadGatewayConfig());
 const auth = requireAuthKeys(SERVICE_NAME, config);
@@ -60,7 +59,7 @@ await runService({
     return app;
   },
   beforeClose: async (app) => {
-    const result = await drainGateway(app, app.gateway, { drainMs: config.DRAIN_MS });
+    const result = await app.gateway.drain();
     app.log.info(result, 'drained');
   },
 });

@@ -117,7 +117,7 @@ describe('@switchboard/client against real gateways', () => {
     await publisher.publish({ room: 'project:dup', dealershipId: 'A', event: 'project.updated', data: { projectId: 'd' }, id: 'other-id' });
     await waitFor(() => ids.includes('other-id'), { message: 'third message' });
     expect(ids).toEqual(['same-id', 'other-id']);
-    expect(a.app.gateway.stats.duplicatesDropped).toBeGreaterThanOrEqual(1);
+    expect(a.app.gateway.counters.stats.duplicatesDropped).toBeGreaterThanOrEqual(1);
     sdk.close();
   });
 });

@@ -44,13 +44,13 @@ describe('fan-out across instances, history and resume', () => {
   it('delivers a message its publisher sent twice (same id, new seq) once, live and on resume', async () => {
     const live = await connect(a.url, tokenFor('u1', 'A'));
     await live.subscribe('project:retry');
-    const before = a.app.gateway.stats.duplicatesDropped;
+    const before = a.app.gateway.counters.stats.duplicatesDropped;
     const first = await publisher.publish({ room: 'project:retry', dealershipId: 'A', event: 'project.updated', data: { projectId: 'r' }, id: 'retried-1' });
     await publisher.publish({ room: 'project:retry', dealershipId: 'A', event: 'project.updated', data: { projectId: 'r' }, id: 'retried-1' });
     const after = await publisher.publish({ room: 'project:retry', dealershipId: 'A', event: 'project.updated', data: { projectId: 'r' }, id: 'after-1' });
     await live.waitFor((frame) => frame['id'] === 'after-1');
     expect(live.events('project:retry').map((frame) => frame['id'])).toEqual(['retried-1', 'after-1']);
-    expect(a.app.gateway.stats.duplicatesDropped).toBe(before + 1);
+    expect(a.app.gateway.counters.stats.duplicatesDropped).toBe(before + 1);
     live.close();
     // History holds both copies; a resume from before them replays the id once.
     const resumed = await connect(b.url, tokenFor('u1', 'A'));

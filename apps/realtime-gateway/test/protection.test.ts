@@ -145,7 +145,7 @@ describe('protecting the service', () => {
     const blob = 'x'.repeat(64 * 1024);
     for (let i = 0; i < 200; i += 1) await publisher.publish({ room: 'project:big', dealershipId: 'A', event: 'ai.suggestion', data: { suggestionId: String(i), content: blob } });
     await waitFor(() => fast.events('project:big').length === 200, { message: 'fast consumer got all 200', timeoutMs: 20_000 });
-    await waitFor(() => gateway!.app.gateway.stats.slowConsumers === 1, { message: 'slow consumer counted' });
+    await waitFor(() => gateway!.app.gateway.counters.stats.slowConsumers === 1, { message: 'slow consumer counted' });
     await waitFor(() => gateway!.app.gateway.connections.size === 1, { message: 'slow consumer gone' });
     const metrics = await gateway.app.inject('/metrics');
     expect(metrics.body).toMatch(/websocket_slow_consumers_total\{[^}]*\} 1/);

@@ -5,8 +5,9 @@ import type { LiveMessage } from '../fanout/live-message.js';
 import { TokenBucket } from '../protection/token-bucket.js';
 import { CloseCode } from '@switchboard/events';
 import type { ServerFrame } from '../protocol/server-frames.js';
+import { ReplayHold } from './replay-hold.js';
 
-/** This connection's place in one room: what it has been sent, and a buffer while a replay runs. */
+/** This connection's place in one room: what it has been sent, and what waits while a replay runs. */
 export interface Membership {
   room: string;
   key: string;
@@ -14,8 +15,13 @@ export interface Membership {
   /** Highest seq sent to this client (in `epoch`). */
   seq: number;
   epoch: string;
-  /** Live messages held back while history is replayed, so order is kept; null when live. */
-  buffer: LiveMessage[] | null;
+  /** Live messages held back while history is replayed, so order is kept. */
+  hold: ReplayHold;
+}
+
+/** A membership not live yet: its live messages wait until its position is settled. */
+export function newMembership(room: string, key: string, scope: string): Membership {
+  return { room, key, scope, seq: 0, epoch: '', hold: new ReplayHold() };
 }
 
 export interface ConnectionLimits {
@@ -37,18 +43,19 @@ const STRIKE_WINDOW_MS = 60_000;
 export class ClientConnection {
   readonly rooms = new Map<string, Membership>();
   readonly connectedAt = Date.now();
-  lastSeen = Date.now();
-  awaitingPong = false;
-  closed = false;
+  private isClosed = false;
+  private lastSeen = Date.now();
+  private awaitingPong = false;
   /** Frames of this client are handled one after another, in arrival order. */
-  chain: Promise<void> = Promise.resolve();
-  expiryTimer: NodeJS.Timeout | undefined;
-  private held: Membership[] = [];
+  private chain: Promise<unknown> = Promise.resolve();
+  private expiryTimer: NodeJS.Timeout | undefined;
+  /** The automatic rooms, held until the client's first frame has been handled. */
+  private heldUntilFirstFrame: Membership[] = [];
   private readonly bucket: TokenBucket;
   /** When recent frames were refused (at most rateStrikes entries). */
   private strikes: number[] = [];
-  /** @internal set while the socket is corked until the next tick. */
-  corked = false;
+  /** Set while the socket is corked until the next tick. */
+  private corked = false;
 
   constructor(
     readonly id: string,
@@ -59,6 +66,11 @@ export class ClientConnection {
     private readonly hooks: ConnectionHooks,
   ) {
     this.bucket = new TokenBucket(limits.rateBurst, limits.ratePerMinute, Date.now());
+  }
+
+  /** Closed by the server or released after the socket went away: nothing more is sent. */
+  get closed(): boolean {
+    return this.isClosed;
   }
 
   /**
@@ -73,6 +85,46 @@ export class ClientConnection {
     return this.strikes.length >= this.limits.rateStrikes ? 'abusive' : 'limited';
   }
 
+  /**
+   * Runs `task` after everything queued before it (frames, the automatic rooms' setup). With
+   * `onError`, a task that fails is reported there and does not stop the ones after it.
+   */
+  inOrder(task: () => unknown, onError?: (error: Error) => void): void {
+    const next = this.chain.then(task);
+    this.chain = onError ? next.catch(onError) : next;
+  }
+
+  /** Only frames count as speaking: a socket that answers pings but sends nothing goes idle. */
+  frameArrived(now = Date.now()): void {
+    this.lastSeen = now;
+  }
+
+  pongArrived(): void {
+    this.awaitingPong = false;
+  }
+
+  /** The last ping went unanswered, or no frame came within `idleTimeoutMs`. */
+  missedHeartbeat(now: number, idleTimeoutMs: number): boolean {
+    return this.awaitingPong || now - this.lastSeen > idleTimeoutMs;
+  }
+
+  /** Pings the socket; the pong must come before the next heartbeat round. */
+  ping(): void {
+    this.awaitingPong = true;
+    try {
+      this.socket.ping();
+    } catch {
+      this.socket.terminate();
+    }
+  }
+
+  /** Runs `onDue` after `inMs` unless re-armed or the connection ends first (one alarm at a time). */
+  armExpiry(inMs: number, onDue: () => void): void {
+    clearTimeout(this.expiryTimer);
+    this.expiryTimer = setTimeout(onDue, inMs);
+    this.expiryTimer.unref();
+  }
+
   sendFrame(frame: ServerFrame): void {
     this.sendRaw(JSON.stringify(frame));
   }
@@ -85,9 +137,8 @@ export class ClientConnection {
     if (this.closed || this.socket.readyState !== WebSocket.OPEN) return false;
     if (this.socket.bufferedAmount > this.limits.slowConsumerBytes) {
       this.hooks.onSlowConsumer(this);
-      this.close(CloseCode.SLOW_CONSUMER, 'slow consumer');
-      // Its buffer is full, so the close frame may never leave: do not wait for it.
-      setTimeout(() => this.socket.terminate(), 1000).unref();
+      // Its buffer is full, so the close frame may never leave.
+      this.closeForcefully(CloseCode.SLOW_CONSUMER, 'slow consumer');
       return false;
     }
     this.corkUntilNextTick();
@@ -106,7 +157,13 @@ export class ClientConnection {
     if (!raw) return;
     this.corked = true;
     raw.cork();
-    process.nextTick(uncork, this, raw);
+    process.nextTick(ClientConnection.uncork, this, raw);
+  }
+
+  /** Static, so the tick after every send does not allocate a closure. */
+  private static uncork(connection: ClientConnection, raw: Socket): void {
+    connection.corked = false;
+    raw.uncork();
   }
 
   /**
@@ -114,10 +171,16 @@ export class ClientConnection {
    * already sent in the same epoch). While the membership replays history, live messages wait.
    */
   deliver(membership: Membership, message: LiveMessage): void {
-    if (membership.buffer) {
-      membership.buffer.push(message);
-      return;
-    }
+    if (membership.hold.offer(message)) return;
+    this.deliverNow(membership, message);
+  }
+
+  /** History the client missed goes out at once; live messages that arrive meanwhile stay held. */
+  replay(membership: Membership, messages: LiveMessage[]): void {
+    for (const message of messages) this.deliverNow(membership, message);
+  }
+
+  private deliverNow(membership: Membership, message: LiveMessage): void {
     // A copy of one id under another seq is dropped once per room, in RoomHub.
     if (message.epoch === membership.epoch && message.seq <= membership.seq) {
       this.hooks.onDuplicate();
@@ -130,27 +193,37 @@ export class ClientConnection {
 
   /** Memberships kept held until the client's first frame has been handled (see joinAutomatic). */
   holdUntilFirstFrame(memberships: Membership[]): void {
-    this.held = memberships;
+    this.heldUntilFirstFrame = memberships;
   }
 
   /** Lets held memberships go live (a no-op for those a resume already flushed). */
   releaseHeld(): void {
-    if (this.held.length === 0) return;
-    const held = this.held;
-    this.held = [];
-    for (const membership of held) if (membership.buffer && this.rooms.get(membership.room) === membership) this.flush(membership);
+    if (this.heldUntilFirstFrame.length === 0) return;
+    const held = this.heldUntilFirstFrame;
+    this.heldUntilFirstFrame = [];
+    for (const membership of held) if (membership.hold.isHolding && this.rooms.get(membership.room) === membership) this.goLive(membership);
   }
 
   /** Ends a replay: held-back live messages go out in order, duplicates dropped. */
-  flush(membership: Membership): void {
-    const held = membership.buffer ?? [];
-    membership.buffer = null;
-    for (const message of held) this.deliver(membership, message);
+  goLive(membership: Membership): void {
+    membership.hold.handOver((message) => this.deliverNow(membership, message));
+  }
+
+  /** Closes, and cuts the socket a second later if the close handshake cannot finish. */
+  closeForcefully(code: number, reason: string): void {
+    this.close(code, reason);
+    setTimeout(() => this.socket.terminate(), 1000).unref();
+  }
+
+  /** The socket is gone: no more sends, no pending token-expiry alarm. */
+  released(): void {
+    this.isClosed = true;
+    clearTimeout(this.expiryTimer);
   }
 
   close(code: number, reason: string): void {
     if (this.closed) return;
-    this.closed = true;
+    this.isClosed = true;
     clearTimeout(this.expiryTimer);
     try {
       this.socket.close(code, reason);
@@ -158,9 +231,4 @@ export class ClientConnection {
       this.socket.terminate();
     }
   }
-}
-
-function uncork(connection: ClientConnection, raw: Socket): void {
-  connection.corked = false;
-  raw.uncork();
 }

@@ -1,6 +1,5 @@
-import type { FastifyInstance } from 'fastify';
-import type { Gateway } from '../gateway.js';
 import { CloseCode } from '@switchboard/events';
+import type { ClientConnection } from '../connection/client-connection.js';
 
 export interface DrainOptions {
   /** Spread the closes over this long; the drain ends at this deadline at the latest. */
@@ -9,18 +8,19 @@ export interface DrainOptions {
   batches?: number;
 }
 
+export interface DrainResult {
+  closed: number;
+  forced: number;
+}
+
 /**
- * Graceful drain before a restart: readiness answers 503 at once (the load balancer stops
- * routing here), the drain is announced on ws:migration, every client gets a `migrate` frame,
- * then connections are closed 1012 in batches over drainMs so they reconnect elsewhere without
- * a thundering herd. Resolves when no connection is left or at the deadline.
+ * Every client gets a `migrate` frame, then connections are closed 1012 in batches over drainMs
+ * so they reconnect elsewhere without a thundering herd. Resolves when no connection is left
+ * (`open` is the live set, emptied as sockets close) or at the deadline, when the rest are cut.
  */
-export async function drainGateway(app: FastifyInstance, gateway: Gateway, options: DrainOptions): Promise<{ closed: number; forced: number }> {
-  app.health.startDraining();
-  gateway.draining = true;
-  await gateway.announceMigration().catch(() => undefined);
+export async function closeInBatches(open: ReadonlyMap<string, ClientConnection>, options: DrainOptions): Promise<DrainResult> {
   const deadline = Date.now() + options.drainMs;
-  const connections = [...gateway.connections.values()];
+  const connections = [...open.values()];
   const batches = Math.max(1, options.batches ?? 10);
   const perBatch = Math.ceil(connections.length / batches);
   const interval = options.drainMs / batches;
@@ -28,13 +28,13 @@ export async function drainGateway(app: FastifyInstance, gateway: Gateway, optio
     const batch = perBatch === 0 ? 0 : Math.floor(index / perBatch);
     connection.sendFrame({ type: 'migrate', reconnectInMs: Math.round(batch * interval) });
   });
-  for (let batch = 0; batch < batches && gateway.connections.size > 0; batch += 1) {
+  for (let batch = 0; batch < batches && open.size > 0; batch += 1) {
     for (const connection of connections.slice(batch * perBatch, (batch + 1) * perBatch)) connection.close(CloseCode.DRAINING, 'draining for restart');
     if (batch < batches - 1) await sleep(Math.max(0, Math.min(interval, deadline - Date.now())));
   }
-  while (gateway.connections.size > 0 && Date.now() < deadline) await sleep(25);
-  const forced = gateway.connections.size;
-  for (const connection of gateway.connections.values()) connection.socket.terminate();
+  while (open.size > 0 && Date.now() < deadline) await sleep(25);
+  const forced = open.size;
+  for (const connection of open.values()) connection.socket.terminate();
   return { closed: connections.length - forced, forced };
 }
 

@@ -3,8 +3,8 @@ import { GLOBAL_ROOM, type Keyspace } from '@switchboard/keyspace';
 import { extractTraceContext } from '@switchboard/observability';
 import type { RedisClient } from '@switchboard/redis';
 import type { FastifyBaseLogger } from 'fastify';
-import type { ClientConnection, Membership } from '../connection/client-connection.js';
-import type { GatewayMetrics } from '../plugins/gateway-metrics.js';
+import { type ClientConnection, type Membership, newMembership } from '../connection/client-connection.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { type RoomPosition, coversRange, readHistory, readPosition } from './history.js';
 import { type LiveMessage, uniqueById } from './live-message.js';
 import type { ChannelSubscriber } from './redis-subscriber.js';
@@ -68,7 +68,7 @@ export class RoomHub {
     return this.rooms.size;
   }
 
-  /** Adds a member (its live messages held until `resume`/`subscribe` finish via flush). */
+  /** Adds a member (its live messages held until `resume`/`subscribe` take it live). */
   async join(connection: ClientConnection, room: string, key: string, scope: string, channelled: boolean): Promise<Membership> {
     let local = this.rooms.get(key);
     if (!local) {
@@ -88,10 +88,10 @@ export class RoomHub {
     if (this.rooms.get(key) !== local) return this.join(connection, room, key, scope, channelled);
     const existing = connection.rooms.get(room);
     if (existing) {
-      existing.buffer ??= [];
+      existing.hold.holdAgain();
       return existing;
     }
-    const membership: Membership = { room, key, scope, seq: 0, epoch: '', buffer: [] };
+    const membership = newMembership(room, key, scope);
     connection.rooms.set(room, membership);
     local.members.add(connection);
     return membership;
@@ -120,8 +120,8 @@ export class RoomHub {
   /** Starts a membership at the room's current position (plain subscribe). */
   async startLive(connection: ClientConnection, membership: Membership): Promise<{ seq: number; epoch: string }> {
     const position = await this.position(membership.key);
-    this.hold(membership, position);
-    connection.flush(membership);
+    this.placeAt(membership, position);
+    connection.goLive(membership);
     return position;
   }
 
@@ -129,8 +129,8 @@ export class RoomHub {
     return readPosition(this.redis, this.ks, key);
   }
 
-  /** Places a membership at `position` without going live: its live messages wait for a flush. */
-  hold(membership: Membership, position: RoomPosition): void {
+  /** Places a membership at `position` without going live: its live messages stay held. */
+  placeAt(membership: Membership, position: RoomPosition): void {
     membership.seq = position.seq;
     membership.epoch = position.epoch;
     this.seedRoom(membership.key, position.seq, position.epoch);
@@ -156,16 +156,13 @@ export class RoomHub {
     if (recovered) {
       membership.seq = fromSeq;
       membership.epoch = position.epoch;
-      const held = membership.buffer;
-      membership.buffer = null;
-      for (const message of missed) connection.deliver(membership, message);
+      connection.replay(membership, missed);
       this.metrics.replayed.inc(missed.length);
-      membership.buffer = held;
     } else {
       membership.seq = position.seq;
       membership.epoch = position.epoch;
     }
-    connection.flush(membership);
+    connection.goLive(membership);
     return { recovered, replayed: recovered ? missed.length : 0, seq: membership.seq, epoch: position.epoch };
   }
 

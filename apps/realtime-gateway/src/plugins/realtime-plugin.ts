@@ -11,7 +11,7 @@ import type WebSocket from 'ws';
 import { Gateway } from '../gateway.js';
 import type { GatewayOptions } from '../gateway-options.js';
 import { CloseCode } from '@switchboard/events';
-import { type GatewayMetricSources, createGatewayMetrics } from './gateway-metrics.js';
+import { type GatewayMetricSources, createGatewayMetrics } from '../metrics/gateway-metrics.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -42,6 +42,7 @@ async function realtime(app: FastifyInstance, options: RealtimePluginOptions): P
     metrics,
     log: app.log,
     verifyToken: (token) => app.verifyToken(token),
+    readiness: app.health,
     options: options.gateway,
   });
   sources.offlineBacklog = () => gateway.offline.backlog();

@@ -12,12 +12,7 @@ async function websocketHealth(app: FastifyInstance): Promise<void> {
     const redisConnected = gateway.subscriber.isConnected;
     const breaker = gateway.breaker.state;
     const healthy = redisConnected && breaker === 'closed' && !gateway.draining;
-    const byDealership: Record<string, number> = {};
-    for (const connection of gateway.connections.values()) {
-      const id = connection.principal.dealershipId;
-      byDealership[id] = (byDealership[id] ?? 0) + 1;
-    }
-    const stats = gateway.stats;
+    const stats = gateway.counters.stats;
     void reply.status(healthy ? 200 : 503);
     return {
       status: healthy ? 'healthy' : 'degraded',
@@ -30,7 +25,7 @@ async function websocketHealth(app: FastifyInstance): Promise<void> {
         total: stats.connectionsAccepted,
         connected: gateway.connections.size,
         disconnected: stats.disconnections,
-        byDealership,
+        byDealership: gateway.counters.connectionsByDealership(),
         rooms: gateway.hub.size,
       },
       metrics: {

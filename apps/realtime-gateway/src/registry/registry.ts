@@ -191,7 +191,7 @@ export class ConnectionRegistry {
       pipeline.pexpire(this.ks.realtime.connection(connection.id), this.options.ttlMs);
       const positions: Record<string, string> = {};
       for (const [room, membership] of connection.rooms) {
-        if (!membership.buffer) positions[room] = sessionPosition(membership.seq, membership.epoch);
+        if (!membership.hold.isHolding) positions[room] = sessionPosition(membership.seq, membership.epoch);
       }
       if (Object.keys(positions).length > 0) pipeline.hset(this.ks.realtime.subscriptions(connection.id), { [OWNER_FIELD]: ownerOf(connection), ...positions });
       pipeline.pexpire(this.ks.realtime.subscriptions(connection.id), this.options.ttlMs);

@@ -36,8 +36,8 @@ export class RoomSessions {
    * `global` and the caller's `user:` room. Both are returned held (not live yet): a reconnecting
    * client resumes them from its own position, and live messages sent before that replay would
    * arrive ahead of the older ones it replays. Messages queued while the user was offline wait at
-   * the head of the user room's held buffer: a client that resumes the room gets them from
-   * history in order (the buffer's copies are then dropped by seq), any other gets them first.
+   * the head of the user room's hold: a client that resumes the room gets them from
+   * history in order (the held copies are then dropped by seq), any other gets them first.
    *
    * `positions` is where each room starts for this connection (every later message of the room
    * is sent to it): the client keeps it, so after a crash it can resume rooms it never received
@@ -51,7 +51,7 @@ export class RoomSessions {
     // Redis unreachable: no position, but the room still goes live (local delivery goes on).
     const globalPosition = await hub.position(global.key).catch(() => undefined);
     if (globalPosition) {
-      hub.hold(global, globalPosition);
+      hub.placeAt(global, globalPosition);
       positions[GLOBAL_ROOM] = globalPosition;
     }
     const userRoom = rooms.user(principal.sub);
@@ -65,13 +65,13 @@ export class RoomSessions {
     const position = attached?.position ?? (await hub.position(user.key).catch(() => undefined));
     const queued = inSeqOrder(uniqueById(attached?.queued ?? []), position?.epoch);
     if (position) {
-      hub.hold(user, position);
+      hub.placeAt(user, position);
       // Queued messages are at or below the position: the connection starts just before them.
       const first = queued.find((message) => message.epoch === position.epoch);
       if (first && first.seq <= position.seq) user.seq = first.seq - 1;
       positions[userRoom] = { seq: user.seq, epoch: user.epoch };
     }
-    user.buffer = [...queued, ...(user.buffer ?? [])];
+    user.hold.holdFirst(queued);
     this.deps.onQueuedDelivered(queued.length);
     return { refused: false, memberships: [global, user], positions };
   }
