@@ -293,17 +293,17 @@ export class SwitchboardClient {
     if (exp === undefined) return;
     const inMs = exp * 1000 - Date.now() - (this.options.refreshBeforeExpiryMs ?? 30_000);
     const provider = this.options.token;
-    this.timers.push(
-      setTimeout(async () => {
-        try {
-          const fresh = await provider();
-          this.send({ type: 'auth', token: fresh });
-          this.scheduleRefresh(fresh);
-        } catch (error) {
-          this.emit('error', { code: 'TOKEN_PROVIDER', message: (error as Error).message });
-        }
-      }, Math.max(0, Math.min(inMs, 2_147_483_647))),
-    );
+    const refresh = async (): Promise<void> => {
+      try {
+        const fresh = await provider();
+        this.send({ type: 'auth', token: fresh });
+        this.scheduleRefresh(fresh);
+      } catch (error) {
+        this.emit('error', { code: 'TOKEN_PROVIDER', message: (error as Error).message });
+      }
+    };
+    // refresh() handles its own failure (an error event), so nothing is left to await here.
+    this.timers.push(setTimeout(() => void refresh(), Math.max(0, Math.min(inMs, 2_147_483_647))));
   }
 
   private send(frame: unknown): void {
