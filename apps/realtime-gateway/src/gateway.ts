@@ -2,19 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { PrincipalClaims } from '@switchboard/auth';
 import { parseRoom, rooms } from '@switchboard/events';
 import { FLAGS } from '@switchboard/flags';
-import { PUBLISHER_DEFAULTS } from '@switchboard/publisher';
 import { GLOBAL_ROOM, type Keyspace } from '@switchboard/keyspace';
 import type { RedisClient } from '@switchboard/redis';
+import { ChannelSubscriber, OfflineQueue, instanceChannels, startExpiredDeliveriesWorker, toLiveMessage, userConnectionMember } from '@switchboard/room-log';
 import type { FastifyBaseLogger } from 'fastify';
 import type WebSocket from 'ws';
 import { ClientConnection } from './connection/client-connection.js';
 import { type FrameContext, handleFrame } from './connection/frame-handler.js';
-import { toLiveMessage } from './fanout/live-message.js';
-import { ChannelSubscriber } from './fanout/redis-subscriber.js';
 import { RoomHub } from './fanout/room-hub.js';
 import type { GatewayOptions } from './gateway-options.js';
-import { startExpiredDeliveriesWorker } from './offline-queue/expired-deliveries.js';
-import { OfflineQueue, userConnectionMember } from './offline-queue/offline-queue.js';
 import type { GatewayMetrics } from './plugins/gateway-metrics.js';
 import { IpConnectLimiter } from './protection/ip-limiter.js';
 import { CloseCode } from '@switchboard/events';
@@ -98,7 +94,7 @@ export class Gateway {
     this.subscriber = new ChannelSubscriber({
       url: deps.redisUrl,
       name: `gateway-${options.instanceId}-sub`,
-      fixedChannels: [ks.realtime.broadcastChannel(), ks.realtime.directChannel(options.instanceId), ks.realtime.migrationChannel()],
+      fixedChannels: instanceChannels(ks, options.instanceId),
       onMessage: (channel, message) => this.onRedisMessage(channel, message),
       onReconnectAttempt: () => {
         this.stats.redisReconnectAttempts += 1;
@@ -118,11 +114,10 @@ export class Gateway {
       enabled: scaling,
     });
     this.offline = new OfflineQueue(deps.redis, ks, log, {
-      registryStaleMs: PUBLISHER_DEFAULTS.registryStaleMs,
       maxLength: options.offlineQueueMax,
       ttlSec: options.offlineQueueTtlSec,
       maxConnectionsPerUser: options.maxConnectionsPerUser,
-      instanceStaleMs: PUBLISHER_DEFAULTS.instanceStaleMs,
+      instanceStaleMs: options.instanceStaleMs,
     });
     this.expiredDeliveries = startExpiredDeliveriesWorker(deps.redisUrl, ks, log, options.instanceId);
     this.sessions = new RoomSessions({
