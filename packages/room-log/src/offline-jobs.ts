@@ -29,7 +29,8 @@ export function messageIds(raw: string[]): string[] {
  * The BullMQ jobs that make queued offline deliveries visible in the dashboard. A job lives as
  * long as its message: delayed by the queue TTL (a gateway's expiry worker completes and removes
  * it then), removed when a gateway delivers the message, and removed when the queue's max length
- * drops the message. The queue handle is opened on first use.
+ * drops the message. A publisher opens the queue handle on first use (most never queue); a
+ * gateway opens it at start (`open`), so its backlog gauge never sets BullMQ up mid-outage.
  */
 export class OfflineJobs {
   private queue: Queue<OfflineDeliveryJob> | undefined;
@@ -40,19 +41,18 @@ export class OfflineJobs {
     private readonly onError?: (error: Error) => void,
   ) {}
 
-  /** Adds the job of a message just queued, and removes those of the messages the queue dropped. */
-  async queued(job: OfflineDeliveryJob, ttlSec: number, droppedMessages: string[]): Promise<void> {
-    await this.jobs().add('offline-delivery', job, { jobId: job.messageId, delay: ttlSec * 1000, removeOnComplete: true, removeOnFail: 1000 });
-    await this.remove(messageIds(droppedMessages));
+  /** The job of a message just put in a user's offline queue (the only place one is added). */
+  async add(job: OfflineDeliveryJob, ttlSec: number): Promise<void> {
+    await this.open().add('offline-delivery', job, { jobId: job.messageId, delay: ttlSec * 1000, removeOnComplete: true, removeOnFail: 1000 });
   }
 
   async remove(ids: string[]): Promise<void> {
-    if (ids.length > 0) await Promise.all(ids.map((id) => this.jobs().remove(id)));
+    if (ids.length > 0) await Promise.all(ids.map((id) => this.open().remove(id)));
   }
 
   /** Offline deliveries still waiting, all users (delayed + waiting jobs). */
   async backlog(): Promise<number> {
-    const counts = await this.jobs().getJobCounts('delayed', 'waiting');
+    const counts = await this.open().getJobCounts('delayed', 'waiting');
     return (counts['delayed'] ?? 0) + (counts['waiting'] ?? 0);
   }
 
@@ -60,7 +60,7 @@ export class OfflineJobs {
     await this.queue?.close();
   }
 
-  private jobs(): Queue<OfflineDeliveryJob> {
+  open(): Queue<OfflineDeliveryJob> {
     if (!this.queue) {
       this.queue = new Queue<OfflineDeliveryJob>(this.ks.queues.offlineDeliveries, { connection: this.redis, prefix: this.ks.queues.bullmqPrefix });
       const onError = this.onError;

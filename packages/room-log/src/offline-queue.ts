@@ -5,7 +5,7 @@ import type { RoomPosition } from './history.js';
 import { createInstanceLiveness, type InstanceLiveness } from './instance-liveness.js';
 import { type LiveMessage, toLiveMessage } from './live-message.js';
 import type { RoomLogLogger } from './log.js';
-import { OfflineJobs } from './offline-jobs.js';
+import { OfflineJobs, messageIds } from './offline-jobs.js';
 import { ROOM_LOG_DEFAULTS } from './settings.js';
 
 const attachUser = defineScript<[string, string, string[], 'ok' | 'limit']>(new URL('../lua/attach-user-4.lua', import.meta.url));
@@ -48,6 +48,7 @@ export class OfflineQueue {
   ) {
     this.registryStaleMs = limits.registryStaleMs ?? ROOM_LOG_DEFAULTS.registryStaleMs;
     this.jobs = new OfflineJobs(redis, ks, (error) => log.warn({ err: error }, 'offline-deliveries queue error'));
+    this.jobs.open();
     this.liveness = createInstanceLiveness(redis, ks, { staleMs: limits.instanceStaleMs, cacheMs: 500 });
   }
 
@@ -99,7 +100,9 @@ export class OfflineQueue {
       staleInstances.join(' '),
     ]);
     if (queued !== 1) return false;
-    await this.jobs.queued({ dealershipId: message.dealershipId, userId, messageId: message.id, event: message.event, seq: message.seq }, this.limits.ttlSec, dropped);
+    await this.jobs.add({ dealershipId: message.dealershipId, userId, messageId: message.id, event: message.event, seq: message.seq }, this.limits.ttlSec);
+    const droppedIds = messageIds(dropped);
+    if (droppedIds.length > 0) await this.removeJobs(droppedIds);
     return true;
   }
 

@@ -6,7 +6,7 @@ import { type RedisClient, defineScript } from '@switchboard/redis';
 import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
 import { roomChannel } from './channels.js';
 import { createInstanceLiveness } from './instance-liveness.js';
-import { OfflineJobs } from './offline-jobs.js';
+import { OfflineJobs, messageIds } from './offline-jobs.js';
 import { ROOM_LOG_DEFAULTS } from './settings.js';
 
 type PublishReply = [number, string, string, string?, number?, string[]?];
@@ -144,7 +144,8 @@ export function createPublisher(redis: RedisClient, options: PublisherOptions = 
       if (route === 'queued') {
         result.dropped = Number(count ?? 0);
         if (options.offlineJobs !== false) {
-          await jobs.queued({ dealershipId: input.dealershipId, userId, messageId: id, event: input.event, seq: Number(seq) }, queueTtlSec, droppedMessages ?? []);
+          await jobs.add({ dealershipId: input.dealershipId, userId, messageId: id, event: input.event, seq: Number(seq) }, queueTtlSec);
+          await jobs.remove(messageIds(droppedMessages ?? []));
         }
       }
       return result;
