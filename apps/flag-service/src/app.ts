@@ -3,6 +3,7 @@ import { idempotencyPlugin } from '@switchboard/idempotency';
 import type { Keyspace } from '@switchboard/keyspace';
 import type { ProtectionConfig } from '@switchboard/config';
 import type { RedisClient } from '@switchboard/redis';
+import type { RoomLogSettings } from '@switchboard/room-log';
 import { type HttpOptions, type TypedFastify, createFastify, platformPlugin } from '@switchboard/service-kit';
 import { flagMetricsPlugin } from './plugins/flag-metrics.js';
 import { flagsPlugin } from './plugins/flags.js';
@@ -21,6 +22,8 @@ export interface AppOptions {
   keyspace?: Keyspace;
   /** Flag event outbox: how often to sweep, and how old a write's mark must be to be swept. */
   outbox?: { sweepEveryMs?: number; sweepAfterMs?: number };
+  /** How its publisher routes user rooms and bounds offline queues (RoomLogEnv); defaults otherwise. */
+  roomLog?: RoomLogSettings;
   /** HTTP edge: trusted proxies, path parameter and JSON depth limits, CORS origins. */
   http?: HttpOptions;
   /** Rate limits and load shedding (ProtectionEnv); defaults for the rest. */
@@ -44,6 +47,7 @@ export async function buildApp(options: AppOptions): Promise<TypedFastify> {
     ...(options.keyspace ? { keyspace: options.keyspace } : {}),
     ...(options.outbox?.sweepEveryMs ? { outboxSweepEveryMs: options.outbox.sweepEveryMs } : {}),
     ...(options.outbox?.sweepAfterMs ? { outboxSweepAfterMs: options.outbox.sweepAfterMs } : {}),
+    ...(options.roomLog ? { roomLog: options.roomLog } : {}),
   });
   await app.register(flagMetricsPlugin);
   await app.register(adminRoutes);

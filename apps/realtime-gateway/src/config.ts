@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { type Static, Type } from '@sinclair/typebox';
 import { BaseEnv, ProtectionEnv, loadConfig } from '@switchboard/config';
+import { RoomLogEnv } from '@switchboard/room-log';
 
 /** Environment of the realtime gateway (SPEC.md, Configuration; docs/api/websocket.md). */
 export const GatewayEnv = Type.Composite([
   BaseEnv,
   ProtectionEnv,
+  /** OFFLINE_QUEUE_MAX, OFFLINE_QUEUE_TTL_SEC, INSTANCE_STALE_MS: set them alike in every publishing service. */
+  RoomLogEnv,
   Type.Object({
     PORT: Type.Integer({ default: 3003, minimum: 0, maximum: 65535 }),
     INSTANCE_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' })),
@@ -19,9 +22,6 @@ export const GatewayEnv = Type.Composite([
     /** Rejected frames (in a row of the same minute) before the connection is closed 4429. */
     RATE_LIMIT_STRIKES: Type.Integer({ default: 10, minimum: 1 }),
     CONNECT_RATE_PER_MIN: Type.Integer({ default: 600, minimum: 1 }),
-    /** Also read by @switchboard/publisher in every publishing process. */
-    OFFLINE_QUEUE_MAX: Type.Integer({ default: 100, minimum: 1 }),
-    OFFLINE_QUEUE_TTL_SEC: Type.Integer({ default: 86_400, minimum: 1 }),
     SLOW_CONSUMER_BYTES: Type.Integer({ default: 4 * 1024 * 1024, minimum: 1024 }),
     HISTORY_SIZE: Type.Integer({ default: 1000, minimum: 1 }),
     REGISTRY_TTL_MS: Type.Integer({ default: 30_000, minimum: 1000 }),

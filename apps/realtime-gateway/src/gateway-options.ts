@@ -1,4 +1,5 @@
 import type { FlagReader } from '@switchboard/flags';
+import { ROOM_LOG_DEFAULTS } from '@switchboard/room-log';
 
 /** Tunables of the gateway; server.ts fills them from the env, tests shorten the timings. */
 export interface GatewayOptions {
@@ -15,6 +16,8 @@ export interface GatewayOptions {
   /** For messages the gateway puts back in a user's queue; set these like the publishers'. */
   offlineQueueMax: number;
   offlineQueueTtlSec: number;
+  /** A gateway whose ws:instances heartbeat is older than this is crashed; set it like the publishers'. */
+  instanceStaleMs: number;
   slowConsumerBytes: number;
   registryTtlMs: number;
   /** Rooms one connection may be in, `global` and its user room included. */
@@ -39,8 +42,9 @@ export const DEFAULT_GATEWAY_OPTIONS: Omit<GatewayOptions, 'instanceId' | 'flags
   rateBurst: 60,
   rateStrikes: 10,
   connectRatePerMinute: 600,
-  offlineQueueMax: 100,
-  offlineQueueTtlSec: 86_400,
+  offlineQueueMax: ROOM_LOG_DEFAULTS.offlineQueueMaxLength,
+  offlineQueueTtlSec: ROOM_LOG_DEFAULTS.offlineQueueTtlSec,
+  instanceStaleMs: ROOM_LOG_DEFAULTS.instanceStaleMs,
   slowConsumerBytes: 4 * 1024 * 1024,
   registryTtlMs: 30_000,
   instanceHeartbeatMs: 1000,

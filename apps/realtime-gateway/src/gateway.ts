@@ -3,24 +3,21 @@ import type { PrincipalClaims } from '@switchboard/auth';
 import { CloseCode, rooms } from '@switchboard/events';
 import { ErrorCode } from '@switchboard/errors';
 import { FLAGS } from '@switchboard/flags';
-import { PUBLISHER_DEFAULTS } from '@switchboard/publisher';
 import { GLOBAL_ROOM, type Keyspace } from '@switchboard/keyspace';
 import type { RedisClient } from '@switchboard/redis';
+import { type ChannelSubscriber, OfflineQueue, startExpiredDeliveriesWorker, userConnectionMember } from '@switchboard/room-log';
 import type { FastifyBaseLogger } from 'fastify';
 import type WebSocket from 'ws';
 import { ClientConnection } from './connection/client-connection.js';
 import { type FrameContext, handleFrame } from './connection/frame-handler.js';
 import { type DrainOptions, type DrainResult, closeInBatches } from './drain/drain.js';
 import { createFanout } from './fanout/fanout.js';
-import type { ChannelSubscriber } from './fanout/redis-subscriber.js';
 import type { RoomHub } from './fanout/room-hub.js';
 import type { GatewayOptions } from './gateway-options.js';
 import { Heartbeat } from './liveness/heartbeat.js';
 import { closeWhenTokenExpires } from './liveness/token-expiry.js';
 import { GatewayCounters } from './metrics/gateway-counters.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
-import { startExpiredDeliveriesWorker } from './offline-queue/expired-deliveries.js';
-import { OfflineQueue, userConnectionMember } from './offline-queue/offline-queue.js';
 import { IpConnectLimiter } from './protection/ip-limiter.js';
 import { ClusterPresence } from './registry/cluster-presence.js';
 import { RedisBreaker } from './registry/redis-breaker.js';
@@ -75,11 +72,10 @@ export class Gateway {
       enabled: options.flags.isEnabled(FLAGS.REDIS_WEBSOCKET_SCALING),
     });
     this.offline = new OfflineQueue(deps.redis, ks, log, {
-      registryStaleMs: PUBLISHER_DEFAULTS.registryStaleMs,
       maxLength: options.offlineQueueMax,
       ttlSec: options.offlineQueueTtlSec,
       maxConnectionsPerUser: options.maxConnectionsPerUser,
-      instanceStaleMs: PUBLISHER_DEFAULTS.instanceStaleMs,
+      instanceStaleMs: options.instanceStaleMs,
     });
     ({ subscriber: this.subscriber, hub: this.hub } = createFanout({
       redis: deps.redis,

@@ -47,6 +47,7 @@ await runService({
       connectRatePerMinute: config.CONNECT_RATE_PER_MIN,
       offlineQueueMax: config.OFFLINE_QUEUE_MAX,
       offlineQueueTtlSec: config.OFFLINE_QUEUE_TTL_SEC,
+      instanceStaleMs: config.INSTANCE_STALE_MS,
       slowConsumerBytes: config.SLOW_CONSUMER_BYTES,
       registryTtlMs: config.REGISTRY_TTL_MS,
       instanceHeartbeatMs: config.INSTANCE_HEARTBEAT_MS,

@@ -1,5 +1,5 @@
 import { createFlagStore, flagCommands } from '@switchboard/flags';
-import { type Publisher, createPublisher } from '@switchboard/publisher';
+import { type Publisher, createPublisher } from '@switchboard/room-log';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // What flag-service publishes on a flag change, called as flag-service calls it.

@@ -1,5 +1,5 @@
 import { SwitchboardClient, type WebSocketConstructor } from '@switchboard/client';
-import { type Publisher, createPublisher } from '@switchboard/publisher';
+import { type Publisher, createPublisher } from '@switchboard/room-log';
 import { waitFor } from '@switchboard/test-redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

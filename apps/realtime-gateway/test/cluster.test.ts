@@ -1,5 +1,5 @@
 import { createKeyspace, roomKey } from '@switchboard/keyspace';
-import { type Publisher, createPublisher } from '@switchboard/publisher';
+import { type Publisher, createPublisher } from '@switchboard/room-log';
 import { type RedisClient, createRedis } from '@switchboard/redis';
 import { type RedisClusterServer, startRedisCluster, waitFor } from '@switchboard/test-redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 import { SwitchboardClient, type WebSocketConstructor } from '@switchboard/client';
 import { keyspace, roomKey } from '@switchboard/keyspace';
-import { type Publisher, createPublisher } from '@switchboard/publisher';
+import { type Publisher, createPublisher } from '@switchboard/room-log';
 import { type RedisServer, startRedis, waitFor } from '@switchboard/test-redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -3,7 +3,7 @@ import { mintToken } from '@switchboard/auth';
 import { SwitchboardClient, type WebSocketConstructor } from '@switchboard/client';
 import { FLAGS } from '@switchboard/flags';
 import { keyspace } from '@switchboard/keyspace';
-import { type Publisher, createPublisher } from '@switchboard/publisher';
+import { type Publisher, createPublisher } from '@switchboard/room-log';
 import { type RedisServer, startRedis, waitFor } from '@switchboard/test-redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 import { staticFlagReader } from '@switchboard/flags';
 import { createKeyspace } from '@switchboard/keyspace';
-import { createPublisher } from '@switchboard/publisher';
+import { createPublisher } from '@switchboard/room-log';
 import type { TypedFastify } from '@switchboard/service-kit';
 import { startRedis, waitFor } from '@switchboard/test-redis';
 import { Redis } from 'ioredis';

@@ -1,5 +1,5 @@
 import { createKeyspace } from '@switchboard/keyspace';
-import { createPublisher } from '@switchboard/publisher';
+import { createPublisher } from '@switchboard/room-log';
 import { waitFor } from '@switchboard/test-redis';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';

@@ -1,4 +1,4 @@
-import { type Publisher, createPublisher } from '@switchboard/publisher';
+import { type Publisher, createPublisher } from '@switchboard/room-log';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningGateway, connect, startGateway, tokenFor, useRedis } from './helper.js';

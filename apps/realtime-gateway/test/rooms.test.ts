@@ -1,5 +1,5 @@
 import { createKeyspace } from '@switchboard/keyspace';
-import { type Publisher, createPublisher } from '@switchboard/publisher';
+import { type Publisher, createPublisher } from '@switchboard/room-log';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningGateway, type TestClient, connect, startGateway, tokenFor, useRedis } from './helper.js';

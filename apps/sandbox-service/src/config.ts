@@ -2,11 +2,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Static, Type } from '@sinclair/typebox';
 import { BaseEnv, ProtectionEnv, loadConfig } from '@switchboard/config';
+import { type RoomLogConfig, RoomLogEnv } from '@switchboard/room-log';
 
 /** Environment of the sandbox service and its workers (SPEC.md, Configuration; docs/api/sandbox.md). */
 export const SandboxEnv = Type.Composite([
   BaseEnv,
   ProtectionEnv,
+  RoomLogEnv,
   Type.Object({
     PORT: Type.Integer({ default: 3001, minimum: 0, maximum: 65535 }),
     DRAIN_MS: Type.Integer({ default: 2000, minimum: 0, description: 'after SIGTERM: readiness 503 but still serving this long, so the load balancer stops routing here first' }),
@@ -67,6 +69,7 @@ export type SandboxRuntimeSettings = Pick<
   | 'SANDBOX_AUTO_PAUSE_QUOTA_PER_DEALERSHIP'
   | 'SANDBOX_METADATA_MAX_BYTES'
   | 'SANDBOX_LIST_MAX_BYTES'
+  | keyof RoomLogConfig
 >;
 
 export function runtimeSettings(overrides: Partial<SandboxRuntimeSettings> = {}): SandboxRuntimeSettings {

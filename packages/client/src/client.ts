@@ -1,7 +1,7 @@
-import type { EventData, EventType } from '@switchboard/events';
+import { CloseCode as CloseCodes, type EventData, type EventType } from '@switchboard/events';
+import type { ClientFrame, EventFrame, ServerFrame } from '@switchboard/protocol';
 import { type BackoffOptions, backoffDelay } from './backoff.js';
 import { RecentIds } from './dedup.js';
-import { CloseCodes, type EventFrame, type ServerFrame } from './frames.js';
 import { tokenExpiry } from './token.js';
 
 /** The part of the WebSocket API both browsers and the `ws` package provide. */
@@ -306,7 +306,7 @@ export class SwitchboardClient {
     this.timers.push(setTimeout(() => void refresh(), Math.max(0, Math.min(inMs, 2_147_483_647))));
   }
 
-  private send(frame: unknown): void {
+  private send(frame: ClientFrame): void {
     if (this.socket && this.socket.readyState === OPEN) this.socket.send(JSON.stringify(frame));
   }
 

@@ -15,7 +15,6 @@ export {
   type AuditEntry,
   type Actor,
   type WriteResult,
-  type FlagChangeMessage,
   type FlagOutboxEntry,
 } from './store/flag-store.js';
 export { FlagStoreError, type FlagStoreErrorKind } from './store/flag-store-error.js';

@@ -4,7 +4,7 @@ import { type RedisServer, startRedis, waitFor } from '@switchboard/test-redis';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FlagChange, type FlagReader, type FlagsClient, FLAGS, SwitchboardFlagsProvider, createFlagStore, createFlagsClient, flagCommands } from '../src/index.js';
+import { type FlagChange, type FlagReader, type FlagsClient, type FlagsLogger, FLAGS, SwitchboardFlagsProvider, createFlagStore, createFlagsClient, flagCommands } from '../src/index.js';
 
 const actor = { id: 'tester', dealershipId: 'd1' };
 
@@ -30,7 +30,7 @@ describe('in-process flags client', () => {
   });
 
   /** Each test gets its own key prefix so they cannot see each other's flags. */
-  function setup(options: { fallback?: boolean; registry?: Registry } = {}) {
+  function setup(options: { fallback?: boolean; registry?: Registry; logger?: FlagsLogger } = {}) {
     const keyspace = createKeyspace(`t${(prefixCounter += 1)}:`);
     const redis = new Redis(server.url, { maxRetriesPerRequest: 1, retryStrategy: () => 50 });
     redis.on('error', () => undefined);
@@ -94,6 +94,23 @@ describe('in-process flags client', () => {
     await commands.toggle('LIVE', true, { actor });
     await waitFor(() => changes.length === 51, { message: 'one more change' });
     expect(changedKeys).toHaveLength(50);
+  });
+
+  it('logs and ignores a change message that does not match the schema, and keeps applying valid ones', async () => {
+    const warnings: string[] = [];
+    const logger: FlagsLogger = { info: () => undefined, error: () => undefined, warn: (_details, message) => void warnings.push(message ?? '') };
+    const { client, commands, keyspace } = setup({ logger });
+    await commands.create('GUARDED', { enabled: true }, { actor });
+    await client.start();
+    // A newer version with no definition in it: applying it would replace a good flag with a broken one.
+    await admin.publish(keyspace.flags.changesChannel(), JSON.stringify({ type: 'upsert', publishedAt: Date.now(), flag: { key: 'GUARDED', version: 99, enabled: false } }));
+    await admin.publish(keyspace.flags.changesChannel(), 'not json');
+    await waitFor(() => warnings.length === 2, { timeoutMs: 2_000, message: 'both malformed messages logged' });
+    expect(warnings).toEqual(['ignoring malformed flag change message', 'ignoring malformed flag change message']);
+    expect(client.getFlag('GUARDED')?.version).toBe(1);
+    expect(client.isEnabled('GUARDED')).toBe(true);
+    await commands.toggle('GUARDED', false, { actor });
+    await waitFor(() => !client.isEnabled('GUARDED'), { timeoutMs: 2_000, message: 'valid change applied' });
   });
 
   it('ensureFlags creates absent flags as enabled, atomically, without overwriting', async () => {

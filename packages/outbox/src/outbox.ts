@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventType } from '@switchboard/events';
-import { InvalidEventError, type PublishInput, type Publisher } from '@switchboard/publisher';
 import { type RedisClient, defineScript } from '@switchboard/redis';
+import { InvalidEventError, type PublishInput, type Publisher } from '@switchboard/room-log';
 
 // Beside src/ and dist/ alike, so no build step copies them.
 const script = <Reply>(file: string) => defineScript<Reply>(new URL(`../lua/${file}`, import.meta.url));

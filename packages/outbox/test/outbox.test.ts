@@ -1,5 +1,5 @@
 import { createKeyspace, roomKey } from '@switchboard/keyspace';
-import { createPublisher } from '@switchboard/publisher';
+import { createPublisher } from '@switchboard/room-log';
 import { type RedisServer, startRedis, waitFor } from '@switchboard/test-redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -49,6 +49,13 @@ describe('defineScript', () => {
     expect(() => defineScript(new URL('./lua/unnamed.lua', import.meta.url))).toThrow('<name>-<numberOfKeys>.lua');
   });
 
+  it('inlines the files a script includes, so scripts can share a core', async () => {
+    const tagged = defineScript<string>(new URL('./lua/tag-key-1.lua', import.meta.url));
+    const client = single();
+    expect(await tagged(client, ['inc:a'], ['x'])).toBe('tagged:x');
+    expect(await client.get('inc:a')).toBe('tagged:x');
+  });
+
   it('runs on a Redis Cluster when the keys share a slot', async () => {
     const client = new Cluster(cluster.nodes.map((node) => ({ host: '127.0.0.1', port: node.port })));
     clients.push(client);

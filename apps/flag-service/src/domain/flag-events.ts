@@ -1,7 +1,7 @@
 import { ADMIN_ROOM, type Keyspace } from '@switchboard/keyspace';
 import type { FlagOutboxEntry } from '@switchboard/flags';
 import { type Outbox, type OutboxEvent, type OutboxLog, createOutbox } from '@switchboard/outbox';
-import { createPublisher } from '@switchboard/publisher';
+import { type RoomLogSettings, createPublisher } from '@switchboard/room-log';
 import type { RedisClient } from '@switchboard/redis';
 
 /** The flag family has one outbox (flags are platform-wide, and their order is global). */
@@ -11,11 +11,11 @@ export const FLAG_OUTBOX = 'flags';
  * The outbox the flag store's write script fills: `relay(FLAG_OUTBOX)` after a write publishes
  * its event, and the sweeper publishes what a writer left (another service, or a crash).
  */
-export function createFlagOutbox(options: { redis: RedisClient; keyspace: Keyspace; sweepAfterMs?: number; log?: OutboxLog }): Outbox {
+export function createFlagOutbox(options: { redis: RedisClient; keyspace: Keyspace; sweepAfterMs?: number; log?: OutboxLog; roomLog?: RoomLogSettings }): Outbox {
   const { keyspace } = options;
   return createOutbox({
     redis: options.redis,
-    publisher: createPublisher(options.redis, { keyspace }),
+    publisher: createPublisher(options.redis, { keyspace, ...options.roomLog }),
     keys: { stream: () => keyspace.flags.outbox(), lock: () => keyspace.flags.outboxLock(), pending: keyspace.flags.outboxPending() },
     translate: flagEventsOf,
     ...(options.sweepAfterMs ? { sweepAfterMs: options.sweepAfterMs } : {}),

@@ -3,6 +3,7 @@ import type {} from '@switchboard/observability';
 import type {} from '@switchboard/redis';
 import { type FlagCommands, type FlagStore, type FlagsClient, type WriteResult, createFlagsClient, flagCommands } from '@switchboard/flags';
 import { type Keyspace, keyspace as defaultKeyspace } from '@switchboard/keyspace';
+import type { RoomLogSettings } from '@switchboard/room-log';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { FLAG_OUTBOX, createFlagOutbox } from '../domain/flag-events.js';
@@ -28,6 +29,7 @@ export interface FlagsPluginOptions {
   outboxSweepEveryMs?: number;
   /** A write's own relay is given this long before a sweeper publishes its event instead. */
   outboxSweepAfterMs?: number;
+  roomLog?: RoomLogSettings;
 }
 
 async function flags(app: FastifyInstance, options: FlagsPluginOptions): Promise<void> {
@@ -40,6 +42,7 @@ async function flags(app: FastifyInstance, options: FlagsPluginOptions): Promise
     redis: app.redis,
     keyspace,
     sweepAfterMs: options.outboxSweepAfterMs ?? 5000,
+    ...(options.roomLog ? { roomLog: options.roomLog } : {}),
     log: { warn: (details, message) => app.log.warn(details, message) },
   });
 

@@ -1,10 +1,10 @@
 import type { Socket } from 'node:net';
 import type { PrincipalClaims } from '@switchboard/auth';
 import WebSocket from 'ws';
-import type { LiveMessage } from '../fanout/live-message.js';
+import type { LiveMessage } from '@switchboard/room-log';
 import { TokenBucket } from '../protection/token-bucket.js';
 import { CloseCode } from '@switchboard/events';
-import type { ServerFrame } from '../protocol/server-frames.js';
+import type { ServerFrame } from '@switchboard/protocol';
 import { ReplayHold } from './replay-hold.js';
 
 /** This connection's place in one room: what it has been sent, and what waits while a replay runs. */

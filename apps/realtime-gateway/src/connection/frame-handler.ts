@@ -1,6 +1,6 @@
 import { AppError, ErrorCode } from '@switchboard/errors';
 import type { PrincipalClaims } from '@switchboard/auth';
-import type { ClientFrame } from '../protocol/client-frames.js';
+import type { ClientFrame } from '@switchboard/protocol';
 import { parseClientFrame } from '../protocol/parse-frame.js';
 import { CloseCode } from '@switchboard/events';
 import type { ClientConnection } from './client-connection.js';

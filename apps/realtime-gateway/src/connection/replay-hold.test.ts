@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LiveMessage } from '../fanout/live-message.js';
+import type { LiveMessage } from '@switchboard/room-log';
 import { ReplayHold } from './replay-hold.js';
 
 const message = (seq: number) => ({ id: `m${seq}`, seq }) as LiveMessage;

@@ -1,4 +1,4 @@
-import type { LiveMessage } from '../fanout/live-message.js';
+import type { LiveMessage } from '@switchboard/room-log';
 
 /**
  * A membership's live messages while it is not live yet (joining, replaying history, or waiting

@@ -3,8 +3,7 @@ import type { RedisClient } from '@switchboard/redis';
 import type { FastifyBaseLogger } from 'fastify';
 import type { GatewayCounters } from '../metrics/gateway-counters.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import type { OfflineQueue } from '../offline-queue/offline-queue.js';
-import { ChannelSubscriber } from './redis-subscriber.js';
+import { ChannelSubscriber, type OfflineQueue, instanceChannels } from '@switchboard/room-log';
 import { RedisInbox } from './redis-inbox.js';
 import { RoomHub } from './room-hub.js';
 
@@ -36,7 +35,7 @@ export function createFanout(deps: FanoutDeps): Fanout {
   const subscriber = new ChannelSubscriber({
     url: deps.redisUrl,
     name: `gateway-${deps.instanceId}-sub`,
-    fixedChannels: [ks.realtime.broadcastChannel(), ks.realtime.directChannel(deps.instanceId), ks.realtime.migrationChannel()],
+    fixedChannels: instanceChannels(ks, deps.instanceId),
     onMessage: (channel, message) => inbox.receive(channel, message),
     onReconnectAttempt: () => counters.redisReconnectAttempt(),
     onRecovered: () => {

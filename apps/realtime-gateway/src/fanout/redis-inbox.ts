@@ -2,8 +2,7 @@ import { parseRoom } from '@switchboard/events';
 import type { Keyspace } from '@switchboard/keyspace';
 import type { FastifyBaseLogger } from 'fastify';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import type { OfflineQueue } from '../offline-queue/offline-queue.js';
-import { toLiveMessage } from './live-message.js';
+import { type OfflineQueue, toLiveMessage } from '@switchboard/room-log';
 import type { RoomHub } from './room-hub.js';
 
 export interface RedisInboxDeps {

@@ -2,12 +2,10 @@ import { trace } from '@opentelemetry/api';
 import { GLOBAL_ROOM, type Keyspace } from '@switchboard/keyspace';
 import { extractTraceContext } from '@switchboard/observability';
 import type { RedisClient } from '@switchboard/redis';
+import { type ChannelSubscriber, type LiveMessage, type RoomPosition, coversRange, readHistory, readPosition, roomChannel, uniqueById } from '@switchboard/room-log';
 import type { FastifyBaseLogger } from 'fastify';
 import { type ClientConnection, type Membership, newMembership } from '../connection/client-connection.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import { type RoomPosition, coversRange, readHistory, readPosition } from './history.js';
-import { type LiveMessage, uniqueById } from './live-message.js';
-import type { ChannelSubscriber } from './redis-subscriber.js';
 
 /** A room with members on this instance. */
 interface LocalRoom {
@@ -78,7 +76,7 @@ export class RoomHub {
     // A user's own room arrives on ws:direct; once anyone here needs the room's channel (an admin
     // watching it), the room listens there too.
     if (channelled && !local.channel) {
-      local.channel = room === GLOBAL_ROOM ? this.ks.realtime.broadcastChannel() : this.ks.realtime.roomChannel(key);
+      local.channel = roomChannel(this.ks, room, key);
       if (room !== GLOBAL_ROOM) {
         local.subscribed = this.subscriber.add(local.channel).then(() => void this.metrics.roomChannels.set(this.subscriber.roomChannelCount()));
       }

@@ -1,6 +1,6 @@
 import { Value } from '@sinclair/typebox/value';
 import { ErrorCode } from '@switchboard/errors';
-import { type ClientFrame, type ClientFrameType, clientFrameSchemas, clientFrameTypes } from './client-frames.js';
+import { type ClientFrame, type ClientFrameType, clientFrameSchemas, clientFrameTypes } from '@switchboard/protocol';
 
 export type ParseResult = { ok: true; frame: ClientFrame } | { ok: false; code: ErrorCode; message: string };
 

@@ -1,8 +1,8 @@
 import type { Keyspace } from '@switchboard/keyspace';
 import { type RedisClient, commandBatch } from '@switchboard/redis';
+import { userConnectionMember } from '@switchboard/room-log';
 import type { ChainableCommander } from 'ioredis';
 import type { ClientConnection } from '../connection/client-connection.js';
-import { userConnectionMember } from '../offline-queue/offline-queue.js';
 import type { RedisBreaker } from './redis-breaker.js';
 
 export interface RegistryOptions {

@@ -2,12 +2,10 @@ import { AppError, ErrorCode } from '@switchboard/errors';
 import { rooms } from '@switchboard/events';
 import { GLOBAL_ROOM, type Keyspace, roomKey } from '@switchboard/keyspace';
 import type { RedisClient } from '@switchboard/redis';
+import { type LiveMessage, type OfflineQueue, type RoomPosition, uniqueById, userConnectionMember } from '@switchboard/room-log';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ClientConnection, Membership } from '../connection/client-connection.js';
-import type { RoomPosition } from '../fanout/history.js';
-import { type LiveMessage, uniqueById } from '../fanout/live-message.js';
 import type { RoomHub } from '../fanout/room-hub.js';
-import { type OfflineQueue, userConnectionMember } from '../offline-queue/offline-queue.js';
 import type { ConnectionRegistry } from '../registry/registry.js';
 import { resolveRoomAccess } from './room-access.js';
 

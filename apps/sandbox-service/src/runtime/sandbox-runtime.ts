@@ -1,7 +1,7 @@
 import { type Keyspace, keyspace as defaultKeyspace } from '@switchboard/keyspace';
 import { type Outbox, type OutboxLog, createOutbox } from '@switchboard/outbox';
-import { createPublisher } from '@switchboard/publisher';
 import type { RedisClient } from '@switchboard/redis';
+import { createPublisher, roomLogSettings } from '@switchboard/room-log';
 import type { SandboxRuntimeSettings } from '../config.js';
 import { createExecutionStore, type ExecutionStore } from '../domain/execution-store.js';
 import { createSandboxStore, type SandboxStore } from '../domain/sandbox-store.js';
@@ -47,7 +47,7 @@ export function createSandboxRuntime(options: RuntimeOptions): SandboxRuntime {
   const executions = createExecutionStore({ redis, keyspace: ks, ttlSec: settings.EXECUTION_TTL_SEC, perSandboxMax: settings.EXECUTION_HISTORY_MAX });
   const events = createOutbox({
     redis,
-    publisher: createPublisher(redis, { keyspace: ks }),
+    publisher: createPublisher(redis, { keyspace: ks, ...roomLogSettings(settings) }),
     keys: { stream: ks.sandbox.outbox, lock: ks.sandbox.outboxLock, pending: ks.sandbox.outboxPending() },
     translate: sandboxEventsOf,
     sweepAfterMs: settings.OUTBOX_SWEEP_AFTER_MS,

@@ -1,13 +1,13 @@
 import { Emitter } from '@socket.io/redis-emitter';
-import { createPublisher, type Publisher } from '@switchboard/publisher';
 import { createKeyspace } from '@switchboard/keyspace';
+import { createPublisher, type Publisher } from '@switchboard/room-log';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { type BenchPayload, type FromPublisher, type PublisherKind, type ToPublisher, nowMicros } from './worker-protocol.js';
 
 /**
  * Publisher load generator (its own process): publishes at a fixed rate for a fixed time, the
- * way each peer's applications publish — Switchboard through @switchboard/publisher (Lua: seq +
+ * way each peer's applications publish — Switchboard through @switchboard/room-log (Lua: seq +
  * history + PUBLISH), Socket.IO through @socket.io/redis-emitter, the raw ws server over one
  * WebSocket connection (it has no Redis).
  */

@@ -1,13 +1,14 @@
 import { EventEmitter } from 'node:events';
 import type { Keyspace } from '@switchboard/keyspace';
 import type { Cluster, Redis } from 'ioredis';
+import { Value } from '@sinclair/typebox/value';
 import { Histogram, type Registry } from 'prom-client';
 import { evaluateFlag, isEnabledResult } from '../engine/evaluate.js';
 import type { FlagContext, FlagReader } from '../flag-reader.js';
-import type { EvaluationResult, Flag, FlagDefinition } from '../model/flag-schema.js';
+import { type EvaluationResult, type Flag, FlagChangeMessage, type FlagDefinition } from '../model/flag-schema.js';
 import { flagCommands } from '../store/flag-commands.js';
 import { FlagStoreError } from '../store/flag-store-error.js';
-import { type FlagChangeMessage, type FlagStore, createFlagStore } from '../store/flag-store.js';
+import { type FlagStore, createFlagStore } from '../store/flag-store.js';
 
 export interface FlagsLogger {
   info(object: object, message?: string): void;
@@ -201,14 +202,17 @@ export class FlagsClient extends EventEmitter<Events> implements FlagReader {
   }
 
   private onMessage(raw: string): void {
-    let message: FlagChangeMessage;
+    // Validated at the edge: a message another writer got wrong must not replace a good flag.
+    let message: unknown;
     try {
-      message = JSON.parse(raw) as FlagChangeMessage;
+      message = JSON.parse(raw);
     } catch {
+      message = undefined;
+    }
+    if (!Value.Check(FlagChangeMessage, message)) {
       this.options.logger?.warn({ raw: raw.slice(0, 200) }, 'ignoring malformed flag change message');
       return;
     }
-    if (message.type !== 'upsert' || !message.flag?.key) return;
     if (this.loading) {
       this.loading.push(message);
       return;

@@ -118,6 +118,10 @@ export const Flag = Type.Object({
 });
 export type Flag = Static<typeof Flag>;
 
+/** What a message on the changes channel carries (write-flag-7.lua); SDKs validate it before applying it. */
+export const FlagChangeMessage = Type.Object({ type: Type.Literal('upsert'), publishedAt: Type.Number(), flag: Flag });
+export type FlagChangeMessage = Static<typeof FlagChangeMessage>;
+
 export const REASONS = ['STATIC', 'TARGETING_MATCH', 'SPLIT', 'DISABLED', 'DEFAULT', 'ERROR'] as const;
 export type EvaluationReason = (typeof REASONS)[number];
 

@@ -64,13 +64,6 @@ export interface WriteResult {
   restoredVersion?: number;
 }
 
-/** What a message on the changes channel carries. */
-export interface FlagChangeMessage {
-  type: 'upsert';
-  publishedAt: number;
-  flag: Flag;
-}
-
 
 export interface FlagStoreOptions {
   keyspace?: Keyspace;

@@ -1,8 +1,8 @@
 import type { Keyspace } from '@switchboard/keyspace';
-import type { OfflineDeliveryJob } from '@switchboard/publisher';
 import { createRedis } from '@switchboard/redis';
 import { Worker } from 'bullmq';
-import type { FastifyBaseLogger } from 'fastify';
+import type { RoomLogLogger } from './log.js';
+import type { OfflineDeliveryJob } from './offline-jobs.js';
 
 /**
  * Consumes the jobs of offline deliveries whose TTL passed. A job is delayed by the queue TTL
@@ -11,7 +11,7 @@ import type { FastifyBaseLogger } from 'fastify';
  * (removeOnComplete). Without a consumer, BullMQ keeps due delayed jobs forever.
  * Jobs of delivered messages are removed at connect, those of dropped ones by their publisher.
  */
-export function startExpiredDeliveriesWorker(redisUrl: string, ks: Keyspace, log: FastifyBaseLogger, instanceId: string): { close(): Promise<void> } {
+export function startExpiredDeliveriesWorker(redisUrl: string, ks: Keyspace, log: RoomLogLogger, instanceId: string): { close(): Promise<void> } {
   // BullMQ's blocking connection must retry forever.
   const connection = createRedis(redisUrl, { name: `gateway-${instanceId}-offline-expiry`, maxRetriesPerRequest: null });
   const worker = new Worker<OfflineDeliveryJob>(ks.queues.offlineDeliveries, async () => undefined, {

@@ -1,5 +1,5 @@
 import { type RedisClient, createRedis } from '@switchboard/redis';
-import type { FastifyBaseLogger } from 'fastify';
+import type { RoomLogLogger } from './log.js';
 
 export interface ChannelSubscriberOptions {
   url: string;
@@ -11,7 +11,7 @@ export interface ChannelSubscriberOptions {
   /** Redis came back after a disconnect: channels are resubscribed; rooms should catch up. */
   onRecovered(): void;
   onConnectionChange(connected: boolean): void;
-  log: FastifyBaseLogger;
+  log: RoomLogLogger;
   /** Channels per SUBSCRIBE when resubscribing after a reconnect. Default 500. */
   batchSize?: number;
 }

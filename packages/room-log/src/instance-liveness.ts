@@ -1,5 +1,5 @@
 import type { Keyspace } from '@switchboard/keyspace';
-import type { Cluster, Redis } from 'ioredis';
+import type { RedisClient } from '@switchboard/redis';
 
 export interface InstanceLivenessOptions {
   /** An instance whose heartbeat in the instances zset is older than this (ms) is taken for dead. */
@@ -16,7 +16,7 @@ export interface InstanceLivenessOptions {
  * It is a separate read, not part of the routing scripts, because the instances zset lives in
  * another Redis Cluster slot than a user's keys.
  */
-export function createInstanceLiveness(redis: Redis | Cluster, ks: Keyspace, options: InstanceLivenessOptions) {
+export function createInstanceLiveness(redis: RedisClient, ks: Keyspace, options: InstanceLivenessOptions) {
   let cached: { at: number; stale: Promise<string[]> } | undefined;
   return {
     /** Ids of the instances with a stale heartbeat (possibly cacheMs old; none when Redis fails). */

@@ -1,7 +1,8 @@
 --[[
-  Publishes one event to a user's room (`user:<id>`): like publish-event.lua it assigns the
-  room's next sequence number and appends to its history, then routes it by the connection
-  registry instead of a room channel, so gateways need no channel per connected user:
+  Publishes one event to a user's room (`user:<id>`): like publish-event-3.lua it assigns the
+  room's next sequence number and appends to its history (includes/append-event.lua), then
+  routes it by the connection registry instead of a room channel, so gateways need no channel
+  per connected user:
   - the user has live connections: PUBLISH on the direct channel of every instance holding one;
   - the user has none: append to the user's offline queue (max length, oldest dropped, TTL).
   Registration of a connection (gateway) and this routing are serialised by Redis, so a message
@@ -27,22 +28,8 @@
   Returns { seq, epoch, message, route ('direct'|'queued'), count (instances, or dropped),
   dropped messages (the queue entries trimmed, oldest first) }.
 ]]
-local seqKey, historyKey, epochKey, connectionsKey, queueKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local ttl = tonumber(ARGV[3])
-
-local epoch = redis.call('GET', epochKey)
-if (not epoch) or redis.call('EXISTS', seqKey) == 0 then
-  epoch = ARGV[4]
-  redis.call('SET', epochKey, epoch)
-  redis.call('DEL', historyKey)
-end
-
-local seq = redis.call('INCR', seqKey)
-local message = '{"seq":' .. seq .. ',"epoch":"' .. epoch .. '",' .. string.sub(ARGV[5], 2)
-redis.call('XADD', historyKey, 'MAXLEN', '~', ARGV[2], seq .. '-0', 'm', message)
-redis.call('EXPIRE', seqKey, ttl)
-redis.call('EXPIRE', historyKey, ttl)
-redis.call('EXPIRE', epochKey, ttl)
+local connectionsKey, queueKey = KEYS[4], KEYS[5]
+--- @include "includes/append-event.lua"
 
 redis.call('ZREMRANGEBYSCORE', connectionsKey, '-inf', tonumber(ARGV[6]) - tonumber(ARGV[7]))
 redis.call('PUBLISH', ARGV[10], message)

@@ -1,5 +1,6 @@
 import { PublishedEvent, type PublishedEventMessage } from '@switchboard/events';
 import { roomKey } from '@switchboard/keyspace';
+import type { EventFrame } from '@switchboard/protocol';
 import { Value } from '@sinclair/typebox/value';
 
 /** One published event as this instance handles it: parsed once, its `event` frame serialized and UTF-8 encoded once. */
@@ -31,6 +32,16 @@ export function toLiveMessage(raw: string): LiveMessage | undefined {
   }
   if (!Value.Check(PublishedEvent, value)) return undefined;
   const message = value;
+  const eventFrame: EventFrame = {
+    type: 'event',
+    room: message.room,
+    event: message.event,
+    id: message.id,
+    seq: message.seq,
+    epoch: message.epoch,
+    ts: message.ts,
+    data: message.data,
+  };
   return {
     id: message.id,
     room: message.room,
@@ -42,16 +53,7 @@ export function toLiveMessage(raw: string): LiveMessage | undefined {
     trace: message.trace,
     event: message.event,
     raw,
-    frame: Buffer.from(JSON.stringify({
-      type: 'event',
-      room: message.room,
-      event: message.event,
-      id: message.id,
-      seq: message.seq,
-      epoch: message.epoch,
-      ts: message.ts,
-      data: message.data,
-    })),
+    frame: Buffer.from(JSON.stringify(eventFrame)),
   };
 }
 

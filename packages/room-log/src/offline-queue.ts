@@ -1,24 +1,19 @@
-import { readFileSync } from 'node:fs';
 import { rooms } from '@switchboard/events';
 import { type Keyspace, roomKey } from '@switchboard/keyspace';
-import { type InstanceLiveness, type OfflineDeliveryJob, createInstanceLiveness, messageIds } from '@switchboard/publisher';
-import type { RedisClient } from '@switchboard/redis';
-import { Queue } from 'bullmq';
-import type { FastifyBaseLogger } from 'fastify';
-import type { RoomPosition } from '../fanout/history.js';
-import { type LiveMessage, toLiveMessage } from '../fanout/live-message.js';
+import { type RedisClient, defineScript } from '@switchboard/redis';
+import type { RoomPosition } from './history.js';
+import { createInstanceLiveness, type InstanceLiveness } from './instance-liveness.js';
+import { type LiveMessage, toLiveMessage } from './live-message.js';
+import type { RoomLogLogger } from './log.js';
+import { OfflineJobs, messageIds } from './offline-jobs.js';
+import { ROOM_LOG_DEFAULTS } from './settings.js';
 
-const ATTACH_SCRIPT = readFileSync(new URL('./lua/attach-user.lua', import.meta.url), 'utf8');
-const REQUEUE_SCRIPT = readFileSync(new URL('./lua/requeue-user-message.lua', import.meta.url), 'utf8');
-
-type ScriptedRedis = RedisClient & {
-  switchboardAttachUser?: (connectionsKey: string, queueKey: string, seqKey: string, epochKey: string, ...args: string[]) => Promise<[string, string, string[], 'ok' | 'limit']>;
-  switchboardRequeueUserMessage?: (connectionsKey: string, queueKey: string, ...args: string[]) => Promise<[number, string[]]>;
-};
+const attachUser = defineScript<[string, string, string[], 'ok' | 'limit']>(new URL('../lua/attach-user-4.lua', import.meta.url));
+const requeueUserMessage = defineScript<[number, string[]]>(new URL('../lua/requeue-user-message-2.lua', import.meta.url));
 
 export interface OfflineQueueLimits {
-  /** Same meaning as the publisher's: registry entries older than this are dead. */
-  registryStaleMs: number;
+  /** Same meaning as the publisher's: registry entries older than this are dead. Default 30 s. */
+  registryStaleMs?: number;
   maxLength: number;
   ttlSec: number;
   /** Open connections a user may have across all instances. */
@@ -41,20 +36,19 @@ export function userConnectionMember(instanceId: string, clientId: string): stri
  * queued deliveries visible in the dashboard.
  */
 export class OfflineQueue {
-  private readonly jobs: Queue<OfflineDeliveryJob>;
+  private readonly jobs: OfflineJobs;
   private readonly liveness: InstanceLiveness;
+  private readonly registryStaleMs: number;
 
   constructor(
     private readonly redis: RedisClient,
     private readonly ks: Keyspace,
-    private readonly log: FastifyBaseLogger,
+    private readonly log: RoomLogLogger,
     private readonly limits: OfflineQueueLimits,
   ) {
-    const client = redis as ScriptedRedis;
-    if (!client.switchboardAttachUser) client.defineCommand('switchboardAttachUser', { numberOfKeys: 4, lua: ATTACH_SCRIPT });
-    if (!client.switchboardRequeueUserMessage) client.defineCommand('switchboardRequeueUserMessage', { numberOfKeys: 2, lua: REQUEUE_SCRIPT });
-    this.jobs = new Queue<OfflineDeliveryJob>(ks.queues.offlineDeliveries, { connection: redis, prefix: ks.queues.bullmqPrefix });
-    this.jobs.on('error', (error) => log.warn({ err: error }, 'offline-deliveries queue error'));
+    this.registryStaleMs = limits.registryStaleMs ?? ROOM_LOG_DEFAULTS.registryStaleMs;
+    this.jobs = new OfflineJobs(redis, ks, (error) => log.warn({ err: error }, 'offline-deliveries queue error'));
+    this.jobs.open();
     this.liveness = createInstanceLiveness(redis, ks, { staleMs: limits.instanceStaleMs, cacheMs: 500 });
   }
 
@@ -65,18 +59,19 @@ export class OfflineQueue {
   async attach(dealershipId: string, userId: string, member: string): Promise<AttachResult> {
     const userRoomKey = roomKey(dealershipId, rooms.user(userId));
     const staleInstances = await this.liveness.staleInstances();
-    const [seq, epoch, raw, outcome] = await (this.redis as ScriptedRedis).switchboardAttachUser!(
+    const [seq, epoch, raw, outcome] = await attachUser(this.redis, [
       this.ks.realtime.userConnections(dealershipId, userId),
       this.ks.realtime.offlineQueue(dealershipId, userId),
       this.ks.realtime.roomSeq(userRoomKey),
       this.ks.realtime.roomEpoch(userRoomKey),
+    ], [
       member,
       String(Date.now()),
-      String(this.limits.registryStaleMs * 2),
-      String(this.limits.registryStaleMs),
+      String(this.registryStaleMs * 2),
+      String(this.registryStaleMs),
       String(this.limits.maxConnectionsPerUser),
       staleInstances.join(' '),
-    );
+    ]);
     if (outcome === 'limit') return { refused: true };
     const taken = raw.map(toLiveMessage).filter((message): message is LiveMessage => message !== undefined);
     if (taken.length > 0) void this.removeJobs(taken.map((message) => message.id));
@@ -93,31 +88,27 @@ export class OfflineQueue {
    */
   async requeue(message: LiveMessage, userId: string): Promise<boolean> {
     const staleInstances = await this.liveness.staleInstances();
-    const [queued, dropped] = await (this.redis as ScriptedRedis).switchboardRequeueUserMessage!(
+    const [queued, dropped] = await requeueUserMessage(this.redis, [
       this.ks.realtime.userConnections(message.dealershipId, userId),
       this.ks.realtime.offlineQueue(message.dealershipId, userId),
+    ], [
       message.raw,
       String(Date.now()),
-      String(this.limits.registryStaleMs),
+      String(this.registryStaleMs),
       String(this.limits.maxLength),
       String(this.limits.ttlSec),
       staleInstances.join(' '),
-    );
+    ]);
     if (queued !== 1) return false;
-    await this.jobs.add(
-      'offline-delivery',
-      { dealershipId: message.dealershipId, userId, messageId: message.id, event: message.event, seq: message.seq },
-      { jobId: message.id, delay: this.limits.ttlSec * 1000, removeOnComplete: true, removeOnFail: 1000 },
-    );
+    await this.jobs.add({ dealershipId: message.dealershipId, userId, messageId: message.id, event: message.event, seq: message.seq }, this.limits.ttlSec);
     const droppedIds = messageIds(dropped);
     if (droppedIds.length > 0) await this.removeJobs(droppedIds);
     return true;
   }
 
   /** Offline deliveries still waiting, all users (jobs of ws-offline-deliveries: delayed + waiting). */
-  async backlog(): Promise<number> {
-    const counts = await this.jobs.getJobCounts('delayed', 'waiting');
-    return (counts['delayed'] ?? 0) + (counts['waiting'] ?? 0);
+  backlog(): Promise<number> {
+    return this.jobs.backlog();
   }
 
   async detach(dealershipId: string, userId: string, member: string): Promise<void> {
@@ -125,15 +116,12 @@ export class OfflineQueue {
   }
 
   async close(): Promise<void> {
-    // BullMQ checks the server version once after construction; closing before that check ends
-    // makes it fail with no listener left (an unhandled rejection), so let it end first.
-    await this.jobs.waitUntilReady().catch(() => undefined);
     await this.jobs.close();
   }
 
   private async removeJobs(ids: string[]): Promise<void> {
     try {
-      await Promise.all(ids.map((id) => this.jobs.remove(id)));
+      await this.jobs.remove(ids);
     } catch (error) {
       this.log.warn({ err: error }, 'could not remove delivered offline jobs');
     }

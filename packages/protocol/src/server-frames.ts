@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 
-/** Server -> client frames (documented in docs/api/websocket.md). */
+/** Server -> client frames (documented in docs/api/websocket.md); the gateway sends them, the client SDK reads them. */
 export const ConnectionEstablishedFrame = Type.Object({
   type: Type.Literal('connection.established'),
   clientId: Type.String(),
@@ -53,3 +53,12 @@ export const ServerFrame = Type.Union([
   AuthOkFrame,
 ]);
 export type ServerFrame = Static<typeof ServerFrame>;
+export type ConnectionEstablishedFrame = Static<typeof ConnectionEstablishedFrame>;
+export type EventFrame = Static<typeof EventFrame>;
+export type SubscribedFrame = Static<typeof SubscribedFrame>;
+export type UnsubscribedFrame = Static<typeof UnsubscribedFrame>;
+export type ResumedFrame = Static<typeof ResumedFrame>;
+export type PongFrame = Static<typeof PongFrame>;
+export type ErrorFrame = Static<typeof ErrorFrame>;
+export type MigrateFrame = Static<typeof MigrateFrame>;
+export type AuthOkFrame = Static<typeof AuthOkFrame>;

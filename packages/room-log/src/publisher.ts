@@ -1,50 +1,17 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { context, propagation } from '@opentelemetry/api';
 import { type EventData, type EventType, eventProblem, parseRoom } from '@switchboard/events';
-import { GLOBAL_ROOM, type Keyspace, keyspace as defaultKeyspace, roomKey } from '@switchboard/keyspace';
-import { Queue } from 'bullmq';
+import { type Keyspace, keyspace as defaultKeyspace, roomKey } from '@switchboard/keyspace';
+import { type RedisClient, defineScript } from '@switchboard/redis';
 import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
-import type { Cluster, Redis } from 'ioredis';
+import { roomChannel } from './channels.js';
 import { createInstanceLiveness } from './instance-liveness.js';
+import { OfflineJobs, messageIds } from './offline-jobs.js';
+import { ROOM_LOG_DEFAULTS } from './settings.js';
 
-const PUBLISH_SCRIPT = readFileSync(new URL('./lua/publish-event.lua', import.meta.url), 'utf8');
-const PUBLISH_USER_SCRIPT = readFileSync(new URL('./lua/publish-user-event.lua', import.meta.url), 'utf8');
-
-/** Defaults shared with the gateway, which reads the same registry and queue. */
-export const PUBLISHER_DEFAULTS = {
-  historySize: 1000,
-  historyTtlSec: 86_400,
-  /** A user-connection registry entry not refreshed for this long belongs to a dead instance. */
-  registryStaleMs: 30_000,
-  /**
-   * A gateway whose heartbeat in the instances zset (every INSTANCE_HEARTBEAT_MS, 1 s) is older than
-   * this is taken for crashed: user-room messages are no longer routed to it (INSTANCE_STALE_MS).
-   */
-  instanceStaleMs: positiveInt(process.env['INSTANCE_STALE_MS'], 5_000),
-  /** OFFLINE_QUEUE_MAX / OFFLINE_QUEUE_TTL_SEC set the defaults for every publisher of a process. */
-  offlineQueueMaxLength: positiveInt(process.env['OFFLINE_QUEUE_MAX'], 100),
-  offlineQueueTtlSec: positiveInt(process.env['OFFLINE_QUEUE_TTL_SEC'], 86_400),
-} as const;
-
-/** The ids of raw published messages (those that do not parse are skipped). */
-export function messageIds(raw: string[]): string[] {
-  const ids: string[] = [];
-  for (const entry of raw) {
-    try {
-      const id = (JSON.parse(entry) as { id?: unknown }).id;
-      if (typeof id === 'string') ids.push(id);
-    } catch {
-      // not a message: nothing to remove
-    }
-  }
-  return ids;
-}
-
-function positiveInt(value: string | undefined, fallback: number): number {
-  const parsed = Number(value);
-  return Number.isInteger(parsed) && parsed > 0 ? parsed : fallback;
-}
+type PublishReply = [number, string, string, string?, number?, string[]?];
+const publishEvent = defineScript<PublishReply>(new URL('../lua/publish-event-3.lua', import.meta.url));
+const publishUserEvent = defineScript<PublishReply>(new URL('../lua/publish-user-event-5.lua', import.meta.url));
 
 export interface PublisherOptions {
   keyspace?: Keyspace;
@@ -54,9 +21,9 @@ export interface PublisherOptions {
   historyTtlSec?: number;
   /** Registry entries older than this (ms) are ignored when routing `user:` rooms. Default 30 s. */
   registryStaleMs?: number;
-  /** Gateways whose heartbeat is older than this (ms) get no user-room messages. Default 5 s. */
+  /** Gateways whose heartbeat is older than this (ms) get no user-room messages (INSTANCE_STALE_MS). Default 5 s. */
   instanceStaleMs?: number;
-  /** Offline queue of a user without a live connection. Defaults: 100 messages, 24 h. */
+  /** Offline queue of a user without a live connection (OFFLINE_QUEUE_MAX, OFFLINE_QUEUE_TTL_SEC). Defaults: 100 messages, 24 h. */
   offlineQueue?: { maxLength?: number; ttlSec?: number };
   /** Add a BullMQ job per queued delivery so it shows in the dashboard (default true). */
   offlineJobs?: boolean;
@@ -109,21 +76,6 @@ export class InvalidEventError extends Error {
   override readonly name = 'InvalidEventError';
 }
 
-/** Data of one BullMQ job on the offline-deliveries queue (dashboard visibility only). */
-export interface OfflineDeliveryJob {
-  dealershipId: string;
-  userId: string;
-  messageId: string;
-  event: string;
-  seq: number;
-}
-
-type ScriptResult = [number, string, string, string?, number?, string[]?];
-type ScriptedRedis = (Redis | Cluster) & {
-  switchboardPublishEvent?: (seqKey: string, historyKey: string, epochKey: string, ...args: string[]) => Promise<ScriptResult>;
-  switchboardPublishUserEvent?: (...keysAndArgs: string[]) => Promise<ScriptResult>;
-};
-
 /**
  * The one way anything publishes an event to WebSocket rooms. Each event gets a room-scoped
  * sequence number and a place in the room's history (for resume) in the same atomic step as
@@ -131,20 +83,13 @@ type ScriptedRedis = (Redis | Cluster) & {
  * hold the user's connections, or to the user's offline queue. The current trace context rides
  * along in the message.
  */
-export function createPublisher(redis: Redis | Cluster, options: PublisherOptions = {}): Publisher {
+export function createPublisher(redis: RedisClient, options: PublisherOptions = {}): Publisher {
   const ks = options.keyspace ?? defaultKeyspace;
-  const historySize = String(options.historySize ?? PUBLISHER_DEFAULTS.historySize);
-  const historyTtlSec = String(options.historyTtlSec ?? PUBLISHER_DEFAULTS.historyTtlSec);
-  const registryStaleMs = String(options.registryStaleMs ?? PUBLISHER_DEFAULTS.registryStaleMs);
-  const queueMax = options.offlineQueue?.maxLength ?? PUBLISHER_DEFAULTS.offlineQueueMaxLength;
-  const queueTtlSec = options.offlineQueue?.ttlSec ?? PUBLISHER_DEFAULTS.offlineQueueTtlSec;
-  const client = redis as ScriptedRedis;
-  if (!client.switchboardPublishEvent) {
-    client.defineCommand('switchboardPublishEvent', { numberOfKeys: 3, lua: PUBLISH_SCRIPT });
-  }
-  if (!client.switchboardPublishUserEvent) {
-    client.defineCommand('switchboardPublishUserEvent', { numberOfKeys: 5, lua: PUBLISH_USER_SCRIPT });
-  }
+  const historySize = String(options.historySize ?? ROOM_LOG_DEFAULTS.historySize);
+  const historyTtlSec = String(options.historyTtlSec ?? ROOM_LOG_DEFAULTS.historyTtlSec);
+  const registryStaleMs = String(options.registryStaleMs ?? ROOM_LOG_DEFAULTS.registryStaleMs);
+  const queueMax = options.offlineQueue?.maxLength ?? ROOM_LOG_DEFAULTS.offlineQueueMaxLength;
+  const queueTtlSec = options.offlineQueue?.ttlSec ?? ROOM_LOG_DEFAULTS.offlineQueueTtlSec;
   const breaker =
     options.circuitBreaker === false
       ? undefined
@@ -153,10 +98,8 @@ export function createPublisher(redis: Redis | Cluster, options: PublisherOption
           breaker: new ConsecutiveBreaker(options.circuitBreaker?.failures ?? 5),
         });
   const guarded = <T>(action: () => Promise<T>): Promise<T> => (breaker ? breaker.execute(action) : action());
-  const liveness = createInstanceLiveness(redis, ks, { staleMs: options.instanceStaleMs ?? PUBLISHER_DEFAULTS.instanceStaleMs, cacheMs: 500 });
-  let jobs: Queue<OfflineDeliveryJob> | undefined;
-  const offlineJobs = () =>
-    (jobs ??= new Queue<OfflineDeliveryJob>(ks.queues.offlineDeliveries, { connection: redis, prefix: ks.queues.bullmqPrefix }));
+  const liveness = createInstanceLiveness(redis, ks, { staleMs: options.instanceStaleMs ?? ROOM_LOG_DEFAULTS.instanceStaleMs, cacheMs: 500 });
+  const jobs = new OfflineJobs(redis, ks);
 
   async function publish<T extends EventType>(input: PublishInput<T>): Promise<PublishResult> {
     const problem = eventProblem(input);
@@ -180,10 +123,11 @@ export function createPublisher(redis: Redis | Cluster, options: PublisherOption
     if (parsed?.kind === 'user' && parsed.id) {
       const userId = parsed.id;
       const staleInstances = await liveness.staleInstances();
-      const [seq, epoch, , route, count, droppedMessages] = await guarded(() => client.switchboardPublishUserEvent!(
+      const [seq, epoch, , route, count, droppedMessages] = await guarded(() => publishUserEvent(redis, [
         ...roomKeys,
         ks.realtime.userConnections(input.dealershipId, userId),
         ks.realtime.offlineQueue(input.dealershipId, userId),
+      ], [
         ks.realtime.directChannel(''),
         historySize,
         historyTtlSec,
@@ -195,36 +139,26 @@ export function createPublisher(redis: Redis | Cluster, options: PublisherOption
         String(queueTtlSec),
         ks.realtime.roomChannel(scope),
         staleInstances.join(' '),
-      ));
+      ]));
       const result: PublishResult = { id, seq: Number(seq), epoch, route: route === 'queued' ? 'queued' : 'direct' };
       if (route === 'queued') {
         result.dropped = Number(count ?? 0);
         if (options.offlineJobs !== false) {
-          // A job lives as long as its message: delayed by the queue TTL (a gateway's worker
-          // completes and removes it then), removed by the gateway when it delivers, and removed
-          // here when the queue's max length drops its message.
-          await offlineJobs().add(
-            'offline-delivery',
-            { dealershipId: input.dealershipId, userId, messageId: id, event: input.event, seq: Number(seq) },
-            { jobId: id, delay: queueTtlSec * 1000, removeOnComplete: true, removeOnFail: 1000 },
-          );
-          const droppedIds = messageIds(droppedMessages ?? []);
-          if (droppedIds.length > 0) await Promise.all(droppedIds.map((droppedId) => offlineJobs().remove(droppedId)));
+          await jobs.add({ dealershipId: input.dealershipId, userId, messageId: id, event: input.event, seq: Number(seq) }, queueTtlSec);
+          await jobs.remove(messageIds(droppedMessages ?? []));
         }
       }
       return result;
     }
-    const channel = input.room === GLOBAL_ROOM ? ks.realtime.broadcastChannel() : ks.realtime.roomChannel(scope);
-    const [seq, epoch] = await guarded(() => client.switchboardPublishEvent!(...roomKeys, channel, historySize, historyTtlSec, newEpoch, body));
+    const channel = roomChannel(ks, input.room, scope);
+    const [seq, epoch] = await guarded(() => publishEvent(redis, roomKeys, [channel, historySize, historyTtlSec, newEpoch, body]));
     return { id, seq: Number(seq), epoch, route: 'room' };
   }
 
   return {
     publish,
     publishToRooms: (roomsToPublish, input) => Promise.all(roomsToPublish.map((room) => publish({ ...input, room } as PublishInput))),
-    close: async () => {
-      await jobs?.close();
-    },
+    close: () => jobs.close(),
     circuitState: () => (breaker ? CIRCUIT_STATES[breaker.state] : 'closed'),
   };
 }
