@@ -22,7 +22,7 @@ describe('gateways on a Redis Cluster', () => {
     a = await startGateway(cluster.url, { instanceId: 'gw-cl-a', registryTtlMs: 900 });
     b = await startGateway(cluster.url, { instanceId: 'gw-cl-b', registryTtlMs: 900 });
     redis = createRedis(cluster.url);
-    publisher = createPublisher(redis);
+    publisher = createPublisher(redis, { keyspace: ks });
   }, 60_000);
   afterAll(async () => {
     await Promise.all([a?.close(), b?.close()]);

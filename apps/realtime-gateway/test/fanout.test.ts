@@ -20,7 +20,7 @@ describe('fan-out across instances, history and resume', () => {
     a = await startGateway(redis.server.url, { instanceId: 'gw-a' });
     b = await startGateway(redis.server.url, { instanceId: 'gw-b' });
     publisherRedis = new Redis(redis.server.url);
-    publisher = createPublisher(publisherRedis);
+    publisher = createPublisher(publisherRedis, { keyspace: ks });
   });
   afterAll(async () => {
     await Promise.all([a.close(), b.close()]);

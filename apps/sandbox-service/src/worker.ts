@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import { exitOnConfigError } from '@switchboard/config';
+import { createKeyspace } from '@switchboard/keyspace';
 import { loggerOptions, startTracing } from '@switchboard/observability';
 import { pino } from 'pino';
 import { loadSandboxConfig } from './config.js';
@@ -12,7 +13,7 @@ const tracing = startTracing({ serviceName: SERVICE, endpoint: config.OTEL_EXPOR
 const log = pino(loggerOptions({ service: SERVICE, level: config.LOG_LEVEL }));
 let closing = false;
 
-const worker = await startWorker({ redisUrl: config.REDIS_URL, settings: config, logger: log });
+const worker = await startWorker({ redisUrl: config.REDIS_URL, keyspace: createKeyspace(config.KEY_PREFIX), settings: config, logger: log });
 worker.registry.setDefaultLabels({ service: SERVICE });
 
 const readiness = () => workerReadiness(worker.runtime, closing);

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { context, propagation } from '@opentelemetry/api';
 import { type EventData, type EventType, eventProblem, parseRoom } from '@switchboard/events';
-import { GLOBAL_ROOM, type Keyspace, keyspace as defaultKeyspace, roomKey } from '@switchboard/keyspace';
+import { GLOBAL_ROOM, type Keyspace, roomKey } from '@switchboard/keyspace';
 import { Queue } from 'bullmq';
 import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
 import type { Cluster, Redis } from 'ioredis';
@@ -47,7 +47,7 @@ function positiveInt(value: string | undefined, fallback: number): number {
 }
 
 export interface PublisherOptions {
-  keyspace?: Keyspace;
+  keyspace: Keyspace;
   /** Events kept per room for resume (approximate). Default 1000. */
   historySize?: number;
   /** Seconds an idle room's history and sequence live. Default 24 h. */
@@ -131,8 +131,8 @@ type ScriptedRedis = (Redis | Cluster) & {
  * hold the user's connections, or to the user's offline queue. The current trace context rides
  * along in the message.
  */
-export function createPublisher(redis: Redis | Cluster, options: PublisherOptions = {}): Publisher {
-  const ks = options.keyspace ?? defaultKeyspace;
+export function createPublisher(redis: Redis | Cluster, options: PublisherOptions): Publisher {
+  const ks = options.keyspace;
   const historySize = String(options.historySize ?? PUBLISHER_DEFAULTS.historySize);
   const historyTtlSec = String(options.historyTtlSec ?? PUBLISHER_DEFAULTS.historyTtlSec);
   const registryStaleMs = String(options.registryStaleMs ?? PUBLISHER_DEFAULTS.registryStaleMs);
