@@ -1,5 +1,6 @@
 import { createFlagStore } from '@switchboard/flags';
-import { createKeyspace, ADMIN_ROOM, roomKey } from '@switchboard/keyspace';
+import { ADMIN_ROOM, roomKey } from '@switchboard/events';
+import { createKeyspace } from '@switchboard/keyspace';
 import { createRedis } from '@switchboard/redis';
 import type { TypedFastify } from '@switchboard/service-kit';
 import { waitFor } from '@switchboard/test-redis';

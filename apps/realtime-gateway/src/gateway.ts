@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { PrincipalClaims } from '@switchboard/auth';
-import { parseRoom, rooms } from '@switchboard/events';
+import { parseRoom, rooms, GLOBAL_ROOM } from '@switchboard/events';
 import { FLAGS } from '@switchboard/flags';
 import { PUBLISHER_DEFAULTS } from '@switchboard/publisher';
-import { GLOBAL_ROOM, type Keyspace } from '@switchboard/keyspace';
+import type { Keyspace } from '@switchboard/keyspace';
 import type { RedisClient } from '@switchboard/redis';
 import type { FastifyBaseLogger } from 'fastify';
 import type WebSocket from 'ws';

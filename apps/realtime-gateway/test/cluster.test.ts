@@ -1,4 +1,5 @@
-import { createKeyspace, roomKey } from '@switchboard/keyspace';
+import { roomKey } from '@switchboard/events';
+import { createKeyspace } from '@switchboard/keyspace';
 import { type Publisher, createPublisher } from '@switchboard/publisher';
 import { type RedisClient, createRedis } from '@switchboard/redis';
 import { type RedisClusterServer, startRedisCluster, waitFor } from '@switchboard/test-redis';

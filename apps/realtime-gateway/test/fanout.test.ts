@@ -1,4 +1,5 @@
-import { createKeyspace, roomKey } from '@switchboard/keyspace';
+import { roomKey } from '@switchboard/events';
+import { createKeyspace } from '@switchboard/keyspace';
 import { type Publisher, createPublisher } from '@switchboard/publisher';
 import { waitFor } from '@switchboard/test-redis';
 import { Redis } from 'ioredis';

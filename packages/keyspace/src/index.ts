@@ -80,6 +80,5 @@ export function createKeyspace(prefix: string) {
 
 export type Keyspace = ReturnType<typeof createKeyspace>;
 
-export { roomKey, GLOBAL_ROOM, ADMIN_ROOM } from './realtime.js';
 export { sandboxOwner, type HashFieldReader } from './sandbox.js';
 export type { Prefixer } from './prefix.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createKeyspace, roomKey } from '../src/index.js';
+import { roomKey } from '@switchboard/events';
+import { createKeyspace } from '../src/index.js';
 
 describe('keyspace', () => {
   const ks = createKeyspace('');

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { context, propagation } from '@opentelemetry/api';
-import { type EventData, type EventType, eventProblem, parseRoom } from '@switchboard/events';
-import { GLOBAL_ROOM, type Keyspace, roomKey } from '@switchboard/keyspace';
+import { type EventData, type EventType, eventProblem, parseRoom, GLOBAL_ROOM, roomKey } from '@switchboard/events';
+import type { Keyspace } from '@switchboard/keyspace';
 import { Queue } from 'bullmq';
 import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
 import type { Cluster, Redis } from 'ioredis';

@@ -1,5 +1,4 @@
-import { PublishedEvent, type PublishedEventMessage } from '@switchboard/events';
-import { roomKey } from '@switchboard/keyspace';
+import { PublishedEvent, type PublishedEventMessage, roomKey } from '@switchboard/events';
 import { Value } from '@sinclair/typebox/value';
 
 /** One published event as this instance handles it: parsed once, its `event` frame serialized and UTF-8 encoded once. */

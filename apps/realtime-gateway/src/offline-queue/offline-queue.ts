@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { rooms } from '@switchboard/events';
-import { type Keyspace, roomKey } from '@switchboard/keyspace';
+import { rooms, roomKey } from '@switchboard/events';
+import type { Keyspace } from '@switchboard/keyspace';
 import { type InstanceLiveness, type OfflineDeliveryJob, createInstanceLiveness, messageIds } from '@switchboard/publisher';
 import type { RedisClient } from '@switchboard/redis';
 import { Queue } from 'bullmq';
