@@ -20,6 +20,11 @@ export default tseslint.config(
     },
   },
   {
+    // Plain JavaScript (scripts, fixtures) is in no tsconfig: lint it without types.
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
     files: ['**/cli/**', 'infra/scripts/**', '**/bench/**'],
     rules: { 'no-console': 'off' },
   },

@@ -1,6 +1,6 @@
 // `npm start`: install and build (setup.mjs), then run the dev topology behind HAProxy
-// (packages/stack). `npm start -- --smoke` starts it, checks every instance is ready, and stops.
+// (tools/stack). `npm start -- --smoke` starts it, checks every instance is ready, and stops.
 import { setup } from './setup.mjs';
 
 setup();
-await import('../../packages/stack/dist/cli/start.js');
+await import('../../tools/stack/dist/cli/start.js');

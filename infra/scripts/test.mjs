@@ -8,7 +8,8 @@ import { TEST_PACKAGES, root, setup } from './setup.mjs';
 
 const { pnpm } = setup({ systemPackages: TEST_PACKAGES });
 
-const workspaces = ['apps', 'packages'].flatMap((dir) =>
+// Every workspace directory of pnpm-workspace.yaml: each may leave reports in .test-results.
+const workspaces = ['apps', 'packages', 'tools'].flatMap((dir) =>
   readdirSync(join(root, dir), { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
     .map((entry) => join(root, dir, entry.name)),
@@ -22,7 +23,7 @@ const runsDir = join(root, '.turbo', 'runs');
 rmSync(runsDir, { recursive: true, force: true });
 const checks = run(['exec', 'turbo', 'run', 'lint', 'typecheck', 'test', '--continue', '--concurrency=1', '--summarize']);
 const failedTasks = failedTurboTasks();
-console.log('\n[test] end-to-end suite through HAProxy (packages/stack/e2e)');
+console.log('\n[test] end-to-end suite through HAProxy (tools/stack/e2e)');
 const e2e = run(['--filter', '@switchboard/stack', 'test:e2e']);
 
 let passed = 0;

@@ -19,7 +19,8 @@ export interface AppOptions {
   logLevel?: string;
   /** Share a Redis client (tests); otherwise one is created from redisUrl. */
   redis?: RedisClient;
-  keyspace?: Keyspace;
+  /** Every Redis key and channel, with the config's KEY_PREFIX. */
+  keyspace: Keyspace;
   /** Flag event outbox: how often to sweep, and how old a write's mark must be to be swept. */
   outbox?: { sweepEveryMs?: number; sweepAfterMs?: number };
   /** How its publisher routes user rooms and bounds offline queues (RoomLogEnv); defaults otherwise. */
@@ -41,10 +42,11 @@ export async function buildApp(options: AppOptions): Promise<TypedFastify> {
     ...(options.redis ? { redis: options.redis } : {}),
     ...(options.http?.corsOrigins ? { corsOrigins: options.http.corsOrigins } : {}),
     ...(options.protection ? { protection: options.protection } : {}),
+    keyspace: options.keyspace,
   });
-  await app.register(idempotencyPlugin, { scope: SERVICE_NAME, ...(options.keyspace ? { keyspace: options.keyspace } : {}) });
+  await app.register(idempotencyPlugin, { scope: SERVICE_NAME, keyspace: options.keyspace });
   await app.register(flagsPlugin, {
-    ...(options.keyspace ? { keyspace: options.keyspace } : {}),
+    keyspace: options.keyspace,
     ...(options.outbox?.sweepEveryMs ? { outboxSweepEveryMs: options.outbox.sweepEveryMs } : {}),
     ...(options.outbox?.sweepAfterMs ? { outboxSweepAfterMs: options.outbox.sweepAfterMs } : {}),
     ...(options.roomLog ? { roomLog: options.roomLog } : {}),

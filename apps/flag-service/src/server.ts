@@ -1,4 +1,5 @@
 import { exitOnConfigError } from '@switchboard/config';
+import { createKeyspace } from '@switchboard/keyspace';
 import { roomLogSettings } from '@switchboard/room-log';
 import { httpOptionsFrom, requireAuthKeys, runService } from '@switchboard/service-kit';
 import { SERVICE_NAME, buildApp } from './app.js';
@@ -13,5 +14,5 @@ await runService({
   port: config.PORT,
   otelEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
   leaveRotationMs: config.DRAIN_MS,
-  build: () => buildApp({ redisUrl: config.REDIS_URL, auth, logLevel: config.LOG_LEVEL, http: httpOptionsFrom(config), protection: config, roomLog: roomLogSettings(config) }),
+  build: () => buildApp({ redisUrl: config.REDIS_URL, keyspace: createKeyspace(config.KEY_PREFIX), auth, logLevel: config.LOG_LEVEL, http: httpOptionsFrom(config), protection: config, roomLog: roomLogSettings(config) }),
 });

@@ -148,6 +148,31 @@ describe('flag admin API', () => {
     expect((await call(app, 'GET', '/api/flags?enabled=perhaps')).statusCode).toBe(400);
   });
 
+  it('answers every change of an existing flag alike: new version as ETag, If-Match honoured, actor and reason kept', async () => {
+    await create('SAME');
+    const changes: Array<[string, string, Record<string, unknown>]> = [
+      ['PUT', '/api/flags/SAME', { description: 'updated' }],
+      ['POST', '/api/flags/SAME/toggle', { enabled: true }],
+      ['POST', '/api/flags/SAME/archive', {}],
+      ['POST', '/api/flags/SAME/unarchive', {}],
+      ['POST', '/api/flags/SAME/rollback', { version: 1 }],
+    ];
+    for (const [index, [method, url, body]] of changes.entries()) {
+      const from = index + 1;
+      const stale = await call(app, method as 'PUT' | 'POST', url, body, { headers: { 'if-match': `"${from + 5}"` } });
+      expect(stale.statusCode, `${url} with a stale If-Match`).toBe(409);
+      expect(stale.json().error).toMatchObject({ code: 'INVALID_STATE_TRANSITION', details: { reason: 'version-conflict', expectedVersion: from + 5, currentVersion: from } });
+      const res = await call(app, method as 'PUT' | 'POST', url, { ...body, reason: `step ${from}` }, { headers: { 'if-match': `W/"${from}"` } });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.headers.etag).toBe(`"${from + 1}"`);
+      expect(res.json().data).toMatchObject({ version: from + 1, updatedBy: 'admin-1' });
+    }
+    const versions = (await call(app, 'GET', '/api/flags/SAME/versions')).json().data.items as Array<{ action: string; reason?: string; actor: string }>;
+    expect(versions.slice(1).map((v) => [v.action, v.reason, v.actor])).toEqual(
+      ['update', 'toggle', 'archive', 'unarchive', 'rollback'].map((action, index) => [action, `step ${index + 1}`, 'admin-1']),
+    );
+  });
+
   it('keeps immutable versions and rolls back to version N as a new, audited version', async () => {
     const rule = { constraints: [{ attribute: 'plan', operator: 'in', values: ['pro'] }], variant: 'b' };
     await create('RB', { variants: { a: 1, b: 2 }, defaultVariant: 'a', enabled: true, rules: [rule], tags: ['checkout'], description: 'first' });

@@ -1,11 +1,15 @@
 import { createFlagStore } from '@switchboard/flags';
-import { ADMIN_ROOM, keyspace, roomKey } from '@switchboard/keyspace';
+import { ADMIN_ROOM, roomKey } from '@switchboard/events';
+import { createKeyspace } from '@switchboard/keyspace';
 import { createRedis } from '@switchboard/redis';
 import type { TypedFastify } from '@switchboard/service-kit';
 import { waitFor } from '@switchboard/test-redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from './api.js';
 import { build, useRedis } from './helper.js';
+
+/** The keys the apps under test use: they are built without a KEY_PREFIX. */
+const keyspace = createKeyspace('');
 
 interface FlagEvent {
   event: string;
@@ -48,7 +52,7 @@ describe('flag events agree with flag versions', () => {
   it('publishes the event of a write whose writer never relayed it (another service, or a crash)', async () => {
     const writer = subscriber();
     // What sandbox-service does at its first start: it writes through the store, and relays nothing.
-    await createFlagStore(writer).write({ key: 'BOOTSTRAPPED', action: 'create', actor: { id: 'sandbox-service' }, expectedVersion: 0, next: () => ({ body: { enabled: true, type: 'boolean', variants: { on: true, off: false }, defaultVariant: 'on', description: '', tags: [], rules: [] }, archived: false }) });
+    await createFlagStore(writer, { keyspace }).write({ key: 'BOOTSTRAPPED', action: 'create', actor: { id: 'sandbox-service' }, expectedVersion: 0, next: () => ({ body: { enabled: true, type: 'boolean', variants: { on: true, off: false }, defaultVariant: 'on', description: '', tags: [], rules: [] }, archived: false }) });
     writer.disconnect();
     await waitFor(() => events.some((message) => message.data.key === 'BOOTSTRAPPED' && message.event === 'flag.created'), { timeoutMs: 5000, message: 'the swept flag.created' });
   });

@@ -1,3 +1,4 @@
+import { createKeyspace } from '@switchboard/keyspace';
 import { FLAGS, createFlagsClient, type FlagsClient } from '@switchboard/flags';
 import type { TypedFastify } from '@switchboard/service-kit';
 import { waitFor } from '@switchboard/test-redis';
@@ -5,6 +6,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, user } from './api.js';
 import { build, useRedis } from './helper.js';
+
+/** The keys the apps under test use: they are built without a KEY_PREFIX. */
+const keyspace = createKeyspace('');
 
 /**
  * What the sandbox service and the gateway will see: their in-process SDK (here a client on its
@@ -22,7 +26,7 @@ describe('flag changes reach every process', () => {
     second = await build(redis.server.url);
     sdkRedis = new Redis(redis.server.url);
     sdkRedis.on('error', () => undefined);
-    sdk = createFlagsClient({ redis: sdkRedis });
+    sdk = createFlagsClient({ redis: sdkRedis, keyspace });
     await sdk.start();
     await sdk.ensureFlags([
       { key: FLAGS.SANDBOX_PAUSE_RESUME, enabled: true, description: 'Gates pause/resume/bulk/history/settings' },

@@ -1,7 +1,7 @@
 import websocket from '@fastify/websocket';
 import type { AuthKeys } from '@switchboard/auth';
 import { type FlagReader, staticFlagReader } from '@switchboard/flags';
-import { type Keyspace, keyspace as defaultKeyspace } from '@switchboard/keyspace';
+import type { Keyspace } from '@switchboard/keyspace';
 import type { ProtectionConfig } from '@switchboard/config';
 import type { RedisClient } from '@switchboard/redis';
 import { type HttpOptions, type TypedFastify, createFastify, platformPlugin } from '@switchboard/service-kit';
@@ -22,7 +22,8 @@ export interface AppOptions extends Partial<Omit<GatewayOptions, 'instanceId' | 
   instanceId?: string;
   /** Feature flags (REDIS_WEBSOCKET_SCALING); default: every flag on. */
   flags?: FlagReader;
-  keyspace?: Keyspace;
+  /** Every Redis key and channel, with the config's KEY_PREFIX. */
+  keyspace: Keyspace;
   /** HTTP edge: trusted proxies, path parameter and JSON depth limits, CORS origins. */
   http?: HttpOptions;
   /** HTTP rate limits and load shedding (ProtectionEnv); defaults for the rest. */
@@ -44,9 +45,10 @@ export async function buildApp(options: AppOptions): Promise<TypedFastify> {
     ...(redis ? { redis } : {}),
     ...(http?.corsOrigins ? { corsOrigins: http.corsOrigins } : {}),
     ...(protection ? { protection } : {}),
+    keyspace,
   });
   await app.register(websocket, { options: { maxPayload: gatewayOptions.maxPayload } });
-  await app.register(realtimePlugin, { redisUrl, keyspace: keyspace ?? defaultKeyspace, gateway: gatewayOptions });
+  await app.register(realtimePlugin, { redisUrl, keyspace, gateway: gatewayOptions });
   await app.register(websocketHealthPlugin);
   return app;
 }

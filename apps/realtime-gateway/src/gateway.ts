@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { PrincipalClaims } from '@switchboard/auth';
-import { CloseCode, rooms } from '@switchboard/events';
+import { CloseCode, GLOBAL_ROOM, rooms } from '@switchboard/events';
 import { ErrorCode } from '@switchboard/errors';
 import { FLAGS } from '@switchboard/flags';
-import { GLOBAL_ROOM, type Keyspace } from '@switchboard/keyspace';
+import type { Keyspace } from '@switchboard/keyspace';
 import type { RedisClient } from '@switchboard/redis';
 import { type ChannelSubscriber, OfflineQueue, startExpiredDeliveriesWorker, userConnectionMember } from '@switchboard/room-log';
 import type { FastifyBaseLogger } from 'fastify';

@@ -1,5 +1,6 @@
 import { exitOnConfigError } from '@switchboard/config';
 import { FLAGS, startServiceFlags } from '@switchboard/flags';
+import { createKeyspace } from '@switchboard/keyspace';
 import { httpOptionsFrom, requireAuthKeys, runService } from '@switchboard/service-kit';
 import { SERVICE_NAME, buildApp } from './app.js';
 import { instanceIdFrom, loadGatewayConfig } from './config.js';
@@ -7,6 +8,7 @@ import { instanceIdFrom, loadGatewayConfig } from './config.js';
 const config = exitOnConfigError(SERVICE_NAME, () => loadGatewayConfig());
 const auth = requireAuthKeys(SERVICE_NAME, config);
 const instanceId = instanceIdFrom(config);
+const keyspace = createKeyspace(config.KEY_PREFIX);
 // stderr: the id is needed to find this instance in ws:instances and in logs.
 console.warn(`${SERVICE_NAME}: instance ${instanceId}`);
 
@@ -22,6 +24,7 @@ await runService({
     const flags = await startServiceFlags({
       service: SERVICE_NAME,
       redisUrl: config.REDIS_URL,
+      keyspace,
       ensure: [
         {
           key: FLAGS.REDIS_WEBSOCKET_SCALING,
@@ -32,6 +35,7 @@ await runService({
     });
     const app = await buildApp({
       redisUrl: config.REDIS_URL,
+      keyspace,
       auth,
       logLevel: config.LOG_LEVEL,
       http: httpOptionsFrom(config),

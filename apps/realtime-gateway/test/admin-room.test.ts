@@ -4,8 +4,11 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // What flag-service publishes on a flag change, called as flag-service calls it.
 import { FLAG_OUTBOX, createFlagOutbox } from '../../flag-service/src/domain/flag-events.js';
-import { keyspace } from '@switchboard/keyspace';
+import { createKeyspace } from '@switchboard/keyspace';
 import { type RunningGateway, connect, startGateway, tokenFor, useRedis } from './helper.js';
+
+/** The keys the apps under test use: they are built without a KEY_PREFIX. */
+const keyspace = createKeyspace('');
 
 describe('flag changes reach admins only', () => {
   const redis = useRedis();
@@ -16,7 +19,7 @@ describe('flag changes reach admins only', () => {
   beforeAll(async () => {
     gateway = await startGateway(redis.server.url, { instanceId: 'gw-admin-room' });
     publisherRedis = new Redis(redis.server.url);
-    publisher = createPublisher(publisherRedis);
+    publisher = createPublisher(publisherRedis, { keyspace });
   });
   afterAll(async () => {
     await gateway.close();
@@ -33,11 +36,11 @@ describe('flag changes reach admins only', () => {
     expect((await adminHq.subscribe('admin')).type).toBe('subscribed');
 
     const actor = { id: 'admin-of-B', dealershipId: 'B' };
-    const created = await flagCommands(createFlagStore(publisherRedis)).create('SECRET_LAUNCH', { enabled: false }, { actor });
+    const created = await flagCommands(createFlagStore(publisherRedis, { keyspace })).create('SECRET_LAUNCH', { enabled: false }, { actor });
     const flagEvents = createFlagOutbox({ redis: publisherRedis, keyspace });
     expect(created.flag.version).toBe(1);
     await flagEvents.relay(FLAG_OUTBOX);
-    const toggled = await flagCommands(createFlagStore(publisherRedis)).toggle('SECRET_LAUNCH', true, { actor, reason: 'launch for B' });
+    const toggled = await flagCommands(createFlagStore(publisherRedis, { keyspace })).toggle('SECRET_LAUNCH', true, { actor, reason: 'launch for B' });
     expect(toggled.flag.version).toBe(2);
     await flagEvents.relay(FLAG_OUTBOX);
     // A later global event: once the user has it, anything published before would have arrived.

@@ -1,3 +1,4 @@
+import { createKeyspace } from '@switchboard/keyspace';
 import { SwitchboardClient, type WebSocketConstructor } from '@switchboard/client';
 import { type Publisher, createPublisher } from '@switchboard/room-log';
 import { waitFor } from '@switchboard/test-redis';
@@ -5,6 +6,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type RunningGateway, startGateway, tokenFor, useRedis } from './helper.js';
+
+/** The keys the apps under test use: they are built without a KEY_PREFIX. */
+const keyspace = createKeyspace('');
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index);
 
@@ -19,7 +23,7 @@ describe('@switchboard/client against real gateways', () => {
     a = await startGateway(redis.server.url, { instanceId: 'gw-sdk-a' });
     b = await startGateway(redis.server.url, { instanceId: 'gw-sdk-b' });
     publisherRedis = new Redis(redis.server.url);
-    publisher = createPublisher(publisherRedis);
+    publisher = createPublisher(publisherRedis, { keyspace });
   });
   afterAll(async () => {
     await Promise.all([a.close(), b.close()]);

@@ -1,4 +1,5 @@
-import { createKeyspace, roomKey } from '@switchboard/keyspace';
+import { roomKey } from '@switchboard/events';
+import { createKeyspace } from '@switchboard/keyspace';
 import { type Publisher, createPublisher } from '@switchboard/room-log';
 import { type RedisClient, createRedis } from '@switchboard/redis';
 import { type RedisClusterServer, startRedisCluster, waitFor } from '@switchboard/test-redis';
@@ -22,7 +23,7 @@ describe('gateways on a Redis Cluster', () => {
     a = await startGateway(cluster.url, { instanceId: 'gw-cl-a', registryTtlMs: 900 });
     b = await startGateway(cluster.url, { instanceId: 'gw-cl-b', registryTtlMs: 900 });
     redis = createRedis(cluster.url);
-    publisher = createPublisher(redis);
+    publisher = createPublisher(redis, { keyspace: ks });
   }, 60_000);
   afterAll(async () => {
     await Promise.all([a?.close(), b?.close()]);

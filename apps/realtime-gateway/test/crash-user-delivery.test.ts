@@ -1,5 +1,6 @@
 import { SwitchboardClient, type WebSocketConstructor } from '@switchboard/client';
-import { keyspace, roomKey } from '@switchboard/keyspace';
+import { roomKey } from '@switchboard/events';
+import { createKeyspace } from '@switchboard/keyspace';
 import { type Publisher, createPublisher } from '@switchboard/room-log';
 import { type RedisServer, startRedis, waitFor } from '@switchboard/test-redis';
 import { Redis } from 'ioredis';
@@ -7,6 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { tokenFor } from './helper.js';
 import { type GatewayProcess, spawnGateway } from './process-helper.js';
+
+/** The keys the apps under test use: they are built without a KEY_PREFIX. */
+const keyspace = createKeyspace('');
 
 // Gateways as separate processes (node dist/server.js): build before running this file.
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index);
@@ -38,7 +42,7 @@ describe('user rooms across a gateway crash', () => {
   async function crashWhilePublishing(name: string, options: { perRoom: number; reconnectDelayMs: number; instanceStaleMs: number; env: Record<string, string>; pauseEvery10Ms: number }) {
     const [a, b] = await Promise.all([spawnGateway(redis.url, `${name}-a`, options.env), spawnGateway(redis.url, `${name}-b`, options.env)]);
     spawned.push(a, b);
-    const publisher = createPublisher(publisherRedis, { instanceStaleMs: options.instanceStaleMs });
+    const publisher = createPublisher(publisherRedis, { keyspace, instanceStaleMs: options.instanceStaleMs });
     publishers.push(publisher);
     const users = [1, 2, 3, 4].map((n) => `${name}-u${n}`);
     const received = new Map<string, { user: number[]; global: number[]; ids: string[] }>();

@@ -1,4 +1,5 @@
-import { createKeyspace, roomKey } from '@switchboard/keyspace';
+import { roomKey } from '@switchboard/events';
+import { createKeyspace } from '@switchboard/keyspace';
 import { type Publisher, createPublisher } from '@switchboard/room-log';
 import { waitFor } from '@switchboard/test-redis';
 import { Redis } from 'ioredis';
@@ -20,7 +21,7 @@ describe('fan-out across instances, history and resume', () => {
     a = await startGateway(redis.server.url, { instanceId: 'gw-a' });
     b = await startGateway(redis.server.url, { instanceId: 'gw-b' });
     publisherRedis = new Redis(redis.server.url);
-    publisher = createPublisher(publisherRedis);
+    publisher = createPublisher(publisherRedis, { keyspace: ks });
   });
   afterAll(async () => {
     await Promise.all([a.close(), b.close()]);

@@ -2,13 +2,16 @@ import { fileURLToPath } from 'node:url';
 import { mintToken } from '@switchboard/auth';
 import { SwitchboardClient, type WebSocketConstructor } from '@switchboard/client';
 import { FLAGS } from '@switchboard/flags';
-import { keyspace } from '@switchboard/keyspace';
+import { createKeyspace } from '@switchboard/keyspace';
 import { type Publisher, createPublisher } from '@switchboard/room-log';
 import { type RedisServer, startRedis, waitFor } from '@switchboard/test-redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type ServiceProcess, spawnService } from '@switchboard/test-kit';
+
+/** The keys the apps under test use: they are built without a KEY_PREFIX. */
+const keyspace = createKeyspace('');
 
 // Both services as built (`pnpm --filter @switchboard/realtime-gateway build` builds flag-service
 // too): an admin flips REDIS_WEBSOCKET_SCALING on the flag service and the gateway process follows.
@@ -33,7 +36,7 @@ describe('REDIS_WEBSOCKET_SCALING toggled on flag-service, followed live by a ga
   beforeAll(async () => {
     redis = await startRedis();
     inspect = new Redis(redis.url);
-    publisher = createPublisher(inspect);
+    publisher = createPublisher(inspect, { keyspace });
     const env = { REDIS_URL: redis.url, JWT_SECRET: secret };
     // The gateway creates the flag (enabled) at first start; the flag service then manages it.
     gateway = await spawnService(gatewayEntry, { ...env, INSTANCE_ID: 'gw-live', DRAIN_MS: '500', REGISTRY_TTL_MS: '30000' });

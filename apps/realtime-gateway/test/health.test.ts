@@ -91,7 +91,7 @@ describe('realtime-gateway health and metrics', () => {
       await own.start();
       await waitFor(async () => (await gateway.app.inject('/health/websocket')).statusCode === 200, { message: 'healthy again (breaker closed)', timeoutMs: 15_000 });
       const publisherRedis = new Redis(own.url);
-      const publisher = createPublisher(publisherRedis);
+      const publisher = createPublisher(publisherRedis, { keyspace: ks });
       await publisher.publish({ room: 'project:r', dealershipId: 'A', event: 'project.updated', data: { projectId: 'r' } });
       await client.waitFor((frame) => frame.type === 'event' && frame.room === 'project:r', 'delivery after recovery', 10_000);
       expect((await gateway.app.inject('/metrics')).body).toMatch(/websocket_redis_reconnect_attempts\{[^}]*\} [1-9]/);
@@ -116,7 +116,7 @@ describe('realtime-gateway health and metrics', () => {
     expect(await gateway.app.redis.zscore(ks.realtime.instances(), 'gw-single')).toBeNull();
     expect((await gateway.app.inject('/health/websocket')).json().mode).toBe('single-instance');
     const publisherRedis = new Redis(redis.server.url);
-    const publisher = createPublisher(publisherRedis);
+    const publisher = createPublisher(publisherRedis, { keyspace: ks });
     await publisher.publish({ room: 'project:single', dealershipId: 'A', event: 'project.updated', data: { projectId: 's' } });
     await client.waitFor((frame) => frame.type === 'event');
     client.close();

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { mintToken, type RoleName } from '@switchboard/auth';
+import { createKeyspace } from '@switchboard/keyspace';
 import type { TypedFastify } from '@switchboard/service-kit';
 import { type RedisServer, startRedis, waitFor } from '@switchboard/test-redis';
 import { afterAll, beforeAll } from 'vitest';
@@ -33,7 +34,7 @@ export function useRedis(): { readonly server: RedisServer } {
 
 /** The app on the test file's Redis; close it in afterEach/afterAll. */
 export async function build(redisUrl: string, options: Partial<AppOptions> = {}): Promise<TypedFastify> {
-  const app = await buildApp({ redisUrl, auth: { secret: TEST_SECRET }, logLevel: 'silent', ...options });
+  const app = await buildApp({ redisUrl, keyspace: createKeyspace(''), auth: { secret: TEST_SECRET }, logLevel: 'silent', ...options });
   await app.ready();
   return app;
 }

@@ -1,7 +1,10 @@
-import { keyspace } from '@switchboard/keyspace';
+import { createKeyspace } from '@switchboard/keyspace';
 import { waitFor } from '@switchboard/test-redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningGateway, type TestClient, connect, startGateway, tokenFor, useRedis } from './helper.js';
+
+/** The keys the apps under test use: they are built without a KEY_PREFIX. */
+const keyspace = createKeyspace('');
 
 const MAX_ROOMS = 6;
 const MAX_CONNECTIONS = 2;

@@ -33,7 +33,7 @@ describe('offline delivery jobs live as long as their message', () => {
   };
 
   it('removes the job once its message has expired (OFFLINE_QUEUE_TTL_SEC)', async () => {
-    const publisher = createPublisher(inspect, { offlineQueue: { ttlSec: 1 } });
+    const publisher = createPublisher(inspect, { keyspace: ks, offlineQueue: { ttlSec: 1 } });
     const { id, route } = await publisher.publish({ room: 'user:expiring', dealershipId: 'A', event: 'ai.suggestion', data: suggestion });
     expect(route).toBe('queued');
     expect(await (await jobs.getJob(id))?.getState()).toBe('delayed');
@@ -44,7 +44,7 @@ describe('offline delivery jobs live as long as their message', () => {
   });
 
   it('keeps Redis keys and memory bounded after 10 000 messages to offline users with OFFLINE_QUEUE_MAX 3, and reports the backlog as a gauge', async () => {
-    const publisher = createPublisher(inspect, { offlineQueue: { maxLength: 3 } });
+    const publisher = createPublisher(inspect, { keyspace: ks, offlineQueue: { maxLength: 3 } });
     const users = 100;
     const perUser = 100;
     const keysBefore = await inspect.dbsize();

@@ -37,7 +37,7 @@ describe('offline queue', () => {
   });
 
   it('queues messages for an offline user (visible as BullMQ jobs) and delivers them in order, once, on connect', async () => {
-    const publisher = createPublisher(publisherRedis);
+    const publisher = createPublisher(publisherRedis, { keyspace: ks });
     const ids: string[] = [];
     for (let n = 1; n <= 5; n += 1) {
       const result = await publisher.publish({ room: 'user:off1', dealershipId: 'A', event: 'ai.suggestion', data: suggestion(n) });
@@ -69,7 +69,7 @@ describe('offline queue', () => {
   });
 
   it('keeps at most the configured length, dropping the oldest, and counts them', async () => {
-    const publisher = createPublisher(publisherRedis, { offlineQueue: { maxLength: 3 }, offlineJobs: false });
+    const publisher = createPublisher(publisherRedis, { keyspace: ks, offlineQueue: { maxLength: 3 }, offlineJobs: false });
     const results = [];
     for (let n = 1; n <= 5; n += 1) results.push(await publisher.publish({ room: 'user:off2', dealershipId: 'A', event: 'ai.suggestion', data: suggestion(n) }));
     expect(results.map((result) => result.dropped)).toEqual([0, 0, 0, 1, 1]);
@@ -81,7 +81,7 @@ describe('offline queue', () => {
   });
 
   it('hands a queued message its publisher sent twice (same id) over once', async () => {
-    const publisher = createPublisher(publisherRedis, { offlineJobs: false });
+    const publisher = createPublisher(publisherRedis, { keyspace: ks, offlineJobs: false });
     for (const id of ['twice', 'twice', 'once']) await publisher.publish({ room: 'user:off-dup', dealershipId: 'A', event: 'ai.suggestion', data: suggestion(1), id });
     const client = await connect(gateway.url, tokenFor('off-dup', 'A'));
     await waitFor(() => client.events('user:off-dup').some((frame) => frame['id'] === 'once'), { message: 'the queued messages' });
@@ -91,7 +91,7 @@ describe('offline queue', () => {
   });
 
   it('expires the queue after its TTL', async () => {
-    const publisher = createPublisher(publisherRedis, { offlineQueue: { ttlSec: 1 }, offlineJobs: false });
+    const publisher = createPublisher(publisherRedis, { keyspace: ks, offlineQueue: { ttlSec: 1 }, offlineJobs: false });
     await publisher.publish({ room: 'user:off3', dealershipId: 'A', event: 'ai.suggestion', data: suggestion(1) });
     expect(await publisherRedis.pttl(ks.realtime.offlineQueue('A', 'off3'))).toBeGreaterThan(0);
     await waitFor(async () => (await publisherRedis.exists(ks.realtime.offlineQueue('A', 'off3'))) === 0, { message: 'queue expiry', timeoutMs: 5_000 });
@@ -103,7 +103,7 @@ describe('offline queue', () => {
   });
 
   it("never hands one tenant's queue to another tenant's user of the same id", async () => {
-    const publisher = createPublisher(publisherRedis, { offlineJobs: false });
+    const publisher = createPublisher(publisherRedis, { keyspace: ks, offlineJobs: false });
     await publisher.publish({ room: 'user:same', dealershipId: 'A', event: 'ai.suggestion', data: suggestion(1) });
     const fromB = await connect(gateway.url, tokenFor('same', 'B'));
     await new Promise((resolve) => setTimeout(resolve, 200));

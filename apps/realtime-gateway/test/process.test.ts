@@ -1,3 +1,4 @@
+import { createKeyspace } from '@switchboard/keyspace';
 import { SwitchboardClient, type WebSocketConstructor } from '@switchboard/client';
 import { type Publisher, createPublisher } from '@switchboard/room-log';
 import { type RedisServer, startRedis, waitFor } from '@switchboard/test-redis';
@@ -6,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { connect, tokenFor } from './helper.js';
 import { type GatewayProcess, spawnGateway } from './process-helper.js';
+
+/** The keys the apps under test use: they are built without a KEY_PREFIX. */
+const keyspace = createKeyspace('');
 
 // Gateways as separate processes (node dist/server.js): build before running this file.
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index);
@@ -22,7 +26,7 @@ describe('gateway processes: drain, crash, Redis restart', () => {
   beforeAll(async () => {
     redis = await startRedis({ persistence: true });
     publisherRedis = new Redis(redis.url);
-    publisher = createPublisher(publisherRedis);
+    publisher = createPublisher(publisherRedis, { keyspace });
     b = await spawnGateway(redis.url, 'proc-b');
     spawned.push(b);
   });

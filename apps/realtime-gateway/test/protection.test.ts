@@ -1,9 +1,13 @@
+import { createKeyspace } from '@switchboard/keyspace';
 import { type Publisher, createPublisher } from '@switchboard/room-log';
 import { waitFor } from '@switchboard/test-redis';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type RunningGateway, TestClient, connect, startGateway, tokenFor, useRedis } from './helper.js';
+
+/** The keys the apps under test use: they are built without a KEY_PREFIX. */
+const keyspace = createKeyspace('');
 
 describe('protecting the service', () => {
   const redis = useRedis();
@@ -13,7 +17,7 @@ describe('protecting the service', () => {
 
   beforeAll(() => {
     publisherRedis = new Redis(redis.server.url);
-    publisher = createPublisher(publisherRedis, { historySize: 50 });
+    publisher = createPublisher(publisherRedis, { keyspace, historySize: 50 });
   });
   afterEach(async () => {
     await gateway?.close();

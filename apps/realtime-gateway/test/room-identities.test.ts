@@ -1,7 +1,11 @@
+import { createKeyspace } from '@switchboard/keyspace';
 import { type Publisher, createPublisher } from '@switchboard/room-log';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningGateway, connect, startGateway, tokenFor, useRedis } from './helper.js';
+
+/** The keys the apps under test use: they are built without a KEY_PREFIX. */
+const keyspace = createKeyspace('');
 
 describe('user rooms for any sub, and admins watching a user', () => {
   const redis = useRedis();
@@ -14,7 +18,7 @@ describe('user rooms for any sub, and admins watching a user', () => {
     a = await startGateway(redis.server.url, { instanceId: 'gw-ident-a' });
     b = await startGateway(redis.server.url, { instanceId: 'gw-ident-b' });
     publisherRedis = new Redis(redis.server.url);
-    publisher = createPublisher(publisherRedis, { offlineJobs: false });
+    publisher = createPublisher(publisherRedis, { keyspace, offlineJobs: false });
   });
   afterAll(async () => {
     await Promise.all([a.close(), b.close()]);

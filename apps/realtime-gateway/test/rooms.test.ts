@@ -16,7 +16,7 @@ describe('rooms and tenant isolation', () => {
   beforeAll(async () => {
     gateway = await startGateway(redis.server.url, { instanceId: 'gw-rooms' });
     publisherRedis = new Redis(redis.server.url);
-    publisher = createPublisher(publisherRedis);
+    publisher = createPublisher(publisherRedis, { keyspace: ks });
     await publisherRedis.hset(ks.sandbox.metadata('sb-a'), 'dealershipId', 'A');
     await publisherRedis.hset(ks.sandbox.metadata('sb-b'), 'dealershipId', 'B');
   });

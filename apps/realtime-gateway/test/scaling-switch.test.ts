@@ -1,13 +1,16 @@
 import { mintToken } from '@switchboard/auth';
 import { SwitchboardClient, type WebSocketConstructor } from '@switchboard/client';
 import { FLAGS, type FlagReader, type ServiceFlags, createFlagStore, flagCommands, startServiceFlags } from '@switchboard/flags';
-import { keyspace } from '@switchboard/keyspace';
+import { createKeyspace } from '@switchboard/keyspace';
 import type { TypedFastify } from '@switchboard/service-kit';
 import { type RedisServer, startRedis, waitFor } from '@switchboard/test-redis';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { buildApp } from '../src/app.js';
+
+/** The keys the apps under test use: they are built without a KEY_PREFIX. */
+const keyspace = createKeyspace('');
 
 // The gateway's live mode switch in process, with the real flags SDK on a private Redis.
 const secret = 'scaling-switch-test-secret';
@@ -33,7 +36,7 @@ describe('gateway mode follows REDIS_WEBSOCKET_SCALING while connections are ope
   });
 
   const start = async (instanceId: string, flags: FlagReader, heartbeatMs?: number) => {
-    const app = await buildApp({ redisUrl: redis.url, auth: { secret }, logLevel: 'silent', instanceId, flags, ...(heartbeatMs ? { heartbeatMs } : {}) });
+    const app = await buildApp({ redisUrl: redis.url, keyspace, auth: { secret }, logLevel: 'silent', instanceId, flags, ...(heartbeatMs ? { heartbeatMs } : {}) });
     apps.push(app);
     await app.listen({ port: 0, host: '127.0.0.1' });
     return { app, url: `ws://127.0.0.1:${(app.server.address() as { port: number }).port}/ws` };
@@ -48,13 +51,13 @@ describe('gateway mode follows REDIS_WEBSOCKET_SCALING while connections are ope
   const registered = async (clientIds: string[]) => Promise.all(clientIds.map(async (id) => (await inspect.exists(keyspace.realtime.connection(id))) === 1));
 
   it('ends consistent after 20 back-to-back toggles, in both final states', async () => {
-    const flags: ServiceFlags = await startServiceFlags({ service: 'switch-test', redisUrl: redis.url, ensure: [{ key: KEY, enabled: true }] });
+    const flags: ServiceFlags = await startServiceFlags({ service: 'switch-test', redisUrl: redis.url, keyspace, ensure: [{ key: KEY, enabled: true }] });
     try {
       const { app, url } = await start('gw-flip', flags.client);
       const ids: string[] = [];
       for (const sub of ['u1', 'u2', 'u3']) ids.push((await connectClient(url, sub)).clientId!);
       await waitFor(async () => (await registered(ids)).every(Boolean), { message: 'connections registered' });
-      const commands = flagCommands(createFlagStore(inspect));
+      const commands = flagCommands(createFlagStore(inspect, { keyspace }));
       const actor = { id: 'ops' };
 
       const flip = async (finalState: boolean) => {

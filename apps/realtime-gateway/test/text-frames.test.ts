@@ -1,3 +1,4 @@
+import { createKeyspace } from '@switchboard/keyspace';
 import { SwitchboardClient, type WebSocketConstructor } from '@switchboard/client';
 import { type Publisher, createPublisher } from '@switchboard/room-log';
 import { waitFor } from '@switchboard/test-redis';
@@ -5,6 +6,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type RunningGateway, connect, startGateway, tokenFor, useRedis } from './helper.js';
+
+/** The keys the apps under test use: they are built without a KEY_PREFIX. */
+const keyspace = createKeyspace('');
 
 // Multi-byte UTF-8 (2-, 3- and 4-byte sequences): a frame encoded once as bytes must arrive intact.
 const UNICODE = 'Zürich — 東京 ✓ 🚗';
@@ -25,7 +29,7 @@ describe('room events are shared pre-encoded buffers sent as TEXT frames', () =>
   beforeAll(async () => {
     gateway = await startGateway(redis.server.url, { instanceId: 'gw-text' });
     publisherRedis = new Redis(redis.server.url);
-    publisher = createPublisher(publisherRedis);
+    publisher = createPublisher(publisherRedis, { keyspace });
   });
   afterAll(async () => {
     await gateway.close();

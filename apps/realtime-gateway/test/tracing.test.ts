@@ -1,3 +1,4 @@
+import { createKeyspace } from '@switchboard/keyspace';
 import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { startTracing } from '@switchboard/observability';
@@ -6,6 +7,9 @@ import { waitFor } from '@switchboard/test-redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningGateway, connect, startGateway, tokenFor, useRedis } from './helper.js';
+
+/** The keys the apps under test use: they are built without a KEY_PREFIX. */
+const keyspace = createKeyspace('');
 
 describe('trace context from the publisher to the WebSocket delivery', () => {
   const exporter = new InMemorySpanExporter();
@@ -25,7 +29,7 @@ describe('trace context from the publisher to the WebSocket delivery', () => {
     const client = await connect(gateway.url, tokenFor('u1', 'A'));
     await client.subscribe('project:traced');
     const publisherRedis = new Redis(redis.server.url);
-    const publisher = createPublisher(publisherRedis);
+    const publisher = createPublisher(publisherRedis, { keyspace });
     const parent = await trace.getTracer('test-publisher').startActiveSpan('publish from HTTP', async (span) => {
       await publisher.publish({ room: 'project:traced', dealershipId: 'A', event: 'project.updated', data: { projectId: 't' } });
       span.end();

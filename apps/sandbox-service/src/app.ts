@@ -1,7 +1,7 @@
 import type { AuthKeys } from '@switchboard/auth';
 import { type FlagReader, staticFlagReader } from '@switchboard/flags';
 import { idempotencyPlugin } from '@switchboard/idempotency';
-import { type Keyspace, keyspace as defaultKeyspace } from '@switchboard/keyspace';
+import type { Keyspace } from '@switchboard/keyspace';
 import type { ProtectionConfig } from '@switchboard/config';
 import type { RedisClient } from '@switchboard/redis';
 import { type HttpOptions, type TypedFastify, createFastify, platformPlugin } from '@switchboard/service-kit';
@@ -26,7 +26,8 @@ export interface AppOptions {
   flags?: FlagReader;
   /** Settings shared with the workers; defaults from the env schema. */
   settings?: Partial<SandboxRuntimeSettings>;
-  keyspace?: Keyspace;
+  /** Every Redis key, channel and queue name, with the config's KEY_PREFIX. */
+  keyspace: Keyspace;
   /** HTTP edge: trusted proxies, path parameter and JSON depth limits, CORS origins. */
   http?: HttpOptions;
   driver?: SandboxDriver;
@@ -45,16 +46,17 @@ export async function buildApp(options: AppOptions): Promise<TypedFastify> {
     ...(options.redis ? { redis: options.redis } : {}),
     ...(options.http?.corsOrigins ? { corsOrigins: options.http.corsOrigins } : {}),
     ...(options.protection ? { protection: options.protection } : {}),
+    keyspace: options.keyspace,
   });
-  await app.register(idempotencyPlugin, { scope: 'sandbox', ...(options.keyspace ? { keyspace: options.keyspace } : {}) });
+  await app.register(idempotencyPlugin, { scope: 'sandbox', keyspace: options.keyspace });
   await app.register(sandboxRuntimePlugin, {
     settings: runtimeSettings(options.settings),
     flags: options.flags ?? staticFlagReader(),
-    ...(options.keyspace ? { keyspace: options.keyspace } : {}),
+    keyspace: options.keyspace,
     ...(options.driver ? { driver: options.driver } : {}),
   });
   await app.register(sandboxQuotaPlugin);
   await app.register(sandboxRoutes, { prefix: '/api/sandbox' });
-  await app.register(queueDashboardPlugin, { prefix: QUEUE_DASHBOARD_PATH, basePath: QUEUE_DASHBOARD_PATH, keyspace: options.keyspace ?? defaultKeyspace });
+  await app.register(queueDashboardPlugin, { prefix: QUEUE_DASHBOARD_PATH, basePath: QUEUE_DASHBOARD_PATH, keyspace: options.keyspace });
   return app;
 }

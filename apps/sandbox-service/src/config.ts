@@ -14,6 +14,7 @@ export const SandboxEnv = Type.Composite([
     DRAIN_MS: Type.Integer({ default: 2000, minimum: 0, description: 'after SIGTERM: readiness 503 but still serving this long, so the load balancer stops routing here first' }),
     SANDBOX_ROOT: Type.String({ default: join(tmpdir(), 'switchboard-sandboxes'), minLength: 1 }),
     SANDBOX_ALLOW_EXEC: Type.Boolean({ default: false }),
+    SANDBOX_PATH: Type.String({ default: '/usr/bin:/bin', minLength: 1, description: "PATH of the commands a sandbox runs; default: the service's own PATH" }),
     /** Default of the SANDBOX_PAUSE_RESUME flag until the flags SDK is wired in. */
     FLAG_SANDBOX_PAUSE_RESUME: Type.Boolean({
       default: true,
@@ -45,7 +46,7 @@ export const SandboxEnv = Type.Composite([
 export type SandboxConfig = Static<typeof SandboxEnv>;
 
 export function loadSandboxConfig(env: Record<string, string | undefined> = process.env): SandboxConfig {
-  return loadConfig(SandboxEnv, env);
+  return loadConfig(SandboxEnv, { SANDBOX_PATH: env['PATH'], ...env });
 }
 
 /** The settings the API and the workers share, with defaults, so tests can override a few. */
@@ -53,6 +54,7 @@ export type SandboxRuntimeSettings = Pick<
   SandboxConfig,
   | 'SANDBOX_ROOT'
   | 'SANDBOX_ALLOW_EXEC'
+  | 'SANDBOX_PATH'
   | 'SANDBOX_HISTORY_MAX'
   | 'EXECUTION_TTL_SEC'
   | 'EXECUTION_HISTORY_MAX'
@@ -73,6 +75,6 @@ export type SandboxRuntimeSettings = Pick<
 >;
 
 export function runtimeSettings(overrides: Partial<SandboxRuntimeSettings> = {}): SandboxRuntimeSettings {
-  const defaults = loadSandboxConfig({});
+  const defaults = loadSandboxConfig({ PATH: process.env['PATH'] });
   return { ...defaults, ...overrides };
 }

@@ -1,11 +1,13 @@
 import { exitOnConfigError } from '@switchboard/config';
 import { FLAGS, startServiceFlags } from '@switchboard/flags';
+import { createKeyspace } from '@switchboard/keyspace';
 import { httpOptionsFrom, requireAuthKeys, runService } from '@switchboard/service-kit';
 import { SERVICE_NAME, buildApp } from './app.js';
 import { loadSandboxConfig } from './config.js';
 
 const config = exitOnConfigError(SERVICE_NAME, () => loadSandboxConfig());
 const auth = requireAuthKeys(SERVICE_NAME, config);
+const keyspace = createKeyspace(config.KEY_PREFIX);
 
 await runService({
   service: SERVICE_NAME,
@@ -18,6 +20,7 @@ await runService({
     const flags = await startServiceFlags({
       service: SERVICE_NAME,
       redisUrl: config.REDIS_URL,
+      keyspace,
       ensure: [
         {
           key: FLAGS.SANDBOX_PAUSE_RESUME,
@@ -26,7 +29,7 @@ await runService({
         },
       ],
     });
-    const app = await buildApp({ redisUrl: config.REDIS_URL, auth, logLevel: config.LOG_LEVEL, http: httpOptionsFrom(config), settings: config, protection: config, flags: flags.client });
+    const app = await buildApp({ redisUrl: config.REDIS_URL, keyspace, auth, logLevel: config.LOG_LEVEL, http: httpOptionsFrom(config), settings: config, protection: config, flags: flags.client });
     flags.registerMetrics(app.metrics);
     app.addHook('onClose', flags.close);
     return app;

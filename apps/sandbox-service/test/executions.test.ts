@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { roomKey, keyspace } from '@switchboard/keyspace';
+import { roomKey } from '@switchboard/events';
+import { createKeyspace } from '@switchboard/keyspace';
 import { createRedis } from '@switchboard/redis';
 import type { TypedFastify } from '@switchboard/service-kit';
 import { waitFor } from '@switchboard/test-redis';
@@ -9,6 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxProcesses } from '../src/drivers/proc-table.js';
 import type { SandboxWorker } from '../src/workers/index.js';
 import { build, buildWorker, caller, type Caller, useRedis, useSandboxRoot } from './helper.js';
+
+/** The keys the apps under test use: they are built without a KEY_PREFIX. */
+const keyspace = createKeyspace('');
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { RoleName } from '@switchboard/auth';
 import { tokenMinter } from '@switchboard/test-kit';
 import type { FlagReader } from '@switchboard/flags';
+import { type Keyspace, createKeyspace } from '@switchboard/keyspace';
 import type { TypedFastify } from '@switchboard/service-kit';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
@@ -29,8 +30,13 @@ export function useSandboxRoot(): { readonly path: string } {
   return holder;
 }
 
+/** The apps and workers under test use no KEY_PREFIX (one Redis per test file). */
+const keyspace = createKeyspace('');
+
 export interface BuildOptions {
   flags?: FlagReader;
+  /** Default: no KEY_PREFIX. */
+  keyspace?: Keyspace;
   settings?: Partial<SandboxRuntimeSettings>;
 }
 
@@ -38,6 +44,7 @@ export interface BuildOptions {
 export async function build(redisUrl: string, options: BuildOptions = {}): Promise<TypedFastify> {
   const app = await buildApp({
     redisUrl,
+    keyspace: options.keyspace ?? keyspace,
     auth: { secret: TEST_SECRET },
     logLevel: 'silent',
     ...(options.flags ? { flags: options.flags } : {}),
@@ -49,7 +56,7 @@ export async function build(redisUrl: string, options: BuildOptions = {}): Promi
 
 /** A worker in this process (same code path as `node dist/worker.js`). */
 export function buildWorker(redisUrl: string, settings: Partial<SandboxRuntimeSettings>, app?: TypedFastify): Promise<SandboxWorker> {
-  return startWorker({ redisUrl, settings, ...(app ? { registry: app.metrics } : {}) });
+  return startWorker({ redisUrl, keyspace, settings, ...(app ? { registry: app.metrics } : {}) });
 }
 
 export type Caller = ReturnType<typeof caller>;

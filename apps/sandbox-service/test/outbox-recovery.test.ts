@@ -1,9 +1,13 @@
-import { roomKey, keyspace } from '@switchboard/keyspace';
+import { roomKey } from '@switchboard/events';
+import { createKeyspace } from '@switchboard/keyspace';
 import { createRedis } from '@switchboard/redis';
 import type { TypedFastify } from '@switchboard/service-kit';
 import { waitFor } from '@switchboard/test-redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build, caller, type Caller, useRedis, useSandboxRoot } from './helper.js';
+
+/** The keys the apps under test use: they are built without a KEY_PREFIX. */
+const keyspace = createKeyspace('');
 
 describe('a committed change always yields its event', () => {
   const redis = useRedis();

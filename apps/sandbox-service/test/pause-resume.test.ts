@@ -1,10 +1,14 @@
-import { roomKey, keyspace } from '@switchboard/keyspace';
+import { roomKey } from '@switchboard/events';
+import { createKeyspace } from '@switchboard/keyspace';
 import { staticFlagReader } from '@switchboard/flags';
 import { createRedis } from '@switchboard/redis';
 import type { TypedFastify } from '@switchboard/service-kit';
 import { waitFor } from '@switchboard/test-redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build, caller, type Caller, useRedis, useSandboxRoot } from './helper.js';
+
+/** The keys the apps under test use: they are built without a KEY_PREFIX. */
+const keyspace = createKeyspace('');
 
 describe('pause, resume, history, settings', () => {
   const redis = useRedis();

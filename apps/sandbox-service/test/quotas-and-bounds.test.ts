@@ -1,8 +1,11 @@
-import { keyspace } from '@switchboard/keyspace';
+import { createKeyspace } from '@switchboard/keyspace';
 import { createRedis } from '@switchboard/redis';
 import type { TypedFastify } from '@switchboard/service-kit';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { build, caller, useRedis, useSandboxRoot } from './helper.js';
+
+/** The keys the apps under test use: they are built without a KEY_PREFIX. */
+const keyspace = createKeyspace('');
 
 describe('sandbox quotas and size bounds', () => {
   const redis = useRedis();

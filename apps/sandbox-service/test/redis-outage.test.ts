@@ -3,7 +3,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { createRedis } from '@switchboard/redis';
 import { createProcessDriver } from '../src/drivers/process-driver.js';
-import { workerReadiness } from '../src/workers/worker-readiness.js';
+import { addWorkerChecks, createWorkerEndpoint } from '../src/workers/worker-endpoint.js';
 import { build, caller, useRedis, useSandboxRoot } from './helper.js';
 
 async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number }> {
@@ -50,15 +50,18 @@ describe('Redis outage', () => {
     // why a plain PING used to hang there while Redis was down.
     const redisClient = createRedis(redis.server.url, { name: 'sandbox-worker', maxRetriesPerRequest: null });
     redisClient.on('error', () => undefined);
-    const worker = { redis: redisClient, driver: createProcessDriver({ root: root.path, usageSampleTtlMs: 1000 }) };
-    expect((await workerReadiness(worker, false)).status).toBe(200);
+    const endpoint = await createWorkerEndpoint({ service: 'sandbox-worker', logLevel: 'silent' });
+    addWorkerChecks(endpoint, { redis: redisClient, driver: createProcessDriver({ root: root.path, usageSampleTtlMs: 1000 }) });
+    const ready = () => endpoint.inject('/health/ready');
+    expect((await ready()).statusCode).toBe(200);
     await redis.server.kill();
-    const down = await timed(() => workerReadiness(worker, false));
+    const down = await timed(ready);
     expect(down.ms).toBeLessThan(1000);
-    expect(down.result.status).toBe(503);
-    expect(JSON.parse(down.result.body).checks.redis.ok).toBe(false);
+    expect(down.result.statusCode).toBe(503);
+    expect(down.result.json().checks.redis.ok).toBe(false);
     await redis.server.start();
-    await waitFor(async () => (await workerReadiness(worker, false)).status === 200, { timeoutMs: 10_000, message: 'the worker to recover' });
+    await waitFor(async () => (await ready()).statusCode === 200, { timeoutMs: 10_000, message: 'the worker to recover' });
+    await endpoint.close();
     redisClient.disconnect();
   });
 });

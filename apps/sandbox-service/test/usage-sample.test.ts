@@ -1,3 +1,4 @@
+import { createKeyspace } from '@switchboard/keyspace';
 import type { TypedFastify } from '@switchboard/service-kit';
 import { waitFor } from '@switchboard/test-redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +29,7 @@ describe('status usage comes from one shared /proc sample', () => {
         return processesBySandbox();
       },
     });
-    app = await buildApp({ redisUrl: redis.server.url, auth: { secret: TEST_SECRET }, logLevel: 'silent', settings: { SANDBOX_ROOT: root.path }, driver });
+    app = await buildApp({ redisUrl: redis.server.url, keyspace: createKeyspace(''), auth: { secret: TEST_SECRET }, logLevel: 'silent', settings: { SANDBOX_ROOT: root.path }, driver });
     await app.ready();
     alice = caller(app, 'alice', 'd1');
   });

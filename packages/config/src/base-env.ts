@@ -11,7 +11,11 @@ export const BaseEnv = Type.Object({
   HOST: Type.String({ default: '0.0.0.0' }),
   LOG_LEVEL: Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)), { default: 'info' }),
   OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ minLength: 1 })),
-  KEY_PREFIX: Type.String({ default: '' }),
+  /**
+   * Put before every Redis key, channel and queue name, so several stacks share one Redis.
+   * No `{`/`}` (a brace would become the keys' Cluster hash tag) and no spaces or control characters.
+   */
+  KEY_PREFIX: Type.String({ default: '', maxLength: 64, pattern: '^[A-Za-z0-9_.:-]*$' }),
   /**
    * Peers whose X-Forwarded-For is believed (IPs, CIDRs, or `loopback`/`linklocal`/`uniquelocal`),
    * comma-separated. Anyone else's X-Forwarded-For is ignored, so per-IP limits cannot be dodged

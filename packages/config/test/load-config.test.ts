@@ -53,4 +53,12 @@ describe('loadConfig', () => {
   it('accepts a Redis Cluster URL', () => {
     expect(loadConfig(AppEnv, { REDIS_URL: 'redis+cluster://10.0.0.1:7000,10.0.0.2:7000' }).REDIS_URL).toContain('cluster');
   });
+
+  it('takes a KEY_PREFIX of plain characters and rejects one with a hash-tag brace or a space', () => {
+    expect(loadConfig(AppEnv, { KEY_PREFIX: 'stack-1:' }).KEY_PREFIX).toBe('stack-1:');
+    expect(loadConfig(AppEnv, {}).KEY_PREFIX).toBe('');
+    for (const bad of ['{t}:', 'a b']) {
+      expect(() => loadConfig(AppEnv, { KEY_PREFIX: bad })).toThrow(/KEY_PREFIX/);
+    }
+  });
 });

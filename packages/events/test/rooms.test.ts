@@ -1,6 +1,6 @@
 import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
-import { RoomName, parseRoom } from '../src/index.js';
+import { ADMIN_ROOM, GLOBAL_ROOM, RoomName, parseRoom, roomKey } from '../src/index.js';
 
 describe('room names', () => {
   const table = [
@@ -21,5 +21,21 @@ describe('room names', () => {
     expect(parseRoom(room)).toEqual(parsed);
     // The frame schema and the parser agree.
     expect(Value.Check(RoomName, room)).toBe(parsed !== undefined);
+  });
+});
+
+describe('room keys', () => {
+  it('scopes rooms by tenant, except global and admin', () => {
+    expect(roomKey('d1', 'project:1')).not.toBe(roomKey('d2', 'project:1'));
+    expect(roomKey('d1', 'project:1')).toBe('d:d1:project:1');
+    expect(roomKey('d1', GLOBAL_ROOM)).toBe('global');
+    expect(roomKey('d2', ADMIN_ROOM)).toBe('admin');
+  });
+
+  it('encodes a user id so that no sub reaches into another tenant or hash tag', () => {
+    // User `user:x` of A and user `x` of dealership `A:user` are different rooms.
+    expect(roomKey('A', 'user:user:x')).not.toBe(roomKey('A:user', 'user:x'));
+    expect(roomKey('A', 'user:u1')).toBe('d:A:user:u1');
+    expect(roomKey('A', 'user:a}b{c')).toBe('d:A:user:a%7Db%7Bc');
   });
 });

@@ -4,6 +4,7 @@
  *   node <vite-node> bench/evaluation-cost.ts
  * (a measurement, not a test: numbers depend on the machine).
  */
+import { createKeyspace } from '@switchboard/keyspace';
 import { Redis } from 'ioredis';
 import { type Flag, createFlagsClient } from '../src/index.js';
 
@@ -26,7 +27,7 @@ const flags: Flag[] = [
   { ...base, key: 'ROLLOUT', type: 'boolean', enabled: true, variants: { on: true, off: false }, defaultVariant: 'off', rules: [{ constraints: [], rollout: { variants: [{ variant: 'on', weight: 20 }, { variant: 'off', weight: 80 }] } }] },
 ];
 
-const client = createFlagsClient({ redis: new Redis({ lazyConnect: true }) });
+const client = createFlagsClient({ redis: new Redis({ lazyConnect: true }), keyspace: createKeyspace('') });
 for (const flag of flags) client.apply(flag);
 
 function measure(name: string, run: (i: number) => unknown, iterations = 1_000_000): void {

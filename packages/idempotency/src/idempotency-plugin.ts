@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError, ErrorCode } from '@switchboard/errors';
-import { type Keyspace, keyspace as defaultKeyspace } from '@switchboard/keyspace';
+import type { Keyspace } from '@switchboard/keyspace';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 // Type augmentations this plugin relies on: `request.principal` and `app.redis`.
@@ -19,7 +19,7 @@ export interface IdempotencyOptions {
   scope: string;
   /** Defaults to `app.redis` (registered by the platform plugin). */
   redis?: Redis | Cluster;
-  keyspace?: Keyspace;
+  keyspace: Keyspace;
   /** How long a finished response is replayed. Default 24 h (SPEC.md, Envelopes). */
   ttlSec?: number;
   /**
@@ -69,7 +69,7 @@ export function fingerprintOf(method: string, url: string, body: unknown): strin
 }
 
 async function idempotency(app: FastifyInstance, options: IdempotencyOptions): Promise<void> {
-  const ks = options.keyspace ?? defaultKeyspace;
+  const ks = options.keyspace;
   const ttlMs = (options.ttlSec ?? 86_400) * 1000;
   const inFlightMs = (options.inFlightTtlSec ?? 300) * 1000;
   const redis = () => options.redis ?? app.redis;

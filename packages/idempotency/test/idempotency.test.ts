@@ -1,3 +1,4 @@
+import { createKeyspace } from '@switchboard/keyspace';
 import { Type } from '@sinclair/typebox';
 import { mintToken } from '@switchboard/auth';
 import { createFastify, platformPlugin, type TypedFastify } from '@switchboard/service-kit';
@@ -5,6 +6,8 @@ import { type RedisServer, startRedis } from '@switchboard/test-redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError, ErrorCode } from '@switchboard/errors';
 import { idempotencyPlugin } from '../src/index.js';
+
+const keyspace = createKeyspace('');
 
 const secret = 'idempotency-test-secret-value';
 const token = (sub: string, dealershipId = 'd1') => mintToken({ sub, dealershipId, role: 'user' }, { secret });
@@ -18,8 +21,8 @@ describe('idempotency plugin', () => {
   beforeAll(async () => {
     redis = await startRedis();
     app = createFastify({ service: 'idem-test', logLevel: 'silent' });
-    await app.register(platformPlugin, { service: 'idem-test', redisUrl: redis.url, auth: { secret } });
-    await app.register(idempotencyPlugin, { scope: 'test', ttlSec: 60 });
+    await app.register(platformPlugin, { service: 'idem-test', keyspace, redisUrl: redis.url, auth: { secret } });
+    await app.register(idempotencyPlugin, { scope: 'test', keyspace, ttlSec: 60 });
     app.post('/things', { preHandler: [app.authenticate, app.idempotent], schema: { body: Type.Object({ n: Type.Integer() }) } }, async (request, reply) => {
       calls += 1;
       if (request.body.n === 99) await new Promise<void>((resolve) => (release = resolve));

@@ -61,7 +61,11 @@ import { realtimeKeys } from './realtime.js';
 import { sandboxKeys } from './sandbox.js';
 import { type Prefixer, prefixer } from './prefix.js';
 
-export function createKeyspace(prefix: string = process.env['KEY_PREFIX'] ?? '') {
+/**
+ * The keyspace of one deployment. `prefix` is KEY_PREFIX, parsed once by the app's config and
+ * passed down: nothing here reads the environment.
+ */
+export function createKeyspace(prefix: string) {
   const withPrefix: Prefixer = prefixer(prefix);
   return {
     prefix,
@@ -76,8 +80,5 @@ export function createKeyspace(prefix: string = process.env['KEY_PREFIX'] ?? '')
 
 export type Keyspace = ReturnType<typeof createKeyspace>;
 
-/** The keyspace of this process, prefixed by KEY_PREFIX. */
-export const keyspace: Keyspace = createKeyspace();
-
-export { roomKey, GLOBAL_ROOM, ADMIN_ROOM } from './realtime.js';
+export { sandboxOwner, type HashFieldReader } from './sandbox.js';
 export type { Prefixer } from './prefix.js';

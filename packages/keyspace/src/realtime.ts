@@ -1,24 +1,7 @@
+import { roomKey } from '@switchboard/events';
 import type { Prefixer } from './prefix.js';
 
-export const GLOBAL_ROOM = 'global';
-/** Admin-only room (flag changes and other platform internals): one copy, not per dealership. */
-export const ADMIN_ROOM = 'admin';
-const USER_PREFIX = 'user:';
-
-/**
- * The tenant-scoped identity of a room: `project:1` of dealership A and of dealership B are
- * different rooms, so no key or channel can ever carry one tenant's traffic to another.
- * A user id (a token's `sub`, any characters) is URI-encoded here, the one place: `:` in it
- * could otherwise make `d:A:user:user:x` of user `user:x` equal `d:A:user:user:x` of user `x`
- * in dealership `A:user`, and `{`/`}` would break the Cluster hash tags. Plain ids
- * ([A-Za-z0-9_.-]) are unchanged.
- */
-export function roomKey(dealershipId: string, room: string): string {
-  if (room === GLOBAL_ROOM || room === ADMIN_ROOM) return room;
-  return room.startsWith(USER_PREFIX) ? `d:${dealershipId}:${USER_PREFIX}${encodeURIComponent(room.slice(USER_PREFIX.length))}` : `d:${dealershipId}:${room}`;
-}
-
-
+/** Room keys (`roomKey` of packages/events) are the tenant-scoped identities of rooms. */
 export function realtimeKeys(p: Prefixer) {
   return {
     broadcastChannel: () => p('ws:broadcast'),

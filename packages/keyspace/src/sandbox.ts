@@ -24,3 +24,20 @@ export function sandboxKeys(p: Prefixer) {
     autoPauseByDealership: (dealershipId: string) => p(`sandbox:auto-pause:{d:${dealershipId}}`),
   };
 }
+
+/** The field of a sandbox's metadata hash that names the dealership owning it. */
+const OWNER_FIELD = 'dealershipId';
+
+/** What sandboxOwner needs of a Redis client (ioredis' Redis and Cluster both fit). */
+export interface HashFieldReader {
+  hget(key: string, field: string): Promise<string | null>;
+}
+
+/**
+ * The dealership owning a sandbox, or null when there is no such sandbox. The sandbox service
+ * writes the metadata hash; other services (the gateway's room checks) ask through this one
+ * call, so the hash's layout stays the sandbox side's business.
+ */
+export async function sandboxOwner(redis: HashFieldReader, keyspace: { sandbox: ReturnType<typeof sandboxKeys> }, sandboxId: string): Promise<string | null> {
+  return redis.hget(keyspace.sandbox.metadata(sandboxId), OWNER_FIELD);
+}

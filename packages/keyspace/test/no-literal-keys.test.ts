@@ -45,8 +45,8 @@ describe('no literal keys outside packages/keyspace', () => {
     expect(stems).toEqual(expect.arrayContaining(['sandbox:metadata:', 'ws:broadcast', 'ws:queue:', 'flags:changes', '{flags}:flag:']));
   });
 
-  it('finds none in app or package sources', () => {
-    const roots = ['apps', 'packages'].flatMap((top) =>
+  it('finds none in app, package or tool sources', () => {
+    const roots = ['apps', 'packages', 'tools'].flatMap((top) =>
       readdirSync(join(repoRoot, top))
         .filter((name) => !(top === 'packages' && name === 'keyspace'))
         .map((name) => join(repoRoot, top, name, 'src')),

@@ -1,4 +1,5 @@
-import { createKeyspace, roomKey } from '@switchboard/keyspace';
+import { roomKey } from '@switchboard/events';
+import { createKeyspace } from '@switchboard/keyspace';
 import { createPublisher } from '@switchboard/room-log';
 import { type RedisServer, startRedis, waitFor } from '@switchboard/test-redis';
 import { Redis } from 'ioredis';

@@ -1,4 +1,5 @@
-import { GLOBAL_ROOM, type Keyspace } from '@switchboard/keyspace';
+import { GLOBAL_ROOM } from '@switchboard/events';
+import type { Keyspace } from '@switchboard/keyspace';
 
 /** The channel a room's events are PUBLISHed on: `global` has the broadcast channel, every other room its own. */
 export function roomChannel(ks: Keyspace, room: string, key: string): string {

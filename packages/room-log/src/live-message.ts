@@ -1,5 +1,4 @@
-import { PublishedEvent, type PublishedEventMessage } from '@switchboard/events';
-import { roomKey } from '@switchboard/keyspace';
+import { PublishedEvent, type PublishedEventMessage, roomKey } from '@switchboard/events';
 import type { EventFrame } from '@switchboard/protocol';
 import { Value } from '@sinclair/typebox/value';
 

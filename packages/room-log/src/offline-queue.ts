@@ -1,5 +1,5 @@
-import { rooms } from '@switchboard/events';
-import { type Keyspace, roomKey } from '@switchboard/keyspace';
+import { roomKey, rooms } from '@switchboard/events';
+import type { Keyspace } from '@switchboard/keyspace';
 import { type RedisClient, defineScript } from '@switchboard/redis';
 import type { RoomPosition } from './history.js';
 import { createInstanceLiveness, type InstanceLiveness } from './instance-liveness.js';

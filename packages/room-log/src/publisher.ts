@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { context, propagation } from '@opentelemetry/api';
-import { type EventData, type EventType, eventProblem, parseRoom } from '@switchboard/events';
-import { type Keyspace, keyspace as defaultKeyspace, roomKey } from '@switchboard/keyspace';
+import { type EventData, type EventType, eventProblem, parseRoom, roomKey } from '@switchboard/events';
+import type { Keyspace } from '@switchboard/keyspace';
 import { type RedisClient, defineScript } from '@switchboard/redis';
 import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
 import { roomChannel } from './channels.js';
@@ -14,7 +14,7 @@ const publishEvent = defineScript<PublishReply>(new URL('../lua/publish-event-3.
 const publishUserEvent = defineScript<PublishReply>(new URL('../lua/publish-user-event-5.lua', import.meta.url));
 
 export interface PublisherOptions {
-  keyspace?: Keyspace;
+  keyspace: Keyspace;
   /** Events kept per room for resume (approximate). Default 1000. */
   historySize?: number;
   /** Seconds an idle room's history and sequence live. Default 24 h. */
@@ -83,8 +83,8 @@ export class InvalidEventError extends Error {
  * hold the user's connections, or to the user's offline queue. The current trace context rides
  * along in the message.
  */
-export function createPublisher(redis: RedisClient, options: PublisherOptions = {}): Publisher {
-  const ks = options.keyspace ?? defaultKeyspace;
+export function createPublisher(redis: RedisClient, options: PublisherOptions): Publisher {
+  const ks = options.keyspace;
   const historySize = String(options.historySize ?? ROOM_LOG_DEFAULTS.historySize);
   const historyTtlSec = String(options.historyTtlSec ?? ROOM_LOG_DEFAULTS.historyTtlSec);
   const registryStaleMs = String(options.registryStaleMs ?? ROOM_LOG_DEFAULTS.registryStaleMs);

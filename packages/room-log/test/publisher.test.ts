@@ -1,5 +1,5 @@
-import { PublishedEvent } from '@switchboard/events';
-import { createKeyspace, roomKey } from '@switchboard/keyspace';
+import { PublishedEvent, roomKey } from '@switchboard/events';
+import { createKeyspace } from '@switchboard/keyspace';
 import { type RedisClusterServer, type RedisServer, startRedis, startRedisCluster, waitFor } from '@switchboard/test-redis';
 import { Value } from '@sinclair/typebox/value';
 import { Cluster, Redis } from 'ioredis';

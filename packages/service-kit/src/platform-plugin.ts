@@ -26,8 +26,8 @@ export interface PlatformOptions {
   corsOrigins?: string[];
   /** Rate limits, load shedding and the Redis command timeout (ProtectionEnv); defaults for the rest. */
   protection?: Partial<ProtectionConfig>;
-  /** Keyspace of the rate-limit buckets (tests with a KEY_PREFIX); default: this process's. */
-  keyspace?: Keyspace;
+  /** Keyspace of the rate-limit buckets (KEY_PREFIX from the app's config). */
+  keyspace: Keyspace;
   /** How often load shedding samples the process (default 1000 ms). */
   pressureSampleIntervalMs?: number;
 }
@@ -48,7 +48,7 @@ async function platform(app: FastifyInstance, options: PlatformOptions): Promise
   await app.register(redisPlugin, { url: options.redisUrl, name: options.service, commandTimeoutMs: protection.REDIS_COMMAND_TIMEOUT_MS, ...(options.redis ? { client: options.redis } : {}) });
   app.health.addCheck('redis', () => redisReachable(app.redis));
   await app.register(authPlugin, { keys: options.auth });
-  await app.register(rateLimitPlugin, { service: options.service, settings: protection, ...(options.keyspace ? { keyspace: options.keyspace } : {}) });
+  await app.register(rateLimitPlugin, { service: options.service, settings: protection, keyspace: options.keyspace });
   app.addSchema(errorEnvelopeSchema);
   app.addHook('onRoute', documentErrorResponses);
   if (options.docs) {

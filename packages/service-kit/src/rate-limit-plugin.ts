@@ -1,7 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { ProtectionConfig } from '@switchboard/config';
 import { rateLimitError } from '@switchboard/errors';
-import { type Keyspace, keyspace as defaultKeyspace } from '@switchboard/keyspace';
+import type { Keyspace } from '@switchboard/keyspace';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -23,7 +23,7 @@ export type RateLimitSettings = Pick<
 export interface RateLimitPluginOptions {
   service: string;
   settings: RateLimitSettings;
-  keyspace?: Keyspace;
+  keyspace: Keyspace;
 }
 
 /** Probes and scrapes must answer whatever a client does: they are never limited. */
@@ -60,7 +60,7 @@ function limited(request: FastifyRequest): boolean {
 async function rateLimits(app: FastifyInstance, options: RateLimitPluginOptions): Promise<void> {
   const { settings } = options;
   if (!settings.HTTP_RATE_LIMIT_ENABLED) return;
-  const ks = (options.keyspace ?? defaultKeyspace).rateLimit;
+  const ks = options.keyspace.rateLimit;
   const groupMax: Record<RateLimitGroup, number> = {
     read: settings.HTTP_RATE_LIMIT_READ_MAX,
     write: settings.HTTP_RATE_LIMIT_WRITE_MAX,

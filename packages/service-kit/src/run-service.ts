@@ -5,7 +5,10 @@ import type { FastifyInstance } from 'fastify';
 export interface RunServiceOptions {
   service: string;
   host: string;
-  port: number;
+  /** Where to listen; undefined: do not listen (a worker without its metrics endpoint). */
+  port: number | undefined;
+  /** The setting `port` comes from, named when it cannot be bound. Default `PORT`. */
+  portSetting?: string;
   otelEndpoint?: string | undefined;
   /** Builds the app (not listening yet). */
   build: () => Promise<FastifyInstance>;
@@ -31,17 +34,16 @@ export function requireAuthKeys(service: string, env: { JWT_SECRET?: string | un
   return keys;
 }
 
-/** listen, then close gracefully once on SIGTERM/SIGINT; exit non-zero if startup fails. */
+/** How long a failed start waits for what it built (a worker with jobs in hand) to close. */
+const FAILED_START_CLOSE_MS = 5_000;
+
+/**
+ * listen, then close gracefully once on SIGTERM/SIGINT; exit 1 with one clear line if startup
+ * fails. Resolves once listening (or built, without a port), so the caller can announce readiness.
+ */
 export async function runService(options: RunServiceOptions): Promise<FastifyInstance> {
   const tracing = startTracing({ serviceName: options.service, endpoint: options.otelEndpoint });
-  let app: FastifyInstance;
-  try {
-    app = await options.build();
-    await app.listen({ host: options.host, port: options.port });
-  } catch (error) {
-    console.error(`${options.service}: failed to start: ${(error as Error).message}`);
-    process.exit(1);
-  }
+  const app = await startOrExit(options);
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -69,4 +71,27 @@ export async function runService(options: RunServiceOptions): Promise<FastifyIns
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
   return app;
+}
+
+async function startOrExit(options: RunServiceOptions): Promise<FastifyInstance> {
+  let app: FastifyInstance | undefined;
+  try {
+    app = await options.build();
+    if (options.port !== undefined) await listenOrExplain(app, options);
+    else await app.ready();
+    return app;
+  } catch (error) {
+    console.error(`${options.service}: failed to start: ${(error as Error).message}`);
+    // What was built (a worker holding jobs, connections) is let go before exiting.
+    await Promise.race([app?.close(), new Promise((resolve) => setTimeout(resolve, FAILED_START_CLOSE_MS).unref())]).catch(() => undefined);
+    process.exit(1);
+  }
+}
+
+async function listenOrExplain(app: FastifyInstance, options: RunServiceOptions): Promise<void> {
+  try {
+    await app.listen({ host: options.host, port: options.port });
+  } catch (error) {
+    throw new Error(`cannot listen on ${options.portSetting ?? 'PORT'} ${options.port}: ${(error as Error).message}`, { cause: error });
+  }
 }

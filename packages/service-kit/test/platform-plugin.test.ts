@@ -1,7 +1,10 @@
+import { createKeyspace } from '@switchboard/keyspace';
 import { mintToken } from '@switchboard/auth';
 import { type RedisServer, startRedis } from '@switchboard/test-redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFastify, platformPlugin } from '../src/index.js';
+
+const keyspace = createKeyspace('');
 
 const SECRET = 'platform-secret-long-enough';
 
@@ -16,7 +19,7 @@ describe('platform plugin', () => {
 
   async function build(corsOrigins?: string[]) {
     const app = createFastify({ service: 'kit-test', logLevel: 'silent' });
-    await app.register(platformPlugin, { service: 'kit-test', redisUrl: redis.url, auth: { secret: SECRET }, docs: { title: 'Kit' }, ...(corsOrigins ? { corsOrigins } : {}) });
+    await app.register(platformPlugin, { service: 'kit-test', keyspace, redisUrl: redis.url, auth: { secret: SECRET }, docs: { title: 'Kit' }, ...(corsOrigins ? { corsOrigins } : {}) });
     app.get('/private', { preHandler: app.authenticate }, async (request) => ({ success: true, data: request.principal.sub }));
     app.get('/described', { preHandler: app.authenticate, schema: { response: { 200: { type: 'object', properties: { success: { type: 'boolean' } } }, '5xx': { type: 'object', properties: { own: { type: 'string' } } } } } }, async () => ({ success: true }));
     await app.ready();

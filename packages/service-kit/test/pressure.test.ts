@@ -1,6 +1,9 @@
+import { createKeyspace } from '@switchboard/keyspace';
 import { type RedisServer, startRedis, waitFor } from '@switchboard/test-redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFastify, platformPlugin } from '../src/index.js';
+
+const keyspace = createKeyspace('');
 
 describe('load shedding', () => {
   let redis: RedisServer;
@@ -15,6 +18,7 @@ describe('load shedding', () => {
     const app = createFastify({ service: 'pressure-test', logLevel: 'silent' });
     await app.register(platformPlugin, {
       service: 'pressure-test',
+      keyspace,
       redisUrl: redis.url,
       auth: { secret: 'pressure-secret-long-enough' },
       // Any live process uses more than one byte of heap: under pressure from the first sample.
@@ -38,7 +42,7 @@ describe('load shedding', () => {
 
   it('serves normally below the thresholds', async () => {
     const app = createFastify({ service: 'pressure-test', logLevel: 'silent' });
-    await app.register(platformPlugin, { service: 'pressure-test', redisUrl: redis.url, auth: { secret: 'pressure-secret-long-enough' }, pressureSampleIntervalMs: 200 });
+    await app.register(platformPlugin, { service: 'pressure-test', keyspace, redisUrl: redis.url, auth: { secret: 'pressure-secret-long-enough' }, pressureSampleIntervalMs: 200 });
     app.get('/work', async () => ({ success: true, data: 'done' }));
     await app.ready();
     await new Promise((resolve) => setTimeout(resolve, 500));

@@ -1,3 +1,4 @@
+import { createKeyspace } from '@switchboard/keyspace';
 import { mintToken } from '@switchboard/auth';
 import type { ProtectionConfig } from '@switchboard/config';
 import { type RedisClusterServer, type RedisServer, startRedis, startRedisCluster } from '@switchboard/test-redis';
@@ -5,6 +6,8 @@ import type { LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type TypedFastify, createFastify, platformPlugin } from '../src/index.js';
+
+const keyspace = createKeyspace('');
 
 const SECRET = 'rate-limit-secret-long-enough';
 const token = (sub: string, dealershipId: string) => mintToken({ sub, dealershipId, role: 'user' }, { secret: SECRET });
@@ -28,7 +31,7 @@ describe('HTTP rate limits', () => {
 
   async function build(protection: Partial<ProtectionConfig>) {
     const app = createFastify({ service: 'limit-test', logLevel: 'silent' });
-    await app.register(platformPlugin, { service: 'limit-test', redisUrl: redis.url, auth: { secret: SECRET }, protection });
+    await app.register(platformPlugin, { service: 'limit-test', keyspace, redisUrl: redis.url, auth: { secret: SECRET }, protection });
     app.get('/things', { onRequest: app.authenticate }, async () => ({ success: true, data: [] }));
     app.post('/things', { onRequest: app.authenticate }, async () => ({ success: true, data: {} }));
     app.post('/things/evaluate', { onRequest: app.authenticate, config: { rateLimitGroup: 'evaluate' } }, async () => ({ success: true, data: {} }));
@@ -126,7 +129,7 @@ describe('HTTP rate limits on a Redis Cluster', () => {
   it('shares buckets between two instances on redis+cluster:// (each bucket is one key, so any slot will do)', async () => {
     const build = async () => {
       const app = createFastify({ service: 'limit-cluster', logLevel: 'silent' });
-      await app.register(platformPlugin, { service: 'limit-cluster', redisUrl: cluster.url, auth: { secret: SECRET }, protection: { HTTP_RATE_LIMIT_READ_MAX: 3, HTTP_RATE_LIMIT_IP_MAX: 5 } });
+      await app.register(platformPlugin, { service: 'limit-cluster', keyspace, redisUrl: cluster.url, auth: { secret: SECRET }, protection: { HTTP_RATE_LIMIT_READ_MAX: 3, HTTP_RATE_LIMIT_IP_MAX: 5 } });
       app.get('/things', { onRequest: app.authenticate }, async () => ({ success: true, data: [] }));
       await app.ready();
       return app;

@@ -1,6 +1,9 @@
+import { createKeyspace } from '@switchboard/keyspace';
 import { type RedisServer, startRedis, waitFor } from '@switchboard/test-redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFastify, platformPlugin } from '../src/index.js';
+
+const keyspace = createKeyspace('');
 
 async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number }> {
   const started = performance.now();
@@ -19,7 +22,7 @@ describe('Redis outage', () => {
 
   it('answers 503 SERVICE_UNAVAILABLE with Retry-After at once while Redis is down, and recovers when it returns', async () => {
     const app = createFastify({ service: 'outage-test', logLevel: 'silent' });
-    await app.register(platformPlugin, { service: 'outage-test', redisUrl: redis.url, auth: { secret: 'outage-secret-long-enough' } });
+    await app.register(platformPlugin, { service: 'outage-test', keyspace, redisUrl: redis.url, auth: { secret: 'outage-secret-long-enough' } });
     app.get('/value', async () => ({ success: true, data: await app.redis.get('some-key') }));
     await app.ready();
     expect((await app.inject('/value')).statusCode).toBe(200);

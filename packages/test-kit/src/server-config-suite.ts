@@ -19,6 +19,13 @@ export function describeServerConfig(service: string, serverEntry: URL): void {
       expect(result.stderr).toContain('PORT');
     });
 
+    it('exits 1 with one line naming KEY_PREFIX when it would break the Cluster hash tags', () => {
+      const result = start({ PORT: '0', JWT_SECRET: 'long-enough-secret-value', KEY_PREFIX: '{stack}:' });
+      expect(result.status).toBe(1);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toContain('KEY_PREFIX');
+    });
+
     it('refuses to start without JWT_SECRET or JWT_PUBLIC_KEY', () => {
       const result = start({ PORT: '0' });
       expect(result.status).toBe(1);

@@ -1,4 +1,5 @@
-import { ADMIN_ROOM, type Keyspace } from '@switchboard/keyspace';
+import { ADMIN_ROOM } from '@switchboard/events';
+import type { Keyspace } from '@switchboard/keyspace';
 import type { FlagOutboxEntry } from '@switchboard/flags';
 import { type Outbox, type OutboxEvent, type OutboxLog, createOutbox } from '@switchboard/outbox';
 import { type RoomLogSettings, createPublisher } from '@switchboard/room-log';

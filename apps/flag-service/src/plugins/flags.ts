@@ -2,7 +2,7 @@
 import type {} from '@switchboard/observability';
 import type {} from '@switchboard/redis';
 import { type FlagCommands, type FlagStore, type FlagsClient, type WriteResult, createFlagsClient, flagCommands } from '@switchboard/flags';
-import { type Keyspace, keyspace as defaultKeyspace } from '@switchboard/keyspace';
+import type { Keyspace } from '@switchboard/keyspace';
 import type { RoomLogSettings } from '@switchboard/room-log';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -24,7 +24,7 @@ declare module 'fastify' {
 }
 
 export interface FlagsPluginOptions {
-  keyspace?: Keyspace;
+  keyspace: Keyspace;
   /** How often this instance publishes flag events whose writer did not (it died, or was another service). */
   outboxSweepEveryMs?: number;
   /** A write's own relay is given this long before a sweeper publishes its event instead. */
@@ -33,7 +33,7 @@ export interface FlagsPluginOptions {
 }
 
 async function flags(app: FastifyInstance, options: FlagsPluginOptions): Promise<void> {
-  const keyspace = options.keyspace ?? defaultKeyspace;
+  const { keyspace } = options;
   const client = createFlagsClient({ redis: app.redis, keyspace, logger: app.log, registry: app.metrics });
   const commands = flagCommands(client.store);
   // Every write puts its event in the flag outbox with the write itself (flag store script);

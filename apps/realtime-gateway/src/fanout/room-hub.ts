@@ -1,5 +1,6 @@
 import { trace } from '@opentelemetry/api';
-import { GLOBAL_ROOM, type Keyspace } from '@switchboard/keyspace';
+import { GLOBAL_ROOM } from '@switchboard/events';
+import type { Keyspace } from '@switchboard/keyspace';
 import { extractTraceContext } from '@switchboard/observability';
 import type { RedisClient } from '@switchboard/redis';
 import { type ChannelSubscriber, type LiveMessage, type RoomPosition, coversRange, readHistory, readPosition, roomChannel, uniqueById } from '@switchboard/room-log';

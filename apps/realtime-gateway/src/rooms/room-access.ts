@@ -1,12 +1,12 @@
 import type { PrincipalClaims } from '@switchboard/auth';
-import type { Keyspace } from '@switchboard/keyspace';
+import { type Keyspace, sandboxOwner } from '@switchboard/keyspace';
 import type { RedisClient } from '@switchboard/redis';
 import { type RoomDecision, decideRoomAccess, decideSandboxAccess } from './room-acl.js';
 
-/** decideRoomAccess plus the one Redis read a sandbox room needs (the sandbox team's metadata hash). */
+/** decideRoomAccess plus the one Redis read a sandbox room needs (who owns the sandbox). */
 export async function resolveRoomAccess(redis: RedisClient, ks: Keyspace, principal: PrincipalClaims, room: string): Promise<RoomDecision> {
   const decision = decideRoomAccess(principal, room);
   if (decision.kind !== 'check-sandbox') return decision;
-  const owner = await redis.hget(ks.sandbox.metadata(decision.sandboxId), 'dealershipId');
+  const owner = await sandboxOwner(redis, ks, decision.sandboxId);
   return decideSandboxAccess(principal, owner);
 }

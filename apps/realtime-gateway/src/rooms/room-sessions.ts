@@ -1,6 +1,6 @@
 import { AppError, ErrorCode } from '@switchboard/errors';
-import { rooms } from '@switchboard/events';
-import { GLOBAL_ROOM, type Keyspace, roomKey } from '@switchboard/keyspace';
+import { rooms, GLOBAL_ROOM, roomKey } from '@switchboard/events';
+import type { Keyspace } from '@switchboard/keyspace';
 import type { RedisClient } from '@switchboard/redis';
 import { type LiveMessage, type OfflineQueue, type RoomPosition, uniqueById, userConnectionMember } from '@switchboard/room-log';
 import type { FastifyBaseLogger } from 'fastify';

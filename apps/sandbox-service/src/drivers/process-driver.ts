@@ -12,6 +12,8 @@ export const DEFAULT_USAGE_SAMPLE_TTL_MS = 1000;
 
 export interface ProcessDriverOptions {
   root: string;
+  /** PATH of the commands a sandbox runs (SANDBOX_PATH). Default /usr/bin:/bin. */
+  path?: string;
   /** How often the time limit looks at the process (frozen time is left out). Default 50 ms. */
   tickMs?: number;
   /** How long one /proc sample answers usage() for every sandbox (SANDBOX_USAGE_SAMPLE_TTL_MS). Default 1000 ms. */
@@ -102,7 +104,7 @@ export function createProcessDriver(options: ProcessDriverOptions): SandboxDrive
       cwd,
       detached: true, // setsid: own session and process group, away from the worker's signals
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: cwd, LANG: 'C.UTF-8', [SANDBOX_ENV]: sandboxId, [EXECUTION_ENV]: request.executionId },
+      env: { PATH: options.path ?? '/usr/bin:/bin', HOME: cwd, LANG: 'C.UTF-8', [SANDBOX_ENV]: sandboxId, [EXECUTION_ENV]: request.executionId },
     });
     const stdout = boundedCollector(request.maxOutputBytes);
     const stderr = boundedCollector(request.maxOutputBytes);

@@ -18,7 +18,7 @@ declare module 'fastify' {
 export interface SandboxRuntimePluginOptions {
   settings: SandboxRuntimeSettings;
   flags: FlagReader;
-  keyspace?: Keyspace;
+  keyspace: Keyspace;
   driver?: SandboxDriver;
 }
 
@@ -29,7 +29,7 @@ async function sandboxRuntime(app: FastifyInstance, options: SandboxRuntimePlugi
     settings: options.settings,
     onQueueError: (error) => app.log.warn({ err: error }, 'queue connection error'),
     log: { warn: (details, message) => app.log.warn(details, message) },
-    ...(options.keyspace ? { keyspace: options.keyspace } : {}),
+    keyspace: options.keyspace,
     ...(options.driver ? { driver: options.driver } : {}),
   });
   app.decorate('sandbox', runtime);

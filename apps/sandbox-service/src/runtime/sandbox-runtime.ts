@@ -1,4 +1,4 @@
-import { type Keyspace, keyspace as defaultKeyspace } from '@switchboard/keyspace';
+import type { Keyspace } from '@switchboard/keyspace';
 import { type Outbox, type OutboxLog, createOutbox } from '@switchboard/outbox';
 import type { RedisClient } from '@switchboard/redis';
 import { createPublisher, roomLogSettings } from '@switchboard/room-log';
@@ -30,7 +30,7 @@ export interface SandboxRuntime {
 export interface RuntimeOptions {
   redis: RedisClient;
   settings: SandboxRuntimeSettings;
-  keyspace?: Keyspace;
+  keyspace: Keyspace;
   driver?: SandboxDriver;
   /** Connection errors of the queues (BullMQ throws an 'error' event nobody listens to). */
   onQueueError(error: Error): void;
@@ -41,8 +41,8 @@ export interface RuntimeOptions {
 /** Everything the API and the workers share, built over one Redis connection. Stateless apart from Redis. */
 export function createSandboxRuntime(options: RuntimeOptions): SandboxRuntime {
   const { redis, settings } = options;
-  const ks = options.keyspace ?? defaultKeyspace;
-  const driver = options.driver ?? createProcessDriver({ root: settings.SANDBOX_ROOT, usageSampleTtlMs: settings.SANDBOX_USAGE_SAMPLE_TTL_MS });
+  const ks = options.keyspace;
+  const driver = options.driver ?? createProcessDriver({ root: settings.SANDBOX_ROOT, path: settings.SANDBOX_PATH, usageSampleTtlMs: settings.SANDBOX_USAGE_SAMPLE_TTL_MS });
   const sandboxes = createSandboxStore({ redis, keyspace: ks, historyMax: settings.SANDBOX_HISTORY_MAX });
   const executions = createExecutionStore({ redis, keyspace: ks, ttlSec: settings.EXECUTION_TTL_SEC, perSandboxMax: settings.EXECUTION_HISTORY_MAX });
   const events = createOutbox({

@@ -16,7 +16,7 @@ import { createSandboxStateApplier } from './sandbox-state-applier.js';
 export interface WorkerOptions {
   redisUrl: string;
   settings?: Partial<SandboxRuntimeSettings>;
-  keyspace?: Keyspace;
+  keyspace: Keyspace;
   driver?: SandboxDriver;
   /** Where execution and auto-pause metrics go (tests pass the app's registry). */
   registry?: Registry;
@@ -45,7 +45,7 @@ export async function startWorker(options: WorkerOptions): Promise<SandboxWorker
     settings,
     onQueueError: (error) => log.warn({ err: error }, 'queue connection error'),
     log: { warn: (details, message) => log.warn(details, message) },
-    ...(options.keyspace ? { keyspace: options.keyspace } : {}),
+    keyspace: options.keyspace,
     ...(options.driver ? { driver: options.driver } : {}),
   });
   const registry = options.registry ?? new Registry();

@@ -19,7 +19,7 @@ export interface FlagsLogger {
 export interface FlagsClientOptions {
   /** A command connection (e.g. `app.redis`); the client makes its own subscriber from it. */
   redis: Redis | Cluster;
-  keyspace?: Keyspace;
+  keyspace: Keyspace;
   logger?: FlagsLogger;
   /** isEnabled of a key the snapshot does not hold. Default false. */
   fallback?: boolean;
@@ -71,7 +71,7 @@ export class FlagsClient extends EventEmitter<Events> implements FlagReader {
 
   constructor(private readonly options: FlagsClientOptions) {
     super();
-    this.store = createFlagStore(options.redis, options.keyspace ? { keyspace: options.keyspace } : {});
+    this.store = createFlagStore(options.redis, { keyspace: options.keyspace });
     if (options.registry) this.registerMetrics(options.registry);
   }
 

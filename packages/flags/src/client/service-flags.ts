@@ -1,4 +1,4 @@
-import { type Keyspace, keyspace as defaultKeyspace } from '@switchboard/keyspace';
+import type { Keyspace } from '@switchboard/keyspace';
 import { createRedis } from '@switchboard/redis';
 import type { Registry } from 'prom-client';
 import { type EnsureFlag, type FlagsClient, type FlagsLogger, createFlagsClient } from './flags-client.js';
@@ -9,7 +9,7 @@ export interface ServiceFlagsOptions {
   redisUrl: string;
   /** Flags this service reads; created with these definitions when absent, never overwritten. */
   ensure: EnsureFlag[];
-  keyspace?: Keyspace;
+  keyspace: Keyspace;
   logger?: FlagsLogger;
 }
 
@@ -29,7 +29,7 @@ export async function startServiceFlags(options: ServiceFlagsOptions): Promise<S
   redis.on('error', () => undefined);
   const client = createFlagsClient({
     redis,
-    keyspace: options.keyspace ?? defaultKeyspace,
+    keyspace: options.keyspace,
     actor: `system:${options.service}`,
     ...(options.logger ? { logger: options.logger } : {}),
   });

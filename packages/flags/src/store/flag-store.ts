@@ -1,5 +1,5 @@
 import { defineScript } from '@switchboard/redis';
-import { type Keyspace, keyspace as defaultKeyspace } from '@switchboard/keyspace';
+import type { Keyspace } from '@switchboard/keyspace';
 import type { Cluster, Redis } from 'ioredis';
 import { validateFlag } from '../engine/validate-flag.js';
 import type { Flag } from '../model/flag-schema.js';
@@ -66,7 +66,7 @@ export interface WriteResult {
 
 
 export interface FlagStoreOptions {
-  keyspace?: Keyspace;
+  keyspace: Keyspace;
   /** Approximate cap of each audit stream. Default 100 000. */
   auditMaxLength?: number;
 }
@@ -87,8 +87,8 @@ export interface WriteInput {
  * one Lua script that also PUBLISHes the change. Writes are optimistic: a write names the
  * version it was computed from and fails if another write got there first.
  */
-export function createFlagStore(redis: Redis | Cluster, options: FlagStoreOptions = {}) {
-  const ks = (options.keyspace ?? defaultKeyspace).flags;
+export function createFlagStore(redis: Redis | Cluster, options: FlagStoreOptions) {
+  const ks = options.keyspace.flags;
   const auditMaxLength = String(options.auditMaxLength ?? 100_000);
 
   async function get(key: string): Promise<Flag | undefined> {

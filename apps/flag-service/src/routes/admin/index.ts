@@ -2,12 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { requireRole } from '@switchboard/auth';
 import { AppError, ErrorCode, ok } from '@switchboard/errors';
-import type { Actor } from '@switchboard/flags';
-import type { FastifyRequest } from 'fastify';
 import { assertAuditCursor } from '../../domain/audit-cursor.js';
-import { emptyBodyAsObject } from '../../domain/empty-body.js';
 import { listFlags } from '../../domain/list-flags.js';
-import { expectedVersionOf, storeCall } from '../../domain/store-errors.js';
+import { emptyBodyAsObject } from '../../http/empty-body.js';
+import { storeCall } from '../../http/store-errors.js';
+import { actorOf, changeFlag } from './change-flag.js';
 import {
   ArchiveBody,
   CreateFlagBody,
@@ -23,12 +22,6 @@ import {
 } from '../../schemas/flags.js';
 
 const errors = { 400: { $ref: 'ErrorEnvelope#' }, 401: { $ref: 'ErrorEnvelope#' }, 403: { $ref: 'ErrorEnvelope#' }, 404: { $ref: 'ErrorEnvelope#' }, 409: { $ref: 'ErrorEnvelope#' } };
-
-const actorOf = (request: FastifyRequest): Actor => ({ id: request.principal.sub, dealershipId: request.principal.dealershipId });
-const ifMatch = (request: FastifyRequest) => {
-  const header = request.headers['if-match'];
-  return Array.isArray(header) ? header[0] : header;
-};
 
 const FlagEnvelope = envelope(Flag);
 const VersionEntry = Type.Object({
@@ -78,33 +71,18 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.put('/api/flags/:key', { ...mutating, schema: { tags: ['flags'], summary: 'Replace a flag definition (new version)', params: KeyParams, body: UpdateFlagBody, response: { 200: FlagEnvelope, ...errors } } }, async (request, reply) => {
     const { version, reason, ...definition } = request.body;
-    const expectedVersion = expectedVersionOf(version, ifMatch(request));
-    const { flag } = await storeCall(() =>
-      app.flags.change((commands) => commands.update(request.params.key, definition, { actor: actorOf(request), ...(reason ? { reason } : {}), ...(expectedVersion !== undefined ? { expectedVersion } : {}) })),
-    );
-    void reply.header('etag', `"${flag.version}"`);
-    return ok(flag);
+    return changeFlag(app, request, reply, { version, reason }, (commands, meta) => commands.update(request.params.key, definition, meta));
   });
 
   app.post('/api/flags/:key/toggle', { ...mutating, schema: { tags: ['flags'], summary: 'Flip the kill switch', params: KeyParams, body: ToggleBody, response: { 200: FlagEnvelope, ...errors } } }, async (request, reply) => {
     const { enabled, version, reason } = request.body;
-    const expectedVersion = expectedVersionOf(version, ifMatch(request));
-    const { flag } = await storeCall(() =>
-      app.flags.change((commands) => commands.toggle(request.params.key, enabled, { actor: actorOf(request), ...(reason ? { reason } : {}), ...(expectedVersion !== undefined ? { expectedVersion } : {}) })),
-    );
-    void reply.header('etag', `"${flag.version}"`);
-    return ok(flag);
+    return changeFlag(app, request, reply, { version, reason }, (commands, meta) => commands.toggle(request.params.key, enabled, meta));
   });
 
   for (const archived of [true, false]) {
     app.post(`/api/flags/:key/${archived ? 'archive' : 'unarchive'}`, { ...mutating, preValidation: emptyBodyAsObject, schema: { tags: ['flags'], summary: archived ? 'Archive a flag (it stops evaluating)' : 'Unarchive a flag', params: KeyParams, body: ArchiveBody, response: { 200: FlagEnvelope, ...errors } } }, async (request, reply) => {
       const { version, reason } = request.body;
-      const expectedVersion = expectedVersionOf(version, ifMatch(request));
-      const { flag } = await storeCall(() =>
-        app.flags.change((commands) => commands.archive(request.params.key, archived, { actor: actorOf(request), ...(reason ? { reason } : {}), ...(expectedVersion !== undefined ? { expectedVersion } : {}) })),
-      );
-      void reply.header('etag', `"${flag.version}"`);
-      return ok(flag);
+      return changeFlag(app, request, reply, { version, reason }, (commands, meta) => commands.archive(request.params.key, archived, meta));
     });
   }
 
@@ -115,13 +93,9 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.post('/api/flags/:key/rollback', { ...mutating, schema: { tags: ['flags'], summary: 'Make a new version equal to version N', params: KeyParams, body: RollbackBody, response: { 200: FlagEnvelope, ...errors } } }, async (request, reply) => {
+    // The body's version is the one to restore; the version it is made from comes from If-Match only.
     const { version, reason } = request.body;
-    const expectedVersion = expectedVersionOf(undefined, ifMatch(request));
-    const { flag } = await storeCall(() =>
-      app.flags.change((commands) => commands.rollback(request.params.key, version, { actor: actorOf(request), ...(reason ? { reason } : {}), ...(expectedVersion !== undefined ? { expectedVersion } : {}) })),
-    );
-    void reply.header('etag', `"${flag.version}"`);
-    return ok(flag);
+    return changeFlag(app, request, reply, { reason }, (commands, meta) => commands.rollback(request.params.key, version, meta));
   });
 
   app.get('/api/flags/:key/audit', { ...guard, schema: { tags: ['flags'], summary: 'Audit log of a flag, newest first', params: KeyParams, querystring: PageQuery, response: { 200: envelope(Type.Object({ items: Type.Array(AuditEntry), nextCursor: Type.Optional(Type.String()) })), ...errors } } }, async (request) => {

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { AppError, ErrorCode, ok } from '@switchboard/errors';
 import { evaluableKeys, evaluateMeasured, scopedContext } from '../../domain/evaluate.js';
 import { EvaluateBody, EvaluateOneBody, EvaluationResult, KeyParams, envelope } from '../../schemas/flags.js';
-import { emptyBodyAsObject } from '../../domain/empty-body.js';
+import { emptyBodyAsObject } from '../../http/empty-body.js';
 
 const errors = { 400: { $ref: 'ErrorEnvelope#' }, 401: { $ref: 'ErrorEnvelope#' }, 404: { $ref: 'ErrorEnvelope#' } };
 

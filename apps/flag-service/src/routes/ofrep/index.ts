@@ -7,8 +7,8 @@ import { evaluableKeys, evaluateMeasured, scopedContext } from '../../domain/eva
 import { ofrepStatus, toOfrep } from '../../domain/ofrep.js';
 import { KeyParams } from '../../schemas/flags.js';
 import { OfrepBulkFailure, OfrepBulkSuccess, OfrepFailure, OfrepGeneralFailure, OfrepNotFound, OfrepRequest, OfrepServerError, OfrepSuccess } from '../../schemas/ofrep.js';
-import { ofrepRetryAfter } from '../../domain/ofrep-retry-after.js';
-import { emptyBodyAsObject } from '../../domain/empty-body.js';
+import { ofrepRetryAfter } from '../../http/ofrep-retry-after.js';
+import { emptyBodyAsObject } from '../../http/empty-body.js';
 
 /**
  * OpenFeature Remote Evaluation Protocol (OFREP v1). Authenticated with the same bearer JWT;

@@ -1,4 +1,5 @@
 import { type Flag, type FlagDefinition, createFlagsClient, normalizeDefinition } from '@switchboard/flags';
+import { createKeyspace } from '@switchboard/keyspace';
 import { Redis } from 'ioredis';
 import { Bench } from 'tinybench';
 import type { BenchContext } from './bench-context.js';
@@ -33,7 +34,7 @@ function asFlag(key: string, definition: FlagDefinition): Flag {
  */
 export async function runFlagsEval(ctx: BenchContext): Promise<FlagsEvalResult> {
   const redis = new Redis(ctx.redis.url, { lazyConnect: true });
-  const client = createFlagsClient({ redis });
+  const client = createFlagsClient({ redis, keyspace: createKeyspace('') });
   for (const { key, ...definition } of benchFlagDefinitions()) client.apply(asFlag(key, definition as FlagDefinition));
   const contexts = Array.from({ length: BATCH }, (_, i) => ({
     targetingKey: `user-${i}`,

@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// End-to-end tests through HAProxy against the real topology (packages/stack/e2e): each file
+// End-to-end tests through HAProxy against the real topology (tools/stack/e2e): each file
 // starts its own stack, so files run one after another.
 export default defineConfig({
   resolve: { conditions: ['@switchboard/source'] },

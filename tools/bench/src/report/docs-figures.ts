@@ -17,7 +17,7 @@ export function figuresSection(results: BenchResults): string {
         ? ` With ${m.nproc} cores the servers under test, Redis and the load generators share the same CPUs: every figure is a lower bound of what the servers do on their own cores.`
         : ''),
     '',
-    `Command: \`${results.command}\` (raw results: \`packages/bench/results/latest.json\`).`,
+    `Command: \`${results.command}\` (raw results: \`tools/bench/results/latest.json\`).`,
     '',
     renderMarkdown(results),
     FIGURES_END,

@@ -71,8 +71,8 @@ describe('the start CLI', () => {
     };
     delete env['JWT_SECRET'];
     delete env['JWT_PUBLIC_KEY'];
-    const script = join(repoRoot, 'packages', 'stack', 'dist', 'cli', 'start.js');
-    expect(existsSync(script), 'build packages/stack first').toBe(true);
+    const script = join(repoRoot, 'tools', 'stack', 'dist', 'cli', 'start.js');
+    expect(existsSync(script), 'build tools/stack first').toBe(true);
     // Its own process group, like `npm start` in a terminal: Ctrl-C signals the whole group.
     const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     cli = child;

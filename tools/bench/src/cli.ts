@@ -223,7 +223,7 @@ try {
   killAllChildren();
   save();
   console.log(`\n${renderMarkdown(results)}\n`);
-  log(`done; results in packages/bench/results/latest.json${args.writeDocs ? ' and docs/benchmarks.md' : ''}`);
+  log(`done; results in tools/bench/results/latest.json${args.writeDocs ? ' and docs/benchmarks.md' : ''}`);
   clearTimeout(watchdog);
 }
 process.exit(results.errors.length ? 1 : 0);
