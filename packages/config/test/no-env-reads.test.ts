@@ -17,8 +17,6 @@ const ALLOWED: RegExp[] = [
   /^apps\/[^/]+\/src\/(server|worker)\.ts$/,
   /^packages\/auth\/src\/cli\//,
   /^packages\/test-kit\/src\//,
-  // Still parses OFFLINE_QUEUE_* and INSTANCE_STALE_MS itself until those move to the app configs.
-  /^packages\/publisher\/src\/publisher\.ts$/,
 ];
 
 /** `process.env`, `process['env']`, `const { env } = process`. */
