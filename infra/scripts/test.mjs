@@ -1,4 +1,4 @@
-// `npm test`: install what is missing, then lint, typecheck and every test: unit and integration
+// `npm test`: install what is missing, then lint (eslint and knip), typecheck and every test: unit and integration
 // tests on private real Redis servers, then the end-to-end suite through HAProxy against the
 // real topology (with a headless browser). Ends with one line "tests: N passed, N failed, N skipped".
 import { spawnSync } from 'node:child_process';
@@ -18,6 +18,11 @@ for (const dir of workspaces) rmSync(join(dir, '.test-results'), { recursive: tr
 
 const run = (args) =>
   spawnSync(pnpm, args, { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '0' } }).status;
+
+// Unused files, exports and dependencies across the whole workspace (knip.jsonc): one root
+// check, not a per-package turbo task, since an unused export is only unused workspace-wide.
+console.log('[test] knip: unused files, exports and dependencies');
+const knip = run(['lint:knip']);
 
 const runsDir = join(root, '.turbo', 'runs');
 rmSync(runsDir, { recursive: true, force: true });
@@ -54,9 +59,10 @@ for (const task of failedTasks) {
   }
 }
 // Repeated at the very end, because a CI log is often read from its tail only.
+if (knip !== 0) console.log('[test] failed: knip (unused files, exports or dependencies)');
 for (const line of failedTests) console.log(line);
 console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(checks !== 0 || e2e !== 0 || failed > 0 || passed === 0 ? 1 : 0);
+process.exit(knip !== 0 || checks !== 0 || e2e !== 0 || failed > 0 || passed === 0 ? 1 : 0);
 
 /** One line per failed test: where it is, its name, and the first line of why it failed. */
 function failuresOf(report, dir) {

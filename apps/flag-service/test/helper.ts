@@ -3,7 +3,7 @@ import { tokenMinter } from '@switchboard/test-kit';
 import type { TypedFastify } from '@switchboard/service-kit';
 import { type AppOptions, buildApp } from '../src/app.js';
 
-export const TEST_SECRET = 'test-secret-for-flag-service';
+const TEST_SECRET = 'test-secret-for-flag-service';
 
 export const tokenFor = tokenMinter(TEST_SECRET);
 

@@ -14,7 +14,7 @@ import { sandboxRoutes } from './routes/sandbox/index.js';
 
 export const SERVICE_NAME = 'sandbox-service';
 /** The BullMQ dashboard; the load balancer routes this prefix to the sandbox API. */
-export const QUEUE_DASHBOARD_PATH = '/admin/queues';
+const QUEUE_DASHBOARD_PATH = '/admin/queues';
 
 export interface AppOptions {
   redisUrl: string;

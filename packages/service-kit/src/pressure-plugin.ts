@@ -5,7 +5,7 @@ import { AppError, ErrorCode } from '@switchboard/errors';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
-export type PressureSettings = Pick<ProtectionConfig, 'PRESSURE_MAX_EVENT_LOOP_DELAY_MS' | 'PRESSURE_MAX_HEAP_USED_BYTES' | 'PRESSURE_MAX_RSS_BYTES' | 'PRESSURE_RETRY_AFTER_SEC'>;
+type PressureSettings = Pick<ProtectionConfig, 'PRESSURE_MAX_EVENT_LOOP_DELAY_MS' | 'PRESSURE_MAX_HEAP_USED_BYTES' | 'PRESSURE_MAX_RSS_BYTES' | 'PRESSURE_RETRY_AFTER_SEC'>;
 
 export interface PressurePluginOptions {
   settings: PressureSettings;

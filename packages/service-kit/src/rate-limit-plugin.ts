@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import fp from 'fastify-plugin';
 
 /** Route groups with their own per-principal limit; a route names its group in `config.rateLimitGroup`. */
-export type RateLimitGroup = 'read' | 'write' | 'evaluate' | 'ofrep';
+type RateLimitGroup = 'read' | 'write' | 'evaluate' | 'ofrep';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -15,7 +15,7 @@ declare module 'fastify' {
   }
 }
 
-export type RateLimitSettings = Pick<
+type RateLimitSettings = Pick<
   ProtectionConfig,
   'HTTP_RATE_LIMIT_ENABLED' | 'HTTP_RATE_LIMIT_WINDOW_MS' | 'HTTP_RATE_LIMIT_IP_MAX' | 'HTTP_RATE_LIMIT_READ_MAX' | 'HTTP_RATE_LIMIT_WRITE_MAX' | 'HTTP_RATE_LIMIT_EVALUATE_MAX' | 'HTTP_RATE_LIMIT_OFREP_MAX'
 >;

@@ -8,7 +8,7 @@ import { type RedisServer, freePort, startRedis } from '@switchboard/test-redis'
 import { WebSocket } from 'ws';
 import { type RunningStack, startStack } from '../src/index.js';
 
-export interface ApiResponse<T = unknown> {
+interface ApiResponse<T = unknown> {
   status: number;
   body: { success: boolean; data?: T; error?: { code: string; message: string; details?: Record<string, unknown> } };
 }

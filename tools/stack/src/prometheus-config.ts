@@ -2,7 +2,7 @@ import { parse, stringify } from 'yaml';
 import type { InstanceKind, InstanceSpec } from './topology.js';
 
 /** Prometheus job (infra/prometheus/prometheus.yml) -> the instances it scrapes. */
-export const SCRAPE_JOBS: Record<string, InstanceKind> = {
+const SCRAPE_JOBS: Record<string, InstanceKind> = {
   'realtime-gateway': 'gateway',
   'sandbox-service': 'sandbox-api',
   'sandbox-worker': 'sandbox-worker',

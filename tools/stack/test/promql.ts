@@ -13,7 +13,7 @@ interface Dashboard {
   panels: { title: string; targets?: { expr: string }[] }[];
 }
 
-export const dashboardsDir = join(repoRoot, 'infra', 'grafana', 'dashboards');
+const dashboardsDir = join(repoRoot, 'infra', 'grafana', 'dashboards');
 export const alertsFile = join(repoRoot, 'infra', 'prometheus', 'alerts.yml');
 
 export function readDashboards(): Dashboard[] {

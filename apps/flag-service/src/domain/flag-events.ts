@@ -30,7 +30,7 @@ export function createFlagOutbox(options: { redis: RedisClient; keyspace: Keyspa
  * not for every tenant), under the actor's dealership. The outbox relay calls this for every
  * write, in version order.
  */
-export function flagEventsOf(payload: unknown): OutboxEvent[] {
+function flagEventsOf(payload: unknown): OutboxEvent[] {
   const write = payload as FlagOutboxEntry;
   const change = { key: write.key, version: write.version, actor: write.actor, at: write.at, enabled: write.enabled, ...(write.reason ? { reason: write.reason } : {}) };
   const base = { rooms: [ADMIN_ROOM], dealershipId: write.dealershipId ?? 'system' };

@@ -4,7 +4,7 @@ export type OfrepErrorCode = 'PARSE_ERROR' | 'TARGETING_KEY_MISSING' | 'INVALID_
 
 /** The `reason` values OFREP v1 allows in a successful evaluation (docs/api/flags.md, OFREP). */
 export const OFREP_REASONS = ['STATIC', 'TARGETING_MATCH', 'SPLIT', 'DISABLED', 'UNKNOWN'] as const;
-export type OfrepReason = (typeof OFREP_REASONS)[number];
+type OfrepReason = (typeof OFREP_REASONS)[number];
 
 /**
  * Our reasons onto OFREP's. `DEFAULT` (rules exist, none matched) is an OpenFeature reason that
@@ -12,7 +12,7 @@ export type OfrepReason = (typeof OFREP_REASONS)[number];
  * must not cache it as static) nor a match, so it is `UNKNOWN`, with our reason kept in
  * `metadata.evaluationReason`. `ERROR` only comes with an errorCode, which answers a failure.
  */
-export const OFREP_REASON_OF: Readonly<Record<EvaluationReason, OfrepReason>> = {
+const OFREP_REASON_OF: Readonly<Record<EvaluationReason, OfrepReason>> = {
   STATIC: 'STATIC',
   TARGETING_MATCH: 'TARGETING_MATCH',
   SPLIT: 'SPLIT',
@@ -22,7 +22,7 @@ export const OFREP_REASON_OF: Readonly<Record<EvaluationReason, OfrepReason>> = 
 };
 
 /** What an OFREP success may carry (its value types: boolean, string, integer, float, object). */
-export type OfrepValue = boolean | string | number | Record<string, unknown>;
+type OfrepValue = boolean | string | number | Record<string, unknown>;
 
 export type OfrepEvaluation =
   | { key: string; value: OfrepValue; reason: OfrepReason; variant?: string; metadata: { version: number; evaluationReason?: string } }

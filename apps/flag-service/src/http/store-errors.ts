@@ -8,7 +8,7 @@ function isRedisUnavailable(error: unknown): boolean {
 }
 
 /** Maps the store's refusals to the SPEC error catalogue (Redis outages -> 503); anything else passes through. */
-export function toHttpError(error: unknown): unknown {
+function toHttpError(error: unknown): unknown {
   if (isRedisUnavailable(error)) return new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'The flag store is unavailable; evaluations continue from the last known flags.', {}, { cause: error });
   if (!(error instanceof FlagStoreError)) return error;
   const { key, issues, expectedVersion, currentVersion } = error.details;

@@ -59,7 +59,7 @@ export const VersionsQuery = Type.Object(
 export type VersionsQuery = Static<typeof VersionsQuery>;
 
 /** An evaluation context: the well-known attributes plus any others a rule may test. */
-export const EvaluationContext = Type.Object(
+const EvaluationContext = Type.Object(
   {
     targetingKey: Type.Optional(Type.String({ maxLength: 256 })),
     userId: Type.Optional(Type.String({ maxLength: 256 })),
@@ -68,7 +68,6 @@ export const EvaluationContext = Type.Object(
   },
   { additionalProperties: true, maxProperties: 100 },
 );
-export type EvaluationContext = Static<typeof EvaluationContext>;
 
 export const EvaluateBody = Type.Object(
   {

@@ -8,7 +8,7 @@ export type OfrepRequest = Static<typeof OfrepRequest>;
 const literals = (values: readonly string[]) => Type.Union(values.map((value) => Type.Literal(value)));
 
 /** Evaluation failures (400, and failed items of a bulk answer); FLAG_NOT_FOUND is the 404's own. */
-export const OfrepErrorCode = literals(['PARSE_ERROR', 'TARGETING_KEY_MISSING', 'INVALID_CONTEXT', 'GENERAL']);
+const OfrepErrorCode = literals(['PARSE_ERROR', 'TARGETING_KEY_MISSING', 'INVALID_CONTEXT', 'GENERAL']);
 
 export const OfrepSuccess = Type.Object({
   key: Type.String(),

@@ -31,12 +31,6 @@ interface LocalRoom {
  */
 const RECENT_IDS_PER_ROOM = 1024;
 
-export interface JoinResult {
-  membership: Membership;
-  seq: number;
-  epoch: string;
-}
-
 export interface ResumeResult {
   recovered: boolean;
   replayed: number;

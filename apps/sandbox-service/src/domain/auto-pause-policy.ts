@@ -13,7 +13,7 @@ export interface AutoPauseSettings {
   maxMemoryMb?: number | null;
 }
 
-export type AutoPauseSource = 'auto:idle' | 'auto:max-execution' | 'auto:memory';
+type AutoPauseSource = 'auto:idle' | 'auto:max-execution' | 'auto:memory';
 
 export interface PauseClock {
   /** Total ms the sandbox spent paused in completed pauses. */
@@ -53,7 +53,7 @@ export interface AutoPauseDecision {
 }
 
 /** Paused time up to `now`, including a pause in progress. */
-export function pausedMsUntil(clock: PauseClock, now: number): number {
+function pausedMsUntil(clock: PauseClock, now: number): number {
   return clock.pausedMsTotal + (clock.pausedAt !== undefined ? Math.max(0, now - clock.pausedAt) : 0);
 }
 

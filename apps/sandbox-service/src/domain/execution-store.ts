@@ -4,7 +4,7 @@ import { type RedisClient, commandBatch } from '@switchboard/redis';
 import type { RunningExecution } from './auto-pause-policy.js';
 import type { ExecutionStep, SandboxOutboxEntry } from './sandbox-outbox-entry.js';
 
-export type ExecutionState = 'queued' | 'running' | 'completed' | 'failed';
+type ExecutionState = 'queued' | 'running' | 'completed' | 'failed';
 
 export interface ExecutionRecord {
   id: string;

@@ -112,7 +112,7 @@ function optionalNumber(value: string | undefined): number | undefined {
   return value === undefined || value === '' ? undefined : Number(value);
 }
 
-export function parseSandbox(hash: Record<string, string>): SandboxRecord | undefined {
+function parseSandbox(hash: Record<string, string>): SandboxRecord | undefined {
   if (!hash['id'] || !isSandboxState(hash['state'])) return undefined;
   return {
     id: hash['id'],

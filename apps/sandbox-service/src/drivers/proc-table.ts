@@ -22,7 +22,7 @@ export function cpuSeconds(entry: ProcEntry): number {
 }
 
 /** Parses /proc/<pid>/stat; the command name may contain spaces and parentheses, so split after the last ')'. */
-export function parseStat(text: string): ProcEntry | undefined {
+function parseStat(text: string): ProcEntry | undefined {
   const close = text.lastIndexOf(')');
   if (close === -1) return undefined;
   const pid = Number(text.slice(0, text.indexOf(' ')));

@@ -8,7 +8,7 @@ import { type ProcessScanner, createUsageSampler } from './usage-sampler.js';
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 const STOPPED = new Set(['T', 't']);
-export const DEFAULT_USAGE_SAMPLE_TTL_MS = 1000;
+const DEFAULT_USAGE_SAMPLE_TTL_MS = 1000;
 
 export interface ProcessDriverOptions {
   root: string;

@@ -34,7 +34,7 @@ export function createSandboxQueues(redis: RedisClient, ks: Keyspace, onError: (
 }
 
 /** One repeatable check per sandbox with auto-pause settings; BullMQ runs each tick once, whatever the number of workers. */
-export const autoPauseSchedulerId = (sandboxId: string) => `auto-pause:${sandboxId}`;
+const autoPauseSchedulerId = (sandboxId: string) => `auto-pause:${sandboxId}`;
 
 export async function scheduleAutoPause(queues: SandboxQueues, sandboxId: string, everyMs: number, enabled: boolean): Promise<void> {
   if (!enabled) {

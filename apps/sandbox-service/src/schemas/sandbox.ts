@@ -4,11 +4,11 @@ import { SANDBOX_STATES } from '../domain/sandbox-state.js';
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const IsoTime = Type.String({ format: 'date-time' });
 
-export const SandboxStateSchema = Type.Union(SANDBOX_STATES.map((state) => Type.Literal(state)));
-export const SandboxId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.-]+$' });
+const SandboxStateSchema = Type.Union(SANDBOX_STATES.map((state) => Type.Literal(state)));
+const SandboxId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.-]+$' });
 export const SandboxParams = Type.Object({ id: SandboxId });
 
-export const AutoPauseSettingsSchema = Type.Object(
+const AutoPauseSettingsSchema = Type.Object(
   {
     idleTimeoutSec: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 30 * 86_400 }))),
     maxExecutionTimeSec: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 30 * 86_400 }))),
@@ -17,7 +17,6 @@ export const AutoPauseSettingsSchema = Type.Object(
   { additionalProperties: false },
 );
 export const SettingsSchema = Type.Object({ autoPause: AutoPauseSettingsSchema }, { additionalProperties: false });
-export type SettingsBody = Static<typeof SettingsSchema>;
 
 export const CreateSandboxBody = Type.Object(
   {
@@ -73,7 +72,7 @@ export const SandboxView = Type.Object({
 });
 export type SandboxView = Static<typeof SandboxView>;
 
-export const UsageView = Type.Object({
+const UsageView = Type.Object({
   processes: Type.Integer(),
   rssBytes: Type.Integer(),
   cpuSeconds: Type.Number(),

@@ -25,21 +25,21 @@ const runProcess = (context: ToolContext, command: string, args: string[]) =>
     onSpawn: context.onSpawn,
   });
 
-export const echoTool = defineTool({
+const echoTool = defineTool({
   name: 'echo',
   description: 'Returns its input; useful to check the pipeline end to end.',
   input: Type.Object({ message: Type.String({ maxLength: 65_536 }) }, { additionalProperties: false }),
   run: async (_context, input) => ({ ok: true, output: { message: input.message } }),
 });
 
-export const sleepTool = defineTool({
+const sleepTool = defineTool({
   name: 'sleep',
   description: 'Sleeps in a child process of the sandbox (freezes while paused).',
   input: Type.Object({ ms: Type.Integer({ minimum: 0, maximum: 3_600_000 }) }, { additionalProperties: false }),
   run: async (context, input) => processOutcome(await runProcess(context, 'sleep', [(input.ms / 1000).toFixed(3)])),
 });
 
-export const execTool = defineTool({
+const execTool = defineTool({
   name: 'exec',
   description: 'Runs a shell command in the sandbox directory (only when SANDBOX_ALLOW_EXEC=true).',
   input: Type.Object({ command: Type.String({ minLength: 1, maxLength: 65_536 }) }, { additionalProperties: false }),
@@ -47,7 +47,7 @@ export const execTool = defineTool({
   run: async (context, input) => processOutcome(await runProcess(context, '/bin/sh', ['-c', input.command])),
 });
 
-export const writeFileTool = defineTool({
+const writeFileTool = defineTool({
   name: 'write_file',
   description: 'Writes a UTF-8 file inside the sandbox directory.',
   input: Type.Object({ path: PathInput, content: Type.String({ maxLength: 524_288 }) }, { additionalProperties: false }),
@@ -72,7 +72,7 @@ export const writeFileTool = defineTool({
   },
 });
 
-export const readFileTool = defineTool({
+const readFileTool = defineTool({
   name: 'read_file',
   description: 'Reads a UTF-8 file inside the sandbox directory (bounded by the output limit).',
   input: Type.Object({ path: PathInput }, { additionalProperties: false }),

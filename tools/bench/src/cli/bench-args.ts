@@ -35,7 +35,7 @@ export const MODE_DEFAULTS = {
 } as const;
 
 /** Hard bounds: arguments beyond them are refused, so a typo cannot start an unbounded run. */
-export const LIMITS = {
+const LIMITS = {
   connections: { min: 1, max: 60_000 },
   budgetSec: { min: 10, max: 1200 },
   stepSec: { min: 1, max: 120 },

@@ -19,7 +19,7 @@ function clockTicks(): number {
  * CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. Fields 14 and 15
  * after the `(comm)` field; comm may contain spaces, so split after its closing parenthesis.
  */
-export function cpuSeconds(pid: number): number {
+function cpuSeconds(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

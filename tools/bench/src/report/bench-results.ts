@@ -42,12 +42,12 @@ export interface Ratios {
   sustained: boolean;
 }
 
-export function fanoutFor(results: BenchResults, prefix: string): FanoutResult | undefined {
+function fanoutFor(results: BenchResults, prefix: string): FanoutResult | undefined {
   return results.fanout.find((f) => f.target.startsWith(prefix));
 }
 
 /** The best non-lagging step (or the first step when all lagged). */
-export function peak(f: FanoutResult | undefined) {
+function peak(f: FanoutResult | undefined) {
   return f?.best ?? f?.steps[0];
 }
 

@@ -6,7 +6,7 @@ export const FIGURES_START = '<!-- bench:figures:start (rewritten by the bench h
 export const FIGURES_END = '<!-- bench:figures:end -->';
 
 /** The generated figures section: machine, command, tables. */
-export function figuresSection(results: BenchResults): string {
+function figuresSection(results: BenchResults): string {
   const m = results.machine;
   return [
     FIGURES_START,

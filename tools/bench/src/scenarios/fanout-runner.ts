@@ -15,7 +15,7 @@ import type {
 import { type BenchContext, remainingMs } from './bench-context.js';
 import type { FanoutTarget } from './fanout-target.js';
 
-export interface StepResult {
+interface StepResult {
   rate: number;
   publishedPerSec: number;
   deliveredPerSec: number;
@@ -55,7 +55,7 @@ export interface FanoutResult {
 }
 
 /** A step lags when it loses messages, cannot keep the publish rate, or its p99 passes 1 s. */
-export function lagVerdict(step: Omit<StepResult, 'lagging' | 'lagReason'>): string | undefined {
+function lagVerdict(step: Omit<StepResult, 'lagging' | 'lagReason'>): string | undefined {
   if (step.lossPct > 1) return `loss ${step.lossPct}% > 1%`;
   if (step.publishedPerSec < step.rate * 0.9) return `published ${step.publishedPerSec}/s < 90% of ${step.rate}/s`;
   if (step.p99Ms > 1000) return `p99 ${step.p99Ms} ms > 1000 ms`;
@@ -67,7 +67,7 @@ const SUBSCRIBER_WORKERS = 2;
 type Sub = WorkerHandle<ToSubscriber, FromSubscriber>;
 type Pub = WorkerHandle<ToPublisher, FromPublisher>;
 
-export function roomsFor(count: number): string[] {
+function roomsFor(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `project:bench-${i}`);
 }
 

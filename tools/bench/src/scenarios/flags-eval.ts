@@ -5,7 +5,7 @@ import { Bench } from 'tinybench';
 import type { BenchContext } from './bench-context.js';
 import { benchFlagDefinitions } from './http-load.js';
 
-export interface FlagsEvalTask {
+interface FlagsEvalTask {
   name: string;
   /** Evaluations per second in one thread. */
   opsPerSec: number;

@@ -11,7 +11,7 @@ import type { FanoutTarget } from './fanout-target.js';
 
 export const BENCH_DEALERSHIP = 'bench-d';
 
-export interface GatewayCluster {
+interface GatewayCluster {
   ports: number[];
   children: Child[];
   secret: string;
@@ -40,7 +40,7 @@ async function waitReady(port: number, child: Child, timeoutMs: number): Promise
  * the run's private Redis. The per-IP connection-rate limit is lifted (the bench opens thousands
  * of connections a second from a few loopback addresses); everything else is the default config.
  */
-export async function startGateways(ctx: BenchContext, instances = 3): Promise<GatewayCluster> {
+async function startGateways(ctx: BenchContext, instances = 3): Promise<GatewayCluster> {
   const server = join(ctx.repoRoot, 'apps/realtime-gateway/dist/server.js');
   if (!existsSync(server)) throw new SkipScenario(`${server} missing: build the gateway first (pnpm --filter @switchboard/realtime-gateway build)`);
   const secret = randomBytes(24).toString('hex');
@@ -81,7 +81,7 @@ export async function startGateways(ctx: BenchContext, instances = 3): Promise<G
   return { ports, children, secret, stop, profile };
 }
 
-export function benchToken(secret: string, index: number): string {
+function benchToken(secret: string, index: number): string {
   return mintToken({ sub: `bench-u${index}`, dealershipId: BENCH_DEALERSHIP, role: 'user', ttl: '2h' }, { secret });
 }
 
