@@ -3,7 +3,7 @@ import { SwitchboardClient, type WebSocketConstructor } from '@switchboard/clien
 import { type Publisher, createPublisher } from '@switchboard/room-log';
 import { waitFor } from '@switchboard/test-redis';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import WebSocket from 'ws';
 import { type RunningGateway, startGateway, tokenFor, useRedis } from './helper.js';
 
@@ -31,8 +31,12 @@ describe('@switchboard/client against real gateways', () => {
     publisherRedis.disconnect();
   });
 
-  const client = (urls: string[], token: string | (() => string)) =>
-    new SwitchboardClient({ url: urls, token, WebSocket: WebSocket as unknown as WebSocketConstructor, reconnect: { initialDelayMs: 20, maxDelayMs: 200 } });
+  /** An SDK client, closed when the test ends even if an assertion failed first. */
+  const client = (urls: string[], token: string | (() => string)) => {
+    const sdk = new SwitchboardClient({ url: urls, token, WebSocket: WebSocket as unknown as WebSocketConstructor, reconnect: { initialDelayMs: 20, maxDelayMs: 200 } });
+    onTestFinished(() => sdk.close());
+    return sdk;
+  };
 
   it('delivers typed events to on(event) handlers', async () => {
     const sdk = client([a.url], tokenFor('u1', 'A'));

@@ -3,7 +3,7 @@ import { SwitchboardClient, type WebSocketConstructor } from '@switchboard/clien
 import { type Publisher, createPublisher } from '@switchboard/room-log';
 import { type RedisServer, startRedis, waitFor } from '@switchboard/test-redis';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import WebSocket from 'ws';
 import { connect, tokenFor } from './helper.js';
 import { type GatewayProcess, spawnGateway } from './process-helper.js';
@@ -43,8 +43,12 @@ describe('gateway processes: drain, crash, Redis restart', () => {
     await waitFor(() => received.includes(later.seq), { message: 'the later event' });
   };
 
-  const sdk = (urls: string[]) =>
-    new SwitchboardClient({ url: urls, token: tokenFor('u1', 'A'), WebSocket: WebSocket as unknown as WebSocketConstructor, reconnect: { initialDelayMs: 50, maxDelayMs: 500 } });
+  /** An SDK client, closed when the test ends even if an assertion failed first. */
+  const sdk = (urls: string[]) => {
+    const client = new SwitchboardClient({ url: urls, token: tokenFor('u1', 'A'), WebSocket: WebSocket as unknown as WebSocketConstructor, reconnect: { initialDelayMs: 50, maxDelayMs: 500 } });
+    onTestFinished(() => client.close());
+    return client;
+  };
 
   /** Publishes 1 000 events at a steady pace (so a fault lands mid-flow). */
   const flow = (room: string) =>
