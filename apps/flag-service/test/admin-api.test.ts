@@ -245,8 +245,11 @@ describe('flag admin API', () => {
       await waitFor(() => messages.length >= 4, { message: 'two flags:changes and two ws:room:admin messages' });
       const changes = messages.filter(([channel]) => channel === 'flags:changes').map(([, m]) => JSON.parse(m));
       expect(changes.map((m) => [m.flag.key, m.flag.version, m.flag.enabled])).toEqual([['PUBLISHED', 1, false], ['PUBLISHED', 2, true]]);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(messages.filter(([channel]) => channel === 'ws:broadcast')).toEqual([]);
+      // Each request returned after its relay: a marker published now reaches the subscriber
+      // after anything the service published to ws:broadcast.
+      await app.redis.publish('ws:broadcast', 'marker');
+      await waitFor(() => messages.some(([channel, message]) => channel === 'ws:broadcast' && message === 'marker'), { message: 'the marker' });
+      expect(messages.filter(([channel]) => channel === 'ws:broadcast')).toEqual([['ws:broadcast', 'marker']]);
       const events = messages.filter(([channel]) => channel === 'ws:room:admin').map(([, m]) => JSON.parse(m));
       expect(events.map((e) => e.event)).toEqual(['flag.created', 'flag.toggled']);
       expect(events[1]).toMatchObject({ room: 'admin', dealershipId: 'd-admin', data: { key: 'PUBLISHED', version: 2, enabled: true, actor: 'admin-1', reason: 'live' } });

@@ -123,8 +123,8 @@ export class Gateway {
     this.presence.start();
   }
 
-  /** A socket that passed authentication at upgrade. */
-  async accept(socket: WebSocket, principal: PrincipalClaims, ip: string): Promise<void> {
+  /** A socket that passed authentication at upgrade; the async set-up runs (and logs its failures) in the connection's chain. */
+  accept(socket: WebSocket, principal: PrincipalClaims, ip: string): void {
     const { options } = this.deps;
     const connection = new ClientConnection(
       randomUUID(),
@@ -160,6 +160,7 @@ export class Gateway {
       // The automatic rooms go live once the client's first frame (a resume) has been handled.
       connection.inOrder(() => connection.releaseHeld());
     });
+    // release() logs its own failures.
     socket.on('close', () => void this.release(connection));
     socket.on('error', (error: Error) => this.deps.log.debug({ err: error, clientId: connection.id }, 'socket error'));
 
@@ -170,7 +171,9 @@ export class Gateway {
       if (connection.closed) {
         // Closed while joining: release() has already run, so undo what the join added.
         this.hub.leaveAll(connection);
-        await this.offline.detach(principal.dealershipId, principal.sub, userConnectionMember(this.instanceId, connection.id)).catch(() => undefined);
+        await this.offline
+          .detach(principal.dealershipId, principal.sub, userConnectionMember(this.instanceId, connection.id))
+          .catch((error: Error) => this.deps.log.debug({ err: error }, 'offline detach failed for a connection closed while joining'));
         return;
       }
       if (automatic.refused) {
@@ -204,7 +207,8 @@ export class Gateway {
   async drain(options: Partial<DrainOptions> = {}): Promise<DrainResult> {
     this.deps.readiness.startDraining();
     this.isDraining = true;
-    await this.announceMigration().catch(() => undefined);
+    // The drain goes on without the announcement: other instances just see the clients arrive.
+    await this.announceMigration().catch((error: Error) => this.deps.log.warn({ err: error }, 'could not announce the drain on ws:migration'));
     return closeInBatches(this.connections, { drainMs: this.deps.options.drainMs, ...options });
   }
 

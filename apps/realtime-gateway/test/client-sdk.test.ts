@@ -3,7 +3,7 @@ import { SwitchboardClient, type WebSocketConstructor } from '@switchboard/clien
 import { type Publisher, createPublisher } from '@switchboard/room-log';
 import { waitFor } from '@switchboard/test-redis';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import WebSocket from 'ws';
 import { type RunningGateway, startGateway, tokenFor, useRedis } from './helper.js';
 
@@ -31,8 +31,12 @@ describe('@switchboard/client against real gateways', () => {
     publisherRedis.disconnect();
   });
 
-  const client = (urls: string[], token: string | (() => string)) =>
-    new SwitchboardClient({ url: urls, token, WebSocket: WebSocket as unknown as WebSocketConstructor, reconnect: { initialDelayMs: 20, maxDelayMs: 200 } });
+  /** An SDK client, closed when the test ends even if an assertion failed first. */
+  const client = (urls: string[], token: string | (() => string)) => {
+    const sdk = new SwitchboardClient({ url: urls, token, WebSocket: WebSocket as unknown as WebSocketConstructor, reconnect: { initialDelayMs: 20, maxDelayMs: 200 } });
+    onTestFinished(() => sdk.close());
+    return sdk;
+  };
 
   it('delivers typed events to on(event) handlers', async () => {
     const sdk = client([a.url], tokenFor('u1', 'A'));
@@ -44,6 +48,12 @@ describe('@switchboard/client against real gateways', () => {
     await waitFor(() => seen.length === 1, { message: 'typed event' });
     expect(seen).toEqual(['p9@1']);
     sdk.close();
+  });
+
+  it('rejects connect() when the WebSocket implementation refuses the URL', async () => {
+    const sdk = client(['not a url'], tokenFor('u1', 'A'));
+    await expect(sdk.connect()).rejects.toThrow(/Invalid URL/);
+    expect(sdk.currentState).toBe('closed');
   });
 
   it('rejects a forbidden subscribe', async () => {
@@ -74,8 +84,10 @@ describe('@switchboard/client against real gateways', () => {
     for (const connection of a.app.gateway.connections.values()) connection.socket.terminate();
     await flow;
     await waitFor(() => received.length >= 1000, { message: '1 000 events', timeoutMs: 20_000 });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(received).toEqual(range(1, 1000));
+    // A later event in the room: once it is here, a duplicate of an earlier one would have arrived.
+    await publisher.publish({ room: 'project:sdk', dealershipId: 'A', event: 'workflow.progress', data: { workflowId: 'w', progress: 100 } });
+    await waitFor(() => received.includes(1001), { message: 'the later event' });
+    expect(received).toEqual(range(1, 1001));
     expect(instances).toEqual(['gw-sdk-b']);
     expect(tokens).toBe(2);
     sdk.close();
@@ -99,10 +111,15 @@ describe('@switchboard/client against real gateways', () => {
     for (const connection of a.app.gateway.connections.values()) connection.socket.terminate();
     await flow;
     await waitFor(() => received['global']!.length >= perRoom && received['user:u-auto']!.length >= perRoom, { message: 'every event in both rooms', timeoutMs: 20_000 });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // A later event in each room: once it is here, a duplicate of an earlier one would have arrived.
+    const later = {
+      global: await publisher.publish({ room: 'global', dealershipId: 'A', event: 'workflow.progress', data: { workflowId: 'g', progress: 0 } }),
+      'user:u-auto': await publisher.publish({ room: 'user:u-auto', dealershipId: 'A', event: 'workflow.progress', data: { workflowId: 'u', progress: 0 } }),
+    };
+    await waitFor(() => Object.entries(later).every(([room, result]) => received[room]!.includes(result.seq)), { message: 'the later event in both rooms' });
     for (const seqs of Object.values(received)) {
       // global may carry messages of earlier tests: what matters is one unbroken run, in order.
-      expect(seqs).toEqual(range(seqs[0]!, seqs[0]! + perRoom - 1));
+      expect(seqs).toEqual(range(seqs[0]!, seqs[0]! + perRoom));
     }
     expect(duplicates).toEqual([]);
     sdk.close();

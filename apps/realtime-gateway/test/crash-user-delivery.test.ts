@@ -77,11 +77,17 @@ describe('user rooms across a gateway crash', () => {
     }
 
     const complete = () => [...received.values()].every((seen) => seen.user.length >= options.perRoom && seen.global.length >= options.perRoom);
+    // Not thrown here: the assertions below show what is missing.
     await waitFor(complete, { message: 'every message at every client', timeoutMs: 20_000 }).catch(() => undefined);
-    await sleep(300);
+    // A later message in each room: once a client has it, a duplicate of an earlier one would have arrived.
+    await publisher.publish({ room: 'global', dealershipId: 'A', event: 'workflow.progress', data: { workflowId: 'g', progress: 0 } });
+    for (const sub of users) await publisher.publish({ room: `user:${sub}`, dealershipId: 'A', event: 'workflow.progress', data: { workflowId: sub, progress: 0 } });
+    const lastGlobal = globalBefore + options.perRoom + 1;
+    const hasLater = () => [...received.values()].every((seen) => seen.user.includes(options.perRoom + 1) && seen.global.includes(lastGlobal));
+    await waitFor(hasLater, { message: 'the later message at every client' }).catch(() => undefined);
     for (const [sub, seen] of received) {
-      expect(seen.user, `user:${sub}`).toEqual(range(1, options.perRoom));
-      expect(seen.global, `global at ${sub}`).toEqual(range(globalBefore + 1, globalBefore + options.perRoom));
+      expect(seen.user, `user:${sub}`).toEqual(range(1, options.perRoom + 1));
+      expect(seen.global, `global at ${sub}`).toEqual(range(globalBefore + 1, lastGlobal));
       expect(new Set(seen.ids).size, `no duplicate at ${sub}`).toBe(seen.ids.length);
     }
     expect(own.every((client) => client.instanceId === b.instanceId)).toBe(true);

@@ -3,7 +3,7 @@ import { mintToken, type RoleName } from '@switchboard/auth';
 import { createKeyspace } from '@switchboard/keyspace';
 import type { TypedFastify } from '@switchboard/service-kit';
 import { type RedisServer, startRedis, waitFor } from '@switchboard/test-redis';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, onTestFinished } from 'vitest';
 import WebSocket from 'ws';
 import { type AppOptions, buildApp } from '../src/app.js';
 
@@ -57,7 +57,19 @@ export async function startGateway(redisUrl: string, options: Partial<AppOptions
 
 export type Frame = Record<string, unknown> & { type: string };
 
-/** A raw `ws` client that records every frame it receives. */
+/**
+ * Closes the socket when the current test ends, passed or failed, so a failing assertion does not
+ * leave it open for the tests after it.
+ */
+function closeWhenTestEnds(socket: WebSocket): void {
+  try {
+    onTestFinished(() => socket.close());
+  } catch {
+    // Opened outside a test (beforeAll): the suite's own afterAll closes it.
+  }
+}
+
+/** A raw `ws` client that records every frame it receives; closed when the test that opened it ends. */
 export class TestClient {
   readonly frames: Frame[] = [];
   closeCode: number | undefined;
@@ -68,6 +80,7 @@ export class TestClient {
   readonly closed: Promise<number>;
 
   constructor(readonly socket: WebSocket) {
+    closeWhenTestEnds(socket);
     socket.on('message', (data) => this.frames.push(JSON.parse(String(data)) as Frame));
     this.opened = new Promise((resolve, reject) => {
       socket.once('open', () => resolve());

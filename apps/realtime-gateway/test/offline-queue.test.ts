@@ -60,9 +60,13 @@ describe('offline queue', () => {
     expect(live.route).toBe('direct');
     await client.waitFor((frame) => frame['id'] === live.id);
     const second = await connect(gateway.url, tokenFor('off1', 'A'));
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(second.events('user:off1')).toHaveLength(0);
-    expect(client.events('user:off1')).toHaveLength(6);
+    // A later live message: queued ones are handed over before the room's live ones, so once
+    // the second connection has it, anything still queued would have arrived.
+    const later = await publisher.publish({ room: 'user:off1', dealershipId: 'A', event: 'ai.suggestion', data: suggestion(7) });
+    await second.waitFor((frame) => frame['id'] === later.id, 'the later live message');
+    await client.waitFor((frame) => frame['id'] === later.id, 'the later live message on the first connection');
+    expect(second.events('user:off1').map((frame) => frame['id'])).toEqual([later.id]);
+    expect(client.events('user:off1').map((frame) => frame['id'])).toEqual([...ids, live.id, later.id]);
     client.close();
     second.close();
     await publisher.close();
@@ -96,8 +100,11 @@ describe('offline queue', () => {
     expect(await publisherRedis.pttl(ks.realtime.offlineQueue('A', 'off3'))).toBeGreaterThan(0);
     await waitFor(async () => (await publisherRedis.exists(ks.realtime.offlineQueue('A', 'off3'))) === 0, { message: 'queue expiry', timeoutMs: 5_000 });
     const client = await connect(gateway.url, tokenFor('off3', 'A'));
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(client.events('user:off3')).toHaveLength(0);
+    // A later live message: queued ones come before the room's live ones, so once it is here
+    // an expired one that was still handed over would have arrived.
+    const later = await publisher.publish({ room: 'user:off3', dealershipId: 'A', event: 'ai.suggestion', data: suggestion(2) });
+    await client.waitFor((frame) => frame['id'] === later.id, 'the later live message');
+    expect(client.events('user:off3').map((frame) => frame['id'])).toEqual([later.id]);
     client.close();
     await publisher.close();
   });
@@ -106,8 +113,11 @@ describe('offline queue', () => {
     const publisher = createPublisher(publisherRedis, { keyspace: ks, offlineJobs: false });
     await publisher.publish({ room: 'user:same', dealershipId: 'A', event: 'ai.suggestion', data: suggestion(1) });
     const fromB = await connect(gateway.url, tokenFor('same', 'B'));
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(fromB.events()).toHaveLength(0);
+    // A later live message for B's user: queued ones come before the room's live ones, so once
+    // it is here A's queued one would have arrived if it were handed over.
+    const later = await publisher.publish({ room: 'user:same', dealershipId: 'B', event: 'ai.suggestion', data: suggestion(2) });
+    await fromB.waitFor((frame) => frame['id'] === later.id, 'the later live message');
+    expect(fromB.events().map((frame) => frame['id'])).toEqual([later.id]);
     expect(await publisherRedis.llen(ks.realtime.offlineQueue('A', 'same'))).toBe(1);
     fromB.close();
     await publisher.close();

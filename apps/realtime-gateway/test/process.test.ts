@@ -3,7 +3,7 @@ import { SwitchboardClient, type WebSocketConstructor } from '@switchboard/clien
 import { type Publisher, createPublisher } from '@switchboard/room-log';
 import { type RedisServer, startRedis, waitFor } from '@switchboard/test-redis';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import WebSocket from 'ws';
 import { connect, tokenFor } from './helper.js';
 import { type GatewayProcess, spawnGateway } from './process-helper.js';
@@ -37,8 +37,18 @@ describe('gateway processes: drain, crash, Redis restart', () => {
     await redis.cleanup();
   });
 
-  const sdk = (urls: string[]) =>
-    new SwitchboardClient({ url: urls, token: tokenFor('u1', 'A'), WebSocket: WebSocket as unknown as WebSocketConstructor, reconnect: { initialDelayMs: 50, maxDelayMs: 500 } });
+  /** A later event in the room, received: a duplicate of an earlier one would have arrived before it. */
+  const laterEvent = async (room: string, received: number[]) => {
+    const later = await publisher.publish({ room, dealershipId: 'A', event: 'workflow.progress', data: { workflowId: 'w', progress: 0 } });
+    await waitFor(() => received.includes(later.seq), { message: 'the later event' });
+  };
+
+  /** An SDK client, closed when the test ends even if an assertion failed first. */
+  const sdk = (urls: string[]) => {
+    const client = new SwitchboardClient({ url: urls, token: tokenFor('u1', 'A'), WebSocket: WebSocket as unknown as WebSocketConstructor, reconnect: { initialDelayMs: 50, maxDelayMs: 500 } });
+    onTestFinished(() => client.close());
+    return client;
+  };
 
   /** Publishes 1 000 events at a steady pace (so a fault lands mid-flow). */
   const flow = (room: string) =>
@@ -83,8 +93,8 @@ describe('gateway processes: drain, crash, Redis restart', () => {
 
     await publishing;
     await waitFor(() => received.length >= 1000, { message: 'all 1 000 events', timeoutMs: 20_000 });
-    await sleep(200);
-    expect(received).toEqual(range(1, 1000));
+    await laterEvent('project:drain', received);
+    expect(received).toEqual(range(1, 1001));
     expect(migrations).toHaveLength(1);
     // Registered after the first connect: only the reconnection shows, and it went to the other instance.
     expect(instances).toEqual(['proc-b']);
@@ -104,8 +114,8 @@ describe('gateway processes: drain, crash, Redis restart', () => {
     await a.stop('SIGKILL');
     await publishing;
     await waitFor(() => received.length >= 1000, { message: 'all 1 000 events', timeoutMs: 20_000 });
-    await sleep(200);
-    expect(received).toEqual(range(1, 1000));
+    await laterEvent('project:crash', received);
+    expect(received).toEqual(range(1, 1001));
     expect(client.instanceId).toBe('proc-b');
     client.close();
   }, 60_000);

@@ -102,7 +102,11 @@ describe('protecting the service', () => {
     const healthy = await connect(gateway.url, token);
     await silent.opened;
     expect(await silent.closed).toBe(4408);
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    // Each round either cuts a connection whose pong is missing or pings it again: two more pings
+    // mean a full round checked the healthy one's pong and kept it.
+    let pings = 0;
+    healthy.socket.on('ping', () => (pings += 1));
+    await waitFor(() => pings >= 2 || healthy.closeCode !== undefined, { message: 'two more heartbeat rounds' });
     expect(healthy.closeCode).toBeUndefined();
     healthy.close();
   });

@@ -4,8 +4,6 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningGateway, type TestClient, connect, startGateway, tokenFor, useRedis } from './helper.js';
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
-
 describe('rooms and tenant isolation', () => {
   const redis = useRedis();
   let gateway: RunningGateway;
@@ -54,11 +52,14 @@ describe('rooms and tenant isolation', () => {
     await b.subscribe('project:1');
     await publisher.publish({ room: 'project:1', dealershipId: 'A', event: 'project.updated', data: { projectId: '1', changes: { owner: 'A' } } });
     await publisher.publish({ room: 'project:1', dealershipId: 'B', event: 'project.updated', data: { projectId: '1', changes: { owner: 'B' } } });
-    await a.waitFor((frame) => frame.type === 'event');
-    await b.waitFor((frame) => frame.type === 'event');
-    await settle();
-    expect(a.events().map((frame) => (frame['data'] as { changes: { owner: string } }).changes.owner)).toEqual(['A']);
-    expect(b.events().map((frame) => (frame['data'] as { changes: { owner: string } }).changes.owner)).toEqual(['B']);
+    // A later event in each client's own room: once it has it, the other dealership's (published before) would have arrived.
+    await publisher.publish({ room: 'project:1', dealershipId: 'A', event: 'project.updated', data: { projectId: '1', changes: { owner: 'A-after' } } });
+    await publisher.publish({ room: 'project:1', dealershipId: 'B', event: 'project.updated', data: { projectId: '1', changes: { owner: 'B-after' } } });
+    const owner = (frame: Record<string, unknown>) => (frame['data'] as { changes: { owner: string } }).changes.owner;
+    await a.waitFor((frame) => frame.type === 'event' && owner(frame) === 'A-after', 'the later event of A');
+    await b.waitFor((frame) => frame.type === 'event' && owner(frame) === 'B-after', 'the later event of B');
+    expect(a.events().map(owner)).toEqual(['A', 'A-after']);
+    expect(b.events().map(owner)).toEqual(['B', 'B-after']);
     a.close();
     b.close();
   });
@@ -74,7 +75,9 @@ describe('rooms and tenant isolation', () => {
     }
     await publisher.publish({ room: 'user:ua', dealershipId: 'A', event: 'ai.suggestion', data: { suggestionId: 's', content: 'hi' } });
     await a.waitFor((frame) => frame.type === 'event' && frame.room === 'user:ua');
-    await settle();
+    // A later global event: once b has it, the user-room event published before would have arrived.
+    const later = await publisher.publish({ room: 'global', dealershipId: 'A', event: 'workflow.progress', data: { workflowId: 'after', progress: 1 } });
+    await b.waitFor((frame) => frame.type === 'event' && frame['id'] === later.id, 'the later global event');
     expect(b.events('user:ua')).toHaveLength(0);
     a.close();
     b.close();
@@ -88,7 +91,9 @@ describe('rooms and tenant isolation', () => {
     await publisher.publish({ room: 'agent:x', dealershipId: 'A', event: 'agent.connected', data: { agentId: 'x' } });
     client.send({ type: 'unsubscribe', room: 'global' });
     await client.waitFor((frame) => frame.type === 'error' && frame['room'] === 'global');
-    await settle();
+    // A later global event: once the client has it, the agent:x event published before would have arrived.
+    const later = await publisher.publish({ room: 'global', dealershipId: 'A', event: 'workflow.progress', data: { workflowId: 'after', progress: 1 } });
+    await client.waitFor((frame) => frame.type === 'event' && frame['id'] === later.id, 'the later global event');
     expect(client.events('agent:x')).toHaveLength(0);
     client.close();
   });
@@ -110,9 +115,12 @@ describe('rooms and tenant isolation', () => {
     const result = await publisher.publish({ room: 'user:watched', dealershipId: 'A', event: 'ai.suggestion', data: { suggestionId: 'w', content: 'x' } });
     await admin.waitFor((frame) => frame.type === 'event' && frame['id'] === result.id);
     await user.waitFor((frame) => frame.type === 'event' && frame['id'] === result.id);
-    await settle();
-    expect(admin.events('user:watched')).toHaveLength(1);
-    expect(user.events('user:watched')).toHaveLength(1);
+    // A later event in the same room: once both have it, a duplicate of the first would have arrived.
+    const later = await publisher.publish({ room: 'user:watched', dealershipId: 'A', event: 'ai.suggestion', data: { suggestionId: 'w2', content: 'x' } });
+    await admin.waitFor((frame) => frame.type === 'event' && frame['id'] === later.id, 'the later event at the admin');
+    await user.waitFor((frame) => frame.type === 'event' && frame['id'] === later.id, 'the later event at the user');
+    expect(admin.events('user:watched').map((frame) => frame['id'])).toEqual([result.id, later.id]);
+    expect(user.events('user:watched').map((frame) => frame['id'])).toEqual([result.id, later.id]);
     admin.close();
     user.close();
   });

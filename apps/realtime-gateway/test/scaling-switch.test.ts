@@ -66,7 +66,9 @@ describe('gateway mode follows REDIS_WEBSOCKET_SCALING while connections are ope
         const consistent = async () =>
           app.gateway.scaling === finalState && (await inCluster('gw-flip')) === finalState && (await registered(ids)).every((entry) => entry === finalState);
         await waitFor(consistent, { timeoutMs: 5_000, message: `mode ${finalState} in the gateway and in Redis` });
-        // Let any write issued before the last switch land; none may undo it.
+        // Let any write issued before the last switch land; none may undo it. A fixed wait, not a
+        // sentinel: those writes may still be on their way through the breaker, not yet on the
+        // connection, so nothing sent from here is ordered after them.
         await new Promise((resolve) => setTimeout(resolve, 300));
         expect(await inCluster('gw-flip')).toBe(finalState);
         expect(await registered(ids)).toEqual(ids.map(() => finalState));

@@ -95,6 +95,7 @@ export class SwitchboardClient {
   connect(): Promise<void> {
     if (this.state === 'open') return Promise.resolve();
     const waiter = new Promise<void>((resolve, reject) => this.connectWaiters.push({ resolve, reject }));
+    // open() never rejects: its failures settle the waiters or schedule a reconnect.
     if (this.state === 'idle' || this.state === 'closed') void this.open();
     return waiter;
   }
@@ -163,7 +164,15 @@ export class SwitchboardClient {
     const urls = Array.isArray(this.options.url) ? this.options.url : [this.options.url];
     const url = urls[this.urlIndex % urls.length]!;
     const separator = url.includes('?') ? '&' : '?';
-    const socket = new this.Impl(`${url}${separator}token=${encodeURIComponent(token)}`);
+    let socket: WebSocketLike;
+    try {
+      socket = new this.Impl(`${url}${separator}token=${encodeURIComponent(token)}`);
+    } catch (error) {
+      // A URL the WebSocket implementation refuses (SyntaxError) fails the same way on every retry.
+      this.setState('closed');
+      for (const waiter of this.connectWaiters.splice(0)) waiter.reject(error as Error);
+      return;
+    }
     this.socket = socket;
     socket.onmessage = (event) => this.onFrame(String(event.data));
     socket.onerror = () => undefined;
@@ -193,6 +202,7 @@ export class SwitchboardClient {
     this.urlIndex += 1;
     const delay = backoffDelay(this.attempt, this.options.reconnect || {});
     this.attempt += 1;
+    // open() never rejects (see connect()).
     this.timers.push(setTimeout(() => void this.open(), delay));
   }
 

@@ -95,6 +95,7 @@ async function errorHandler(app: FastifyInstance, options: ErrorHandlerOptions):
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     request.traceId = currentTraceId();
+    // A reply is thenable (it resolves once sent); setting its status or headers leaves nothing to await.
     void reply.header('x-trace-id', request.traceId);
     if (closing) {
       throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'This instance is shutting down; retry.', { reason: 'shutting-down' }, { headers: { connection: 'close' } });
@@ -108,6 +109,7 @@ async function errorHandler(app: FastifyInstance, options: ErrorHandlerOptions):
     } else {
       request.log[clientLevel]({ code: appError.code, message: appError.message }, 'request rejected');
     }
+    // A reply is thenable (it resolves once sent); setting its status or headers leaves nothing to await.
     void reply.status(appError.statusCode).headers(appError.headers);
     return reply.send(
       failure({
@@ -120,6 +122,7 @@ async function errorHandler(app: FastifyInstance, options: ErrorHandlerOptions):
   });
 
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
+    // A reply is thenable (it resolves once sent); setting its status or headers leaves nothing to await.
     void reply.status(404);
     return reply.send(
       failure({

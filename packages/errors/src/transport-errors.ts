@@ -51,7 +51,9 @@ export function frameworkErrorHandler(error: FastifyError, request: FastifyReque
   const answer = frameworkFailure(error);
   const traceId = request.traceId || currentTraceId();
   request.log.info({ code: answer.code, status: answer.status, traceId, reason: answer.details['reason'] }, 'request rejected by the router');
+  // A reply is thenable (it resolves once sent); setting its status or headers leaves nothing to await.
   void reply.code(answer.status).header('x-trace-id', traceId).header('content-type', 'application/json; charset=utf-8');
+  // Fastify reports a failed send itself; the handler has nothing more to do.
   void reply.send(JSON.stringify(failure(bodyOf(answer, traceId))));
 }
 

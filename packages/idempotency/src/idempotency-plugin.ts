@@ -106,6 +106,7 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
     if (stored.state === 'in-flight') {
       throw new AppError(ErrorCode.IDEMPOTENCY_CONFLICT, 'A request with this Idempotency-Key is still in progress.', { reason: 'in-flight', idempotencyKey: key });
     }
+    // A reply is thenable (it resolves once sent); setting its status or headers leaves nothing to await.
     void reply.code(stored.statusCode).header(REPLAYED_HEADER, 'true');
     if (stored.contentType) void reply.header('content-type', stored.contentType);
     return reply.send(stored.body);

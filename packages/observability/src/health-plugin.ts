@@ -73,6 +73,7 @@ async function health(app: FastifyInstance, options: HealthPluginOptions): Promi
   app.get('/health/live', async () => ({ status: 'ok', uptimeSec: Math.round(process.uptime()) }));
   app.get('/health/ready', async (_request, reply) => {
     const result = await report();
+    // A reply is thenable (it resolves once sent); setting its status or headers leaves nothing to await.
     void reply.status(result.status === 'ok' ? 200 : 503);
     return result;
   });

@@ -47,6 +47,7 @@ async function metrics(app: FastifyInstance, options: MetricsPluginOptions): Pro
     duration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, seconds);
   });
   app.get('/metrics', async (_request, reply) => {
+    // A reply is thenable (it resolves once sent); setting its status or headers leaves nothing to await.
     void reply.header('content-type', registry.contentType);
     return registry.metrics();
   });

@@ -51,6 +51,18 @@ describe('outbox', () => {
     return seen;
   };
 
+  /**
+   * Publishes a marker on the room's channel and waits for it: whatever Redis published there
+   * before has arrived then. Returns what came before the marker, and takes the marker out of `seen`.
+   */
+  const beforeMarker = async (member: string, seen: Array<{ id: string }>) => {
+    await client().publish(ks.realtime.roomChannel(roomKey('d1', `project:${member}`)), JSON.stringify({ seq: 0, id: 'marker', data: { changes: { n: 0 } } }));
+    await waitFor(() => seen.some((event) => event.id === 'marker'), { message: 'the marker' });
+    const at = seen.findIndex((event) => event.id === 'marker');
+    seen.splice(at, 1);
+    return seen.slice(0, at);
+  };
+
   beforeAll(async () => {
     server = await startRedis();
   });
@@ -81,8 +93,8 @@ describe('outbox', () => {
     const survivor = processOf({ sweepAfterMs: 200 });
     // Before the grace period the committer's own relay may still be under way: left alone.
     await survivor.outbox.sweep();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(seen).toEqual([]);
+    // The sweep has returned, so anything it published is ahead of the marker.
+    expect(await beforeMarker('crash', seen)).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, 250));
     await survivor.outbox.sweep();
     await waitFor(() => seen.length === 2, { message: 'two events' });
@@ -97,8 +109,8 @@ describe('outbox', () => {
     await survivor.redis.set(keys.lock('stuck'), 'a-dead-relay', 'PX', 400);
     expect(await survivor.outbox.relay('stuck')).toBe('busy');
     await survivor.outbox.sweep();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(seen).toEqual([]);
+    // The sweep has returned, so anything it published is ahead of the marker.
+    expect(await beforeMarker('stuck', seen)).toEqual([]);
     await waitFor(async () => {
       await survivor.outbox.sweep();
       return seen.length === 1;

@@ -37,6 +37,7 @@ export class ChannelSubscriber {
     this.client.on('error', (error: Error) => options.log.warn({ err: error }, 'redis subscriber error'));
     this.client.on('message', (channel: string, message: string) => options.onMessage(channel, message));
     this.client.on('close', () => this.setConnected(false));
+    // onReady() logs a failed resubscribe itself; the next reconnect tries again.
     this.client.on('ready', () => void this.onReady());
   }
 
@@ -58,6 +59,7 @@ export class ChannelSubscriber {
 
   async remove(channel: string): Promise<void> {
     if (!this.wanted.delete(channel) || !this.connected) return;
+    // Fails only when the connection drops; the reconnect resubscribes `wanted`, which no longer has it.
     await this.client.unsubscribe(channel).catch(() => undefined);
   }
 

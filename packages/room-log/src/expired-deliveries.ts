@@ -27,6 +27,7 @@ export function startExpiredDeliveriesWorker(redisUrl: string, ks: Keyspace, log
     close: async () => {
       // As for the queue (offline-queue.ts): closing before BullMQ's first version check ends leaves an unhandled rejection.
       await worker.waitUntilReady().catch(() => undefined);
+      // Shutting down: a worker that fails to close has its connection cut next anyway.
       await worker.close().catch(() => undefined);
       connection.disconnect();
     },

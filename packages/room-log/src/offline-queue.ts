@@ -74,6 +74,7 @@ export class OfflineQueue {
     ]);
     if (outcome === 'limit') return { refused: true };
     const taken = raw.map(toLiveMessage).filter((message): message is LiveMessage => message !== undefined);
+    // Not awaited: the attach must not wait on BullMQ; removeJobs logs its own failures.
     if (taken.length > 0) void this.removeJobs(taken.map((message) => message.id));
     // An entry lives OFFLINE_QUEUE_TTL_SEC from its publish, like its job; the list's own TTL
     // restarts with every push, so older entries can still be in it.

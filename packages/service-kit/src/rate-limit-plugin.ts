@@ -89,6 +89,7 @@ async function rateLimits(app: FastifyInstance, options: RateLimitPluginOptions)
     if (result.isExceeded) throw rateLimitError({ max: result.max, ttl: result.ttl ?? 0, after: `${result.ttlInSeconds ?? 0} s` });
     // What a client can pace itself by: the bucket of its principal, or of its IP without one.
     if (phase === 'principal' || !request.principal) {
+      // A reply is thenable (it resolves once sent); setting its status or headers leaves nothing to await.
       void reply.header('x-ratelimit-limit', result.max).header('x-ratelimit-remaining', result.remaining ?? 0).header('x-ratelimit-reset', result.ttlInSeconds ?? 0);
     }
   };

@@ -68,6 +68,7 @@ export async function runService(options: RunServiceOptions): Promise<FastifyIns
       process.exit(1);
     }
   };
+  // shutdown() ends the process itself, on failure too.
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
   return app;
@@ -83,6 +84,7 @@ async function startOrExit(options: RunServiceOptions): Promise<FastifyInstance>
   } catch (error) {
     console.error(`${options.service}: failed to start: ${(error as Error).message}`);
     // What was built (a worker holding jobs, connections) is let go before exiting.
+    // Exiting anyway: the start error above is the one to report, a failing close adds nothing.
     await Promise.race([app?.close(), new Promise((resolve) => setTimeout(resolve, FAILED_START_CLOSE_MS).unref())]).catch(() => undefined);
     process.exit(1);
   }

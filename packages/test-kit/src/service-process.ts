@@ -49,6 +49,7 @@ async function spawnOnce(entry: string, env: Record<string, string>, options: Sp
   };
   const ready = waitFor(
     async () => {
+      // Not listening yet: poll again.
       const res = await fetch(`${http}${readyPath}`).catch(() => undefined);
       return res?.status === 200;
     },
@@ -63,6 +64,7 @@ async function spawnOnce(entry: string, env: Record<string, string>, options: Sp
     await stop('SIGKILL');
     throw error;
   } finally {
+    // Only the start-up race waits on it; a later exit is the test's business, through `exited`.
     died.catch(() => undefined);
   }
   return { http, port, process: child, exited, output: () => output, stop };

@@ -69,6 +69,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
       proc.once('error', reject);
       proc.once('close', (code, signal) => reject(new RedisExitError(port, `${code ?? signal}`, output)));
     });
+    // Only the start-up race below waits on it; a later exit has nobody to tell.
     failed.catch(() => undefined);
     await Promise.race([
       failed,

@@ -100,6 +100,7 @@ export class RoomHub {
     if (local.members.size === 0) {
       this.rooms.delete(membership.key);
       if (local.channel && room !== GLOBAL_ROOM) {
+        // remove() never rejects (a failed UNSUBSCRIBE is moot once the channel is not wanted).
         void this.subscriber.remove(local.channel).then(() => this.metrics.roomChannels.set(this.subscriber.roomChannelCount()));
       }
     }
@@ -164,6 +165,7 @@ export class RoomHub {
     const local = this.rooms.get(message.key);
     if (!local) return false;
     local.pending.push(message);
+    // drainRoom logs its own failures and catches up on the next message.
     if (!local.busy) void this.drainRoom(local);
     return true;
   }
@@ -172,6 +174,7 @@ export class RoomHub {
   catchUpAll(): void {
     for (const local of this.rooms.values()) {
       local.pending.push('catch-up');
+      // drainRoom logs its own failures.
       if (!local.busy) void this.drainRoom(local);
     }
   }

@@ -32,6 +32,7 @@ export function createGatewayMetrics(registry: Registry, sources: GatewayMetricS
       help: 'Offline deliveries waiting for their user, all instances (the same value on each; use max).',
       registers,
       async collect() {
+        // Redis unreachable: the gauge keeps its last value rather than failing the scrape.
         const backlog = await sources.offlineBacklog?.().catch(() => undefined);
         if (backlog !== undefined) this.set(backlog);
       },

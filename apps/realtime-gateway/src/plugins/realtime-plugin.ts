@@ -71,7 +71,7 @@ async function realtime(app: FastifyInstance, options: RealtimePluginOptions): P
       }
     });
     releaseUpgradeObjects(socket);
-    void gateway.accept(socket, request.principal, request.ip);
+    gateway.accept(socket, request.principal, request.ip);
   });
 }
 

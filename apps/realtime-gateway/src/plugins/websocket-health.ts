@@ -13,6 +13,7 @@ async function websocketHealth(app: FastifyInstance): Promise<void> {
     const breaker = gateway.breaker.state;
     const healthy = redisConnected && breaker === 'closed' && !gateway.draining;
     const stats = gateway.counters.stats;
+    // A reply is thenable (it resolves once sent); setting its status or headers leaves nothing to await.
     void reply.status(healthy ? 200 : 503);
     return {
       status: healthy ? 'healthy' : 'degraded',

@@ -63,6 +63,7 @@ export class ClusterPresence {
       void registry.heartbeat(connections.values()).catch((error: Error) => log.debug({ err: error }, 'registry refresh failed'));
     };
     this.timers.push(setInterval(refresh, refreshMs));
+    // Redis trouble is logged by the refresh above; the next tick is the retry.
     this.timers.push(setInterval(() => void registry.announce().catch(() => undefined), this.deps.instanceHeartbeatMs));
     refresh();
     for (const timer of this.timers) timer.unref();

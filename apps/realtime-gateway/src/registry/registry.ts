@@ -162,6 +162,7 @@ export class ConnectionRegistry {
   }
 
   async leaveCluster(): Promise<void> {
+    // Best effort on the way out: an entry left behind goes stale (INSTANCE_STALE_MS) and is reaped.
     await this.clusterWrite(() => this.redis.multi().zrem(this.ks.realtime.instances(), this.options.instanceId).exec()).catch(() => undefined);
   }
 

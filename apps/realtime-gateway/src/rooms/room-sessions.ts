@@ -30,6 +30,11 @@ export interface RoomSessionsDeps {
 export class RoomSessions {
   constructor(private readonly deps: RoomSessionsDeps) {}
 
+  /** Redis trouble must not fail the frame: the next registry heartbeat writes every position. */
+  private readonly positionNotRecorded = (error: Error): void => {
+    this.deps.log.debug({ err: error }, 'subscription position not recorded; the next heartbeat writes it');
+  };
+
   /**
    * `global` and the caller's `user:` room. Both are returned held (not live yet): a reconnecting
    * client resumes them from its own position, and live messages sent before that replay would
@@ -60,6 +65,7 @@ export class RoomSessions {
     });
     if (attached?.refused) return { refused: true, memberships: [global, user], positions };
     // The position read with the registration: what is above it is routed live to this connection.
+    // As for the global room: without a position the user room still goes live.
     const position = attached?.position ?? (await hub.position(user.key).catch(() => undefined));
     const queued = inSeqOrder(uniqueById(attached?.queued ?? []), position?.epoch);
     if (position) {
@@ -79,7 +85,7 @@ export class RoomSessions {
     const membership = await this.joinChecked(connection, room);
     const position = await this.deps.hub.startLive(connection, membership);
     connection.sendFrame({ type: 'subscribed', room, seq: position.seq, epoch: position.epoch });
-    await this.deps.registry.recordSubscription(connection, room, position.seq, position.epoch).catch(() => undefined);
+    await this.deps.registry.recordSubscription(connection, room, position.seq, position.epoch).catch(this.positionNotRecorded);
   }
 
   async unsubscribe(connection: ClientConnection, room: string): Promise<void> {
@@ -88,7 +94,9 @@ export class RoomSessions {
     }
     this.deps.hub.leave(connection, room);
     connection.sendFrame({ type: 'unsubscribed', room });
-    await this.deps.registry.forgetSubscription(connection, room).catch(() => undefined);
+    await this.deps.registry
+      .forgetSubscription(connection, room)
+      .catch((error: Error) => this.deps.log.debug({ err: error, room }, 'left room still in the session record; it goes with the connection entries'));
   }
 
   /** One `resumed` (or `error`) frame per room; a previous session fills rooms the client did not name. */
@@ -122,14 +130,15 @@ export class RoomSessions {
       }
       const result = await this.deps.hub.resume(connection, membership, seq, epochs[room]);
       connection.sendFrame({ type: 'resumed', room, ...result });
-      await this.deps.registry.recordSubscription(connection, room, result.seq, result.epoch).catch(() => undefined);
+      await this.deps.registry.recordSubscription(connection, room, result.seq, result.epoch).catch(this.positionNotRecorded);
     }
   }
 
   /** Records the client's processed position server-side (never ahead of what it was sent). */
   ack(connection: ClientConnection, room: string, seq: number): void {
     const membership = connection.rooms.get(room);
-    if (membership) void this.deps.registry.recordSubscription(connection, room, Math.min(seq, membership.seq), membership.epoch).catch(() => undefined);
+    // Not awaited: the ack frame has no answer to wait for, and a failed write is logged.
+    if (membership) void this.deps.registry.recordSubscription(connection, room, Math.min(seq, membership.seq), membership.epoch).catch(this.positionNotRecorded);
   }
 
   /** Throws ROOM_LIMIT_EXCEEDED if joining `more` rooms would pass the connection's limit. */

@@ -115,6 +115,7 @@ export function createProcessDriver(options: ProcessDriverOptions): SandboxDrive
     let activeMs = 0;
     let last = performance.now();
     const timer = setInterval(() => {
+      // Never rejects: readProc answers undefined for a process it cannot read, and a failed kill is retried.
       void (async () => {
         const now = performance.now();
         const entry = child.pid === undefined ? undefined : await readProc(child.pid);
@@ -123,7 +124,8 @@ export function createProcessDriver(options: ProcessDriverOptions): SandboxDrive
         last = now;
         if (!timedOut && activeMs > request.timeoutMs) {
           timedOut = true;
-          await killAll(sandboxId, request.executionId);
+          // Only listing /proc can fail (EMFILE under load): the next tick tries the kill again.
+          await killAll(sandboxId, request.executionId).catch(() => (timedOut = false));
         }
       })();
     }, tickMs);

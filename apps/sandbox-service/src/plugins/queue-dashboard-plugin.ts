@@ -70,6 +70,7 @@ export async function queueDashboardPlugin(app: FastifyInstance, options: QueueD
     if (principal.role !== 'admin') throw new AppError(ErrorCode.FORBIDDEN, 'The queue dashboard is for admins.', { required: ['admin'] });
     if (typeof fromQuery === 'string' && fromQuery === token) {
       const maxAge = Math.max(0, principal.exp - Math.floor(Date.now() / 1000));
+      // A reply is thenable (it resolves once sent); setting its status or headers leaves nothing to await.
       void reply.header('set-cookie', `${COOKIE}=${token}; Path=${options.basePath}; HttpOnly; SameSite=Strict; Max-Age=${maxAge}`);
     }
   }

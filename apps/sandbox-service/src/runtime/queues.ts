@@ -50,6 +50,7 @@ export async function scheduleAutoPause(queues: SandboxQueues, sandboxId: string
  */
 export async function closeQueue(queue: Queue): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
+  // Only the wait matters here: a start-up that failed has nothing in flight either.
   await Promise.race([queue.waitUntilReady().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
   clearTimeout(timer);
   await queue.close();

@@ -20,6 +20,7 @@ export async function startControlListener(redisUrl: string, runtime: SandboxRun
       log.warn({ raw: raw.slice(0, 200) }, 'ignoring malformed control message');
       return;
     }
+    // apply() logs its own failures; the reconcile loop of a running execution retries.
     void applier.apply(message.sandboxId);
   });
   await subscriber.subscribe(runtime.keyspace.sandbox.controlChannel());

@@ -90,7 +90,8 @@ export function createExecutionProcessor(deps: ExecutionProcessorDeps) {
 
     // Apply the sandbox's current state now and then while this runs: a pause whose control
     // message was lost (subscriber reconnecting) still freezes the execution.
-    const reconcile = setInterval(() => void applier.apply(execution.sandboxId).catch(() => undefined), deps.reconcileMs ?? 1000);
+    // apply() logs its own failures and never rejects; the next tick is the retry.
+    const reconcile = setInterval(() => void applier.apply(execution.sandboxId), deps.reconcileMs ?? 1000);
     let outcome: ToolOutcome;
     try {
       const tool = tools.get(execution.tool);

@@ -29,6 +29,7 @@ export function createSandboxStateApplier(runtime: SandboxRuntime, log: Logger) 
       log.error({ err: error, sandboxId }, 'could not apply sandbox state to its processes');
     });
     chains.set(sandboxId, next);
+    // `next` never rejects (the catch above logs), so this clean-up cannot fail.
     void next.then(() => {
       if (chains.get(sandboxId) === next) chains.delete(sandboxId);
     });

@@ -111,6 +111,7 @@ export class FlagsClient extends EventEmitter<Events> implements FlagReader {
         return;
       }
       this.options.logger?.info({}, 'flags subscriber reconnected; re-syncing');
+      // Without throwOnError resync() never rejects: it logs and retries on its own.
       void this.resync();
     });
     await subscriber.subscribe(this.store.keyspace.changesChannel());
@@ -173,6 +174,7 @@ export class FlagsClient extends EventEmitter<Events> implements FlagReader {
       if (throwOnError) throw error;
       this.options.logger?.warn({ err: error }, 'flags re-sync failed; retrying');
       clearTimeout(this.resyncTimer);
+      // Never rejects (no throwOnError): a failure lands here again.
       this.resyncTimer = setTimeout(() => void this.resync(), 1_000);
       this.resyncTimer.unref();
     }

@@ -37,6 +37,7 @@ export async function startServiceFlags(options: ServiceFlagsOptions): Promise<S
     await client.start();
     await client.ensureFlags(options.ensure);
   } catch (error) {
+    // The start-up error is the one to report; a close that fails too adds nothing to it.
     await client.close().catch(() => undefined);
     redis.disconnect();
     throw error;

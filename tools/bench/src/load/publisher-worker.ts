@@ -111,6 +111,7 @@ process.on('message', (raw) => {
       runStep(message.step, message.rate, message.durationMs, message.rooms, message.payloadBytes, message.maxInFlight).catch(fail);
       return;
     case 'close':
+      // The parent asked this worker to go: it exits whether the close went well or not.
       void closeAll().finally(() => process.exit(0));
       return;
   }

@@ -20,6 +20,7 @@ io.adapter(createAdapter(pub, sub));
 io.on('connection', (socket) => {
   socket.on('subscribe', (room: unknown, ack?: (ok: boolean) => void) => {
     if (typeof room !== 'string') return ack?.(false);
+    // The in-memory adapter joins synchronously; there is nothing to wait for.
     void socket.join(room);
     ack?.(true);
   });

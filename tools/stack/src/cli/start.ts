@@ -13,7 +13,12 @@ async function shutdown(reason: string, code: number): Promise<never> {
   if (stopping) process.exit(code);
   stopping = true;
   console.log(`[stack] ${reason}: draining and stopping`);
-  await stack?.stop();
+  try {
+    await stack?.stop();
+  } catch (error) {
+    console.error(`[stack] stop failed: ${(error as Error).message}`);
+    process.exit(1);
+  }
   console.log('[stack] stopped');
   process.exit(code);
 }
@@ -30,6 +35,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.exit(130);
     }
     firstSignalAt = Date.now();
+    // shutdown() ends the process itself, on failure too.
     void shutdown(signal, 0);
   });
 }
@@ -44,6 +50,7 @@ console.log(formatBanner(stack));
 if (smoke) await shutdown('smoke check passed', 0);
 else {
   for (const instance of stack.instances) {
+    // `exit` resolves with the code and never rejects.
     void instance.process.exit.then((code) => {
       if (!stopping) console.error(`[stack] ${instance.name} exited (${code}); the rest keeps running`);
     });

@@ -39,6 +39,7 @@ export async function changeFlag(
   const expectedVersion = expectedVersionOf(change.version, ifMatchOf(request));
   const meta: ChangeMeta = { actor: actorOf(request), ...(change.reason ? { reason: change.reason } : {}), ...(expectedVersion !== undefined ? { expectedVersion } : {}) };
   const { flag } = await storeCall(() => app.flags.change((commands) => run(commands, meta)));
+  // A reply is thenable (it resolves once sent); setting its status or headers leaves nothing to await.
   void reply.header('etag', `"${flag.version}"`);
   return ok(flag);
 }

@@ -58,6 +58,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/api/flags', { ...mutating, schema: { tags: ['flags'], summary: 'Create a flag', body: CreateFlagBody, response: { 201: FlagEnvelope, ...errors } } }, async (request, reply) => {
     const { key, reason, ...definition } = request.body;
     const { flag } = await storeCall(() => app.flags.change((commands) => commands.create(key, definition, { actor: actorOf(request), ...(reason ? { reason } : {}) })));
+    // A reply is thenable (it resolves once sent); setting its status or headers leaves nothing to await.
     void reply.header('etag', `"${flag.version}"`).header('location', `/api/flags/${key}`);
     return reply.code(201).send(ok(flag));
   });
@@ -65,6 +66,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/api/flags/:key', { ...guard, schema: { tags: ['flags'], summary: 'Get a flag', params: KeyParams, response: { 200: FlagEnvelope, ...errors } } }, async (request, reply) => {
     const flag = await storeCall(() => app.flags.store.get(request.params.key));
     if (!flag) throw new AppError(ErrorCode.RECORD_NOT_FOUND, `flag ${request.params.key} not found`, { key: request.params.key });
+    // A reply is thenable (it resolves once sent); setting its status or headers leaves nothing to await.
     void reply.header('etag', `"${flag.version}"`);
     return ok(flag);
   });

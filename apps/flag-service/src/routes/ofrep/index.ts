@@ -41,6 +41,7 @@ export const ofrepRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const key = (request.params as { key?: string } | undefined)?.key;
       return reply.status(500).send({ ...(key ? { key } : {}), errorCode: 'GENERAL', errorDetails: `internal error (trace ${request.traceId || currentTraceId()})` });
     }
+    // A reply is thenable (it resolves once sent); setting its status or headers leaves nothing to await.
     void reply.status(appError.statusCode).headers(appError.headers);
     return reply.send(failure({ code: appError.code, message: appError.message, details: appError.details, traceId: request.traceId || currentTraceId() }));
   });
@@ -55,6 +56,7 @@ export const ofrepRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const flags = evaluableKeys(client).map((key) => toOfrep(evaluateMeasured(app, client, key, context)));
     // The ETag is a digest of the answer itself: it changes exactly when a flag or the context does.
     const etag = `"${createHash('sha1').update(JSON.stringify(flags)).digest('base64url')}"`;
+    // A reply is thenable (it resolves once sent); setting its status or headers leaves nothing to await.
     void reply.header('etag', etag);
     const ifNoneMatch = request.headers['if-none-match'];
     if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === etag)) return reply.status(304).send(null);

@@ -50,7 +50,10 @@ export const createListRoutes: FastifyPluginAsyncTypebox = async (app) => {
             settings: request.body.settings ?? { autoPause: {} },
           })
           .catch(async (error: unknown) => {
-            await releaseQuotas(request.principal.dealershipId, id).catch(() => undefined);
+            // The create error is the one the client must see; a quota slot left held is worth a warning.
+            await releaseQuotas(request.principal.dealershipId, id).catch((releaseError: Error) =>
+              request.log.warn({ err: releaseError, sandboxId: id }, 'quota not released after a failed create'),
+            );
             throw error;
           });
         try {
