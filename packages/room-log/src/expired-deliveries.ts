@@ -1,6 +1,7 @@
 import type { Keyspace } from '@switchboard/keyspace';
 import { createRedis } from '@switchboard/redis';
 import { Worker } from 'bullmq';
+import { settleBeforeClose } from './bullmq-settle.js';
 import type { RoomLogLogger } from './log.js';
 import type { OfflineDeliveryJob } from './offline-jobs.js';
 
@@ -25,8 +26,7 @@ export function startExpiredDeliveriesWorker(redisUrl: string, ks: Keyspace, log
   worker.on('error', (error) => log.warn({ err: error }, 'offline-deliveries expiry worker error'));
   return {
     close: async () => {
-      // As for the queue (offline-queue.ts): closing before BullMQ's first version check ends leaves an unhandled rejection.
-      await worker.waitUntilReady().catch(() => undefined);
+      await settleBeforeClose(worker);
       // Shutting down: a worker that fails to close has its connection cut next anyway.
       await worker.close().catch(() => undefined);
       connection.disconnect();

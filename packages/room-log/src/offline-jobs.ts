@@ -1,6 +1,7 @@
 import type { Keyspace } from '@switchboard/keyspace';
 import type { RedisClient } from '@switchboard/redis';
 import { Queue } from 'bullmq';
+import { settleBeforeClose } from './bullmq-settle.js';
 
 /** Data of one BullMQ job on the offline-deliveries queue (dashboard visibility only). */
 export interface OfflineDeliveryJob {
@@ -57,10 +58,9 @@ export class OfflineJobs {
   }
 
   async close(): Promise<void> {
-    // BullMQ checks the server version once after construction; closing before that check ends
-    // makes it fail with no listener left (an unhandled rejection), so let it end first.
-    await this.queue?.waitUntilReady().catch(() => undefined);
-    await this.queue?.close();
+    if (!this.queue) return;
+    await settleBeforeClose(this.queue);
+    await this.queue.close();
   }
 
   open(): Queue<OfflineDeliveryJob> {
