@@ -7,7 +7,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const pinnedPnpm = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager.split('@')[1];
+const pinnedPnpm = JSON.parse(
+  readFileSync(join(root, 'package.json'), 'utf8'),
+).packageManager.split('@')[1];
 
 function log(message) {
   console.log(`[setup] ${message}`);
@@ -20,7 +22,9 @@ function commandExists(cmd) {
 function run(cmd, args, options = {}) {
   const result = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...options });
   if (result.status !== 0) {
-    console.error(`[setup] failed: ${cmd} ${args.join(' ')} (exit ${result.status ?? result.signal})`);
+    console.error(
+      `[setup] failed: ${cmd} ${args.join(' ')} (exit ${result.status ?? result.signal})`,
+    );
     process.exit(result.status ?? 1);
   }
 }
@@ -28,7 +32,10 @@ function run(cmd, args, options = {}) {
 /** Returns the path of a pnpm binary of the pinned version, installing it under .tools/ if needed. */
 export function ensurePnpm() {
   try {
-    const version = execFileSync('pnpm', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const version = execFileSync('pnpm', ['--version'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     if (version === pinnedPnpm) return 'pnpm';
   } catch {
     // not on PATH: fall through to the local copy
@@ -36,7 +43,15 @@ export function ensurePnpm() {
   const local = join(root, '.tools', 'node_modules', '.bin', 'pnpm');
   if (!existsSync(local)) {
     log(`installing pnpm@${pinnedPnpm} into .tools/`);
-    run('npm', ['install', '--prefix', join(root, '.tools'), '--no-audit', '--no-fund', '--loglevel=error', `pnpm@${pinnedPnpm}`]);
+    run('npm', [
+      'install',
+      '--prefix',
+      join(root, '.tools'),
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      `pnpm@${pinnedPnpm}`,
+    ]);
   }
   // turbo and pnpm scripts look pnpm up on PATH.
   process.env.PATH = `${dirname(local)}:${process.env.PATH}`;
@@ -50,18 +65,26 @@ export function ensureSystemPackages(packages) {
   if (missing.length === 0) return;
   const names = missing.map((p) => p.apt).join(' ');
   if (process.getuid?.() !== 0) {
-    console.error(`[setup] missing ${names}: run "sudo apt-get install -y ${names}" and try again.`);
+    console.error(
+      `[setup] missing ${names}: run "sudo apt-get install -y ${names}" and try again.`,
+    );
     process.exit(1);
   }
   if (!aptUpdated) {
     log('apt-get update');
-    run('apt-get', ['update', '-qq'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    run('apt-get', ['update', '-qq'], {
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
     aptUpdated = true;
   }
   log(`apt-get install -y ${names}`);
-  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing.map((p) => p.apt)], {
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
+  run(
+    'apt-get',
+    ['install', '-y', '-qq', '--no-install-recommends', ...missing.map((p) => p.apt)],
+    {
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    },
+  );
 }
 
 /** What `npm start` runs: Redis and the load balancer. */

@@ -4,7 +4,12 @@ import type { Keyspace } from '@switchboard/keyspace';
 import type { ProtectionConfig } from '@switchboard/config';
 import type { RedisClient } from '@switchboard/redis';
 import type { RoomLogSettings } from '@switchboard/room-log';
-import { type HttpOptions, type TypedFastify, createFastify, platformPlugin } from '@switchboard/service-kit';
+import {
+  type HttpOptions,
+  type TypedFastify,
+  createFastify,
+  platformPlugin,
+} from '@switchboard/service-kit';
 import { flagMetricsPlugin } from './plugins/flag-metrics.js';
 import { flagsPlugin } from './plugins/flags.js';
 import { adminRoutes } from './routes/admin/index.js';
@@ -33,12 +38,19 @@ export interface AppOptions {
 
 /** Builds the flag service without listening: server.ts listens, tests use app.inject. */
 export async function buildApp(options: AppOptions): Promise<TypedFastify> {
-  const app = createFastify({ service: SERVICE_NAME, logLevel: options.logLevel ?? 'info', ...options.http });
+  const app = createFastify({
+    service: SERVICE_NAME,
+    logLevel: options.logLevel ?? 'info',
+    ...options.http,
+  });
   await app.register(platformPlugin, {
     service: SERVICE_NAME,
     redisUrl: options.redisUrl,
     auth: options.auth,
-    docs: { title: 'Switchboard flag service', description: 'Feature flags: admin API, evaluation API and OFREP.' },
+    docs: {
+      title: 'Switchboard flag service',
+      description: 'Feature flags: admin API, evaluation API and OFREP.',
+    },
     ...(options.redis ? { redis: options.redis } : {}),
     ...(options.http?.corsOrigins ? { corsOrigins: options.http.corsOrigins } : {}),
     ...(options.protection ? { protection: options.protection } : {}),

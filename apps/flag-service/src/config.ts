@@ -9,11 +9,18 @@ export const FlagsEnv = Type.Composite([
   RoomLogEnv,
   Type.Object({
     PORT: Type.Integer({ default: 3002, minimum: 0, maximum: 65535 }),
-    DRAIN_MS: Type.Integer({ default: 2000, minimum: 0, description: 'after SIGTERM: readiness 503 but still serving this long, so the load balancer stops routing here first' }),
+    DRAIN_MS: Type.Integer({
+      default: 2000,
+      minimum: 0,
+      description:
+        'after SIGTERM: readiness 503 but still serving this long, so the load balancer stops routing here first',
+    }),
   }),
 ]);
 export type FlagsConfig = Static<typeof FlagsEnv>;
 
-export function loadFlagsConfig(env: Record<string, string | undefined> = process.env): FlagsConfig {
+export function loadFlagsConfig(
+  env: Record<string, string | undefined> = process.env,
+): FlagsConfig {
   return loadConfig(FlagsEnv, env);
 }

@@ -14,5 +14,14 @@ await runService({
   port: config.PORT,
   otelEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
   leaveRotationMs: config.DRAIN_MS,
-  build: () => buildApp({ redisUrl: config.REDIS_URL, keyspace: createKeyspace(config.KEY_PREFIX), auth, logLevel: config.LOG_LEVEL, http: httpOptionsFrom(config), protection: config, roomLog: roomLogSettings(config) }),
+  build: () =>
+    buildApp({
+      redisUrl: config.REDIS_URL,
+      keyspace: createKeyspace(config.KEY_PREFIX),
+      auth,
+      logLevel: config.LOG_LEVEL,
+      http: httpOptionsFrom(config),
+      protection: config,
+      roomLog: roomLogSettings(config),
+    }),
 });

@@ -7,7 +7,13 @@ export const user = tokenFor('user-1', 'd1', 'user');
 type Method = 'GET' | 'POST' | 'PUT';
 
 /** app.inject with a bearer token and JSON body. */
-export function call(app: TypedFastify, method: Method, url: string, body?: unknown, { token = admin, headers = {} }: { token?: string; headers?: Record<string, string> } = {}) {
+export function call(
+  app: TypedFastify,
+  method: Method,
+  url: string,
+  body?: unknown,
+  { token = admin, headers = {} }: { token?: string; headers?: Record<string, string> } = {},
+) {
   return app.inject({
     method,
     url,

@@ -21,17 +21,53 @@ describe('flag-service on a Redis Cluster', () => {
   });
 
   it('creates, toggles, rolls back and audits a flag, and every instance evaluates the change', async () => {
-    expect((await call(one, 'POST', '/api/flags', { key: 'CLUSTER_FLAG', enabled: true })).statusCode).toBe(201);
-    const evaluate = (app: TypedFastify) => call(app, 'POST', '/api/flags/CLUSTER_FLAG/evaluate', { context: { targetingKey: 'u1' } }, { token: user });
-    await waitFor(async () => (await evaluate(two)).json().data?.value === true, { message: 'the other instance sees the new flag' });
-    expect((await call(one, 'POST', '/api/flags/CLUSTER_FLAG/toggle', { enabled: false, reason: 'incident' })).statusCode).toBe(200);
-    await waitFor(async () => (await evaluate(two)).json().data?.reason === 'DISABLED', { message: 'the other instance sees the toggle' });
-    const rollback = await call(one, 'POST', '/api/flags/CLUSTER_FLAG/rollback', { version: 1, reason: 'back' });
+    expect(
+      (await call(one, 'POST', '/api/flags', { key: 'CLUSTER_FLAG', enabled: true })).statusCode,
+    ).toBe(201);
+    const evaluate = (app: TypedFastify) =>
+      call(
+        app,
+        'POST',
+        '/api/flags/CLUSTER_FLAG/evaluate',
+        { context: { targetingKey: 'u1' } },
+        { token: user },
+      );
+    await waitFor(async () => (await evaluate(two)).json().data?.value === true, {
+      message: 'the other instance sees the new flag',
+    });
+    expect(
+      (
+        await call(one, 'POST', '/api/flags/CLUSTER_FLAG/toggle', {
+          enabled: false,
+          reason: 'incident',
+        })
+      ).statusCode,
+    ).toBe(200);
+    await waitFor(async () => (await evaluate(two)).json().data?.reason === 'DISABLED', {
+      message: 'the other instance sees the toggle',
+    });
+    const rollback = await call(one, 'POST', '/api/flags/CLUSTER_FLAG/rollback', {
+      version: 1,
+      reason: 'back',
+    });
     expect(rollback.json().data).toMatchObject({ version: 3, enabled: true });
-    expect((await call(two, 'GET', '/api/flags/CLUSTER_FLAG/versions')).json().data.items).toHaveLength(3);
+    expect(
+      (await call(two, 'GET', '/api/flags/CLUSTER_FLAG/versions')).json().data.items,
+    ).toHaveLength(3);
     const audit = (await call(two, 'GET', '/api/flags/CLUSTER_FLAG/audit')).json().data.items;
-    expect(audit.map((entry: { action: string }) => entry.action)).toEqual(['rollback', 'toggle', 'create']);
-    const ofrep = await two.inject({ method: 'POST', url: '/ofrep/v1/evaluate/flags', headers: { authorization: `Bearer ${user}` }, payload: { context: { targetingKey: 'u1' } } });
-    expect(ofrep.json().flags).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'CLUSTER_FLAG', value: true })]));
+    expect(audit.map((entry: { action: string }) => entry.action)).toEqual([
+      'rollback',
+      'toggle',
+      'create',
+    ]);
+    const ofrep = await two.inject({
+      method: 'POST',
+      url: '/ofrep/v1/evaluate/flags',
+      headers: { authorization: `Bearer ${user}` },
+      payload: { context: { targetingKey: 'u1' } },
+    });
+    expect(ofrep.json().flags).toEqual(
+      expect.arrayContaining([expect.objectContaining({ key: 'CLUSTER_FLAG', value: true })]),
+    );
   });
 });

@@ -24,7 +24,10 @@ describe('flag events agree with flag versions', () => {
   let listener: ReturnType<typeof subscriber>;
 
   beforeAll(async () => {
-    apps.push(await build(redis.server.url, { outbox: { sweepEveryMs: 100, sweepAfterMs: 300 } }), await build(redis.server.url, { outbox: { sweepEveryMs: 100, sweepAfterMs: 300 } }));
+    apps.push(
+      await build(redis.server.url, { outbox: { sweepEveryMs: 100, sweepAfterMs: 300 } }),
+      await build(redis.server.url, { outbox: { sweepEveryMs: 100, sweepAfterMs: 300 } }),
+    );
     listener = subscriber();
     await listener.subscribe(keyspace.realtime.roomChannel(roomKey('any', ADMIN_ROOM)));
     listener.on('message', (_channel, raw) => events.push(JSON.parse(raw) as FlagEvent));
@@ -34,26 +37,58 @@ describe('flag events agree with flag versions', () => {
     await Promise.all(apps.map((app) => app.close()));
   });
 
-  it('publishes the events of concurrent toggles on two instances in version order, each with its version\'s state', async () => {
+  it("publishes the events of concurrent toggles on two instances in version order, each with its version's state", async () => {
     const [a, b] = apps as [TypedFastify, TypedFastify];
     expect((await call(a, 'POST', '/api/flags', { key: 'CONTENDED' })).statusCode).toBe(201);
-    const toggles = await Promise.all(Array.from({ length: 40 }, (_, i) => call(i % 2 ? a : b, 'POST', '/api/flags/CONTENDED/toggle', { enabled: i % 4 < 2 })));
+    const toggles = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        call(i % 2 ? a : b, 'POST', '/api/flags/CONTENDED/toggle', { enabled: i % 4 < 2 }),
+      ),
+    );
     // Optimistic writes may give up under this much contention (409); each success is a version.
     const versionsMade = 1 + toggles.filter((res) => res.statusCode === 200).length;
     expect(versionsMade).toBeGreaterThan(10);
     const mine = () => events.filter((message) => message.data.key === 'CONTENDED');
     await waitFor(() => mine().length === versionsMade, { message: `${versionsMade} flag events` });
-    expect(mine().map((message) => message.data.version)).toEqual(Array.from({ length: versionsMade }, (_, i) => i + 1));
-    const versions = (await call(a, 'GET', '/api/flags/CONTENDED/versions?limit=100')).json().data.items as Array<{ version: number; flag: { enabled: boolean } }>;
+    expect(mine().map((message) => message.data.version)).toEqual(
+      Array.from({ length: versionsMade }, (_, i) => i + 1),
+    );
+    const versions = (await call(a, 'GET', '/api/flags/CONTENDED/versions?limit=100')).json().data
+      .items as Array<{ version: number; flag: { enabled: boolean } }>;
     const enabledAt = new Map(versions.map((entry) => [entry.version, entry.flag.enabled]));
-    expect(mine().filter((message) => message.data.enabled !== enabledAt.get(message.data.version))).toEqual([]);
+    expect(
+      mine().filter((message) => message.data.enabled !== enabledAt.get(message.data.version)),
+    ).toEqual([]);
   });
 
   it('publishes the event of a write whose writer never relayed it (another service, or a crash)', async () => {
     const writer = subscriber();
     // What sandbox-service does at its first start: it writes through the store, and relays nothing.
-    await createFlagStore(writer, { keyspace }).write({ key: 'BOOTSTRAPPED', action: 'create', actor: { id: 'sandbox-service' }, expectedVersion: 0, next: () => ({ body: { enabled: true, type: 'boolean', variants: { on: true, off: false }, defaultVariant: 'on', description: '', tags: [], rules: [] }, archived: false }) });
+    await createFlagStore(writer, { keyspace }).write({
+      key: 'BOOTSTRAPPED',
+      action: 'create',
+      actor: { id: 'sandbox-service' },
+      expectedVersion: 0,
+      next: () => ({
+        body: {
+          enabled: true,
+          type: 'boolean',
+          variants: { on: true, off: false },
+          defaultVariant: 'on',
+          description: '',
+          tags: [],
+          rules: [],
+        },
+        archived: false,
+      }),
+    });
     writer.disconnect();
-    await waitFor(() => events.some((message) => message.data.key === 'BOOTSTRAPPED' && message.event === 'flag.created'), { timeoutMs: 5000, message: 'the swept flag.created' });
+    await waitFor(
+      () =>
+        events.some(
+          (message) => message.data.key === 'BOOTSTRAPPED' && message.event === 'flag.created',
+        ),
+      { timeoutMs: 5000, message: 'the swept flag.created' },
+    );
   });
 });

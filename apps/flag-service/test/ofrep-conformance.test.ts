@@ -26,26 +26,43 @@ function expectOfrepSuccess(body: Record<string, unknown>): void {
   if ('variant' in body) expect(typeof body['variant']).toBe('string');
   if ('value' in body) {
     const value = body['value'];
-    expect(value === null || Array.isArray(value) ? 'not allowed' : typeof value).toMatch(/^(boolean|string|number|object)$/);
+    expect(value === null || Array.isArray(value) ? 'not allowed' : typeof value).toMatch(
+      /^(boolean|string|number|object)$/,
+    );
   }
-  for (const entry of Object.values((body['metadata'] as Record<string, unknown> | undefined) ?? {})) expect(['boolean', 'string', 'number']).toContain(typeof entry);
+  for (const entry of Object.values(
+    (body['metadata'] as Record<string, unknown> | undefined) ?? {},
+  ))
+    expect(['boolean', 'string', 'number']).toContain(typeof entry);
 }
 
 describe('OFREP answers conform to the OFREP document', () => {
   it('maps every reason the evaluation engine can produce onto one the document allows', () => {
     for (const reason of REASONS) {
       const answer = toOfrep({ key: 'K', value: true, variant: 'on', reason, version: 3 });
-      expect('reason' in answer && answer.reason, reason).toSatisfy((mapped: unknown) => ALLOWED_REASONS.includes(mapped as string));
+      expect('reason' in answer && answer.reason, reason).toSatisfy((mapped: unknown) =>
+        ALLOWED_REASONS.includes(mapped as string),
+      );
     }
   });
 
   it('keeps our finer reason in metadata when the document has no equivalent', () => {
-    expect(toOfrep({ key: 'K', value: 'red', variant: 'red', reason: 'DEFAULT', version: 2 })).toEqual({ key: 'K', value: 'red', variant: 'red', reason: 'UNKNOWN', metadata: { version: 2, evaluationReason: 'DEFAULT' } });
+    expect(
+      toOfrep({ key: 'K', value: 'red', variant: 'red', reason: 'DEFAULT', version: 2 }),
+    ).toEqual({
+      key: 'K',
+      value: 'red',
+      variant: 'red',
+      reason: 'UNKNOWN',
+      metadata: { version: 2, evaluationReason: 'DEFAULT' },
+    });
   });
 
   it('never answers a value the document cannot express (top-level array or null)', () => {
     for (const value of [[1, 2], null]) {
-      expect(toOfrep({ key: 'K', value, variant: 'v', reason: 'STATIC', version: 1 })).toMatchObject({ key: 'K', errorCode: 'GENERAL' });
+      expect(
+        toOfrep({ key: 'K', value, variant: 'v', reason: 'STATIC', version: 1 }),
+      ).toMatchObject({ key: 'K', errorCode: 'GENERAL' });
     }
   });
 
@@ -56,10 +73,44 @@ describe('OFREP answers conform to the OFREP document', () => {
       app = await build(redis.server.url);
       await call(app, 'POST', '/api/flags', { key: 'STATIC_FLAG', enabled: true });
       await call(app, 'POST', '/api/flags', { key: 'OFF_FLAG', enabled: false });
-      await call(app, 'POST', '/api/flags', { key: 'RULED', enabled: true, variants: { a: 'a', b: 'b' }, defaultVariant: 'a', rules: [{ constraints: [{ attribute: 'plan', operator: 'in', values: ['pro'] }], variant: 'b' }] });
-      await call(app, 'POST', '/api/flags', { key: 'ROLLOUT', enabled: true, rules: [{ constraints: [], rollout: { variants: [{ variant: 'on', weight: 50 }, { variant: 'off', weight: 50 }] } }] });
-      await call(app, 'POST', '/api/flags', { key: 'LIST', enabled: true, type: 'json', variants: { v: [1, 2] }, defaultVariant: 'v' });
-      await call(app, 'POST', '/api/flags', { key: 'OBJECT', enabled: true, type: 'json', variants: { v: { a: [1] } }, defaultVariant: 'v' });
+      await call(app, 'POST', '/api/flags', {
+        key: 'RULED',
+        enabled: true,
+        variants: { a: 'a', b: 'b' },
+        defaultVariant: 'a',
+        rules: [
+          { constraints: [{ attribute: 'plan', operator: 'in', values: ['pro'] }], variant: 'b' },
+        ],
+      });
+      await call(app, 'POST', '/api/flags', {
+        key: 'ROLLOUT',
+        enabled: true,
+        rules: [
+          {
+            constraints: [],
+            rollout: {
+              variants: [
+                { variant: 'on', weight: 50 },
+                { variant: 'off', weight: 50 },
+              ],
+            },
+          },
+        ],
+      });
+      await call(app, 'POST', '/api/flags', {
+        key: 'LIST',
+        enabled: true,
+        type: 'json',
+        variants: { v: [1, 2] },
+        defaultVariant: 'v',
+      });
+      await call(app, 'POST', '/api/flags', {
+        key: 'OBJECT',
+        enabled: true,
+        type: 'json',
+        variants: { v: { a: [1] } },
+        defaultVariant: 'v',
+      });
     });
     afterAll(async () => {
       await app?.close();
@@ -81,7 +132,7 @@ describe('OFREP answers conform to the OFREP document', () => {
       expect(res.json().reason).toBe(reason);
     });
 
-    it('answers failures with the document\'s error codes', async () => {
+    it("answers failures with the document's error codes", async () => {
       const missing = await ofrep('/ofrep/v1/evaluate/flags/NOPE', { targetingKey: 'u' });
       expect(missing.statusCode).toBe(404);
       expect(missing.json()).toMatchObject({ key: 'NOPE', errorCode: 'FLAG_NOT_FOUND' });

@@ -25,26 +25,55 @@ describe('flag-service process', () => {
   it('serves flags from the built server (Lua script shipped in dist) and exits 0 on SIGTERM', async () => {
     let output = '';
     child = spawn(process.execPath, [server], {
-      env: { PATH: process.env['PATH'] ?? '', REDIS_URL: redis.server.url, JWT_SECRET: secret, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DRAIN_MS: String(DRAIN_MS) },
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        REDIS_URL: redis.server.url,
+        JWT_SECRET: secret,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+        DRAIN_MS: String(DRAIN_MS),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const url = await waitFor(() => /listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1], { timeoutMs: 15_000, message: `listen line in ${output}` });
+    const url = await waitFor(() => /listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1], {
+      timeoutMs: 15_000,
+      message: `listen line in ${output}`,
+    });
 
     const token = mintToken({ sub: 'ops', dealershipId: 'd1', role: 'admin' }, { secret });
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const created = await fetch(`${url}/api/flags`, { method: 'POST', headers, body: JSON.stringify({ key: 'PROC', enabled: true }) });
+    const created = await fetch(`${url}/api/flags`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ key: 'PROC', enabled: true }),
+    });
     expect(created.status).toBe(201);
-    const evaluated = await fetch(`${url}/ofrep/v1/evaluate/flags/PROC`, { method: 'POST', headers, body: '{"context":{}}' });
+    const evaluated = await fetch(`${url}/ofrep/v1/evaluate/flags/PROC`, {
+      method: 'POST',
+      headers,
+      body: '{"context":{}}',
+    });
     expect(await evaluated.json()).toMatchObject({ key: 'PROC', value: true, reason: 'STATIC' });
 
-    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      child!.once('exit', (code) => resolve(code)),
+    );
     const stoppedAt = Date.now();
     child.kill('SIGTERM');
     // Leaving rotation: readiness says 503 at once, while requests are still served.
-    await waitFor(async () => (await fetch(`${url}/health/ready`)).status === 503, { timeoutMs: 1000, intervalMs: 50, message: 'readiness 503 after SIGTERM' });
-    const during = await fetch(`${url}/ofrep/v1/evaluate/flags/PROC`, { method: 'POST', headers, body: '{"context":{}}' });
+    await waitFor(async () => (await fetch(`${url}/health/ready`)).status === 503, {
+      timeoutMs: 1000,
+      intervalMs: 50,
+      message: 'readiness 503 after SIGTERM',
+    });
+    const during = await fetch(`${url}/ofrep/v1/evaluate/flags/PROC`, {
+      method: 'POST',
+      headers,
+      body: '{"context":{}}',
+    });
     expect(during.status).toBe(200);
     expect(await exited).toBe(0);
     expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(DRAIN_MS);

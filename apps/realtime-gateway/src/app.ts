@@ -4,7 +4,12 @@ import { type FlagReader, staticFlagReader } from '@switchboard/flags';
 import type { Keyspace } from '@switchboard/keyspace';
 import type { ProtectionConfig } from '@switchboard/config';
 import type { RedisClient } from '@switchboard/redis';
-import { type HttpOptions, type TypedFastify, createFastify, platformPlugin } from '@switchboard/service-kit';
+import {
+  type HttpOptions,
+  type TypedFastify,
+  createFastify,
+  platformPlugin,
+} from '@switchboard/service-kit';
 import { instanceIdFrom } from './config.js';
 import { DEFAULT_GATEWAY_OPTIONS, type GatewayOptions } from './gateway-options.js';
 import { realtimePlugin } from './plugins/realtime-plugin.js';
@@ -32,16 +37,40 @@ export interface AppOptions extends Partial<Omit<GatewayOptions, 'instanceId' | 
 
 /** Builds the realtime gateway without listening: server.ts listens, tests use real sockets. */
 export async function buildApp(options: AppOptions): Promise<TypedFastify> {
-  const { redisUrl, auth, logLevel, redis, flags, keyspace, http, protection, instanceId: _instanceId, ...timing } = options;
+  const {
+    redisUrl,
+    auth,
+    logLevel,
+    redis,
+    flags,
+    keyspace,
+    http,
+    protection,
+    instanceId: _instanceId,
+    ...timing
+  } = options;
   const instanceId = options.instanceId ?? instanceIdFrom({ INSTANCE_ID: undefined });
-  const gatewayOptions: GatewayOptions = { ...DEFAULT_GATEWAY_OPTIONS, ...definedOnly(timing), instanceId, flags: flags ?? staticFlagReader() };
-  const app = createFastify({ service: SERVICE_NAME, logLevel: logLevel ?? 'info', instanceId, ...http });
+  const gatewayOptions: GatewayOptions = {
+    ...DEFAULT_GATEWAY_OPTIONS,
+    ...definedOnly(timing),
+    instanceId,
+    flags: flags ?? staticFlagReader(),
+  };
+  const app = createFastify({
+    service: SERVICE_NAME,
+    logLevel: logLevel ?? 'info',
+    instanceId,
+    ...http,
+  });
   await app.register(platformPlugin, {
     service: SERVICE_NAME,
     redisUrl,
     auth,
     instanceId,
-    docs: { title: 'Switchboard realtime gateway', description: 'WebSocket protocol: docs/api/websocket.md' },
+    docs: {
+      title: 'Switchboard realtime gateway',
+      description: 'WebSocket protocol: docs/api/websocket.md',
+    },
     ...(redis ? { redis } : {}),
     ...(http?.corsOrigins ? { corsOrigins: http.corsOrigins } : {}),
     ...(protection ? { protection } : {}),
@@ -54,5 +83,7 @@ export async function buildApp(options: AppOptions): Promise<TypedFastify> {
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+  return Object.fromEntries(
+    Object.entries(value).filter(([, entry]) => entry !== undefined),
+  ) as Partial<T>;
 }

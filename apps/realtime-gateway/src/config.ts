@@ -11,7 +11,9 @@ export const GatewayEnv = Type.Composite([
   RoomLogEnv,
   Type.Object({
     PORT: Type.Integer({ default: 3003, minimum: 0, maximum: 65535 }),
-    INSTANCE_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' })),
+    INSTANCE_ID: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' }),
+    ),
     HEARTBEAT_MS: Type.Integer({ default: 25_000, minimum: 50 }),
     /** Close a connection that sends no frame for this long (clients send `ping` every heartbeatMs). */
     IDLE_TIMEOUT_MS: Type.Integer({ default: 120_000, minimum: 100 }),
@@ -35,7 +37,9 @@ export const GatewayEnv = Type.Composite([
 ]);
 export type GatewayConfig = Static<typeof GatewayEnv>;
 
-export function loadGatewayConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
+export function loadGatewayConfig(
+  env: Record<string, string | undefined> = process.env,
+): GatewayConfig {
   return loadConfig(GatewayEnv, env);
 }
 

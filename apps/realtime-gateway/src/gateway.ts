@@ -5,7 +5,12 @@ import { ErrorCode } from '@switchboard/errors';
 import { FLAGS } from '@switchboard/flags';
 import type { Keyspace } from '@switchboard/keyspace';
 import type { RedisClient } from '@switchboard/redis';
-import { type ChannelSubscriber, OfflineQueue, startExpiredDeliveriesWorker, userConnectionMember } from '@switchboard/room-log';
+import {
+  type ChannelSubscriber,
+  OfflineQueue,
+  startExpiredDeliveriesWorker,
+  userConnectionMember,
+} from '@switchboard/room-log';
 import type { FastifyBaseLogger } from 'fastify';
 import type WebSocket from 'ws';
 import { ClientConnection } from './connection/client-connection.js';
@@ -58,10 +63,12 @@ export class Gateway {
 
   constructor(private readonly deps: GatewayDeps) {
     const { ks, metrics, log, options } = deps;
-    this.breaker = new RedisBreaker({ onStateChange: (state, code) => {
-      metrics.circuitBreakerState.set(code);
-      log.warn({ state }, 'redis circuit breaker changed state');
-    } });
+    this.breaker = new RedisBreaker({
+      onStateChange: (state, code) => {
+        metrics.circuitBreakerState.set(code);
+        log.warn({ state }, 'redis circuit breaker changed state');
+      },
+    });
     metrics.circuitBreakerState.set(0);
     metrics.redisConnected.set(0);
     this.ipLimiter = new IpConnectLimiter(options.connectRatePerMinute);
@@ -87,7 +94,12 @@ export class Gateway {
       counters: this.counters,
       log,
     }));
-    this.expiredDeliveries = startExpiredDeliveriesWorker(deps.redisUrl, ks, log, options.instanceId);
+    this.expiredDeliveries = startExpiredDeliveriesWorker(
+      deps.redisUrl,
+      ks,
+      log,
+      options.instanceId,
+    );
     this.sessions = new RoomSessions({
       redis: deps.redis,
       ks,
@@ -100,7 +112,13 @@ export class Gateway {
       onQueuedDelivered: (count) => this.counters.queuedDelivered(count),
     });
     this.heartbeat = new Heartbeat(options, () => this.connections.values());
-    this.presence = new ClusterPresence({ ...options, registry: this.registry, metrics, log, connections: this.connections });
+    this.presence = new ClusterPresence({
+      ...options,
+      registry: this.registry,
+      metrics,
+      log,
+      connections: this.connections,
+    });
     this.frameContext = this.createFrameContext();
   }
 
@@ -162,41 +180,65 @@ export class Gateway {
     });
     // release() logs its own failures.
     socket.on('close', () => void this.release(connection));
-    socket.on('error', (error: Error) => this.deps.log.debug({ err: error, clientId: connection.id }, 'socket error'));
+    socket.on('error', (error: Error) =>
+      this.deps.log.debug({ err: error, clientId: connection.id }, 'socket error'),
+    );
 
     const userRoom = rooms.user(principal.sub);
     // Frames the client sends meanwhile wait in its chain until its automatic rooms are set up.
-    connection.inOrder(async () => {
-      const automatic = await this.sessions.joinAutomatic(connection);
-      if (connection.closed) {
-        // Closed while joining: release() has already run, so undo what the join added.
-        this.hub.leaveAll(connection);
-        await this.offline
-          .detach(principal.dealershipId, principal.sub, userConnectionMember(this.instanceId, connection.id))
-          .catch((error: Error) => this.deps.log.debug({ err: error }, 'offline detach failed for a connection closed while joining'));
-        return;
-      }
-      if (automatic.refused) {
-        // Over the per-user limit: nothing was registered; release() leaves the rooms on close.
-        connection.sendFrame({ type: 'error', code: ErrorCode.CONNECTION_LIMIT_EXCEEDED, message: `A user may have at most ${options.maxConnectionsPerUser} open connections.` });
-        connection.close(CloseCode.RATE_LIMITED, 'too many connections for this user');
-        return;
-      }
-      // Sent once the rooms' starting positions are known (they are in it); the automatic rooms
-      // are held until the client's first frame, so nothing of theirs can come before it.
-      connection.sendFrame({
-        type: 'connection.established',
-        clientId: connection.id,
-        instanceId: options.instanceId,
-        heartbeatMs: options.heartbeatMs,
-        rooms: [GLOBAL_ROOM, userRoom],
-        positions: automatic.positions,
-      });
-      connection.holdUntilFirstFrame(automatic.memberships);
-      // A client that sends nothing (no resume) gets its automatic rooms live after a moment.
-      setTimeout(() => connection.inOrder(() => connection.releaseHeld()), options.automaticRoomsHoldMs).unref();
-      await this.registry.register(connection).catch((error: Error) => this.deps.log.debug({ err: error }, 'registry write failed'));
-    }, (error) => this.deps.log.warn({ err: error, clientId: connection.id }, 'automatic rooms failed'));
+    connection.inOrder(
+      async () => {
+        const automatic = await this.sessions.joinAutomatic(connection);
+        if (connection.closed) {
+          // Closed while joining: release() has already run, so undo what the join added.
+          this.hub.leaveAll(connection);
+          await this.offline
+            .detach(
+              principal.dealershipId,
+              principal.sub,
+              userConnectionMember(this.instanceId, connection.id),
+            )
+            .catch((error: Error) =>
+              this.deps.log.debug(
+                { err: error },
+                'offline detach failed for a connection closed while joining',
+              ),
+            );
+          return;
+        }
+        if (automatic.refused) {
+          // Over the per-user limit: nothing was registered; release() leaves the rooms on close.
+          connection.sendFrame({
+            type: 'error',
+            code: ErrorCode.CONNECTION_LIMIT_EXCEEDED,
+            message: `A user may have at most ${options.maxConnectionsPerUser} open connections.`,
+          });
+          connection.close(CloseCode.RATE_LIMITED, 'too many connections for this user');
+          return;
+        }
+        // Sent once the rooms' starting positions are known (they are in it); the automatic rooms
+        // are held until the client's first frame, so nothing of theirs can come before it.
+        connection.sendFrame({
+          type: 'connection.established',
+          clientId: connection.id,
+          instanceId: options.instanceId,
+          heartbeatMs: options.heartbeatMs,
+          rooms: [GLOBAL_ROOM, userRoom],
+          positions: automatic.positions,
+        });
+        connection.holdUntilFirstFrame(automatic.memberships);
+        // A client that sends nothing (no resume) gets its automatic rooms live after a moment.
+        setTimeout(
+          () => connection.inOrder(() => connection.releaseHeld()),
+          options.automaticRoomsHoldMs,
+        ).unref();
+        await this.registry
+          .register(connection)
+          .catch((error: Error) => this.deps.log.debug({ err: error }, 'registry write failed'));
+      },
+      (error) =>
+        this.deps.log.warn({ err: error, clientId: connection.id }, 'automatic rooms failed'),
+    );
   }
 
   /**
@@ -208,23 +250,36 @@ export class Gateway {
     this.deps.readiness.startDraining();
     this.isDraining = true;
     // The drain goes on without the announcement: other instances just see the clients arrive.
-    await this.announceMigration().catch((error: Error) => this.deps.log.warn({ err: error }, 'could not announce the drain on ws:migration'));
+    await this.announceMigration().catch((error: Error) =>
+      this.deps.log.warn({ err: error }, 'could not announce the drain on ws:migration'),
+    );
     return closeInBatches(this.connections, { drainMs: this.deps.options.drainMs, ...options });
   }
 
   /** Tells other instances (ws:migration) that this one drains; its clients will arrive there. */
   private async announceMigration(): Promise<void> {
     if (!this.scaling) return;
-    const announcement = JSON.stringify({ instanceId: this.instanceId, connections: this.connections.size, at: Date.now() });
-    await this.breaker.run(() => this.deps.redis.publish(this.deps.ks.realtime.migrationChannel(), announcement));
+    const announcement = JSON.stringify({
+      instanceId: this.instanceId,
+      connections: this.connections.size,
+      at: Date.now(),
+    });
+    await this.breaker.run(() =>
+      this.deps.redis.publish(this.deps.ks.realtime.migrationChannel(), announcement),
+    );
   }
 
   async close(): Promise<void> {
     this.presence.stop();
     this.heartbeat.stop();
-    for (const connection of this.connections.values()) connection.close(CloseCode.DRAINING, 'server closing');
+    for (const connection of this.connections.values())
+      connection.close(CloseCode.DRAINING, 'server closing');
     await this.registry.leaveCluster();
-    await Promise.all([this.subscriber.close(), this.offline.close(), this.expiredDeliveries.close()]);
+    await Promise.all([
+      this.subscriber.close(),
+      this.offline.close(),
+      this.expiredDeliveries.close(),
+    ]);
   }
 
   private async release(connection: ClientConnection): Promise<void> {
@@ -236,7 +291,9 @@ export class Gateway {
     await Promise.all([
       this.offline.detach(dealershipId, sub, userConnectionMember(this.instanceId, connection.id)),
       this.registry.unregister(connection),
-    ]).catch((error: Error) => this.deps.log.debug({ err: error }, 'registry cleanup failed; entries expire by TTL'));
+    ]).catch((error: Error) =>
+      this.deps.log.debug({ err: error }, 'registry cleanup failed; entries expire by TTL'),
+    );
   }
 
   private createFrameContext(): FrameContext {
@@ -253,7 +310,8 @@ export class Gateway {
       ack: (connection, room, seq) => this.sessions.ack(connection, room, seq),
       subscribe: (connection, room) => this.sessions.subscribe(connection, room),
       unsubscribe: (connection, room) => this.sessions.unsubscribe(connection, room),
-      resume: (connection, positions, epochs, session) => this.sessions.resume(connection, positions, epochs, session),
+      resume: (connection, positions, epochs, session) =>
+        this.sessions.resume(connection, positions, epochs, session),
     };
   }
 }

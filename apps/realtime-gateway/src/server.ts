@@ -29,7 +29,8 @@ await runService({
         {
           key: FLAGS.REDIS_WEBSOCKET_SCALING,
           enabled: true,
-          description: 'Realtime gateway scaled mode (cluster registry in ws:instances / ws:connection, migration announcements); off = single-instance mode.',
+          description:
+            'Realtime gateway scaled mode (cluster registry in ws:instances / ws:connection, migration announcements); off = single-instance mode.',
         },
       ],
     });

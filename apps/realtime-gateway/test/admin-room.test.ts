@@ -31,24 +31,44 @@ describe('flag changes reach admins only', () => {
     const user = await connect(gateway.url, tokenFor('u1', 'A'));
     const adminA = await connect(gateway.url, tokenFor('root', 'A', 'admin'));
     const adminHq = await connect(gateway.url, tokenFor('ops', 'hq', 'admin'));
-    expect(await user.subscribe('admin')).toMatchObject({ type: 'error', code: 'FORBIDDEN', room: 'admin' });
+    expect(await user.subscribe('admin')).toMatchObject({
+      type: 'error',
+      code: 'FORBIDDEN',
+      room: 'admin',
+    });
     expect((await adminA.subscribe('admin')).type).toBe('subscribed');
     expect((await adminHq.subscribe('admin')).type).toBe('subscribed');
 
     const actor = { id: 'admin-of-B', dealershipId: 'B' };
-    const created = await flagCommands(createFlagStore(publisherRedis, { keyspace })).create('SECRET_LAUNCH', { enabled: false }, { actor });
+    const created = await flagCommands(createFlagStore(publisherRedis, { keyspace })).create(
+      'SECRET_LAUNCH',
+      { enabled: false },
+      { actor },
+    );
     const flagEvents = createFlagOutbox({ redis: publisherRedis, keyspace });
     expect(created.flag.version).toBe(1);
     await flagEvents.relay(FLAG_OUTBOX);
-    const toggled = await flagCommands(createFlagStore(publisherRedis, { keyspace })).toggle('SECRET_LAUNCH', true, { actor, reason: 'launch for B' });
+    const toggled = await flagCommands(createFlagStore(publisherRedis, { keyspace })).toggle(
+      'SECRET_LAUNCH',
+      true,
+      { actor, reason: 'launch for B' },
+    );
     expect(toggled.flag.version).toBe(2);
     await flagEvents.relay(FLAG_OUTBOX);
     // A later global event: once the user has it, anything published before would have arrived.
-    await publisher.publish({ room: 'global', dealershipId: 'A', event: 'workflow.progress', data: { workflowId: 'after', progress: 1 } });
+    await publisher.publish({
+      room: 'global',
+      dealershipId: 'A',
+      event: 'workflow.progress',
+      data: { workflowId: 'after', progress: 1 },
+    });
 
     for (const admin of [adminA, adminHq]) {
       await admin.waitFor((frame) => frame['event'] === 'flag.toggled', 'flag.toggled at an admin');
-      expect(admin.events('admin').map((frame) => frame['event'])).toEqual(['flag.created', 'flag.toggled']);
+      expect(admin.events('admin').map((frame) => frame['event'])).toEqual([
+        'flag.created',
+        'flag.toggled',
+      ]);
     }
     await user.waitFor((frame) => frame['event'] === 'workflow.progress', 'the later global event');
     expect(user.events().filter((frame) => String(frame['event']).startsWith('flag.'))).toEqual([]);

@@ -10,7 +10,8 @@ import { type RunningGateway, startGateway, tokenFor, useRedis } from './helper.
 /** The keys the apps under test use: they are built without a KEY_PREFIX. */
 const keyspace = createKeyspace('');
 
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index);
+const range = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, index) => from + index);
 
 describe('@switchboard/client against real gateways', () => {
   const redis = useRedis();
@@ -33,7 +34,12 @@ describe('@switchboard/client against real gateways', () => {
 
   /** An SDK client, closed when the test ends even if an assertion failed first. */
   const client = (urls: string[], token: string | (() => string)) => {
-    const sdk = new SwitchboardClient({ url: urls, token, WebSocket: WebSocket as unknown as WebSocketConstructor, reconnect: { initialDelayMs: 20, maxDelayMs: 200 } });
+    const sdk = new SwitchboardClient({
+      url: urls,
+      token,
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      reconnect: { initialDelayMs: 20, maxDelayMs: 200 },
+    });
     onTestFinished(() => sdk.close());
     return sdk;
   };
@@ -44,7 +50,12 @@ describe('@switchboard/client against real gateways', () => {
     await sdk.subscribe('project:typed');
     const seen: string[] = [];
     sdk.on('project.updated', (data, meta) => seen.push(`${data.projectId}@${meta.seq}`));
-    await publisher.publish({ room: 'project:typed', dealershipId: 'A', event: 'project.updated', data: { projectId: 'p9' } });
+    await publisher.publish({
+      room: 'project:typed',
+      dealershipId: 'A',
+      event: 'project.updated',
+      data: { projectId: 'p9' },
+    });
     await waitFor(() => seen.length === 1, { message: 'typed event' });
     expect(seen).toEqual(['p9@1']);
     sdk.close();
@@ -78,14 +89,25 @@ describe('@switchboard/client against real gateways', () => {
     const instances: string[] = [];
     sdk.onClient('connected', ({ instanceId }) => instances.push(instanceId));
     const flow = (async () => {
-      for (let i = 0; i < 1000; i += 1) await publisher.publish({ room: 'project:sdk', dealershipId: 'A', event: 'workflow.progress', data: { workflowId: 'w', progress: i % 100 } });
+      for (let i = 0; i < 1000; i += 1)
+        await publisher.publish({
+          room: 'project:sdk',
+          dealershipId: 'A',
+          event: 'workflow.progress',
+          data: { workflowId: 'w', progress: i % 100 },
+        });
     })();
     await waitFor(() => received.length >= 100, { message: '100 events', timeoutMs: 15_000 });
     for (const connection of a.app.gateway.connections.values()) connection.socket.terminate();
     await flow;
     await waitFor(() => received.length >= 1000, { message: '1 000 events', timeoutMs: 20_000 });
     // A later event in the room: once it is here, a duplicate of an earlier one would have arrived.
-    await publisher.publish({ room: 'project:sdk', dealershipId: 'A', event: 'workflow.progress', data: { workflowId: 'w', progress: 100 } });
+    await publisher.publish({
+      room: 'project:sdk',
+      dealershipId: 'A',
+      event: 'workflow.progress',
+      data: { workflowId: 'w', progress: 100 },
+    });
     await waitFor(() => received.includes(1001), { message: 'the later event' });
     expect(received).toEqual(range(1, 1001));
     expect(instances).toEqual(['gw-sdk-b']);
@@ -103,20 +125,49 @@ describe('@switchboard/client against real gateways', () => {
     const perRoom = 400;
     const flow = (async () => {
       for (let i = 0; i < perRoom; i += 1) {
-        await publisher.publish({ room: 'global', dealershipId: 'A', event: 'workflow.progress', data: { workflowId: 'g', progress: i % 100 } });
-        await publisher.publish({ room: 'user:u-auto', dealershipId: 'A', event: 'workflow.progress', data: { workflowId: 'u', progress: i % 100 } });
+        await publisher.publish({
+          room: 'global',
+          dealershipId: 'A',
+          event: 'workflow.progress',
+          data: { workflowId: 'g', progress: i % 100 },
+        });
+        await publisher.publish({
+          room: 'user:u-auto',
+          dealershipId: 'A',
+          event: 'workflow.progress',
+          data: { workflowId: 'u', progress: i % 100 },
+        });
       }
     })();
-    await waitFor(() => received['global']!.length >= 50 && received['user:u-auto']!.length >= 50, { message: '50 events in each room', timeoutMs: 15_000 });
+    await waitFor(() => received['global']!.length >= 50 && received['user:u-auto']!.length >= 50, {
+      message: '50 events in each room',
+      timeoutMs: 15_000,
+    });
     for (const connection of a.app.gateway.connections.values()) connection.socket.terminate();
     await flow;
-    await waitFor(() => received['global']!.length >= perRoom && received['user:u-auto']!.length >= perRoom, { message: 'every event in both rooms', timeoutMs: 20_000 });
+    await waitFor(
+      () => received['global']!.length >= perRoom && received['user:u-auto']!.length >= perRoom,
+      { message: 'every event in both rooms', timeoutMs: 20_000 },
+    );
     // A later event in each room: once it is here, a duplicate of an earlier one would have arrived.
     const later = {
-      global: await publisher.publish({ room: 'global', dealershipId: 'A', event: 'workflow.progress', data: { workflowId: 'g', progress: 0 } }),
-      'user:u-auto': await publisher.publish({ room: 'user:u-auto', dealershipId: 'A', event: 'workflow.progress', data: { workflowId: 'u', progress: 0 } }),
+      global: await publisher.publish({
+        room: 'global',
+        dealershipId: 'A',
+        event: 'workflow.progress',
+        data: { workflowId: 'g', progress: 0 },
+      }),
+      'user:u-auto': await publisher.publish({
+        room: 'user:u-auto',
+        dealershipId: 'A',
+        event: 'workflow.progress',
+        data: { workflowId: 'u', progress: 0 },
+      }),
     };
-    await waitFor(() => Object.entries(later).every(([room, result]) => received[room]!.includes(result.seq)), { message: 'the later event in both rooms' });
+    await waitFor(
+      () => Object.entries(later).every(([room, result]) => received[room]!.includes(result.seq)),
+      { message: 'the later event in both rooms' },
+    );
     for (const seqs of Object.values(received)) {
       // global may carry messages of earlier tests: what matters is one unbroken run, in order.
       expect(seqs).toEqual(range(seqs[0]!, seqs[0]! + perRoom));
@@ -133,9 +184,27 @@ describe('@switchboard/client against real gateways', () => {
     const duplicates: string[] = [];
     sdk.onAny((_event, _data, meta) => ids.push(meta.id));
     sdk.onClient('duplicate', ({ id }) => duplicates.push(id));
-    await publisher.publish({ room: 'project:dup', dealershipId: 'A', event: 'project.updated', data: { projectId: 'd' }, id: 'same-id' });
-    await publisher.publish({ room: 'project:dup', dealershipId: 'A', event: 'project.updated', data: { projectId: 'd' }, id: 'same-id' });
-    await publisher.publish({ room: 'project:dup', dealershipId: 'A', event: 'project.updated', data: { projectId: 'd' }, id: 'other-id' });
+    await publisher.publish({
+      room: 'project:dup',
+      dealershipId: 'A',
+      event: 'project.updated',
+      data: { projectId: 'd' },
+      id: 'same-id',
+    });
+    await publisher.publish({
+      room: 'project:dup',
+      dealershipId: 'A',
+      event: 'project.updated',
+      data: { projectId: 'd' },
+      id: 'same-id',
+    });
+    await publisher.publish({
+      room: 'project:dup',
+      dealershipId: 'A',
+      event: 'project.updated',
+      data: { projectId: 'd' },
+      id: 'other-id',
+    });
     await waitFor(() => ids.includes('other-id'), { message: 'third message' });
     expect(ids).toEqual(['same-id', 'other-id']);
     expect(a.app.gateway.counters.stats.duplicatesDropped).toBeGreaterThanOrEqual(1);

@@ -13,7 +13,8 @@ import { type GatewayProcess, spawnGateway } from './process-helper.js';
 const keyspace = createKeyspace('');
 
 // Gateways as separate processes (node dist/server.js): build before running this file.
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index);
+const range = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, index) => from + index);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('user rooms across a gateway crash', () => {
@@ -39,10 +40,25 @@ describe('user rooms across a gateway crash', () => {
    * Four SDK clients (two on the instance that is killed), no message before the kill; then
    * `perRoom` messages to global and to each user's room while the clients reconnect (slowly).
    */
-  async function crashWhilePublishing(name: string, options: { perRoom: number; reconnectDelayMs: number; instanceStaleMs: number; env: Record<string, string>; pauseEvery10Ms: number }) {
-    const [a, b] = await Promise.all([spawnGateway(redis.url, `${name}-a`, options.env), spawnGateway(redis.url, `${name}-b`, options.env)]);
+  async function crashWhilePublishing(
+    name: string,
+    options: {
+      perRoom: number;
+      reconnectDelayMs: number;
+      instanceStaleMs: number;
+      env: Record<string, string>;
+      pauseEvery10Ms: number;
+    },
+  ) {
+    const [a, b] = await Promise.all([
+      spawnGateway(redis.url, `${name}-a`, options.env),
+      spawnGateway(redis.url, `${name}-b`, options.env),
+    ]);
     spawned.push(a, b);
-    const publisher = createPublisher(publisherRedis, { keyspace, instanceStaleMs: options.instanceStaleMs });
+    const publisher = createPublisher(publisherRedis, {
+      keyspace,
+      instanceStaleMs: options.instanceStaleMs,
+    });
     publishers.push(publisher);
     const users = [1, 2, 3, 4].map((n) => `${name}-u${n}`);
     const received = new Map<string, { user: number[]; global: number[]; ids: string[] }>();
@@ -52,7 +68,10 @@ describe('user rooms across a gateway crash', () => {
         url: index % 2 === 0 ? [a.url, b.url] : [b.url, a.url],
         token: tokenFor(sub, 'A'),
         WebSocket: WebSocket as unknown as WebSocketConstructor,
-        reconnect: { initialDelayMs: options.reconnectDelayMs, maxDelayMs: options.reconnectDelayMs * 2 },
+        reconnect: {
+          initialDelayMs: options.reconnectDelayMs,
+          maxDelayMs: options.reconnectDelayMs * 2,
+        },
       });
       const seen = { user: [] as number[], global: [] as number[], ids: [] as string[] };
       received.set(sub, seen);
@@ -65,26 +84,69 @@ describe('user rooms across a gateway crash', () => {
       clients.push(client);
       own.push(client);
     }
-    expect(own.map((client) => client.instanceId)).toEqual([a.instanceId, b.instanceId, a.instanceId, b.instanceId]);
-    const globalBefore = Number(await publisherRedis.get(keyspace.realtime.roomSeq(roomKey('A', 'global'))));
+    expect(own.map((client) => client.instanceId)).toEqual([
+      a.instanceId,
+      b.instanceId,
+      a.instanceId,
+      b.instanceId,
+    ]);
+    const globalBefore = Number(
+      await publisherRedis.get(keyspace.realtime.roomSeq(roomKey('A', 'global'))),
+    );
     const routes = new Set<string | undefined>();
 
     await a.stop('SIGKILL');
     for (let i = 0; i < options.perRoom; i += 1) {
-      await publisher.publish({ room: 'global', dealershipId: 'A', event: 'workflow.progress', data: { workflowId: 'g', progress: i % 100 } });
-      for (const sub of users) routes.add((await publisher.publish({ room: `user:${sub}`, dealershipId: 'A', event: 'workflow.progress', data: { workflowId: sub, progress: i % 100 } })).route);
+      await publisher.publish({
+        room: 'global',
+        dealershipId: 'A',
+        event: 'workflow.progress',
+        data: { workflowId: 'g', progress: i % 100 },
+      });
+      for (const sub of users)
+        routes.add(
+          (
+            await publisher.publish({
+              room: `user:${sub}`,
+              dealershipId: 'A',
+              event: 'workflow.progress',
+              data: { workflowId: sub, progress: i % 100 },
+            })
+          ).route,
+        );
       if (i % 10 === 9) await sleep(options.pauseEvery10Ms);
     }
 
-    const complete = () => [...received.values()].every((seen) => seen.user.length >= options.perRoom && seen.global.length >= options.perRoom);
+    const complete = () =>
+      [...received.values()].every(
+        (seen) => seen.user.length >= options.perRoom && seen.global.length >= options.perRoom,
+      );
     // Not thrown here: the assertions below show what is missing.
-    await waitFor(complete, { message: 'every message at every client', timeoutMs: 20_000 }).catch(() => undefined);
+    await waitFor(complete, { message: 'every message at every client', timeoutMs: 20_000 }).catch(
+      () => undefined,
+    );
     // A later message in each room: once a client has it, a duplicate of an earlier one would have arrived.
-    await publisher.publish({ room: 'global', dealershipId: 'A', event: 'workflow.progress', data: { workflowId: 'g', progress: 0 } });
-    for (const sub of users) await publisher.publish({ room: `user:${sub}`, dealershipId: 'A', event: 'workflow.progress', data: { workflowId: sub, progress: 0 } });
+    await publisher.publish({
+      room: 'global',
+      dealershipId: 'A',
+      event: 'workflow.progress',
+      data: { workflowId: 'g', progress: 0 },
+    });
+    for (const sub of users)
+      await publisher.publish({
+        room: `user:${sub}`,
+        dealershipId: 'A',
+        event: 'workflow.progress',
+        data: { workflowId: sub, progress: 0 },
+      });
     const lastGlobal = globalBefore + options.perRoom + 1;
-    const hasLater = () => [...received.values()].every((seen) => seen.user.includes(options.perRoom + 1) && seen.global.includes(lastGlobal));
-    await waitFor(hasLater, { message: 'the later message at every client' }).catch(() => undefined);
+    const hasLater = () =>
+      [...received.values()].every(
+        (seen) => seen.user.includes(options.perRoom + 1) && seen.global.includes(lastGlobal),
+      );
+    await waitFor(hasLater, { message: 'the later message at every client' }).catch(
+      () => undefined,
+    );
     for (const [sub, seen] of received) {
       expect(seen.user, `user:${sub}`).toEqual(range(1, options.perRoom + 1));
       expect(seen.global, `global at ${sub}`).toEqual(range(globalBefore + 1, lastGlobal));
@@ -96,7 +158,13 @@ describe('user rooms across a gateway crash', () => {
 
   it('delivers every message to user:<id> and global exactly once, in order, to clients that never had a message before the kill -9', async () => {
     // Reconnects within about a second: meanwhile messages are routed to the dead instance.
-    await crashWhilePublishing('crash', { perRoom: 200, reconnectDelayMs: 400, instanceStaleMs: 5_000, env: {}, pauseEvery10Ms: 40 });
+    await crashWhilePublishing('crash', {
+      perRoom: 200,
+      reconnectDelayMs: 400,
+      instanceStaleMs: 5_000,
+      env: {},
+      pauseEvery10Ms: 40,
+    });
   }, 60_000);
 
   it('also when the crash is detected before the clients are back: direct to the dead instance, then queued, then live, each message once and in order', async () => {

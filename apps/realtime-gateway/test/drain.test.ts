@@ -1,6 +1,13 @@
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RunningGateway, TestClient, connect, startGateway, tokenFor, useRedis } from './helper.js';
+import {
+  type RunningGateway,
+  TestClient,
+  connect,
+  startGateway,
+  tokenFor,
+  useRedis,
+} from './helper.js';
 
 describe('gateway.drain()', () => {
   const redis = useRedis();
@@ -12,7 +19,9 @@ describe('gateway.drain()', () => {
 
   it('turns readiness and new upgrades away at once, sends migrate, then closes every client 1012 in batches', async () => {
     gateway = await startGateway(redis.server.url);
-    const clients = await Promise.all(['u1', 'u2', 'u3'].map((sub) => connect(gateway!.url, tokenFor(sub, 'A'))));
+    const clients = await Promise.all(
+      ['u1', 'u2', 'u3'].map((sub) => connect(gateway!.url, tokenFor(sub, 'A'))),
+    );
     const draining = gateway.app.gateway.drain({ drainMs: 300, batches: 3 });
     expect(gateway.app.gateway.draining).toBe(true);
     expect((await gateway.app.inject('/health/ready')).statusCode).toBe(503);

@@ -16,7 +16,9 @@ const keyspace = createKeyspace('');
 // Both services as built (`pnpm --filter @switchboard/realtime-gateway build` builds flag-service
 // too): an admin flips REDIS_WEBSOCKET_SCALING on the flag service and the gateway process follows.
 const gatewayEntry = fileURLToPath(new URL('../dist/server.js', import.meta.url));
-const flagServiceEntry = fileURLToPath(new URL('../../flag-service/dist/server.js', import.meta.url));
+const flagServiceEntry = fileURLToPath(
+  new URL('../../flag-service/dist/server.js', import.meta.url),
+);
 const secret = 'flag-toggle-live-test-secret';
 const KEY = FLAGS.REDIS_WEBSOCKET_SCALING;
 /** The bound the issue sets for a flag change to show in another service. */
@@ -31,7 +33,10 @@ describe('REDIS_WEBSOCKET_SCALING toggled on flag-service, followed live by a ga
   let client: SwitchboardClient | undefined;
   let lateClient: SwitchboardClient | undefined;
   const received: number[] = [];
-  const admin = { authorization: `Bearer ${mintToken({ sub: 'ops', dealershipId: 'hq', role: 'admin' }, { secret })}`, 'content-type': 'application/json' };
+  const admin = {
+    authorization: `Bearer ${mintToken({ sub: 'ops', dealershipId: 'hq', role: 'admin' }, { secret })}`,
+    'content-type': 'application/json',
+  };
 
   beforeAll(async () => {
     redis = await startRedis();
@@ -39,7 +44,12 @@ describe('REDIS_WEBSOCKET_SCALING toggled on flag-service, followed live by a ga
     publisher = createPublisher(inspect, { keyspace });
     const env = { REDIS_URL: redis.url, JWT_SECRET: secret };
     // The gateway creates the flag (enabled) at first start; the flag service then manages it.
-    gateway = await spawnService(gatewayEntry, { ...env, INSTANCE_ID: 'gw-live', DRAIN_MS: '500', REGISTRY_TTL_MS: '30000' });
+    gateway = await spawnService(gatewayEntry, {
+      ...env,
+      INSTANCE_ID: 'gw-live',
+      DRAIN_MS: '500',
+      REGISTRY_TTL_MS: '30000',
+    });
     flagService = await spawnService(flagServiceEntry, env);
   }, 45_000);
   afterAll(async () => {
@@ -52,19 +62,37 @@ describe('REDIS_WEBSOCKET_SCALING toggled on flag-service, followed live by a ga
   });
 
   const flagApi = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${flagService.http}/api/flags/${KEY}${path}`, { method, headers: admin, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(`${flagService.http}/api/flags/${KEY}${path}`, {
+      method,
+      headers: admin,
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
     expect(res.status, await res.clone().text()).toBe(200);
     return ((await res.json()) as { data: { version: number; enabled: boolean } }).data;
   };
-  const mode = async () => ((await (await fetch(`${gateway.http}/health/websocket`)).json()) as { mode: string }).mode;
-  const inCluster = async () => (await inspect.zscore(keyspace.realtime.instances(), 'gw-live')) !== null;
-  const connectionEntry = async (clientId: string) => (await inspect.hget(keyspace.realtime.connection(clientId), 'instance')) ?? undefined;
-  const scalingGauge = async () => /^websocket_scaling_enabled(?:{[^}]*})? (\d)/m.exec(await (await fetch(`${gateway.http}/metrics`)).text())?.[1];
+  const mode = async () =>
+    ((await (await fetch(`${gateway.http}/health/websocket`)).json()) as { mode: string }).mode;
+  const inCluster = async () =>
+    (await inspect.zscore(keyspace.realtime.instances(), 'gw-live')) !== null;
+  const connectionEntry = async (clientId: string) =>
+    (await inspect.hget(keyspace.realtime.connection(clientId), 'instance')) ?? undefined;
+  const scalingGauge = async () =>
+    /^websocket_scaling_enabled(?:{[^}]*})? (\d)/m.exec(
+      await (await fetch(`${gateway.http}/metrics`)).text(),
+    )?.[1];
 
   /** Publishes one event and waits (bounded) until the open client has it. */
   const deliveredLive = async (progress: number) => {
-    await publisher.publish({ room: 'project:live', dealershipId: 'A', event: 'workflow.progress', data: { workflowId: 'w', progress } });
-    await waitFor(() => received.includes(progress), { timeoutMs: 5_000, message: `event ${progress} delivered` });
+    await publisher.publish({
+      room: 'project:live',
+      dealershipId: 'A',
+      event: 'workflow.progress',
+      data: { workflowId: 'w', progress },
+    });
+    await waitFor(() => received.includes(progress), {
+      timeoutMs: 5_000,
+      message: `event ${progress} delivered`,
+    });
   };
 
   /** Polls every 10 ms until `check` holds; fails after 1 s; returns how long it took. */
@@ -83,21 +111,39 @@ describe('REDIS_WEBSOCKET_SCALING toggled on flag-service, followed live by a ga
   });
 
   const sdk = (sub: string) =>
-    new SwitchboardClient({ url: `ws://127.0.0.1:${gateway.port}/ws`, token: mintToken({ sub, dealershipId: 'A', role: 'user' }, { secret }), WebSocket: WebSocket as unknown as WebSocketConstructor });
+    new SwitchboardClient({
+      url: `ws://127.0.0.1:${gateway.port}/ws`,
+      token: mintToken({ sub, dealershipId: 'A', role: 'user' }, { secret }),
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+    });
 
   it('switches to single-instance mode within 1 s of the toggle, and back within 1 s of the rollback; open connections work throughout', async () => {
     client = sdk('u1');
-    client.onAny((_event, data, meta) => meta.room === 'project:live' && received.push((data as { progress: number }).progress));
+    client.onAny(
+      (_event, data, meta) =>
+        meta.room === 'project:live' && received.push((data as { progress: number }).progress),
+    );
     await client.connect();
     await client.subscribe('project:live');
     const clientId = client.clientId!;
-    await waitFor(async () => (await connectionEntry(clientId)) === 'gw-live', { message: 'connection registered' });
+    await waitFor(async () => (await connectionEntry(clientId)) === 'gw-live', {
+      message: 'connection registered',
+    });
     await deliveredLive(1);
     const before = await flagApi('GET', '');
 
-    const off = await flagApi('POST', '/toggle', { enabled: false, reason: 'single-instance drill' });
+    const off = await flagApi('POST', '/toggle', {
+      enabled: false,
+      reason: 'single-instance drill',
+    });
     expect(off).toMatchObject({ enabled: false, version: before.version + 1 });
-    const offMs = await within(async () => (await mode()) === 'single-instance' && !(await inCluster()) && (await connectionEntry(clientId)) === undefined, 'single-instance mode');
+    const offMs = await within(
+      async () =>
+        (await mode()) === 'single-instance' &&
+        !(await inCluster()) &&
+        (await connectionEntry(clientId)) === undefined,
+      'single-instance mode',
+    );
     expect(await scalingGauge()).toBe('0');
     // The connection opened in scaled mode keeps receiving, and the instance stays out of the cluster.
     await deliveredLive(2);
@@ -110,11 +156,18 @@ describe('REDIS_WEBSOCKET_SCALING toggled on flag-service, followed live by a ga
     expect(await connectionEntry(lateId)).toBeUndefined();
     expect(await inCluster()).toBe(false);
 
-    const back = await flagApi('POST', '/rollback', { version: before.version, reason: 'drill over' });
+    const back = await flagApi('POST', '/rollback', {
+      version: before.version,
+      reason: 'drill over',
+    });
     expect(back).toMatchObject({ enabled: true, version: before.version + 2 });
     // Back in the cluster; both open connections are registered (again), with their rooms.
     const onMs = await within(
-      async () => (await mode()) === 'redis' && (await inCluster()) && (await connectionEntry(clientId)) === 'gw-live' && (await connectionEntry(lateId)) === 'gw-live',
+      async () =>
+        (await mode()) === 'redis' &&
+        (await inCluster()) &&
+        (await connectionEntry(clientId)) === 'gw-live' &&
+        (await connectionEntry(lateId)) === 'gw-live',
       'scaled mode',
     );
     expect(await scalingGauge()).toBe('1');

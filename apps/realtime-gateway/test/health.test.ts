@@ -61,7 +61,13 @@ describe('realtime-gateway health and metrics', () => {
       status: 'healthy',
       instanceId: 'gw-health',
       connections: { total: 1, connected: 1, byDealership: { A: 1 } },
-      metrics: { connections: {}, messages: {}, queue: {}, retry: {}, circuit_breaker: { state: 'closed' } },
+      metrics: {
+        connections: {},
+        messages: {},
+        queue: {},
+        retry: {},
+        circuit_breaker: { state: 'closed' },
+      },
     });
     expect(Date.parse(res.json().timestamp)).not.toBeNaN();
     expect(await gateway.app.redis.zscore(ks.realtime.instances(), 'gw-health')).not.toBeNull();
@@ -71,30 +77,59 @@ describe('realtime-gateway health and metrics', () => {
   it('says degraded (503) with websocket_redis_connected 0 while Redis is down, and recovers', async () => {
     const own = await startRedis({ persistence: true });
     try {
-      const gateway = await startGateway(own.url, { instanceId: 'gw-degraded', registryTtlMs: 1000 });
+      const gateway = await startGateway(own.url, {
+        instanceId: 'gw-degraded',
+        registryTtlMs: 1000,
+      });
       app = gateway.app;
       const client = await connect(gateway.url, tokenFor('u1', 'A'));
       await client.subscribe('project:r');
       await own.kill();
-      await waitFor(async () => (await gateway.app.inject('/health/websocket')).statusCode === 503, { message: 'degraded' });
+      await waitFor(
+        async () => (await gateway.app.inject('/health/websocket')).statusCode === 503,
+        { message: 'degraded' },
+      );
       const degraded = await gateway.app.inject('/health/websocket');
       expect(degraded.json()).toMatchObject({ status: 'degraded', redis: { connected: false } });
-      expect((await gateway.app.inject('/metrics')).body).toMatch(/websocket_redis_connected\{[^}]*\} 0/);
+      expect((await gateway.app.inject('/metrics')).body).toMatch(
+        /websocket_redis_connected\{[^}]*\} 0/,
+      );
       // Local connections stay up and keep being served.
       client.send({ type: 'ping', id: 'during-outage' });
       await client.waitFor((frame) => frame.type === 'pong' && frame['id'] === 'during-outage');
       // Registry writes keep failing: the breaker opens, so they fail fast instead of piling up.
-      await waitFor(() => gateway.app.gateway.breaker.state === 'open', { message: 'breaker open', timeoutMs: 15_000 });
-      expect((await gateway.app.inject('/health/websocket')).json().metrics.circuit_breaker.state).toBe('open');
-      expect((await gateway.app.inject('/metrics')).body).toMatch(/websocket_circuit_breaker_state\{[^}]*\} 1/);
+      await waitFor(() => gateway.app.gateway.breaker.state === 'open', {
+        message: 'breaker open',
+        timeoutMs: 15_000,
+      });
+      expect(
+        (await gateway.app.inject('/health/websocket')).json().metrics.circuit_breaker.state,
+      ).toBe('open');
+      expect((await gateway.app.inject('/metrics')).body).toMatch(
+        /websocket_circuit_breaker_state\{[^}]*\} 1/,
+      );
 
       await own.start();
-      await waitFor(async () => (await gateway.app.inject('/health/websocket')).statusCode === 200, { message: 'healthy again (breaker closed)', timeoutMs: 15_000 });
+      await waitFor(
+        async () => (await gateway.app.inject('/health/websocket')).statusCode === 200,
+        { message: 'healthy again (breaker closed)', timeoutMs: 15_000 },
+      );
       const publisherRedis = new Redis(own.url);
       const publisher = createPublisher(publisherRedis, { keyspace: ks });
-      await publisher.publish({ room: 'project:r', dealershipId: 'A', event: 'project.updated', data: { projectId: 'r' } });
-      await client.waitFor((frame) => frame.type === 'event' && frame.room === 'project:r', 'delivery after recovery', 10_000);
-      expect((await gateway.app.inject('/metrics')).body).toMatch(/websocket_redis_reconnect_attempts\{[^}]*\} [1-9]/);
+      await publisher.publish({
+        room: 'project:r',
+        dealershipId: 'A',
+        event: 'project.updated',
+        data: { projectId: 'r' },
+      });
+      await client.waitFor(
+        (frame) => frame.type === 'event' && frame.room === 'project:r',
+        'delivery after recovery',
+        10_000,
+      );
+      expect((await gateway.app.inject('/metrics')).body).toMatch(
+        /websocket_redis_reconnect_attempts\{[^}]*\} [1-9]/,
+      );
       client.close();
       await publisher.close();
       publisherRedis.disconnect();
@@ -107,7 +142,10 @@ describe('realtime-gateway health and metrics', () => {
   }, 60_000);
 
   it('runs in single-instance mode when REDIS_WEBSOCKET_SCALING is off: no registry, delivery still works', async () => {
-    const gateway = await startGateway(redis.server.url, { instanceId: 'gw-single', flags: staticFlagReader({ REDIS_WEBSOCKET_SCALING: false }) });
+    const gateway = await startGateway(redis.server.url, {
+      instanceId: 'gw-single',
+      flags: staticFlagReader({ REDIS_WEBSOCKET_SCALING: false }),
+    });
     app = gateway.app;
     const client = await connect(gateway.url, tokenFor('u1', 'A'));
     await client.subscribe('project:single');
@@ -117,7 +155,12 @@ describe('realtime-gateway health and metrics', () => {
     expect((await gateway.app.inject('/health/websocket')).json().mode).toBe('single-instance');
     const publisherRedis = new Redis(redis.server.url);
     const publisher = createPublisher(publisherRedis, { keyspace: ks });
-    await publisher.publish({ room: 'project:single', dealershipId: 'A', event: 'project.updated', data: { projectId: 's' } });
+    await publisher.publish({
+      room: 'project:single',
+      dealershipId: 'A',
+      event: 'project.updated',
+      data: { projectId: 's' },
+    });
     await client.waitFor((frame) => frame.type === 'event');
     client.close();
     await publisher.close();

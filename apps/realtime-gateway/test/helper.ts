@@ -9,7 +9,12 @@ import { type AppOptions, buildApp } from '../src/app.js';
 
 export const TEST_SECRET = 'test-secret-for-realtime-gateway';
 
-export function tokenFor(sub: string, dealershipId: string, role: RoleName = 'user', ttl?: string): string {
+export function tokenFor(
+  sub: string,
+  dealershipId: string,
+  role: RoleName = 'user',
+  ttl?: string,
+): string {
   return mintToken({ sub, dealershipId, role, ...(ttl ? { ttl } : {}) }, { secret: TEST_SECRET });
 }
 
@@ -33,8 +38,17 @@ export function useRedis(): { readonly server: RedisServer } {
 }
 
 /** The app on the test file's Redis; close it in afterEach/afterAll. */
-export async function build(redisUrl: string, options: Partial<AppOptions> = {}): Promise<TypedFastify> {
-  const app = await buildApp({ redisUrl, keyspace: createKeyspace(''), auth: { secret: TEST_SECRET }, logLevel: 'silent', ...options });
+export async function build(
+  redisUrl: string,
+  options: Partial<AppOptions> = {},
+): Promise<TypedFastify> {
+  const app = await buildApp({
+    redisUrl,
+    keyspace: createKeyspace(''),
+    auth: { secret: TEST_SECRET },
+    logLevel: 'silent',
+    ...options,
+  });
   await app.ready();
   return app;
 }
@@ -47,7 +61,10 @@ export interface RunningGateway {
 }
 
 /** A gateway listening on a free port of 127.0.0.1. */
-export async function startGateway(redisUrl: string, options: Partial<AppOptions> = {}): Promise<RunningGateway> {
+export async function startGateway(
+  redisUrl: string,
+  options: Partial<AppOptions> = {},
+): Promise<RunningGateway> {
   const app = await build(redisUrl, options);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
@@ -114,10 +131,16 @@ export class TestClient {
   }
 
   events(room?: string): Frame[] {
-    return this.frames.filter((frame) => frame.type === 'event' && (room === undefined || frame.room === room));
+    return this.frames.filter(
+      (frame) => frame.type === 'event' && (room === undefined || frame.room === room),
+    );
   }
 
-  async waitFor(predicate: (frame: Frame) => boolean, message = 'frame', timeoutMs = 5_000): Promise<Frame> {
+  async waitFor(
+    predicate: (frame: Frame) => boolean,
+    message = 'frame',
+    timeoutMs = 5_000,
+  ): Promise<Frame> {
     return waitFor(() => this.frames.find(predicate), { message, timeoutMs });
   }
 
@@ -125,7 +148,16 @@ export class TestClient {
   async subscribe(room: string): Promise<Frame> {
     const before = this.frames.length;
     this.send({ type: 'subscribe', room });
-    return waitFor(() => this.frames.slice(before).find((frame) => (frame.type === 'subscribed' || frame.type === 'error') && frame.room === room), { message: `subscribe ${room}` });
+    return waitFor(
+      () =>
+        this.frames
+          .slice(before)
+          .find(
+            (frame) =>
+              (frame.type === 'subscribed' || frame.type === 'error') && frame.room === room,
+          ),
+      { message: `subscribe ${room}` },
+    );
   }
 
   close(): void {
@@ -134,13 +166,23 @@ export class TestClient {
 }
 
 /** Connects (token in the query unless `header` is set) and waits for connection.established. */
-export async function connect(url: string, token: string | undefined, options: { header?: boolean; established?: boolean } = {}): Promise<TestClient> {
+export async function connect(
+  url: string,
+  token: string | undefined,
+  options: { header?: boolean; established?: boolean } = {},
+): Promise<TestClient> {
   const target = token && !options.header ? `${url}?token=${encodeURIComponent(token)}` : url;
-  const socket = new WebSocket(target, token && options.header ? { headers: { authorization: `Bearer ${token}` } } : {});
+  const socket = new WebSocket(
+    target,
+    token && options.header ? { headers: { authorization: `Bearer ${token}` } } : {},
+  );
   const client = new TestClient(socket);
   await client.opened;
   if (options.established !== false) {
-    await client.waitFor((frame) => frame.type === 'connection.established', 'connection.established');
+    await client.waitFor(
+      (frame) => frame.type === 'connection.established',
+      'connection.established',
+    );
     // The automatic rooms are ready once the server answers a frame sent after them.
     client.send({ type: 'ping', id: 'ready' });
     await client.waitFor((frame) => frame.type === 'pong' && frame.id === 'ready', 'ready');

@@ -1,7 +1,14 @@
 import { createKeyspace } from '@switchboard/keyspace';
 import { waitFor } from '@switchboard/test-redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningGateway, type TestClient, connect, startGateway, tokenFor, useRedis } from './helper.js';
+import {
+  type RunningGateway,
+  type TestClient,
+  connect,
+  startGateway,
+  tokenFor,
+  useRedis,
+} from './helper.js';
 
 /** The keys the apps under test use: they are built without a KEY_PREFIX. */
 const keyspace = createKeyspace('');
@@ -15,7 +22,12 @@ describe('rooms per connection and connections per user are bounded', () => {
   let b: RunningGateway;
 
   beforeAll(async () => {
-    const limits = { maxRoomsPerConnection: MAX_ROOMS, maxConnectionsPerUser: MAX_CONNECTIONS, ratePerMinute: 600, rateBurst: 100 };
+    const limits = {
+      maxRoomsPerConnection: MAX_ROOMS,
+      maxConnectionsPerUser: MAX_CONNECTIONS,
+      ratePerMinute: 600,
+      rateBurst: 100,
+    };
     a = await startGateway(redis.server.url, { instanceId: 'gw-limits-a', ...limits });
     b = await startGateway(redis.server.url, { instanceId: 'gw-limits-b', ...limits });
   });
@@ -35,9 +47,14 @@ describe('rooms per connection and connections per user are bounded', () => {
   it('refuses a subscribe past the limit with ROOM_LIMIT_EXCEEDED and changes nothing', async () => {
     const client = await connect(a.url, tokenFor('rooms-1', 'A'));
     // global and user:rooms-1 count: four more fit.
-    for (let n = 1; n <= 4; n += 1) expect((await client.subscribe(`project:${n}`)).type).toBe('subscribed');
+    for (let n = 1; n <= 4; n += 1)
+      expect((await client.subscribe(`project:${n}`)).type).toBe('subscribed');
     const refused = await client.subscribe('project:5');
-    expect(refused).toMatchObject({ type: 'error', code: 'ROOM_LIMIT_EXCEEDED', room: 'project:5' });
+    expect(refused).toMatchObject({
+      type: 'error',
+      code: 'ROOM_LIMIT_EXCEEDED',
+      room: 'project:5',
+    });
     expect(roomsOf(a, client)).toHaveLength(MAX_ROOMS);
     expect(roomsOf(a, client)).not.toContain('project:5');
     // A room it is already in is no new room; leaving one makes space.
@@ -49,7 +66,9 @@ describe('rooms per connection and connections per user are bounded', () => {
 
   it('refuses a resume whose rooms would pass the limit as a whole: no room joined, no resumed frame', async () => {
     const client = await connect(a.url, tokenFor('rooms-2', 'A'));
-    const positions = Object.fromEntries(['project:a', 'project:b', 'project:c', 'project:d', 'project:e'].map((room) => [room, 0]));
+    const positions = Object.fromEntries(
+      ['project:a', 'project:b', 'project:c', 'project:d', 'project:e'].map((room) => [room, 0]),
+    );
     client.send({ type: 'resume', positions });
     const error = await client.waitFor((frame) => frame.type === 'error', 'resume refused');
     expect(error['code']).toBe('ROOM_LIMIT_EXCEEDED');
@@ -68,8 +87,12 @@ describe('rooms per connection and connections per user are bounded', () => {
     }
     await answered(client, 'after-flood');
     expect(roomsOf(a, client)).toHaveLength(5);
-    expect(client.of('error').filter((frame) => frame['code'] === 'ROOM_LIMIT_EXCEEDED')).toHaveLength(49);
-    expect(a.app.gateway.subscriber.roomChannelCount() - channelsBefore).toBeLessThanOrEqual(MAX_ROOMS);
+    expect(
+      client.of('error').filter((frame) => frame['code'] === 'ROOM_LIMIT_EXCEEDED'),
+    ).toHaveLength(49);
+    expect(a.app.gateway.subscriber.roomChannelCount() - channelsBefore).toBeLessThanOrEqual(
+      MAX_ROOMS,
+    );
     client.close();
   });
 
@@ -84,7 +107,10 @@ describe('rooms per connection and connections per user are bounded', () => {
     const other = await connect(b.url, tokenFor('many', 'B'));
     second.close();
     await second.closed;
-    await waitFor(async () => (await a.app.redis.zcard(keyspace.realtime.userConnections('A', 'many'))) === 1, { message: 'second connection released' });
+    await waitFor(
+      async () => (await a.app.redis.zcard(keyspace.realtime.userConnections('A', 'many'))) === 1,
+      { message: 'second connection released' },
+    );
     const again = await connect(b.url, tokenFor('many', 'A'));
     expect(again.of('connection.established')).toHaveLength(1);
     for (const client of [first, other, again]) client.close();

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningGateway, startGateway, useRedis } from './helper.js';
 
 const ks = createKeyspace('');
-const usedMemory = async (redis: Redis) => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
+const usedMemory = async (redis: Redis) =>
+  Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
 
 describe('offline delivery jobs live as long as their message', () => {
   const redis = useRedis();
@@ -16,9 +17,15 @@ describe('offline delivery jobs live as long as their message', () => {
   let jobs: Queue;
 
   beforeAll(async () => {
-    gateway = await startGateway(redis.server.url, { instanceId: 'gw-offline-jobs', offlineQueueMax: 3 });
+    gateway = await startGateway(redis.server.url, {
+      instanceId: 'gw-offline-jobs',
+      offlineQueueMax: 3,
+    });
     inspect = new Redis(redis.server.url);
-    jobs = new Queue(ks.queues.offlineDeliveries, { connection: inspect, prefix: ks.queues.bullmqPrefix });
+    jobs = new Queue(ks.queues.offlineDeliveries, {
+      connection: inspect,
+      prefix: ks.queues.bullmqPrefix,
+    });
   });
   afterAll(async () => {
     await gateway.close();
@@ -34,10 +41,19 @@ describe('offline delivery jobs live as long as their message', () => {
 
   it('removes the job once its message has expired (OFFLINE_QUEUE_TTL_SEC)', async () => {
     const publisher = createPublisher(inspect, { keyspace: ks, offlineQueue: { ttlSec: 1 } });
-    const { id, route } = await publisher.publish({ room: 'user:expiring', dealershipId: 'A', event: 'ai.suggestion', data: suggestion });
+    const { id, route } = await publisher.publish({
+      room: 'user:expiring',
+      dealershipId: 'A',
+      event: 'ai.suggestion',
+      data: suggestion,
+    });
     expect(route).toBe('queued');
     expect(await (await jobs.getJob(id))?.getState()).toBe('delayed');
-    await waitFor(async () => (await jobs.getJob(id)) === undefined, { message: 'the expired job removed', timeoutMs: 8_000, intervalMs: 100 });
+    await waitFor(async () => (await jobs.getJob(id)) === undefined, {
+      message: 'the expired job removed',
+      timeoutMs: 8_000,
+      intervalMs: 100,
+    });
     const counts = await jobs.getJobCounts('delayed', 'waiting', 'active', 'completed', 'failed');
     expect(counts).toMatchObject({ delayed: 0, waiting: 0, active: 0, completed: 0, failed: 0 });
     await publisher.close();
@@ -51,7 +67,14 @@ describe('offline delivery jobs live as long as their message', () => {
     const memoryBefore = await usedMemory(inspect);
     for (let round = 0; round < perUser; round += 1) {
       await Promise.all(
-        Array.from({ length: users }, (_, user) => publisher.publish({ room: `user:offline-${user}`, dealershipId: 'A', event: 'ai.suggestion', data: suggestion })),
+        Array.from({ length: users }, (_, user) =>
+          publisher.publish({
+            room: `user:offline-${user}`,
+            dealershipId: 'A',
+            event: 'ai.suggestion',
+            data: suggestion,
+          }),
+        ),
       );
     }
     const counts = await jobs.getJobCounts('delayed', 'waiting');
@@ -60,8 +83,10 @@ describe('offline delivery jobs live as long as their message', () => {
     const keysAdded = (await inspect.dbsize()) - keysBefore;
     expect(keysAdded).toBeLessThanOrEqual(users * 4 + users * 3 + 10);
     // The room histories (every message, by design) dominate; 10 000 leaked jobs would add ~10 MB.
-    const memoryAdded = await usedMemory(inspect) - memoryBefore;
-    console.warn(`10 000 offline messages: +${keysAdded} keys, +${(memoryAdded / 1e6).toFixed(1)} MB`);
+    const memoryAdded = (await usedMemory(inspect)) - memoryBefore;
+    console.warn(
+      `10 000 offline messages: +${keysAdded} keys, +${(memoryAdded / 1e6).toFixed(1)} MB`,
+    );
     expect(memoryAdded).toBeLessThan(8_000_000);
     expect(await backlogMetric()).toBe(String(users * 3));
     await publisher.close();

@@ -12,7 +12,8 @@ import { type GatewayProcess, spawnGateway } from './process-helper.js';
 const keyspace = createKeyspace('');
 
 // Gateways as separate processes (node dist/server.js): build before running this file.
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index);
+const range = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, index) => from + index);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // Each test's waits are bounded one by one; its own bound (60 s) is above their sum.
@@ -39,13 +40,23 @@ describe('gateway processes: drain, crash, Redis restart', () => {
 
   /** A later event in the room, received: a duplicate of an earlier one would have arrived before it. */
   const laterEvent = async (room: string, received: number[]) => {
-    const later = await publisher.publish({ room, dealershipId: 'A', event: 'workflow.progress', data: { workflowId: 'w', progress: 0 } });
+    const later = await publisher.publish({
+      room,
+      dealershipId: 'A',
+      event: 'workflow.progress',
+      data: { workflowId: 'w', progress: 0 },
+    });
     await waitFor(() => received.includes(later.seq), { message: 'the later event' });
   };
 
   /** An SDK client, closed when the test ends even if an assertion failed first. */
   const sdk = (urls: string[]) => {
-    const client = new SwitchboardClient({ url: urls, token: tokenFor('u1', 'A'), WebSocket: WebSocket as unknown as WebSocketConstructor, reconnect: { initialDelayMs: 50, maxDelayMs: 500 } });
+    const client = new SwitchboardClient({
+      url: urls,
+      token: tokenFor('u1', 'A'),
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
+    });
     onTestFinished(() => client.close());
     return client;
   };
@@ -54,7 +65,12 @@ describe('gateway processes: drain, crash, Redis restart', () => {
   const flow = (room: string) =>
     (async () => {
       for (let i = 0; i < 1000; i += 1) {
-        await publisher.publish({ room, dealershipId: 'A', event: 'workflow.progress', data: { workflowId: 'w', progress: i % 100 } });
+        await publisher.publish({
+          room,
+          dealershipId: 'A',
+          event: 'workflow.progress',
+          data: { workflowId: 'w', progress: i % 100 },
+        });
         if (i % 20 === 19) await sleep(15);
       }
     })();
@@ -75,7 +91,10 @@ describe('gateway processes: drain, crash, Redis restart', () => {
     client.onClient('connected', ({ instanceId }) => instances.push(instanceId));
 
     const publishing = flow('project:drain');
-    await waitFor(() => received.length >= 200, { message: '200 events before the drain', timeoutMs: 15_000 });
+    await waitFor(() => received.length >= 200, {
+      message: '200 events before the drain',
+      timeoutMs: 15_000,
+    });
     a.process.kill('SIGTERM');
     const readiness: number[] = [];
     await waitFor(
@@ -92,7 +111,10 @@ describe('gateway processes: drain, crash, Redis restart', () => {
     expect(await Promise.race([a.exited, sleep(10_000).then(() => 'timeout')])).toBe(0);
 
     await publishing;
-    await waitFor(() => received.length >= 1000, { message: 'all 1 000 events', timeoutMs: 20_000 });
+    await waitFor(() => received.length >= 1000, {
+      message: 'all 1 000 events',
+      timeoutMs: 20_000,
+    });
     await laterEvent('project:drain', received);
     expect(received).toEqual(range(1, 1001));
     expect(migrations).toHaveLength(1);
@@ -110,10 +132,16 @@ describe('gateway processes: drain, crash, Redis restart', () => {
     const received: number[] = [];
     client.onAny((_event, _data, meta) => meta.room === 'project:crash' && received.push(meta.seq));
     const publishing = flow('project:crash');
-    await waitFor(() => received.length >= 200, { message: '200 events before the crash', timeoutMs: 15_000 });
+    await waitFor(() => received.length >= 200, {
+      message: '200 events before the crash',
+      timeoutMs: 15_000,
+    });
     await a.stop('SIGKILL');
     await publishing;
-    await waitFor(() => received.length >= 1000, { message: 'all 1 000 events', timeoutMs: 20_000 });
+    await waitFor(() => received.length >= 1000, {
+      message: 'all 1 000 events',
+      timeoutMs: 20_000,
+    });
     await laterEvent('project:crash', received);
     expect(received).toEqual(range(1, 1001));
     expect(client.instanceId).toBe('proc-b');
@@ -127,19 +155,42 @@ describe('gateway processes: drain, crash, Redis restart', () => {
     const onB = await connect(b.url, tokenFor('u2', 'A'));
     await onA.subscribe('project:redis');
     await onB.subscribe('project:redis');
-    await publisher.publish({ room: 'project:redis', dealershipId: 'A', event: 'project.updated', data: { projectId: 'r' } });
-    await waitFor(() => onA.events().length === 1 && onB.events().length === 1, { message: 'first event on both' });
+    await publisher.publish({
+      room: 'project:redis',
+      dealershipId: 'A',
+      event: 'project.updated',
+      data: { projectId: 'r' },
+    });
+    await waitFor(() => onA.events().length === 1 && onB.events().length === 1, {
+      message: 'first event on both',
+    });
 
     await redis.kill();
     for (const gateway of [a, b]) {
-      await waitFor(async () => (await fetch(`${gateway.http}/health/websocket`)).status === 503, { message: `${gateway.instanceId} degraded`, timeoutMs: 10_000 });
+      await waitFor(async () => (await fetch(`${gateway.http}/health/websocket`)).status === 503, {
+        message: `${gateway.instanceId} degraded`,
+        timeoutMs: 10_000,
+      });
     }
     await redis.start();
     for (const gateway of [a, b]) {
-      await waitFor(async () => (await fetch(`${gateway.http}/health/websocket`)).status === 200, { message: `${gateway.instanceId} healthy`, timeoutMs: 20_000, intervalMs: 100 });
+      await waitFor(async () => (await fetch(`${gateway.http}/health/websocket`)).status === 200, {
+        message: `${gateway.instanceId} healthy`,
+        timeoutMs: 20_000,
+        intervalMs: 100,
+      });
     }
-    for (let i = 0; i < 10; i += 1) await publisher.publish({ room: 'project:redis', dealershipId: 'A', event: 'project.updated', data: { projectId: 'r' } });
-    await waitFor(() => onA.events().length === 11 && onB.events().length === 11, { message: 'deliveries after the restart', timeoutMs: 10_000 });
+    for (let i = 0; i < 10; i += 1)
+      await publisher.publish({
+        room: 'project:redis',
+        dealershipId: 'A',
+        event: 'project.updated',
+        data: { projectId: 'r' },
+      });
+    await waitFor(() => onA.events().length === 11 && onB.events().length === 11, {
+      message: 'deliveries after the restart',
+      timeoutMs: 10_000,
+    });
     expect(onA.events().map((frame) => frame['seq'])).toEqual(range(1, 11));
     const metrics = await (await fetch(`${a.http}/metrics`)).text();
     expect(metrics).toMatch(/websocket_redis_connected\{[^}]*\} 1/);

@@ -4,7 +4,14 @@ import { waitFor } from '@switchboard/test-redis';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type RunningGateway, TestClient, connect, startGateway, tokenFor, useRedis } from './helper.js';
+import {
+  type RunningGateway,
+  TestClient,
+  connect,
+  startGateway,
+  tokenFor,
+  useRedis,
+} from './helper.js';
 
 /** The keys the apps under test use: they are built without a KEY_PREFIX. */
 const keyspace = createKeyspace('');
@@ -29,19 +36,29 @@ describe('protecting the service', () => {
   });
 
   it('rate-limits frames per connection: RATE_LIMITED errors, then close 4429 on repeated abuse', async () => {
-    gateway = await startGateway(redis.server.url, { rateBurst: 5, ratePerMinute: 60, rateStrikes: 3 });
+    gateway = await startGateway(redis.server.url, {
+      rateBurst: 5,
+      ratePerMinute: 60,
+      rateStrikes: 3,
+    });
     const client = await connect(gateway.url, tokenFor('u1', 'A'));
     // connect() used one frame (its readiness ping); 4 more pass, then 3 strikes.
     for (let i = 0; i < 10; i += 1) client.send({ type: 'ping', id: `p${i}` });
     expect(await client.closed).toBe(4429);
-    expect(client.of('pong').filter((frame) => String(frame['id']).startsWith('p'))).toHaveLength(4);
+    expect(client.of('pong').filter((frame) => String(frame['id']).startsWith('p'))).toHaveLength(
+      4,
+    );
     expect(client.of('error').filter((frame) => frame['code'] === 'RATE_LIMITED')).toHaveLength(3);
     const metrics = await gateway.app.inject('/metrics');
     expect(metrics.body).toMatch(/websocket_rate_limited_total\{[^}]*scope="frame"[^}]*\} 3/);
   });
 
   it('also closes 4429 a client that keeps sending at twice its rate (allowed frames in between)', async () => {
-    gateway = await startGateway(redis.server.url, { rateBurst: 1, ratePerMinute: 600, rateStrikes: 3 });
+    gateway = await startGateway(redis.server.url, {
+      rateBurst: 1,
+      ratePerMinute: 600,
+      rateStrikes: 3,
+    });
     const client = await connect(gateway.url, tokenFor('u1', 'A'));
     let sent = 0;
     const sender = setInterval(() => client.send({ type: 'ping', id: `s${(sent += 1)}` }), 50);
@@ -50,7 +67,9 @@ describe('protecting the service', () => {
     } finally {
       clearInterval(sender);
     }
-    expect(client.of('pong').filter((frame) => String(frame['id']).startsWith('s')).length).toBeGreaterThan(0);
+    expect(
+      client.of('pong').filter((frame) => String(frame['id']).startsWith('s')).length,
+    ).toBeGreaterThan(0);
     expect(client.of('error').filter((frame) => frame['code'] === 'RATE_LIMITED')).toHaveLength(3);
   });
 
@@ -63,17 +82,26 @@ describe('protecting the service', () => {
     await expect(third.opened).rejects.toThrow();
     await expect.poll(() => third.unexpectedBody).not.toBe('');
     expect(third.unexpectedStatus).toBe(429);
-    expect(JSON.parse(third.unexpectedBody)).toMatchObject({ success: false, error: { code: 'RATE_LIMITED' } });
+    expect(JSON.parse(third.unexpectedBody)).toMatchObject({
+      success: false,
+      error: { code: 'RATE_LIMITED' },
+    });
     first.close();
     second.close();
   });
 
   it('counts a peer that is not a trusted proxy by its own address, whatever X-Forwarded-For it sends', async () => {
     // The load balancer is 10.0.0.1; this client (127.0.0.1) is not it, so its header is a forgery.
-    gateway = await startGateway(redis.server.url, { connectRatePerMinute: 2, http: { trustProxy: '10.0.0.1' } });
+    gateway = await startGateway(redis.server.url, {
+      connectRatePerMinute: 2,
+      http: { trustProxy: '10.0.0.1' },
+    });
     const token = tokenFor('u1', 'A');
     const { url } = gateway;
-    const spoofed = (ip: string) => new TestClient(new WebSocket(`${url}?token=${token}`, { headers: { 'x-forwarded-for': ip } }));
+    const spoofed = (ip: string) =>
+      new TestClient(
+        new WebSocket(`${url}?token=${token}`, { headers: { 'x-forwarded-for': ip } }),
+      );
     const clients = [spoofed('203.0.113.1'), spoofed('203.0.113.2')];
     await Promise.all(clients.map((client) => client.opened));
     const third = spoofed('203.0.113.3');
@@ -83,10 +111,16 @@ describe('protecting the service', () => {
   });
 
   it('counts clients behind a trusted proxy by their forwarded address', async () => {
-    gateway = await startGateway(redis.server.url, { connectRatePerMinute: 1, http: { trustProxy: '127.0.0.1' } });
+    gateway = await startGateway(redis.server.url, {
+      connectRatePerMinute: 1,
+      http: { trustProxy: '127.0.0.1' },
+    });
     const token = tokenFor('u1', 'A');
     const { url } = gateway;
-    const via = (ip: string) => new TestClient(new WebSocket(`${url}?token=${token}`, { headers: { 'x-forwarded-for': ip } }));
+    const via = (ip: string) =>
+      new TestClient(
+        new WebSocket(`${url}?token=${token}`, { headers: { 'x-forwarded-for': ip } }),
+      );
     const clients = [via('203.0.113.1'), via('203.0.113.2')];
     await Promise.all(clients.map((client) => client.opened));
     const again = via('203.0.113.1');
@@ -98,7 +132,9 @@ describe('protecting the service', () => {
   it('terminates a connection that does not answer pings (4408)', async () => {
     gateway = await startGateway(redis.server.url, { heartbeatMs: 300 });
     const token = tokenFor('u1', 'A');
-    const silent = new TestClient(new WebSocket(`${gateway.url}?token=${token}`, { autoPong: false }));
+    const silent = new TestClient(
+      new WebSocket(`${gateway.url}?token=${token}`, { autoPong: false }),
+    );
     const healthy = await connect(gateway.url, token);
     await silent.opened;
     expect(await silent.closed).toBe(4408);
@@ -106,21 +142,25 @@ describe('protecting the service', () => {
     // mean a full round checked the healthy one's pong and kept it.
     let pings = 0;
     healthy.socket.on('ping', () => (pings += 1));
-    await waitFor(() => pings >= 2 || healthy.closeCode !== undefined, { message: 'two more heartbeat rounds' });
+    await waitFor(() => pings >= 2 || healthy.closeCode !== undefined, {
+      message: 'two more heartbeat rounds',
+    });
     expect(healthy.closeCode).toBeUndefined();
     healthy.close();
   });
 
   it('cuts off no healthy client in the round after its event loop stalled past a heartbeat', async () => {
     gateway = await startGateway(redis.server.url, { heartbeatMs: 300 });
-    const client = new TestClient(new WebSocket(`${gateway.url}?token=${tokenFor('u1', 'A')}`, { autoPong: false }));
+    const client = new TestClient(
+      new WebSocket(`${gateway.url}?token=${tokenFor('u1', 'A')}`, { autoPong: false }),
+    );
     await client.opened;
     let pings = 0;
     client.socket.on('ping', () => {
       pings += 1;
       // Client and gateway share this process: the busy wait stalls the gateway too, so its next
       // heartbeat runs late with this pong still unread.
-      if (pings === 1) for (const until = Date.now() + 700; Date.now() < until; );
+      if (pings === 1) for (const until = Date.now() + 700; Date.now() < until;);
       client.socket.pong();
     });
     await waitFor(() => pings >= 4, { message: 'four heartbeats answered' });
@@ -151,10 +191,23 @@ describe('protecting the service', () => {
     await slow.subscribe('project:big');
     (slow.socket as unknown as { _socket: { pause(): void } })._socket.pause();
     const blob = 'x'.repeat(64 * 1024);
-    for (let i = 0; i < 200; i += 1) await publisher.publish({ room: 'project:big', dealershipId: 'A', event: 'ai.suggestion', data: { suggestionId: String(i), content: blob } });
-    await waitFor(() => fast.events('project:big').length === 200, { message: 'fast consumer got all 200', timeoutMs: 20_000 });
-    await waitFor(() => gateway!.app.gateway.counters.stats.slowConsumers === 1, { message: 'slow consumer counted' });
-    await waitFor(() => gateway!.app.gateway.connections.size === 1, { message: 'slow consumer gone' });
+    for (let i = 0; i < 200; i += 1)
+      await publisher.publish({
+        room: 'project:big',
+        dealershipId: 'A',
+        event: 'ai.suggestion',
+        data: { suggestionId: String(i), content: blob },
+      });
+    await waitFor(() => fast.events('project:big').length === 200, {
+      message: 'fast consumer got all 200',
+      timeoutMs: 20_000,
+    });
+    await waitFor(() => gateway!.app.gateway.counters.stats.slowConsumers === 1, {
+      message: 'slow consumer counted',
+    });
+    await waitFor(() => gateway!.app.gateway.connections.size === 1, {
+      message: 'slow consumer gone',
+    });
     const metrics = await gateway.app.inject('/metrics');
     expect(metrics.body).toMatch(/websocket_slow_consumers_total\{[^}]*\} 1/);
     fast.close();

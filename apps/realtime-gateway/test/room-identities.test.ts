@@ -32,21 +32,40 @@ describe('user rooms for any sub, and admins watching a user', () => {
     const alice = await connect(a.url, tokenFor('alice', 'A'));
     const admin = await connect(b.url, tokenFor('root', 'A', 'admin'));
     expect((await admin.subscribe('user:alice')).type).toBe('subscribed');
-    await publisher.publish({ room: 'user:alice', dealershipId: 'A', event: 'ai.suggestion', data: suggestion('to-alice') });
-    await alice.waitFor((frame) => frame.type === 'event' && frame['room'] === 'user:alice', 'alice gets it');
-    await admin.waitFor((frame) => frame.type === 'event' && frame['room'] === 'user:alice', 'the admin gets it');
+    await publisher.publish({
+      room: 'user:alice',
+      dealershipId: 'A',
+      event: 'ai.suggestion',
+      data: suggestion('to-alice'),
+    });
+    await alice.waitFor(
+      (frame) => frame.type === 'event' && frame['room'] === 'user:alice',
+      'alice gets it',
+    );
+    await admin.waitFor(
+      (frame) => frame.type === 'event' && frame['room'] === 'user:alice',
+      'the admin gets it',
+    );
     alice.close();
     admin.close();
   });
 
-  it.each(['alice@example.com', 'team:alice', 'a/b', '100%real', 'user:x'])('gives the legal sub %s a working user room', async (sub) => {
-    const client = await connect(a.url, tokenFor(sub, 'A'));
-    const established = client.of('connection.established')[0]!;
-    expect(established['rooms']).toContain(`user:${sub}`);
-    const result = await publisher.publish({ room: `user:${sub}`, dealershipId: 'A', event: 'ai.suggestion', data: suggestion(sub) });
-    expect(result.route).toBe('direct');
-    const event = await client.waitFor((frame) => frame.type === 'event', 'its user event');
-    expect(event).toMatchObject({ room: `user:${sub}`, data: { content: sub } });
-    client.close();
-  });
+  it.each(['alice@example.com', 'team:alice', 'a/b', '100%real', 'user:x'])(
+    'gives the legal sub %s a working user room',
+    async (sub) => {
+      const client = await connect(a.url, tokenFor(sub, 'A'));
+      const established = client.of('connection.established')[0]!;
+      expect(established['rooms']).toContain(`user:${sub}`);
+      const result = await publisher.publish({
+        room: `user:${sub}`,
+        dealershipId: 'A',
+        event: 'ai.suggestion',
+        data: suggestion(sub),
+      });
+      expect(result.route).toBe('direct');
+      const event = await client.waitFor((frame) => frame.type === 'event', 'its user event');
+      expect(event).toMatchObject({ room: `user:${sub}`, data: { content: sub } });
+      client.close();
+    },
+  );
 });

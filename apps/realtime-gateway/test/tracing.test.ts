@@ -30,13 +30,23 @@ describe('trace context from the publisher to the WebSocket delivery', () => {
     await client.subscribe('project:traced');
     const publisherRedis = new Redis(redis.server.url);
     const publisher = createPublisher(publisherRedis, { keyspace });
-    const parent = await trace.getTracer('test-publisher').startActiveSpan('publish from HTTP', async (span) => {
-      await publisher.publish({ room: 'project:traced', dealershipId: 'A', event: 'project.updated', data: { projectId: 't' } });
-      span.end();
-      return span.spanContext();
-    });
+    const parent = await trace
+      .getTracer('test-publisher')
+      .startActiveSpan('publish from HTTP', async (span) => {
+        await publisher.publish({
+          room: 'project:traced',
+          dealershipId: 'A',
+          event: 'project.updated',
+          data: { projectId: 't' },
+        });
+        span.end();
+        return span.spanContext();
+      });
     await client.waitFor((frame) => frame.type === 'event');
-    const delivery = await waitFor(() => exporter.getFinishedSpans().find((span) => span.name === 'websocket.deliver'), { message: 'delivery span' });
+    const delivery = await waitFor(
+      () => exporter.getFinishedSpans().find((span) => span.name === 'websocket.deliver'),
+      { message: 'delivery span' },
+    );
     expect(delivery.spanContext().traceId).toBe(parent.traceId);
     expect(delivery.parentSpanContext?.spanId).toBe(parent.spanId);
     expect(delivery.attributes['switchboard.recipients']).toBe(1);

@@ -4,7 +4,12 @@ import { idempotencyPlugin } from '@switchboard/idempotency';
 import type { Keyspace } from '@switchboard/keyspace';
 import type { ProtectionConfig } from '@switchboard/config';
 import type { RedisClient } from '@switchboard/redis';
-import { type HttpOptions, type TypedFastify, createFastify, platformPlugin } from '@switchboard/service-kit';
+import {
+  type HttpOptions,
+  type TypedFastify,
+  createFastify,
+  platformPlugin,
+} from '@switchboard/service-kit';
 import { type SandboxRuntimeSettings, runtimeSettings } from './config.js';
 import type { SandboxDriver } from './drivers/sandbox-driver.js';
 import { queueDashboardPlugin } from './plugins/queue-dashboard-plugin.js';
@@ -37,12 +42,19 @@ export interface AppOptions {
 
 /** Builds the sandbox service without listening: server.ts listens, tests use app.inject. */
 export async function buildApp(options: AppOptions): Promise<TypedFastify> {
-  const app = createFastify({ service: SERVICE_NAME, logLevel: options.logLevel ?? 'info', ...options.http });
+  const app = createFastify({
+    service: SERVICE_NAME,
+    logLevel: options.logLevel ?? 'info',
+    ...options.http,
+  });
   await app.register(platformPlugin, {
     service: SERVICE_NAME,
     redisUrl: options.redisUrl,
     auth: options.auth,
-    docs: { title: 'Switchboard sandbox service', description: 'Sandboxes, pause/resume and tool executions (docs/api/sandbox.md).' },
+    docs: {
+      title: 'Switchboard sandbox service',
+      description: 'Sandboxes, pause/resume and tool executions (docs/api/sandbox.md).',
+    },
     ...(options.redis ? { redis: options.redis } : {}),
     ...(options.http?.corsOrigins ? { corsOrigins: options.http.corsOrigins } : {}),
     ...(options.protection ? { protection: options.protection } : {}),
@@ -57,6 +69,10 @@ export async function buildApp(options: AppOptions): Promise<TypedFastify> {
   });
   await app.register(sandboxQuotaPlugin);
   await app.register(sandboxRoutes, { prefix: '/api/sandbox' });
-  await app.register(queueDashboardPlugin, { prefix: QUEUE_DASHBOARD_PATH, basePath: QUEUE_DASHBOARD_PATH, keyspace: options.keyspace });
+  await app.register(queueDashboardPlugin, {
+    prefix: QUEUE_DASHBOARD_PATH,
+    basePath: QUEUE_DASHBOARD_PATH,
+    keyspace: options.keyspace,
+  });
   return app;
 }

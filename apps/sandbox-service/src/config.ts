@@ -11,14 +11,24 @@ export const SandboxEnv = Type.Composite([
   RoomLogEnv,
   Type.Object({
     PORT: Type.Integer({ default: 3001, minimum: 0, maximum: 65535 }),
-    DRAIN_MS: Type.Integer({ default: 2000, minimum: 0, description: 'after SIGTERM: readiness 503 but still serving this long, so the load balancer stops routing here first' }),
+    DRAIN_MS: Type.Integer({
+      default: 2000,
+      minimum: 0,
+      description:
+        'after SIGTERM: readiness 503 but still serving this long, so the load balancer stops routing here first',
+    }),
     SANDBOX_ROOT: Type.String({ default: join(tmpdir(), 'switchboard-sandboxes'), minLength: 1 }),
     SANDBOX_ALLOW_EXEC: Type.Boolean({ default: false }),
-    SANDBOX_PATH: Type.String({ default: '/usr/bin:/bin', minLength: 1, description: "PATH of the commands a sandbox runs; default: the service's own PATH" }),
+    SANDBOX_PATH: Type.String({
+      default: '/usr/bin:/bin',
+      minLength: 1,
+      description: "PATH of the commands a sandbox runs; default: the service's own PATH",
+    }),
     /** Default of the SANDBOX_PAUSE_RESUME flag until the flags SDK is wired in. */
     FLAG_SANDBOX_PAUSE_RESUME: Type.Boolean({
       default: true,
-      description: 'Value of the SANDBOX_PAUSE_RESUME flag when it is created at first start; afterwards the flag service decides.',
+      description:
+        'Value of the SANDBOX_PAUSE_RESUME flag when it is created at first start; afterwards the flag service decides.',
     }),
     SANDBOX_HISTORY_MAX: Type.Integer({ default: 1000, minimum: 1, maximum: 100_000 }),
     EXECUTION_TTL_SEC: Type.Integer({ default: 7 * 86_400, minimum: 60 }),
@@ -29,7 +39,12 @@ export const SandboxEnv = Type.Composite([
     WORKER_CONCURRENCY: Type.Integer({ default: 8, minimum: 1, maximum: 256 }),
     /** A crashed worker's job is picked up again after about this long. */
     WORKER_LOCK_DURATION_MS: Type.Integer({ default: 30_000, minimum: 1000 }),
-    WORKER_METRICS_PORT: Type.Integer({ default: 0, minimum: 0, maximum: 65535, description: '0 = no metrics endpoint' }),
+    WORKER_METRICS_PORT: Type.Integer({
+      default: 0,
+      minimum: 0,
+      maximum: 65535,
+      description: '0 = no metrics endpoint',
+    }),
     AUTO_PAUSE_CHECK_INTERVAL_MS: Type.Integer({ default: 5_000, minimum: 100 }),
     /** One /proc scan serves every sandbox's usage (status, memory auto-pause) for this long; pause/resume always scan afresh. */
     SANDBOX_USAGE_SAMPLE_TTL_MS: Type.Integer({ default: 1_000, minimum: 0, maximum: 60_000 }),
@@ -37,15 +52,34 @@ export const SandboxEnv = Type.Composite([
     OUTBOX_SWEEP_EVERY_MS: Type.Integer({ default: 1_000, minimum: 50, maximum: 60_000 }),
     /** A commit's own relay is given this long before a sweeper publishes its events instead. */
     OUTBOX_SWEEP_AFTER_MS: Type.Integer({ default: 5_000, minimum: 50, maximum: 600_000 }),
-    SANDBOX_QUOTA_PER_DEALERSHIP: Type.Integer({ default: 1_000, minimum: 1, description: 'non-terminated sandboxes one dealership may have' }),
-    SANDBOX_AUTO_PAUSE_QUOTA_PER_DEALERSHIP: Type.Integer({ default: 500, minimum: 1, description: 'sandboxes with auto-pause settings (one schedule each) one dealership may have' }),
-    SANDBOX_METADATA_MAX_BYTES: Type.Integer({ default: 16_384, minimum: 256, description: 'largest `metadata` of a sandbox, as JSON' }),
-    SANDBOX_LIST_MAX_BYTES: Type.Integer({ default: 1_048_576, minimum: 16_384, description: 'a list page stops early (with a nextCursor) once its sandboxes add up to about this much' }),
+    SANDBOX_QUOTA_PER_DEALERSHIP: Type.Integer({
+      default: 1_000,
+      minimum: 1,
+      description: 'non-terminated sandboxes one dealership may have',
+    }),
+    SANDBOX_AUTO_PAUSE_QUOTA_PER_DEALERSHIP: Type.Integer({
+      default: 500,
+      minimum: 1,
+      description: 'sandboxes with auto-pause settings (one schedule each) one dealership may have',
+    }),
+    SANDBOX_METADATA_MAX_BYTES: Type.Integer({
+      default: 16_384,
+      minimum: 256,
+      description: 'largest `metadata` of a sandbox, as JSON',
+    }),
+    SANDBOX_LIST_MAX_BYTES: Type.Integer({
+      default: 1_048_576,
+      minimum: 16_384,
+      description:
+        'a list page stops early (with a nextCursor) once its sandboxes add up to about this much',
+    }),
   }),
 ]);
 export type SandboxConfig = Static<typeof SandboxEnv>;
 
-export function loadSandboxConfig(env: Record<string, string | undefined> = process.env): SandboxConfig {
+export function loadSandboxConfig(
+  env: Record<string, string | undefined> = process.env,
+): SandboxConfig {
   return loadConfig(SandboxEnv, { SANDBOX_PATH: env['PATH'], ...env });
 }
 
@@ -74,7 +108,9 @@ export type SandboxRuntimeSettings = Pick<
   | keyof RoomLogConfig
 >;
 
-export function runtimeSettings(overrides: Partial<SandboxRuntimeSettings> = {}): SandboxRuntimeSettings {
+export function runtimeSettings(
+  overrides: Partial<SandboxRuntimeSettings> = {},
+): SandboxRuntimeSettings {
   const defaults = loadSandboxConfig({ PATH: process.env['PATH'] });
   return { ...defaults, ...overrides };
 }

@@ -29,7 +29,16 @@ await runService({
         },
       ],
     });
-    const app = await buildApp({ redisUrl: config.REDIS_URL, keyspace, auth, logLevel: config.LOG_LEVEL, http: httpOptionsFrom(config), settings: config, protection: config, flags: flags.client });
+    const app = await buildApp({
+      redisUrl: config.REDIS_URL,
+      keyspace,
+      auth,
+      logLevel: config.LOG_LEVEL,
+      http: httpOptionsFrom(config),
+      settings: config,
+      protection: config,
+      flags: flags.client,
+    });
     flags.registerMetrics(app.metrics);
     app.addHook('onClose', flags.close);
     return app;

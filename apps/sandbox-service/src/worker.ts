@@ -23,7 +23,13 @@ await runService({
   otelEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
   build: async () => {
     const endpoint = await createWorkerEndpoint({ service: SERVICE, logLevel: config.LOG_LEVEL });
-    const started = await startWorker({ redisUrl: config.REDIS_URL, keyspace: createKeyspace(config.KEY_PREFIX), settings: config, logger: log, registry: endpoint.metrics });
+    const started = await startWorker({
+      redisUrl: config.REDIS_URL,
+      keyspace: createKeyspace(config.KEY_PREFIX),
+      settings: config,
+      logger: log,
+      registry: endpoint.metrics,
+    });
     worker = started;
     addWorkerChecks(endpoint, started.runtime);
     endpoint.addHook('onClose', () => started.close());
@@ -34,4 +40,7 @@ await runService({
   },
 });
 
-log.info({ pid: process.pid, freeze: worker?.runtime.driver.capabilities() }, 'sandbox worker ready');
+log.info(
+  { pid: process.pid, freeze: worker?.runtime.driver.capabilities() },
+  'sandbox worker ready',
+);

@@ -37,7 +37,11 @@ describe('auto-pause decided on a read that is stale by the time it acts', () =>
         },
       },
     };
-    const processor = createAutoPauseProcessor({ runtime: racing, metrics: app.sandboxMetrics, log: pino({ level: 'silent' }) });
+    const processor = createAutoPauseProcessor({
+      runtime: racing,
+      metrics: app.sandboxMetrics,
+      log: pino({ level: 'silent' }),
+    });
     return (sandboxId: string) => processor({ data: { sandboxId } } as Job<AutoPauseJobData>);
   };
 
@@ -45,10 +49,16 @@ describe('auto-pause decided on a read that is stale by the time it acts', () =>
     const alice = caller(app, 'alice', 'd1');
     const sandbox = await alice.createSandbox({ settings: { autoPause: { idleTimeoutSec: 1 } } });
     await app.sandbox.sandboxes.touch(sandbox.id, Date.now() - 5_000);
-    const tick = tickWith(async (read) => app.sandbox.sandboxes.touch(read.id, read.lastActivityAt + 4_000));
+    const tick = tickWith(async (read) =>
+      app.sandbox.sandboxes.touch(read.id, read.lastActivityAt + 4_000),
+    );
     expect(await tick(sandbox.id)).toBe('raced');
     expect((await app.sandbox.sandboxes.get(sandbox.id))?.state).toBe('active');
-    expect((await app.sandbox.sandboxes.history(sandbox.id, { limit: 10 })).entries.filter((entry) => entry.source === 'auto:idle')).toHaveLength(0);
+    expect(
+      (await app.sandbox.sandboxes.history(sandbox.id, { limit: 10 })).entries.filter(
+        (entry) => entry.source === 'auto:idle',
+      ),
+    ).toHaveLength(0);
     // Without the interference the same tick pauses it.
     await app.sandbox.sandboxes.touch(sandbox.id, Date.now() - 5_000);
     expect(await tickWith(async () => undefined)(sandbox.id)).toBe('auto:idle');
@@ -61,13 +71,28 @@ describe('auto-pause decided on a read that is stale by the time it acts', () =>
     const tick = tickWith(async (read) => {
       // An operator's pause and resume, each a real transition; the resume is not activity here
       // because the read's idle picture is what is being tested.
-      await app.sandbox.sandboxes.transition({ id: read.id, action: 'pause', actor: 'op', source: 'api', now: Date.now() });
-      await app.sandbox.sandboxes.transition({ id: read.id, action: 'resume', actor: 'op', source: 'api', now: Date.now() + 1 });
+      await app.sandbox.sandboxes.transition({
+        id: read.id,
+        action: 'pause',
+        actor: 'op',
+        source: 'api',
+        now: Date.now(),
+      });
+      await app.sandbox.sandboxes.transition({
+        id: read.id,
+        action: 'resume',
+        actor: 'op',
+        source: 'api',
+        now: Date.now() + 1,
+      });
       await app.sandbox.sandboxes.touch(read.id, read.lastActivityAt);
     });
     expect(await tick(sandbox.id)).toBe('raced');
     const entries = (await app.sandbox.sandboxes.history(sandbox.id, { limit: 10 })).entries;
-    expect(entries.slice(0, 2).map((entry) => `${entry.action}:${entry.source}`)).toEqual(['resume:api', 'pause:api']);
+    expect(entries.slice(0, 2).map((entry) => `${entry.action}:${entry.source}`)).toEqual([
+      'resume:api',
+      'pause:api',
+    ]);
     expect(entries.filter((entry) => entry.source.startsWith('auto:'))).toHaveLength(0);
     expect((await app.sandbox.sandboxes.get(sandbox.id))?.state).toBe('active');
   });

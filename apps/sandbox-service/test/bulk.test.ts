@@ -19,26 +19,50 @@ describe('bulk pause and resume', () => {
   });
 
   it('reports per-id results for a mix of valid, already-paused, unknown, foreign and malformed ids', async () => {
-    const [a, b, c] = [await alice.createSandbox(), await alice.createSandbox(), await alice.createSandbox()];
+    const [a, b, c] = [
+      await alice.createSandbox(),
+      await alice.createSandbox(),
+      await alice.createSandbox(),
+    ];
     const foreign = await bob.createSandbox();
     await alice.post(`/api/sandbox/pause/${c.id}`);
-    const res = await alice.post('/api/sandbox/bulk/pause', { ids: [a.id, b.id, c.id, 'sbx_unknown', foreign.id, '', 'x'.repeat(200), a.id], reason: 'weekend' });
+    const res = await alice.post('/api/sandbox/bulk/pause', {
+      ids: [a.id, b.id, c.id, 'sbx_unknown', foreign.id, '', 'x'.repeat(200), a.id],
+      reason: 'weekend',
+    });
     expect(res.statusCode).toBe(200);
     const { results, summary } = res.json().data;
     const byId = Object.fromEntries(results.map((result: { id: string }) => [result.id, result]));
     expect(byId[a.id]).toEqual({ id: a.id, success: true, state: 'paused' });
     expect(byId[b.id]).toEqual({ id: b.id, success: true, state: 'paused' });
-    expect(byId[c.id]).toMatchObject({ success: false, error: { code: 'INVALID_STATE_TRANSITION', details: { from: 'paused', to: 'paused' } } });
-    expect(byId['sbx_unknown']).toMatchObject({ success: false, error: { code: 'RECORD_NOT_FOUND' } });
+    expect(byId[c.id]).toMatchObject({
+      success: false,
+      error: { code: 'INVALID_STATE_TRANSITION', details: { from: 'paused', to: 'paused' } },
+    });
+    expect(byId['sbx_unknown']).toMatchObject({
+      success: false,
+      error: { code: 'RECORD_NOT_FOUND' },
+    });
     // Another tenant's sandbox looks exactly like a missing one and is left alone.
-    expect(byId[foreign.id]).toEqual({ id: foreign.id, success: false, error: { code: 'RECORD_NOT_FOUND', message: 'Sandbox not found.' } });
+    expect(byId[foreign.id]).toEqual({
+      id: foreign.id,
+      success: false,
+      error: { code: 'RECORD_NOT_FOUND', message: 'Sandbox not found.' },
+    });
     expect(byId['']).toMatchObject({ success: false, error: { code: 'RECORD_NOT_FOUND' } });
     expect(summary).toEqual({ requested: 7, succeeded: 2, failed: 5 });
     expect((await bob.get(`/api/sandbox/${foreign.id}/status`)).json().data.state).toBe('active');
     const history = (await alice.get(`/api/sandbox/${a.id}/pause-history`)).json().data.items;
-    expect(history[0]).toMatchObject({ action: 'pause', source: 'bulk', reason: 'weekend', actor: 'alice' });
+    expect(history[0]).toMatchObject({
+      action: 'pause',
+      source: 'bulk',
+      reason: 'weekend',
+      actor: 'alice',
+    });
 
-    const resumed = (await alice.post('/api/sandbox/bulk/resume', { ids: [a.id, b.id, c.id] })).json().data;
+    const resumed = (
+      await alice.post('/api/sandbox/bulk/resume', { ids: [a.id, b.id, c.id] })
+    ).json().data;
     expect(resumed.summary).toEqual({ requested: 3, succeeded: 3, failed: 0 });
   });
 
@@ -59,7 +83,9 @@ describe('bulk pause and resume', () => {
     expect(tooMany.statusCode).toBe(400);
     expect(tooMany.json().error.details.fields[0].path).toBe('/ids');
     expect((await alice.post('/api/sandbox/bulk/resume', { ids: [] })).statusCode).toBe(400);
-    expect((await alice.post('/api/sandbox/bulk/resume', { ids: [{ id: 1 }] })).statusCode).toBe(400);
+    expect((await alice.post('/api/sandbox/bulk/resume', { ids: [{ id: 1 }] })).statusCode).toBe(
+      400,
+    );
   });
 
   it('replays an idempotent bulk request instead of applying it twice', async () => {
@@ -69,6 +95,9 @@ describe('bulk pause and resume', () => {
     const again = await alice.post('/api/sandbox/bulk/pause', { ids: [s.id] }, headers);
     expect(again.json()).toEqual(first.json());
     expect(again.json().data.results[0].success).toBe(true);
-    expect((await alice.post('/api/sandbox/bulk/pause', { ids: [s.id, 'other'] }, headers)).json().error.code).toBe('IDEMPOTENCY_CONFLICT');
+    expect(
+      (await alice.post('/api/sandbox/bulk/pause', { ids: [s.id, 'other'] }, headers)).json().error
+        .code,
+    ).toBe('IDEMPOTENCY_CONFLICT');
   });
 });

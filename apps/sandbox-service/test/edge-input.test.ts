@@ -46,9 +46,15 @@ describe('sandbox-service edge input', () => {
     for (let i = 0; i < 4100; i += 1) value = { a: value };
     const res = await alice.post('/api/sandbox', { name: 'deep', metadata: { nested: value } });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error).toMatchObject({ code: 'VALIDATION_ERROR', details: { reason: 'too-deep', maxDepth: 64 } });
+    expect(res.json().error).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      details: { reason: 'too-deep', maxDepth: 64 },
+    });
     expect(res.json().error.message).toContain('64');
-    const shallow = await alice.post('/api/sandbox', { name: 'ok', metadata: { nested: { a: { b: { c: 1 } } } } });
+    const shallow = await alice.post('/api/sandbox', {
+      name: 'ok',
+      metadata: { nested: { a: { b: { c: 1 } } } },
+    });
     expect(shallow.statusCode).toBe(201);
   });
 });

@@ -55,16 +55,30 @@ export async function build(redisUrl: string, options: BuildOptions = {}): Promi
 }
 
 /** A worker in this process (same code path as `node dist/worker.js`). */
-export function buildWorker(redisUrl: string, settings: Partial<SandboxRuntimeSettings>, app?: TypedFastify): Promise<SandboxWorker> {
+export function buildWorker(
+  redisUrl: string,
+  settings: Partial<SandboxRuntimeSettings>,
+  app?: TypedFastify,
+): Promise<SandboxWorker> {
   return startWorker({ redisUrl, keyspace, settings, ...(app ? { registry: app.metrics } : {}) });
 }
 
 export type Caller = ReturnType<typeof caller>;
 
 /** app.inject with a bearer token for one identity. */
-export function caller(app: TypedFastify, sub: string, dealershipId: string, role: RoleName = 'user') {
+export function caller(
+  app: TypedFastify,
+  sub: string,
+  dealershipId: string,
+  role: RoleName = 'user',
+) {
   const token = tokenFor(sub, dealershipId, role);
-  const send = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> =>
+  const send = (
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    url: string,
+    payload?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<LightMyRequestResponse> =>
     app.inject({
       method,
       url,
@@ -73,8 +87,10 @@ export function caller(app: TypedFastify, sub: string, dealershipId: string, rol
     });
   return {
     get: (url: string) => send('GET', url),
-    post: (url: string, payload?: unknown, headers?: Record<string, string>) => send('POST', url, payload ?? {}, headers),
-    put: (url: string, payload?: unknown, headers?: Record<string, string>) => send('PUT', url, payload, headers),
+    post: (url: string, payload?: unknown, headers?: Record<string, string>) =>
+      send('POST', url, payload ?? {}, headers),
+    put: (url: string, payload?: unknown, headers?: Record<string, string>) =>
+      send('PUT', url, payload, headers),
     delete: (url: string) => send('DELETE', url),
     createSandbox: async (body: Record<string, unknown> = {}) => {
       const res = await send('POST', '/api/sandbox', body);

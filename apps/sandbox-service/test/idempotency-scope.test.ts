@@ -30,7 +30,11 @@ describe('Idempotency-Key is scoped by tenant, caller and route', () => {
     expect(a.body).not.toContain(sandboxB.id);
     expect((await inB.get(`/api/sandbox/${sandboxB.id}/status`)).statusCode).toBe(200);
     // Each still replays its own answer.
-    const again = await inA.post('/api/sandbox', { name: 'box' }, { 'idempotency-key': 'same-key' });
+    const again = await inA.post(
+      '/api/sandbox',
+      { name: 'box' },
+      { 'idempotency-key': 'same-key' },
+    );
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.json().data.id).toBe(sandboxA.id);
   });
@@ -40,7 +44,11 @@ describe('Idempotency-Key is scoped by tenant, caller and route', () => {
     const created = await alice.post('/api/sandbox', {}, { 'idempotency-key': 'reused' });
     expect(created.statusCode).toBe(201);
     const id = created.json().data.id as string;
-    const paused = await alice.post(`/api/sandbox/pause/${id}`, {}, { 'idempotency-key': 'reused' });
+    const paused = await alice.post(
+      `/api/sandbox/pause/${id}`,
+      {},
+      { 'idempotency-key': 'reused' },
+    );
     expect(paused.statusCode).toBe(200);
     expect(paused.headers['idempotent-replayed']).toBeUndefined();
     expect(paused.json().data.state).toBe('paused');

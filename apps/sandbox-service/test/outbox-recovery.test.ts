@@ -16,7 +16,9 @@ describe('a committed change always yields its event', () => {
   let alice: Caller;
 
   beforeAll(async () => {
-    app = await build(redis.server.url, { settings: { SANDBOX_ROOT: root.path, OUTBOX_SWEEP_EVERY_MS: 100, OUTBOX_SWEEP_AFTER_MS: 300 } });
+    app = await build(redis.server.url, {
+      settings: { SANDBOX_ROOT: root.path, OUTBOX_SWEEP_EVERY_MS: 100, OUTBOX_SWEEP_AFTER_MS: 300 },
+    });
     alice = caller(app, 'alice', 'd1');
   });
   afterAll(async () => {
@@ -26,17 +28,33 @@ describe('a committed change always yields its event', () => {
   it('publishes the event of a transition whose process died between its commit and its publish', async () => {
     const sandbox = await alice.createSandbox();
     const subscriber = createRedis(redis.server.url);
-    const received: Array<{ event: string; data: { from: string; state: string; reason?: string } }> = [];
-    await subscriber.subscribe(keyspace.realtime.roomChannel(roomKey('d1', `sandbox:${sandbox.id}`)));
+    const received: Array<{
+      event: string;
+      data: { from: string; state: string; reason?: string };
+    }> = [];
+    await subscriber.subscribe(
+      keyspace.realtime.roomChannel(roomKey('d1', `sandbox:${sandbox.id}`)),
+    );
     subscriber.on('message', (_channel, raw) => received.push(JSON.parse(raw)));
     // What a process that dies right after the commit has done: marked, committed, nothing else.
     await app.sandbox.events.markPending(sandbox.id);
-    const outcome = await app.sandbox.sandboxes.transition({ id: sandbox.id, action: 'pause', actor: 'alice', source: 'api', reason: 'crash drill' });
+    const outcome = await app.sandbox.sandboxes.transition({
+      id: sandbox.id,
+      action: 'pause',
+      actor: 'alice',
+      source: 'api',
+      reason: 'crash drill',
+    });
     expect(outcome.kind).toBe('ok');
-    const event = await waitFor(() => received.find((message) => message.event === 'sandbox.paused'), { timeoutMs: 5000, message: 'the swept event' });
+    const event = await waitFor(
+      () => received.find((message) => message.event === 'sandbox.paused'),
+      { timeoutMs: 5000, message: 'the swept event' },
+    );
     expect(event.data).toMatchObject({ from: 'active', state: 'paused', reason: 'crash drill' });
     // The relay deletes the entry once published, so the outbox empties just after the event.
-    await waitFor(async () => (await app.redis.exists(keyspace.sandbox.outbox(sandbox.id))) === 0, { message: 'the outbox emptied' });
+    await waitFor(async () => (await app.redis.exists(keyspace.sandbox.outbox(sandbox.id))) === 0, {
+      message: 'the outbox emptied',
+    });
     subscriber.disconnect();
   });
 });

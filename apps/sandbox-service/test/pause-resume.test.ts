@@ -30,34 +30,57 @@ describe('pause, resume, history, settings', () => {
     const sandbox = await alice.createSandbox();
     const paused = await alice.post(`/api/sandbox/pause/${sandbox.id}`, { reason: 'lunch' });
     expect(paused.statusCode).toBe(200);
-    expect(paused.json().data).toMatchObject({ state: 'paused', pauseReason: 'lunch', pausedBy: 'alice', pauseSource: 'api' });
+    expect(paused.json().data).toMatchObject({
+      state: 'paused',
+      pauseReason: 'lunch',
+      pausedBy: 'alice',
+      pauseSource: 'api',
+    });
     expect(Date.parse(paused.json().data.pausedAt)).toBeGreaterThan(Date.now() - 10_000);
     const resumed = await alice.post(`/api/sandbox/resume/${sandbox.id}`, { reason: 'back' });
     expect(resumed.statusCode).toBe(200);
-    expect((await alice.get(`/api/sandbox/${sandbox.id}/pause-history`)).json().data.items[0]).toMatchObject({ action: 'resume', reason: 'back' });
-    expect(resumed.json().data).toMatchObject({ state: 'active', pausedAt: null, pauseReason: null });
+    expect(
+      (await alice.get(`/api/sandbox/${sandbox.id}/pause-history`)).json().data.items[0],
+    ).toMatchObject({ action: 'resume', reason: 'back' });
+    expect(resumed.json().data).toMatchObject({
+      state: 'active',
+      pausedAt: null,
+      pauseReason: null,
+    });
   });
 
   it('answers 409 INVALID_STATE_TRANSITION with from/to for illegal transitions', async () => {
     const sandbox = await alice.createSandbox();
     const resumeActive = await alice.post(`/api/sandbox/resume/${sandbox.id}`);
     expect(resumeActive.statusCode).toBe(409);
-    expect(resumeActive.json().error).toMatchObject({ code: 'INVALID_STATE_TRANSITION', details: { sandboxId: sandbox.id, from: 'active', to: 'active' } });
+    expect(resumeActive.json().error).toMatchObject({
+      code: 'INVALID_STATE_TRANSITION',
+      details: { sandboxId: sandbox.id, from: 'active', to: 'active' },
+    });
     await alice.post(`/api/sandbox/pause/${sandbox.id}`);
     const pauseTwice = await alice.post(`/api/sandbox/pause/${sandbox.id}`);
     expect(pauseTwice.json().error.details).toMatchObject({ from: 'paused', to: 'paused' });
     await alice.delete(`/api/sandbox/${sandbox.id}`);
-    expect((await alice.post(`/api/sandbox/resume/${sandbox.id}`)).json().error.details).toMatchObject({ from: 'terminated', to: 'active' });
+    expect(
+      (await alice.post(`/api/sandbox/resume/${sandbox.id}`)).json().error.details,
+    ).toMatchObject({ from: 'terminated', to: 'active' });
   });
 
-  it('hides other tenants\' sandboxes (404) and validates input', async () => {
+  it("hides other tenants' sandboxes (404) and validates input", async () => {
     const sandbox = await alice.createSandbox();
     expect((await bob.post(`/api/sandbox/pause/${sandbox.id}`)).statusCode).toBe(404);
     expect((await bob.get(`/api/sandbox/${sandbox.id}/pause-history`)).statusCode).toBe(404);
-    expect((await bob.put(`/api/sandbox/${sandbox.id}/pause-settings`, { autoPause: {} })).statusCode).toBe(404);
+    expect(
+      (await bob.put(`/api/sandbox/${sandbox.id}/pause-settings`, { autoPause: {} })).statusCode,
+    ).toBe(404);
     expect((await alice.post('/api/sandbox/pause/sbx_unknown')).statusCode).toBe(404);
-    expect((await alice.post(`/api/sandbox/pause/${sandbox.id}`, { reason: 'x'.repeat(501) })).statusCode).toBe(400);
-    const badSettings = await alice.put(`/api/sandbox/${sandbox.id}/pause-settings`, { autoPause: { idleTimeoutSec: -1 } });
+    expect(
+      (await alice.post(`/api/sandbox/pause/${sandbox.id}`, { reason: 'x'.repeat(501) }))
+        .statusCode,
+    ).toBe(400);
+    const badSettings = await alice.put(`/api/sandbox/${sandbox.id}/pause-settings`, {
+      autoPause: { idleTimeoutSec: -1 },
+    });
     expect(badSettings.statusCode).toBe(400);
     expect(badSettings.json().error.details.fields[0].path).toBe('/autoPause/idleTimeoutSec');
     expect((await alice.get(`/api/sandbox/${sandbox.id}/status`)).json().data.state).toBe('active');
@@ -65,13 +88,18 @@ describe('pause, resume, history, settings', () => {
 
   it('keeps state and history consistent under 100 concurrent pause/resume calls', async () => {
     const sandbox = await alice.createSandbox();
-    const calls = Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? alice.post(`/api/sandbox/pause/${sandbox.id}`) : alice.post(`/api/sandbox/resume/${sandbox.id}`)));
+    const calls = Array.from({ length: 100 }, (_, i) =>
+      i % 2 === 0
+        ? alice.post(`/api/sandbox/pause/${sandbox.id}`)
+        : alice.post(`/api/sandbox/resume/${sandbox.id}`),
+    );
     const responses = await Promise.all(calls);
     expect(responses.every((res) => res.statusCode === 200 || res.statusCode === 409)).toBe(true);
     const succeeded = responses.filter((res) => res.statusCode === 200).length;
     // Some calls must win (all-409 would leave a trivially consistent history).
     expect(succeeded).toBeGreaterThanOrEqual(2);
-    const history = (await alice.get(`/api/sandbox/${sandbox.id}/pause-history?limit=200`)).json().data.items as Array<{ seq: number; action: string; from: string | null; to: string }>;
+    const history = (await alice.get(`/api/sandbox/${sandbox.id}/pause-history?limit=200`)).json()
+      .data.items as Array<{ seq: number; action: string; from: string | null; to: string }>;
     const state = (await alice.get(`/api/sandbox/${sandbox.id}/status`)).json().data.state;
     expect(history).toHaveLength(succeeded + 1); // + the create entry
     expect(history[0]!.to).toBe(state);
@@ -93,22 +121,44 @@ describe('pause, resume, history, settings', () => {
       await alice.post(`/api/sandbox/resume/${sandbox.id}`);
     }
     const first = (await alice.get(`/api/sandbox/${sandbox.id}/pause-history?limit=4`)).json().data;
-    expect(first.items.map((entry: { action: string }) => entry.action)).toEqual(['resume', 'pause', 'resume', 'pause']);
-    expect(first.items[1]).toMatchObject({ actor: 'alice', source: 'api', reason: 'r2', from: 'active', to: 'paused' });
+    expect(first.items.map((entry: { action: string }) => entry.action)).toEqual([
+      'resume',
+      'pause',
+      'resume',
+      'pause',
+    ]);
+    expect(first.items[1]).toMatchObject({
+      actor: 'alice',
+      source: 'api',
+      reason: 'r2',
+      from: 'active',
+      to: 'paused',
+    });
     expect(Date.parse(first.items[0].timestamp)).not.toBeNaN();
     // New entries between pages do not shift the next page.
     await alice.post(`/api/sandbox/pause/${sandbox.id}`);
-    const second = (await alice.get(`/api/sandbox/${sandbox.id}/pause-history?limit=4&cursor=${first.nextCursor}`)).json().data;
-    expect(second.items.map((entry: { action: string; reason: string | null }) => `${entry.action}:${entry.reason ?? ''}`)).toEqual(['resume:', 'pause:r0', 'create:']);
+    const second = (
+      await alice.get(`/api/sandbox/${sandbox.id}/pause-history?limit=4&cursor=${first.nextCursor}`)
+    ).json().data;
+    expect(
+      second.items.map(
+        (entry: { action: string; reason: string | null }) =>
+          `${entry.action}:${entry.reason ?? ''}`,
+      ),
+    ).toEqual(['resume:', 'pause:r0', 'create:']);
     expect(second.nextCursor).toBeNull();
   });
 
   it('bounds history to SANDBOX_HISTORY_MAX entries', async () => {
-    const small = await build(redis.server.url, { settings: { SANDBOX_ROOT: root.path, SANDBOX_HISTORY_MAX: 5 } });
+    const small = await build(redis.server.url, {
+      settings: { SANDBOX_ROOT: root.path, SANDBOX_HISTORY_MAX: 5 },
+    });
     const erin = caller(small, 'erin', 'd5');
     const sandbox = await erin.createSandbox();
-    for (let i = 0; i < 6; i += 1) await erin.post(`/api/sandbox/${i % 2 === 0 ? 'pause' : 'resume'}/${sandbox.id}`);
-    const items = (await erin.get(`/api/sandbox/${sandbox.id}/pause-history?limit=50`)).json().data.items;
+    for (let i = 0; i < 6; i += 1)
+      await erin.post(`/api/sandbox/${i % 2 === 0 ? 'pause' : 'resume'}/${sandbox.id}`);
+    const items = (await erin.get(`/api/sandbox/${sandbox.id}/pause-history?limit=50`)).json().data
+      .items;
     expect(items).toHaveLength(5);
     expect(items[0].seq).toBe(7);
     await small.close();
@@ -116,25 +166,41 @@ describe('pause, resume, history, settings', () => {
 
   it('stores pause settings and returns them', async () => {
     const sandbox = await alice.createSandbox();
-    const res = await alice.put(`/api/sandbox/${sandbox.id}/pause-settings`, { autoPause: { idleTimeoutSec: 300, maxMemoryMb: 512 } });
+    const res = await alice.put(`/api/sandbox/${sandbox.id}/pause-settings`, {
+      autoPause: { idleTimeoutSec: 300, maxMemoryMb: 512 },
+    });
     expect(res.statusCode).toBe(200);
-    expect(res.json().data.settings.autoPause).toEqual({ idleTimeoutSec: 300, maxExecutionTimeSec: null, maxMemoryMb: 512 });
+    expect(res.json().data.settings.autoPause).toEqual({
+      idleTimeoutSec: 300,
+      maxExecutionTimeSec: null,
+      maxMemoryMb: 512,
+    });
     const schedulers = await app.sandbox.queues.autoPause.getJobSchedulers();
     expect(schedulers.map((scheduler) => scheduler.key)).toContain(`auto-pause:${sandbox.id}`);
     await alice.put(`/api/sandbox/${sandbox.id}/pause-settings`, { autoPause: {} });
-    expect((await app.sandbox.queues.autoPause.getJobSchedulers()).map((scheduler) => scheduler.key)).not.toContain(`auto-pause:${sandbox.id}`);
+    expect(
+      (await app.sandbox.queues.autoPause.getJobSchedulers()).map((scheduler) => scheduler.key),
+    ).not.toContain(`auto-pause:${sandbox.id}`);
   });
 
   it('replays an idempotent pause and refuses the same key with another body', async () => {
     const sandbox = await alice.createSandbox();
     const headers = { 'idempotency-key': `pause-${sandbox.id}` };
     const first = await alice.post(`/api/sandbox/pause/${sandbox.id}`, { reason: 'once' }, headers);
-    const replay = await alice.post(`/api/sandbox/pause/${sandbox.id}`, { reason: 'once' }, headers);
+    const replay = await alice.post(
+      `/api/sandbox/pause/${sandbox.id}`,
+      { reason: 'once' },
+      headers,
+    );
     expect(first.statusCode).toBe(200);
     expect(replay.statusCode).toBe(200);
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(replay.json()).toEqual(first.json());
-    const conflict = await alice.post(`/api/sandbox/pause/${sandbox.id}`, { reason: 'twice' }, headers);
+    const conflict = await alice.post(
+      `/api/sandbox/pause/${sandbox.id}`,
+      { reason: 'twice' },
+      headers,
+    );
     expect(conflict.statusCode).toBe(409);
     expect(conflict.json().error.code).toBe('IDEMPOTENCY_CONFLICT');
     const history = (await alice.get(`/api/sandbox/${sandbox.id}/pause-history`)).json().data.items;
@@ -149,7 +215,9 @@ describe('pause, resume, history, settings', () => {
   it('publishes state changes to the sandbox and dealership rooms on Redis', async () => {
     const subscriber = createRedis(redis.server.url);
     const messages: Array<{ room: string; event: string; data: Record<string, unknown> }> = [];
-    subscriber.on('pmessage', (_pattern: string, _channel: string, raw: string) => messages.push(JSON.parse(raw)));
+    subscriber.on('pmessage', (_pattern: string, _channel: string, raw: string) =>
+      messages.push(JSON.parse(raw)),
+    );
     await subscriber.psubscribe(keyspace.realtime.roomChannel(roomKey('d1', '*')));
     const sandbox = await alice.createSandbox({ name: 'watched' });
     await alice.post(`/api/sandbox/pause/${sandbox.id}`, { reason: 'look' });
@@ -157,15 +225,37 @@ describe('pause, resume, history, settings', () => {
     await alice.delete(`/api/sandbox/${sandbox.id}`);
     const forSandbox = () => messages.filter((message) => message.data['sandboxId'] === sandbox.id);
     await waitFor(() => forSandbox().length === 8, { message: '4 events x 2 rooms' });
-    const inRoom = (room: string) => forSandbox().filter((message) => message.room === room).map((message) => message.event);
-    expect(inRoom(`sandbox:${sandbox.id}`)).toEqual(['sandbox.created', 'sandbox.paused', 'sandbox.resumed', 'sandbox.terminated']);
-    expect(inRoom('dealership:d1')).toEqual(['sandbox.created', 'sandbox.paused', 'sandbox.resumed', 'sandbox.terminated']);
-    expect(forSandbox().find((message) => message.event === 'sandbox.paused')?.data).toMatchObject({ state: 'paused', from: 'active', reason: 'look', source: 'api', actor: 'alice' });
+    const inRoom = (room: string) =>
+      forSandbox()
+        .filter((message) => message.room === room)
+        .map((message) => message.event);
+    expect(inRoom(`sandbox:${sandbox.id}`)).toEqual([
+      'sandbox.created',
+      'sandbox.paused',
+      'sandbox.resumed',
+      'sandbox.terminated',
+    ]);
+    expect(inRoom('dealership:d1')).toEqual([
+      'sandbox.created',
+      'sandbox.paused',
+      'sandbox.resumed',
+      'sandbox.terminated',
+    ]);
+    expect(forSandbox().find((message) => message.event === 'sandbox.paused')?.data).toMatchObject({
+      state: 'paused',
+      from: 'active',
+      reason: 'look',
+      source: 'api',
+      actor: 'alice',
+    });
     await subscriber.quit();
   });
 
   it('answers 404 FEATURE_DISABLED for pause, resume, bulk, history and settings when the flag is off', async () => {
-    const off = await build(redis.server.url, { settings: { SANDBOX_ROOT: root.path }, flags: staticFlagReader({ SANDBOX_PAUSE_RESUME: false }) });
+    const off = await build(redis.server.url, {
+      settings: { SANDBOX_ROOT: root.path },
+      flags: staticFlagReader({ SANDBOX_PAUSE_RESUME: false }),
+    });
     const frank = caller(off, 'frank', 'd6');
     const sandbox = await frank.createSandbox();
     const gated = [

@@ -15,7 +15,10 @@ describe('queue dashboard at /admin/queues', () => {
   const admin = () => tokenFor('ops', 'd1', 'admin');
 
   it('lists every platform queue for an admin', async () => {
-    const res = await app.inject({ url: '/admin/queues/api/queues', headers: { authorization: `Bearer ${admin()}` } });
+    const res = await app.inject({
+      url: '/admin/queues/api/queues',
+      headers: { authorization: `Bearer ${admin()}` },
+    });
     expect(res.statusCode).toBe(200);
     const names = (res.json().queues as Array<{ name: string }>).map((queue) => queue.name).sort();
     expect(names).toEqual(['sandbox-auto-pause', 'sandbox-executions', 'ws-offline-deliveries']);
@@ -23,7 +26,12 @@ describe('queue dashboard at /admin/queues', () => {
 
   it('shows queued tool executions', async () => {
     const user = tokenFor('u1', 'd1', 'user');
-    const created = await app.inject({ method: 'POST', url: '/api/sandbox', headers: { authorization: `Bearer ${user}` }, payload: { name: 'dash' } });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/sandbox',
+      headers: { authorization: `Bearer ${user}` },
+      payload: { name: 'dash' },
+    });
     const id = created.json().data.id as string;
     const queued = await app.inject({
       method: 'POST',
@@ -32,8 +40,13 @@ describe('queue dashboard at /admin/queues', () => {
       payload: { tool: 'echo', input: { message: 'hi' } },
     });
     expect(queued.statusCode).toBe(202);
-    const res = await app.inject({ url: '/admin/queues/api/queues?activeQueue=sandbox-executions&status=waiting', headers: { authorization: `Bearer ${admin()}` } });
-    const executions = (res.json().queues as Array<{ name: string; counts: Record<string, number> }>).find((queue) => queue.name === 'sandbox-executions');
+    const res = await app.inject({
+      url: '/admin/queues/api/queues?activeQueue=sandbox-executions&status=waiting',
+      headers: { authorization: `Bearer ${admin()}` },
+    });
+    const executions = (
+      res.json().queues as Array<{ name: string; counts: Record<string, number> }>
+    ).find((queue) => queue.name === 'sandbox-executions');
     expect(executions?.counts['waiting']).toBeGreaterThanOrEqual(1);
   });
 
@@ -44,7 +57,10 @@ describe('queue dashboard at /admin/queues', () => {
     const cookie = String(first.headers['set-cookie']);
     expect(cookie).toContain('HttpOnly');
     expect(cookie).toContain('Path=/admin/queues');
-    const again = await app.inject({ url: '/admin/queues/api/queues', headers: { cookie: cookie.split(';')[0]! } });
+    const again = await app.inject({
+      url: '/admin/queues/api/queues',
+      headers: { cookie: cookie.split(';')[0]! },
+    });
     expect(again.statusCode).toBe(200);
   });
 
@@ -61,7 +77,10 @@ describe('queue dashboard at /admin/queues', () => {
     const anonymous = await app.inject({ url: '/admin/queues' });
     expect(anonymous.statusCode).toBe(401);
     expect(anonymous.json().error.code).toBe('UNAUTHORIZED');
-    const user = await app.inject({ url: '/admin/queues/api/queues', headers: { authorization: `Bearer ${tokenFor('u1', 'd1', 'user')}` } });
+    const user = await app.inject({
+      url: '/admin/queues/api/queues',
+      headers: { authorization: `Bearer ${tokenFor('u1', 'd1', 'user')}` },
+    });
     expect(user.statusCode).toBe(403);
     expect(user.json().error.code).toBe('FORBIDDEN');
     const forged = await app.inject({ url: '/admin/queues?token=not.a.token' });

@@ -19,7 +19,9 @@ describe('sandbox quotas and size bounds', () => {
   });
 
   async function app(settings: Record<string, number> = {}) {
-    const built = await build(redis.server.url, { settings: { SANDBOX_ROOT: root.path, ...settings } });
+    const built = await build(redis.server.url, {
+      settings: { SANDBOX_ROOT: root.path, ...settings },
+    });
     apps.push(built);
     return built;
   }
@@ -32,7 +34,10 @@ describe('sandbox quotas and size bounds', () => {
     const refused = await erin.post('/api/sandbox', { name: 'third' });
     expect(refused.statusCode).toBe(429);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
-    expect(refused.json()).toMatchObject({ success: false, error: { code: 'RATE_LIMITED', details: { quota: 'sandboxes', limit: 2, current: 2 } } });
+    expect(refused.json()).toMatchObject({
+      success: false,
+      error: { code: 'RATE_LIMITED', details: { quota: 'sandboxes', limit: 2, current: 2 } },
+    });
     // Another tenant has its own quota.
     expect((await caller(api, 'erin', 'quota-d2').post('/api/sandbox', {})).statusCode).toBe(201);
     expect((await erin.delete(`/api/sandbox/${first.id}`)).statusCode).toBe(200);
@@ -40,15 +45,24 @@ describe('sandbox quotas and size bounds', () => {
   });
 
   it('never passes the quota when two instances create concurrently', async () => {
-    const [one, two] = [await app({ SANDBOX_QUOTA_PER_DEALERSHIP: 5 }), await app({ SANDBOX_QUOTA_PER_DEALERSHIP: 5 })];
-    const results = await Promise.all(Array.from({ length: 24 }, (_, i) => caller(i % 2 ? one : two, `racer-${i}`, 'race-d').post('/api/sandbox', { name: `r${i}` })));
+    const [one, two] = [
+      await app({ SANDBOX_QUOTA_PER_DEALERSHIP: 5 }),
+      await app({ SANDBOX_QUOTA_PER_DEALERSHIP: 5 }),
+    ];
+    const results = await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        caller(i % 2 ? one : two, `racer-${i}`, 'race-d').post('/api/sandbox', { name: `r${i}` }),
+      ),
+    );
     const statuses = results.map((res) => res.statusCode);
     expect(statuses.filter((status) => status === 201)).toHaveLength(5);
     expect(statuses.filter((status) => status === 429)).toHaveLength(19);
     const direct = createRedis(redis.server.url);
     expect(await direct.scard(keyspace.sandbox.liveByDealership('race-d'))).toBe(5);
     direct.disconnect();
-    const listed = (await caller(one, 'admin', 'x', 'admin').get('/api/sandbox?dealershipId=race-d&limit=200')).json().data.items;
+    const listed = (
+      await caller(one, 'admin', 'x', 'admin').get('/api/sandbox?dealershipId=race-d&limit=200')
+    ).json().data.items;
     expect(listed).toHaveLength(5);
   });
 
@@ -56,14 +70,30 @@ describe('sandbox quotas and size bounds', () => {
     const api = await app({ SANDBOX_AUTO_PAUSE_QUOTA_PER_DEALERSHIP: 1 });
     const fay = caller(api, 'fay', 'ap-d');
     const scheduled = await fay.createSandbox({ settings: { autoPause: { idleTimeoutSec: 600 } } });
-    const refused = await fay.post('/api/sandbox', { settings: { autoPause: { idleTimeoutSec: 600 } } });
+    const refused = await fay.post('/api/sandbox', {
+      settings: { autoPause: { idleTimeoutSec: 600 } },
+    });
     expect(refused.statusCode).toBe(429);
     expect(refused.json().error.details).toMatchObject({ quota: 'auto-pause-schedules', limit: 1 });
     const plain = await fay.createSandbox();
-    expect((await fay.put(`/api/sandbox/${plain.id}/pause-settings`, { autoPause: { maxMemoryMb: 512 } })).statusCode).toBe(429);
+    expect(
+      (
+        await fay.put(`/api/sandbox/${plain.id}/pause-settings`, {
+          autoPause: { maxMemoryMb: 512 },
+        })
+      ).statusCode,
+    ).toBe(429);
     // Turning the first schedule off frees its slot.
-    expect((await fay.put(`/api/sandbox/${scheduled.id}/pause-settings`, { autoPause: {} })).statusCode).toBe(200);
-    expect((await fay.put(`/api/sandbox/${plain.id}/pause-settings`, { autoPause: { maxMemoryMb: 512 } })).statusCode).toBe(200);
+    expect(
+      (await fay.put(`/api/sandbox/${scheduled.id}/pause-settings`, { autoPause: {} })).statusCode,
+    ).toBe(200);
+    expect(
+      (
+        await fay.put(`/api/sandbox/${plain.id}/pause-settings`, {
+          autoPause: { maxMemoryMb: 512 },
+        })
+      ).statusCode,
+    ).toBe(200);
   });
 
   it('refuses metadata larger than SANDBOX_METADATA_MAX_BYTES with 413 naming the limit', async () => {
@@ -71,15 +101,28 @@ describe('sandbox quotas and size bounds', () => {
     const gus = caller(api, 'gus', 'meta-d');
     const refused = await gus.post('/api/sandbox', { metadata: { blob: 'x'.repeat(2000) } });
     expect(refused.statusCode).toBe(413);
-    expect(refused.json()).toMatchObject({ success: false, error: { code: 'PAYLOAD_TOO_LARGE', details: { field: 'metadata', limit: 1024 } } });
-    expect((await gus.post('/api/sandbox', { metadata: { blob: 'x'.repeat(900) } })).statusCode).toBe(201);
+    expect(refused.json()).toMatchObject({
+      success: false,
+      error: { code: 'PAYLOAD_TOO_LARGE', details: { field: 'metadata', limit: 1024 } },
+    });
+    expect(
+      (await gus.post('/api/sandbox', { metadata: { blob: 'x'.repeat(900) } })).statusCode,
+    ).toBe(201);
   });
 
   it('ends a list page early once its sandboxes add up to SANDBOX_LIST_MAX_BYTES, with a cursor that continues it', async () => {
     const api = await app({ SANDBOX_METADATA_MAX_BYTES: 65_536, SANDBOX_LIST_MAX_BYTES: 100_000 });
     const hal = caller(api, 'hal', 'bytes-d');
     const created: string[] = [];
-    for (let i = 0; i < 5; i += 1) created.push((await hal.createSandbox({ name: `big-${i}`, metadata: { blob: String(i).repeat(40_000) } })).id);
+    for (let i = 0; i < 5; i += 1)
+      created.push(
+        (
+          await hal.createSandbox({
+            name: `big-${i}`,
+            metadata: { blob: String(i).repeat(40_000) },
+          })
+        ).id,
+      );
     const first = await hal.get('/api/sandbox?limit=50');
     expect(first.statusCode).toBe(200);
     expect(first.json().data.items).toHaveLength(2);
@@ -87,7 +130,9 @@ describe('sandbox quotas and size bounds', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { items: Array<{ id: string }>; nextCursor: string | null } = (await hal.get(`/api/sandbox?limit=50${cursor ? `&cursor=${cursor}` : ''}`)).json().data;
+      const page: { items: Array<{ id: string }>; nextCursor: string | null } = (
+        await hal.get(`/api/sandbox?limit=50${cursor ? `&cursor=${cursor}` : ''}`)
+      ).json().data;
       seen.push(...page.items.map((item: { id: string }) => item.id));
       cursor = page.nextCursor;
     } while (cursor);

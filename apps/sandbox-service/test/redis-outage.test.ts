@@ -15,7 +15,14 @@ async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number
 function expectUnavailable(res: LightMyRequestResponse) {
   expect(res.statusCode).toBe(503);
   expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
-  expect(res.json()).toMatchObject({ success: false, error: { code: 'SERVICE_UNAVAILABLE', details: { dependency: 'redis' }, traceId: expect.any(String) } });
+  expect(res.json()).toMatchObject({
+    success: false,
+    error: {
+      code: 'SERVICE_UNAVAILABLE',
+      details: { dependency: 'redis' },
+      traceId: expect.any(String),
+    },
+  });
 }
 
 describe('Redis outage', () => {
@@ -40,7 +47,10 @@ describe('Redis outage', () => {
     expect(ready.result.statusCode).toBe(503);
 
     await redis.server.start();
-    await waitFor(async () => (await alice.get('/api/sandbox')).statusCode === 200, { timeoutMs: 10_000, message: 'the API to recover' });
+    await waitFor(async () => (await alice.get('/api/sandbox')).statusCode === 200, {
+      timeoutMs: 10_000,
+      message: 'the API to recover',
+    });
     expect((await app.inject('/health/ready')).statusCode).toBe(200);
     await app.close();
   });
@@ -48,10 +58,16 @@ describe('Redis outage', () => {
   it("answers the worker's readiness 503 within 1 s while Redis is down, 200 once it is back", async () => {
     // Connected like the worker's command connection: retrying forever, as BullMQ needs, which is
     // why a plain PING used to hang there while Redis was down.
-    const redisClient = createRedis(redis.server.url, { name: 'sandbox-worker', maxRetriesPerRequest: null });
+    const redisClient = createRedis(redis.server.url, {
+      name: 'sandbox-worker',
+      maxRetriesPerRequest: null,
+    });
     redisClient.on('error', () => undefined);
     const endpoint = await createWorkerEndpoint({ service: 'sandbox-worker', logLevel: 'silent' });
-    addWorkerChecks(endpoint, { redis: redisClient, driver: createProcessDriver({ root: root.path, usageSampleTtlMs: 1000 }) });
+    addWorkerChecks(endpoint, {
+      redis: redisClient,
+      driver: createProcessDriver({ root: root.path, usageSampleTtlMs: 1000 }),
+    });
     const ready = () => endpoint.inject('/health/ready');
     expect((await ready()).statusCode).toBe(200);
     await redis.server.kill();
@@ -60,7 +76,10 @@ describe('Redis outage', () => {
     expect(down.result.statusCode).toBe(503);
     expect(down.result.json().checks.redis.ok).toBe(false);
     await redis.server.start();
-    await waitFor(async () => (await ready()).statusCode === 200, { timeoutMs: 10_000, message: 'the worker to recover' });
+    await waitFor(async () => (await ready()).statusCode === 200, {
+      timeoutMs: 10_000,
+      message: 'the worker to recover',
+    });
     await endpoint.close();
     redisClient.disconnect();
   });

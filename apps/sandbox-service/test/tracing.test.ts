@@ -30,13 +30,19 @@ describe('trace context from HTTP through the queue to the worker', () => {
     const sandbox = await alice.createSandbox();
     const tracer = trace.getTracer('test-client');
     const { res, traceId } = await tracer.startActiveSpan('client execute', async (span) => {
-      const response = await alice.post(`/api/sandbox/${sandbox.id}/tools/execute?wait=10`, { tool: 'echo', input: { message: 't' } });
+      const response = await alice.post(`/api/sandbox/${sandbox.id}/tools/execute?wait=10`, {
+        tool: 'echo',
+        input: { message: 't' },
+      });
       span.end();
       return { res: response, traceId: span.spanContext().traceId };
     });
     expect(res.statusCode).toBe(200);
     expect(res.headers['x-trace-id']).toBe(traceId);
-    const workerSpan = await waitFor(() => exporter.getFinishedSpans().find((span) => span.name === 'sandbox.execution'), { message: 'the worker span' });
+    const workerSpan = await waitFor(
+      () => exporter.getFinishedSpans().find((span) => span.name === 'sandbox.execution'),
+      { message: 'the worker span' },
+    );
     expect(workerSpan.spanContext().traceId).toBe(traceId);
     expect(workerSpan.attributes['sandbox.execution_id']).toBe(res.json().data.executionId);
   });

@@ -29,7 +29,14 @@ describe('status usage comes from one shared /proc sample', () => {
         return processesBySandbox();
       },
     });
-    app = await buildApp({ redisUrl: redis.server.url, keyspace: createKeyspace(''), auth: { secret: TEST_SECRET }, logLevel: 'silent', settings: { SANDBOX_ROOT: root.path }, driver });
+    app = await buildApp({
+      redisUrl: redis.server.url,
+      keyspace: createKeyspace(''),
+      auth: { secret: TEST_SECRET },
+      logLevel: 'silent',
+      settings: { SANDBOX_ROOT: root.path },
+      driver,
+    });
     await app.ready();
     alice = caller(app, 'alice', 'd1');
   });
@@ -40,7 +47,12 @@ describe('status usage comes from one shared /proc sample', () => {
   const usageOf = async (id: string) => {
     const res = await alice.get(`/api/sandbox/${id}/status`);
     expect(res.statusCode).toBe(200);
-    return res.json().data.usage as { processes: number; rssBytes: number; cpuSeconds: number; sampledAt: string };
+    return res.json().data.usage as {
+      processes: number;
+      rssBytes: number;
+      cpuSeconds: number;
+      sampledAt: string;
+    };
   };
 
   it('answers status calls within the TTL, for every sandbox and concurrent callers, from one scan', async () => {
@@ -48,13 +60,24 @@ describe('status usage comes from one shared /proc sample', () => {
     const second = await alice.createSandbox();
     now += TTL_MS; // whatever was sampled before is stale
     const before = scans;
-    const usages = await Promise.all([usageOf(first.id), usageOf(first.id), usageOf(second.id), usageOf(first.id), usageOf(second.id)]);
+    const usages = await Promise.all([
+      usageOf(first.id),
+      usageOf(first.id),
+      usageOf(second.id),
+      usageOf(first.id),
+      usageOf(second.id),
+    ]);
     expect(scans - before).toBe(1);
     now += TTL_MS - 1;
     usages.push(await usageOf(first.id), await usageOf(second.id));
     expect(scans - before).toBe(1);
     for (const usage of usages) {
-      expect(usage).toEqual({ processes: 0, rssBytes: 0, cpuSeconds: 0, sampledAt: new Date(now - (TTL_MS - 1)).toISOString() });
+      expect(usage).toEqual({
+        processes: 0,
+        rssBytes: 0,
+        cpuSeconds: 0,
+        sampledAt: new Date(now - (TTL_MS - 1)).toISOString(),
+      });
     }
   });
 
@@ -73,7 +96,13 @@ describe('status usage comes from one shared /proc sample', () => {
   it('shows the processes of a running execution, and only in its own sandbox', async () => {
     const busy = await alice.createSandbox();
     const idle = await alice.createSandbox();
-    const running = app.sandbox.driver.exec(busy.id, { executionId: 'usage-sample-exec', command: 'sleep', args: ['30'], timeoutMs: 60_000, maxOutputBytes: 1024 });
+    const running = app.sandbox.driver.exec(busy.id, {
+      executionId: 'usage-sample-exec',
+      command: 'sleep',
+      args: ['30'],
+      timeoutMs: 60_000,
+      maxOutputBytes: 1024,
+    });
     try {
       let usage = await usageOf(busy.id);
       await waitFor(

@@ -29,7 +29,10 @@ declare module 'fastify' {
 }
 
 /** Reads JWT_SECRET or JWT_PUBLIC_KEY; returns undefined when neither is set. */
-export function authKeysFromEnv(env: { JWT_SECRET?: string | undefined; JWT_PUBLIC_KEY?: string | undefined }): AuthKeys | undefined {
+export function authKeysFromEnv(env: {
+  JWT_SECRET?: string | undefined;
+  JWT_PUBLIC_KEY?: string | undefined;
+}): AuthKeys | undefined {
   if (env.JWT_PUBLIC_KEY) return { publicKey: env.JWT_PUBLIC_KEY.replace(/\\n/g, '\n') };
   if (env.JWT_SECRET) return { secret: env.JWT_SECRET };
   return undefined;
@@ -42,15 +45,21 @@ function unauthorized(reason: string, message: string): AppError {
 function translateJwtError(error: unknown): AppError {
   const code = (error as { code?: string }).code ?? '';
   if (code.includes('EXPIRED')) return unauthorized('expired', 'The token has expired.');
-  if (code.includes('INACTIVE')) return unauthorized('not-yet-valid', 'The token is not valid yet.');
-  if (code.includes('MISSING_REQUIRED_CLAIM')) return unauthorized('missing-claim', 'The token lacks a required claim.');
+  if (code.includes('INACTIVE'))
+    return unauthorized('not-yet-valid', 'The token is not valid yet.');
+  if (code.includes('MISSING_REQUIRED_CLAIM'))
+    return unauthorized('missing-claim', 'The token lacks a required claim.');
   return unauthorized('invalid', 'The token is invalid.');
 }
 
 async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<void> {
   const skewSec = Math.min(options.clockSkewSec ?? 30, 30);
-  const algorithm: Algorithm = 'secret' in options.keys ? 'HS256' : algorithmForPublicKey(options.keys.publicKey);
-  const key = 'secret' in options.keys ? options.keys.secret : { public: options.keys.publicKey, private: '' };
+  const algorithm: Algorithm =
+    'secret' in options.keys ? 'HS256' : algorithmForPublicKey(options.keys.publicKey);
+  const key =
+    'secret' in options.keys
+      ? options.keys.secret
+      : { public: options.keys.publicKey, private: '' };
   await app.register(fastifyJwt, {
     secret: key,
     verify: {
@@ -69,7 +78,10 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
     }
     if (!Value.Check(Principal, claims)) {
       const first = [...Value.Errors(Principal, claims)][0];
-      throw unauthorized('bad-claims', `The token's claims are invalid${first ? `: ${first.path} ${first.message}` : ''}.`);
+      throw unauthorized(
+        'bad-claims',
+        `The token's claims are invalid${first ? `: ${first.path} ${first.message}` : ''}.`,
+      );
     }
     // The JWT library checks exp and nbf but not iat: a token "issued" in the future was minted
     // by a wrong clock or forged to outlive its stated lifetime.
@@ -88,4 +100,8 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
   });
 }
 
-export const authPlugin = fp(auth, { name: '@switchboard/auth', fastify: '5.x', dependencies: ['@switchboard/errors'] });
+export const authPlugin = fp(auth, {
+  name: '@switchboard/auth',
+  fastify: '5.x',
+  dependencies: ['@switchboard/errors'],
+});

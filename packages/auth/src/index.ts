@@ -1,5 +1,10 @@
 export { Role, type RoleName, Principal, type PrincipalClaims } from './principal.js';
-export { authPlugin, type AuthPluginOptions, type AuthKeys, authKeysFromEnv } from './auth-plugin.js';
+export {
+  authPlugin,
+  type AuthPluginOptions,
+  type AuthKeys,
+  authKeysFromEnv,
+} from './auth-plugin.js';
 export { requireRole } from './require-role.js';
 export { assertTenantAccess, canAccessDealership, dealershipFilter } from './tenant.js';
 export { tokenFromUpgrade } from './token-from-request.js';

@@ -17,7 +17,9 @@ function ttlToMs(ttl: string | number): number {
   if (typeof ttl === 'number') return ttl * 1000;
   const match = /^(\d+)\s*(ms|s|m|h|d)?$/.exec(ttl.trim());
   if (!match) throw new Error(`invalid ttl "${ttl}" (use e.g. 30s, 15m, 1h, 7d)`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h' | 'd'];
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[
+    (match[2] ?? 's') as 'ms' | 's' | 'm' | 'h' | 'd'
+  ];
   return Number(match[1]) * unit;
 }
 

@@ -1,6 +1,10 @@
 import { type Static, Type } from '@sinclair/typebox';
 
-export const Role = Type.Union([Type.Literal('admin'), Type.Literal('user'), Type.Literal('agent')]);
+export const Role = Type.Union([
+  Type.Literal('admin'),
+  Type.Literal('user'),
+  Type.Literal('agent'),
+]);
 export type RoleName = Static<typeof Role>;
 
 /** The claims every Switchboard token must carry (SPEC.md, Identity). */

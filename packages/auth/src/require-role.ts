@@ -6,7 +6,9 @@ import type { RoleName } from './principal.js';
 export function requireRole(...roles: RoleName[]) {
   return async (request: FastifyRequest): Promise<void> => {
     if (!roles.includes(request.principal.role)) {
-      throw new AppError(ErrorCode.FORBIDDEN, `This requires the role ${roles.join(' or ')}.`, { required: roles });
+      throw new AppError(ErrorCode.FORBIDDEN, `This requires the role ${roles.join(' or ')}.`, {
+        required: roles,
+      });
     }
   };
 }

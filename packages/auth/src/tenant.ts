@@ -9,9 +9,18 @@ export function canAccessDealership(principal: PrincipalClaims, dealershipId: st
  * Another tenant's resource answers exactly like a missing one (404), so ids cannot be probed.
  * `resource` names the kind in the message, e.g. "Sandbox".
  */
-export function assertTenantAccess(principal: PrincipalClaims, dealershipId: string | undefined, resource = 'Record', id?: string): void {
+export function assertTenantAccess(
+  principal: PrincipalClaims,
+  dealershipId: string | undefined,
+  resource = 'Record',
+  id?: string,
+): void {
   if (dealershipId === undefined || !canAccessDealership(principal, dealershipId)) {
-    throw new AppError(ErrorCode.RECORD_NOT_FOUND, `${resource} not found.`, id === undefined ? {} : { id });
+    throw new AppError(
+      ErrorCode.RECORD_NOT_FOUND,
+      `${resource} not found.`,
+      id === undefined ? {} : { id },
+    );
   }
 }
 
@@ -19,6 +28,9 @@ export function assertTenantAccess(principal: PrincipalClaims, dealershipId: str
  * The dealership a list query may read: admins choose (or see all with undefined); everyone
  * else always gets their own, whatever they asked for.
  */
-export function dealershipFilter(principal: PrincipalClaims, requested: string | undefined): string | undefined {
+export function dealershipFilter(
+  principal: PrincipalClaims,
+  requested: string | undefined,
+): string | undefined {
   return principal.role === 'admin' ? requested : principal.dealershipId;
 }

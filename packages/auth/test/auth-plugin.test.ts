@@ -2,7 +2,14 @@ import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { errorHandlerPlugin } from '@switchboard/errors';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type AuthKeys, assertTenantAccess, authPlugin, mintToken, requireRole, tokenFromUpgrade } from '../src/index.js';
+import {
+  type AuthKeys,
+  assertTenantAccess,
+  authPlugin,
+  mintToken,
+  requireRole,
+  tokenFromUpgrade,
+} from '../src/index.js';
 
 const SECRET = 'test-secret-that-is-long-enough';
 let app: FastifyInstance;
@@ -11,14 +18,23 @@ async function build(keys: AuthKeys = { secret: SECRET }): Promise<FastifyInstan
   app = Fastify({ logger: false });
   await app.register(errorHandlerPlugin);
   await app.register(authPlugin, { keys });
-  app.get('/me', { preHandler: app.authenticate }, async (request) => ({ success: true, data: request.principal }));
-  app.get('/admin', { preHandler: [app.authenticate, requireRole('admin')] }, async () => ({ success: true, data: 'ok' }));
+  app.get('/me', { preHandler: app.authenticate }, async (request) => ({
+    success: true,
+    data: request.principal,
+  }));
+  app.get('/admin', { preHandler: [app.authenticate, requireRole('admin')] }, async () => ({
+    success: true,
+    data: 'ok',
+  }));
   app.get('/dealerships/:id', { preHandler: app.authenticate }, async (request) => {
     const { id } = request.params as { id: string };
     assertTenantAccess(request.principal, id, 'Dealership', id);
     return { success: true, data: id };
   });
-  app.get('/upgrade', async (request) => ({ success: true, data: app.verifyToken(tokenFromUpgrade(request) ?? '') }));
+  app.get('/upgrade', async (request) => ({
+    success: true,
+    data: app.verifyToken(tokenFromUpgrade(request) ?? ''),
+  }));
   await app.ready();
   return app;
 }
@@ -32,7 +48,9 @@ const b64url = (value: object | string) =>
 
 function handMadeToken(header: object, payload: object, hmacKey?: string): string {
   const unsigned = `${b64url(header)}.${b64url(payload)}`;
-  const signature = hmacKey ? createHmac('sha256', hmacKey).update(unsigned).digest('base64url') : '';
+  const signature = hmacKey
+    ? createHmac('sha256', hmacKey).update(unsigned).digest('base64url')
+    : '';
   return `${unsigned}.${signature}`;
 }
 
@@ -46,7 +64,9 @@ async function me(token: string) {
 describe('auth plugin (HS256)', () => {
   it('accepts a valid token and exposes the principal', async () => {
     await build();
-    const res = await me(mintToken({ sub: 'u1', dealershipId: 'd1', role: 'agent' }, { secret: SECRET }));
+    const res = await me(
+      mintToken({ sub: 'u1', dealershipId: 'd1', role: 'agent' }, { secret: SECRET }),
+    );
     expect(res.statusCode).toBe(200);
     expect(res.json().data).toMatchObject({ sub: 'u1', dealershipId: 'd1', role: 'agent' });
   });
@@ -56,43 +76,72 @@ describe('auth plugin (HS256)', () => {
     ['a non-bearer header', 'Basic dTpw', 'missing'],
   ])('rejects %s with 401', async (_name, header, reason) => {
     await build();
-    const res = await app.inject({ method: 'GET', url: '/me', headers: header ? { authorization: header } : {} });
+    const res = await app.inject({
+      method: 'GET',
+      url: '/me',
+      headers: header ? { authorization: header } : {},
+    });
     expect(res.statusCode).toBe(401);
     expect(res.json().error).toMatchObject({ code: 'UNAUTHORIZED', details: { reason } });
   });
 
   it('rejects an expired token', async () => {
     await build();
-    const res = await me(handMadeToken({ alg: 'HS256', typ: 'JWT' }, { ...goodClaims(), exp: now() - 120 }, SECRET));
+    const res = await me(
+      handMadeToken({ alg: 'HS256', typ: 'JWT' }, { ...goodClaims(), exp: now() - 120 }, SECRET),
+    );
     expect(res.statusCode).toBe(401);
     expect(res.json().error.details.reason).toBe('expired');
   });
 
   it('tolerates clock skew up to 30 s', async () => {
     await build();
-    const res = await me(handMadeToken({ alg: 'HS256', typ: 'JWT' }, { ...goodClaims(), exp: now() - 10 }, SECRET));
+    const res = await me(
+      handMadeToken({ alg: 'HS256', typ: 'JWT' }, { ...goodClaims(), exp: now() - 10 }, SECRET),
+    );
     expect(res.statusCode).toBe(200);
   });
 
   it('rejects a token issued in the future beyond the clock skew', async () => {
     await build();
-    const res = await me(handMadeToken({ alg: 'HS256', typ: 'JWT' }, { ...goodClaims(), iat: now() + 120 }, SECRET));
+    const res = await me(
+      handMadeToken({ alg: 'HS256', typ: 'JWT' }, { ...goodClaims(), iat: now() + 120 }, SECRET),
+    );
     expect(res.statusCode).toBe(401);
-    expect(res.json().error).toMatchObject({ code: 'UNAUTHORIZED', details: { reason: 'issued-in-future' } });
+    expect(res.json().error).toMatchObject({
+      code: 'UNAUTHORIZED',
+      details: { reason: 'issued-in-future' },
+    });
     // Within the skew a clock a little ahead is fine.
-    expect((await me(handMadeToken({ alg: 'HS256', typ: 'JWT' }, { ...goodClaims(), iat: now() + 20 }, SECRET))).statusCode).toBe(200);
+    expect(
+      (
+        await me(
+          handMadeToken({ alg: 'HS256', typ: 'JWT' }, { ...goodClaims(), iat: now() + 20 }, SECRET),
+        )
+      ).statusCode,
+    ).toBe(200);
   });
 
   it('rejects a token that is not valid yet', async () => {
     await build();
-    const res = await me(mintToken({ sub: 'u1', dealershipId: 'd1', role: 'user', notBeforeSec: 600 }, { secret: SECRET }));
+    const res = await me(
+      mintToken(
+        { sub: 'u1', dealershipId: 'd1', role: 'user', notBeforeSec: 600 },
+        { secret: SECRET },
+      ),
+    );
     expect(res.statusCode).toBe(401);
     expect(res.json().error.details.reason).toBe('not-yet-valid');
   });
 
   it('rejects a token signed with another secret', async () => {
     await build();
-    const res = await me(mintToken({ sub: 'u1', dealershipId: 'd1', role: 'user' }, { secret: 'some-other-secret-value' }));
+    const res = await me(
+      mintToken(
+        { sub: 'u1', dealershipId: 'd1', role: 'user' },
+        { secret: 'some-other-secret-value' },
+      ),
+    );
     expect(res.statusCode).toBe(401);
     expect(res.json().error.details.reason).toBe('invalid');
   });
@@ -103,17 +152,22 @@ describe('auth plugin (HS256)', () => {
     expect(res.statusCode).toBe(401);
   });
 
-  it.each([['sub'], ['dealershipId'], ['role'], ['exp']])('rejects a token without %s', async (claim) => {
-    await build();
-    const claims: Record<string, unknown> = goodClaims();
-    delete claims[claim];
-    const res = await me(handMadeToken({ alg: 'HS256', typ: 'JWT' }, claims, SECRET));
-    expect(res.statusCode).toBe(401);
-  });
+  it.each([['sub'], ['dealershipId'], ['role'], ['exp']])(
+    'rejects a token without %s',
+    async (claim) => {
+      await build();
+      const claims: Record<string, unknown> = goodClaims();
+      delete claims[claim];
+      const res = await me(handMadeToken({ alg: 'HS256', typ: 'JWT' }, claims, SECRET));
+      expect(res.statusCode).toBe(401);
+    },
+  );
 
   it('rejects an unknown role', async () => {
     await build();
-    const res = await me(handMadeToken({ alg: 'HS256', typ: 'JWT' }, { ...goodClaims(), role: 'superuser' }, SECRET));
+    const res = await me(
+      handMadeToken({ alg: 'HS256', typ: 'JWT' }, { ...goodClaims(), role: 'superuser' }, SECRET),
+    );
     expect(res.statusCode).toBe(401);
     expect(res.json().error.details.reason).toBe('bad-claims');
   });
@@ -131,7 +185,10 @@ describe('auth plugin (public keys)', () => {
 
   it('accepts RS256 tokens when JWT_PUBLIC_KEY is an RSA key', async () => {
     await build({ publicKey: rsaPublic });
-    const token = mintToken({ sub: 'u1', dealershipId: 'd1', role: 'user' }, { privateKey: rsaPrivate, algorithm: 'RS256' });
+    const token = mintToken(
+      { sub: 'u1', dealershipId: 'd1', role: 'user' },
+      { privateKey: rsaPrivate, algorithm: 'RS256' },
+    );
     expect((await me(token)).statusCode).toBe(200);
   });
 
@@ -140,7 +197,10 @@ describe('auth plugin (public keys)', () => {
     await build({ publicKey: ec.publicKey.export({ type: 'spki', format: 'pem' }).toString() });
     const token = mintToken(
       { sub: 'u1', dealershipId: 'd1', role: 'user' },
-      { privateKey: ec.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), algorithm: 'ES256' },
+      {
+        privateKey: ec.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        algorithm: 'ES256',
+      },
     );
     expect((await me(token)).statusCode).toBe(200);
   });
@@ -158,10 +218,18 @@ describe('guards', () => {
     await build();
     const user = mintToken({ sub: 'u1', dealershipId: 'd1', role: 'user' }, { secret: SECRET });
     const admin = mintToken({ sub: 'a1', dealershipId: 'd1', role: 'admin' }, { secret: SECRET });
-    const denied = await app.inject({ method: 'GET', url: '/admin', headers: { authorization: `Bearer ${user}` } });
+    const denied = await app.inject({
+      method: 'GET',
+      url: '/admin',
+      headers: { authorization: `Bearer ${user}` },
+    });
     expect(denied.statusCode).toBe(403);
     expect(denied.json().error.code).toBe('FORBIDDEN');
-    const allowed = await app.inject({ method: 'GET', url: '/admin', headers: { authorization: `Bearer ${admin}` } });
+    const allowed = await app.inject({
+      method: 'GET',
+      url: '/admin',
+      headers: { authorization: `Bearer ${admin}` },
+    });
     expect(allowed.statusCode).toBe(200);
   });
 
@@ -169,7 +237,8 @@ describe('guards', () => {
     await build();
     const user = mintToken({ sub: 'u1', dealershipId: 'd1', role: 'user' }, { secret: SECRET });
     const admin = mintToken({ sub: 'a1', dealershipId: 'd9', role: 'admin' }, { secret: SECRET });
-    const get = (url: string, token: string) => app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+    const get = (url: string, token: string) =>
+      app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
     const foreign = await get('/dealerships/d2', user);
     expect(foreign.statusCode).toBe(404);
     expect(foreign.json().error.code).toBe('RECORD_NOT_FOUND');
@@ -182,7 +251,11 @@ describe('guards', () => {
     const token = mintToken({ sub: 'u7', dealershipId: 'd1', role: 'user' }, { secret: SECRET });
     const viaQuery = await app.inject({ method: 'GET', url: `/upgrade?token=${token}` });
     expect(viaQuery.json().data.sub).toBe('u7');
-    const viaHeader = await app.inject({ method: 'GET', url: '/upgrade', headers: { authorization: `Bearer ${token}` } });
+    const viaHeader = await app.inject({
+      method: 'GET',
+      url: '/upgrade',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(viaHeader.json().data.sub).toBe('u7');
     expect((await app.inject({ method: 'GET', url: '/upgrade' })).statusCode).toBe(401);
   });

@@ -16,14 +16,22 @@ describe('backoffDelay', () => {
   });
 
   it('honours its options', () => {
-    expect(backoffDelay(4, { initialDelayMs: 10, maxDelayMs: 100, factor: 3, jitter: 0 })).toBe(100);
+    expect(backoffDelay(4, { initialDelayMs: 10, maxDelayMs: 100, factor: 3, jitter: 0 })).toBe(
+      100,
+    );
   });
 });
 
 describe('RecentIds', () => {
   it('reports each id once and forgets the oldest past capacity', () => {
     const ids = new RecentIds(2);
-    expect([ids.add('a'), ids.add('a'), ids.add('b'), ids.add('c'), ids.add('a')]).toEqual([true, false, true, true, true]);
+    expect([ids.add('a'), ids.add('a'), ids.add('b'), ids.add('c'), ids.add('a')]).toEqual([
+      true,
+      false,
+      true,
+      true,
+      true,
+    ]);
   });
 });
 

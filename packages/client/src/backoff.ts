@@ -10,7 +10,11 @@ export interface BackoffOptions {
 }
 
 /** Exponential backoff with jitter: attempt 0 waits about initialDelayMs. */
-export function backoffDelay(attempt: number, options: BackoffOptions = {}, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  options: BackoffOptions = {},
+  random: () => number = Math.random,
+): number {
   const initial = options.initialDelayMs ?? 250;
   const max = options.maxDelayMs ?? 10_000;
   const factor = options.factor ?? 2;

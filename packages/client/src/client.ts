@@ -74,7 +74,10 @@ export class SwitchboardClient {
   private readonly handlers = new Map<string, Set<(data: unknown, meta: EventMeta) => void>>();
   private readonly anyHandlers = new Set<(event: string, data: unknown, meta: EventMeta) => void>();
   private readonly listeners = new Map<keyof ClientEvents, Set<Listener<never>>>();
-  private readonly pendingSubscribes = new Map<string, { resolve: () => void; reject: (error: Error) => void }>();
+  private readonly pendingSubscribes = new Map<
+    string,
+    { resolve: () => void; reject: (error: Error) => void }
+  >();
   private timers: Array<ReturnType<typeof setTimeout>> = [];
   private connectWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   private readonly Impl: WebSocketConstructor;
@@ -82,8 +85,12 @@ export class SwitchboardClient {
   instanceId: string | undefined;
 
   constructor(private readonly options: ClientOptions) {
-    const Impl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-    if (!Impl) throw new Error('No WebSocket implementation: pass options.WebSocket (e.g. the `ws` package in Node 20).');
+    const Impl =
+      options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (!Impl)
+      throw new Error(
+        'No WebSocket implementation: pass options.WebSocket (e.g. the `ws` package in Node 20).',
+      );
     this.Impl = Impl;
   }
 
@@ -94,7 +101,9 @@ export class SwitchboardClient {
   /** Opens the connection; resolves on `connection.established`. */
   connect(): Promise<void> {
     if (this.state === 'open') return Promise.resolve();
-    const waiter = new Promise<void>((resolve, reject) => this.connectWaiters.push({ resolve, reject }));
+    const waiter = new Promise<void>((resolve, reject) =>
+      this.connectWaiters.push({ resolve, reject }),
+    );
     // open() never rejects: its failures settle the waiters or schedule a reconnect.
     if (this.state === 'idle' || this.state === 'closed') void this.open();
     return waiter;
@@ -117,7 +126,10 @@ export class SwitchboardClient {
   }
 
   /** Typed handler for one event type; returns a function that removes it. */
-  on<T extends EventType>(event: T, handler: (data: EventData<T>, meta: EventMeta) => void): () => void {
+  on<T extends EventType>(
+    event: T,
+    handler: (data: EventData<T>, meta: EventMeta) => void,
+  ): () => void {
     let set = this.handlers.get(event);
     if (!set) this.handlers.set(event, (set = new Set()));
     const wrapped = handler as (data: unknown, meta: EventMeta) => void;
@@ -154,7 +166,8 @@ export class SwitchboardClient {
     this.setState(this.attempt === 0 ? 'connecting' : 'reconnecting');
     let token: string;
     try {
-      token = typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
+      token =
+        typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
     } catch (error) {
       this.emit('error', { code: 'TOKEN_PROVIDER', message: (error as Error).message });
       this.scheduleReconnect();
@@ -184,14 +197,18 @@ export class SwitchboardClient {
     if (socket !== this.socket) return;
     this.socket = undefined;
     this.clearTimers();
-    for (const pending of this.pendingSubscribes.values()) pending.reject(new Error(`connection closed (${code})`));
+    for (const pending of this.pendingSubscribes.values())
+      pending.reject(new Error(`connection closed (${code})`));
     this.pendingSubscribes.clear();
     this.emit('disconnected', { code, reason });
     if (this.state === 'closed') return;
-    const fatal = (code === CloseCodes.UNAUTHORIZED && typeof this.options.token === 'string') || code === CloseCodes.FORBIDDEN;
+    const fatal =
+      (code === CloseCodes.UNAUTHORIZED && typeof this.options.token === 'string') ||
+      code === CloseCodes.FORBIDDEN;
     if (fatal || this.options.reconnect === false) {
       this.setState('closed');
-      for (const waiter of this.connectWaiters.splice(0)) waiter.reject(new Error(`connection closed (${code} ${reason})`));
+      for (const waiter of this.connectWaiters.splice(0))
+        waiter.reject(new Error(`connection closed (${code} ${reason})`));
       return;
     }
     this.scheduleReconnect();
@@ -215,13 +232,22 @@ export class SwitchboardClient {
     }
     switch (frame.type) {
       case 'connection.established':
-        this.onEstablished(frame.clientId, frame.instanceId, frame.heartbeatMs, frame.rooms, frame.positions ?? {});
+        this.onEstablished(
+          frame.clientId,
+          frame.instanceId,
+          frame.heartbeatMs,
+          frame.rooms,
+          frame.positions ?? {},
+        );
         return;
       case 'event':
         this.onEvent(frame);
         return;
       case 'subscribed':
-        if (!this.positions.has(frame.room) || this.positions.get(frame.room)!.epoch !== frame.epoch) {
+        if (
+          !this.positions.has(frame.room) ||
+          this.positions.get(frame.room)!.epoch !== frame.epoch
+        ) {
           this.positions.set(frame.room, { seq: frame.seq, epoch: frame.epoch });
         }
         this.pendingSubscribes.get(frame.room)?.resolve();
@@ -232,27 +258,45 @@ export class SwitchboardClient {
           this.positions.set(frame.room, { seq: frame.seq, epoch: frame.epoch });
           this.emit('recovery-failed', { room: frame.room });
         }
-        this.emit('resumed', { room: frame.room, recovered: frame.recovered, replayed: frame.replayed });
+        this.emit('resumed', {
+          room: frame.room,
+          recovered: frame.recovered,
+          replayed: frame.replayed,
+        });
         return;
       case 'migrate':
         this.emit('migrate', { reconnectInMs: frame.reconnectInMs });
         // Move before the server closes us; the close handler reconnects (to the next URL).
-        this.timers.push(setTimeout(() => this.socket?.close(1000, 'migrating'), frame.reconnectInMs));
+        this.timers.push(
+          setTimeout(() => this.socket?.close(1000, 'migrating'), frame.reconnectInMs),
+        );
         return;
       case 'error':
         if (frame.room && this.pendingSubscribes.has(frame.room)) {
           this.rooms.delete(frame.room);
-          this.pendingSubscribes.get(frame.room)!.reject(new Error(`${frame.code}: ${frame.message}`));
+          this.pendingSubscribes
+            .get(frame.room)!
+            .reject(new Error(`${frame.code}: ${frame.message}`));
           this.pendingSubscribes.delete(frame.room);
         }
-        this.emit('error', { code: frame.code, message: frame.message, ...(frame.room ? { room: frame.room } : {}) });
+        this.emit('error', {
+          code: frame.code,
+          message: frame.message,
+          ...(frame.room ? { room: frame.room } : {}),
+        });
         return;
       default:
         return;
     }
   }
 
-  private onEstablished(clientId: string, instanceId: string, heartbeatMs: number, automatic: string[], starts: Record<string, { seq: number; epoch: string }>): void {
+  private onEstablished(
+    clientId: string,
+    instanceId: string,
+    heartbeatMs: number,
+    automatic: string[],
+    starts: Record<string, { seq: number; epoch: string }>,
+  ): void {
     this.clientId = clientId;
     this.instanceId = instanceId;
     this.attempt = 0;
@@ -270,10 +314,12 @@ export class SwitchboardClient {
     // instance, with messages published before we were back, must cost nothing).
     for (const room of automatic) {
       const start = starts[room];
-      if (start && !this.positions.has(room)) this.positions.set(room, { seq: start.seq, epoch: start.epoch });
+      if (start && !this.positions.has(room))
+        this.positions.set(room, { seq: start.seq, epoch: start.epoch });
     }
     for (const room of this.rooms) {
-      if (!this.positions.has(room) && !automatic.includes(room)) this.send({ type: 'subscribe', room });
+      if (!this.positions.has(room) && !automatic.includes(room))
+        this.send({ type: 'subscribe', room });
     }
     const every = this.options.pingIntervalMs ?? heartbeatMs;
     const ping = () => {
@@ -287,12 +333,21 @@ export class SwitchboardClient {
 
   private onEvent(frame: EventFrame): void {
     const position = this.positions.get(frame.room);
-    if (!this.recent.add(frame.id) || (position && position.epoch === frame.epoch && frame.seq <= position.seq)) {
+    if (
+      !this.recent.add(frame.id) ||
+      (position && position.epoch === frame.epoch && frame.seq <= position.seq)
+    ) {
       this.emit('duplicate', { room: frame.room, id: frame.id, seq: frame.seq });
       return;
     }
     this.positions.set(frame.room, { seq: frame.seq, epoch: frame.epoch });
-    const meta: EventMeta = { room: frame.room, id: frame.id, seq: frame.seq, epoch: frame.epoch, ts: frame.ts };
+    const meta: EventMeta = {
+      room: frame.room,
+      id: frame.id,
+      seq: frame.seq,
+      epoch: frame.epoch,
+      ts: frame.ts,
+    };
     for (const handler of this.handlers.get(frame.event) ?? []) handler(frame.data, meta);
     for (const handler of this.anyHandlers) handler(frame.event, frame.data, meta);
   }
@@ -327,7 +382,8 @@ export class SwitchboardClient {
   }
 
   private emit<K extends keyof ClientEvents>(name: K, value: ClientEvents[K]): void {
-    for (const listener of this.listeners.get(name) ?? []) (listener as Listener<ClientEvents[K]>)(value);
+    for (const listener of this.listeners.get(name) ?? [])
+      (listener as Listener<ClientEvents[K]>)(value);
   }
 
   private clearTimers(): void {

@@ -1,4 +1,13 @@
-export { SwitchboardClient, type ClientOptions, type ClientEvents, type ClientState, type EventMeta, type TokenSource, type WebSocketLike, type WebSocketConstructor } from './client.js';
+export {
+  SwitchboardClient,
+  type ClientOptions,
+  type ClientEvents,
+  type ClientState,
+  type EventMeta,
+  type TokenSource,
+  type WebSocketLike,
+  type WebSocketConstructor,
+} from './client.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';
 /** The frames the client exchanges with the gateway and its close codes (docs/api/websocket.md). */
 export type { ClientFrame, EventFrame, ServerFrame } from '@switchboard/protocol';

@@ -15,7 +15,10 @@ const SECRET_NAME = /SECRET|KEY|PASSWORD|TOKEN|URL/i;
  * Parses environment variables against a TypeBox schema once: defaults applied, numbers and
  * booleans converted, unknown variables ignored. Throws ConfigError listing every bad variable.
  */
-export function loadConfig<T extends TObject>(schema: T, env: Record<string, string | undefined> = process.env): Static<T> {
+export function loadConfig<T extends TObject>(
+  schema: T,
+  env: Record<string, string | undefined> = process.env,
+): Static<T> {
   const known = Object.fromEntries(
     Object.keys(schema.properties)
       .filter((name) => env[name] !== undefined && env[name] !== '')
@@ -25,7 +28,8 @@ export function loadConfig<T extends TObject>(schema: T, env: Record<string, str
   const problems = [...Value.Errors(schema, candidate)].map((error) => {
     const name = error.path.replace(/^\//, '') || '(root)';
     const given = env[name];
-    const shown = given === undefined || SECRET_NAME.test(name) ? '' : ` (got "${given.slice(0, 40)}")`;
+    const shown =
+      given === undefined || SECRET_NAME.test(name) ? '' : ` (got "${given.slice(0, 40)}")`;
     return `${name} ${error.message.toLowerCase()}${shown}`;
   });
   if (problems.length > 0) throw new ConfigError(problems);

@@ -13,7 +13,13 @@ const AppEnv = Type.Composite([
 describe('loadConfig', () => {
   it('applies the defaults of SPEC.md', () => {
     const config = loadConfig(AppEnv, {});
-    expect(config).toMatchObject({ REDIS_URL: 'redis://127.0.0.1:6379', HOST: '0.0.0.0', PORT: 3001, LOG_LEVEL: 'info', FEATURE_ON: true });
+    expect(config).toMatchObject({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      HOST: '0.0.0.0',
+      PORT: 3001,
+      LOG_LEVEL: 'info',
+      FEATURE_ON: true,
+    });
   });
 
   it('converts numbers and booleans from strings', () => {
@@ -36,7 +42,10 @@ describe('loadConfig', () => {
   });
 
   it('repeats a bad value, but never that of a secret, key or URL', () => {
-    const SecretEnv = Type.Object({ JWT_SECRET: Type.String({ minLength: 32 }), PORT: Type.Integer() });
+    const SecretEnv = Type.Object({
+      JWT_SECRET: Type.String({ minLength: 32 }),
+      PORT: Type.Integer(),
+    });
     const message = (() => {
       try {
         loadConfig(SecretEnv, { JWT_SECRET: 'short-but-secret', PORT: 'eighty' });
@@ -51,7 +60,9 @@ describe('loadConfig', () => {
   });
 
   it('accepts a Redis Cluster URL', () => {
-    expect(loadConfig(AppEnv, { REDIS_URL: 'redis+cluster://10.0.0.1:7000,10.0.0.2:7000' }).REDIS_URL).toContain('cluster');
+    expect(
+      loadConfig(AppEnv, { REDIS_URL: 'redis+cluster://10.0.0.1:7000,10.0.0.2:7000' }).REDIS_URL,
+    ).toContain('cluster');
   });
 
   it('takes a KEY_PREFIX of plain characters and rejects one with a hash-tag brace or a space', () => {

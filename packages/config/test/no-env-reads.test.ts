@@ -1,4 +1,12 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,14 +39,17 @@ function sourceFiles(dir: string): string[] {
   }
   return entries.flatMap((name) => {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) return name === 'node_modules' || name === 'dist' ? [] : sourceFiles(path);
+    if (statSync(path).isDirectory())
+      return name === 'node_modules' || name === 'dist' ? [] : sourceFiles(path);
     return /\.(ts|mts|js|mjs)$/.test(name) && !/\.test\.ts$/.test(name) ? [path] : [];
   });
 }
 
 /** Files under apps/ and packages/ (not tools/) whose source reads `process.env` but may not. */
 function envReadersOutsideConfig(root: string): string[] {
-  const sources = ['apps', 'packages'].flatMap((top) => readdirSync(join(root, top)).flatMap((name) => sourceFiles(join(root, top, name, 'src'))));
+  const sources = ['apps', 'packages'].flatMap((top) =>
+    readdirSync(join(root, top)).flatMap((name) => sourceFiles(join(root, top, name, 'src'))),
+  );
   return sources
     .map((file) => relative(root, file).split('\\').join('/'))
     .filter((file) => !ALLOWED.some((allowed) => allowed.test(file)))
@@ -55,16 +66,21 @@ describe('environment reads', () => {
     try {
       const files: Record<string, string> = {
         'apps/demo/src/config.ts': "export const port = process.env['PORT'];\n",
-        'apps/demo/src/routes/limits.ts': "export const max = Number(process.env.MAX ?? 10);\n",
+        'apps/demo/src/routes/limits.ts': 'export const max = Number(process.env.MAX ?? 10);\n',
         'packages/demo/src/reader.ts': "export const prefix = process['env'].KEY_PREFIX;\n",
-        'packages/demo/src/destructured.ts': "const { env } = process;\nexport const x = env['X'];\n",
+        'packages/demo/src/destructured.ts':
+          "const { env } = process;\nexport const x = env['X'];\n",
         'packages/demo/src/clean.ts': 'export const answer = 42;\n',
       };
       for (const [file, text] of Object.entries(files)) {
         mkdirSync(dirname(join(root, file)), { recursive: true });
         writeFileSync(join(root, file), text);
       }
-      expect(envReadersOutsideConfig(root).sort()).toEqual(['apps/demo/src/routes/limits.ts', 'packages/demo/src/destructured.ts', 'packages/demo/src/reader.ts']);
+      expect(envReadersOutsideConfig(root).sort()).toEqual([
+        'apps/demo/src/routes/limits.ts',
+        'packages/demo/src/destructured.ts',
+        'packages/demo/src/reader.ts',
+      ]);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

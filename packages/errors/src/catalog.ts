@@ -32,13 +32,25 @@ export const errorCatalog: Readonly<Record<ErrorCode, ErrorDefinition>> = {
   FORBIDDEN: { status: 403, message: 'You are not allowed to do this.' },
   RECORD_NOT_FOUND: { status: 404, message: 'The record was not found.' },
   FEATURE_DISABLED: { status: 404, message: 'This feature is disabled.' },
-  INVALID_STATE_TRANSITION: { status: 409, message: 'The resource cannot make this state transition.' },
-  IDEMPOTENCY_CONFLICT: { status: 409, message: 'This Idempotency-Key was used with a different request.' },
+  INVALID_STATE_TRANSITION: {
+    status: 409,
+    message: 'The resource cannot make this state transition.',
+  },
+  IDEMPOTENCY_CONFLICT: {
+    status: 409,
+    message: 'This Idempotency-Key was used with a different request.',
+  },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The payload is too large.' },
   RESOURCE_LOCKED: { status: 423, message: 'The resource is locked.' },
   RATE_LIMITED: { status: 429, message: 'Too many requests.' },
-  ROOM_LIMIT_EXCEEDED: { status: 429, message: 'This connection is in as many rooms as it may be.' },
-  CONNECTION_LIMIT_EXCEEDED: { status: 429, message: 'This user has as many connections as it may have.' },
+  ROOM_LIMIT_EXCEEDED: {
+    status: 429,
+    message: 'This connection is in as many rooms as it may be.',
+  },
+  CONNECTION_LIMIT_EXCEEDED: {
+    status: 429,
+    message: 'This user has as many connections as it may have.',
+  },
   INTERNAL_ERROR: { status: 500, message: 'An unexpected error occurred.' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'The service is unavailable.' },
 };

@@ -59,18 +59,32 @@ export function toAppError(error: unknown): AppError {
   if (isDependencyUnavailable(error)) return dependencyUnavailableError(error);
   const fastifyError = error as Partial<FastifyError>;
   if (fastifyError.validation) {
-    return new AppError(ErrorCode.VALIDATION_ERROR, fastifyError.message, validationDetails(fastifyError as FastifyError));
+    return new AppError(
+      ErrorCode.VALIDATION_ERROR,
+      fastifyError.message,
+      validationDetails(fastifyError as FastifyError),
+    );
   }
   const status = typeof fastifyError.statusCode === 'number' ? fastifyError.statusCode : 500;
   if (status === 413) {
-    return new AppError(ErrorCode.PAYLOAD_TOO_LARGE, 'The request body is larger than the server accepts.');
+    return new AppError(
+      ErrorCode.PAYLOAD_TOO_LARGE,
+      'The request body is larger than the server accepts.',
+    );
   }
   if (status === 415) {
-    return new AppError(ErrorCode.VALIDATION_ERROR, fastifyError.message ?? 'Unsupported content type.', {
-      reason: 'unsupported-media-type',
-    });
+    return new AppError(
+      ErrorCode.VALIDATION_ERROR,
+      fastifyError.message ?? 'Unsupported content type.',
+      {
+        reason: 'unsupported-media-type',
+      },
+    );
   }
-  if (status === 400 && (fastifyError.code?.startsWith('FST_ERR_CTP') || error instanceof SyntaxError)) {
+  if (
+    status === 400 &&
+    (fastifyError.code?.startsWith('FST_ERR_CTP') || error instanceof SyntaxError)
+  ) {
     return new AppError(ErrorCode.VALIDATION_ERROR, 'The request body is not valid JSON.', {
       reason: 'malformed-body',
       parser: fastifyError.message,
@@ -98,7 +112,12 @@ async function errorHandler(app: FastifyInstance, options: ErrorHandlerOptions):
     // A reply is thenable (it resolves once sent); setting its status or headers leaves nothing to await.
     void reply.header('x-trace-id', request.traceId);
     if (closing) {
-      throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'This instance is shutting down; retry.', { reason: 'shutting-down' }, { headers: { connection: 'close' } });
+      throw new AppError(
+        ErrorCode.SERVICE_UNAVAILABLE,
+        'This instance is shutting down; retry.',
+        { reason: 'shutting-down' },
+        { headers: { connection: 'close' } },
+      );
     }
   });
 
@@ -107,7 +126,10 @@ async function errorHandler(app: FastifyInstance, options: ErrorHandlerOptions):
     if (appError.statusCode >= 500) {
       request.log.error({ err: error, traceId: request.traceId }, 'request failed');
     } else {
-      request.log[clientLevel]({ code: appError.code, message: appError.message }, 'request rejected');
+      request.log[clientLevel](
+        { code: appError.code, message: appError.message },
+        'request rejected',
+      );
     }
     // A reply is thenable (it resolves once sent); setting its status or headers leaves nothing to await.
     void reply.status(appError.statusCode).headers(appError.headers);

@@ -23,12 +23,27 @@ interface TransportFailure {
 export function frameworkFailure(error: FastifyError): TransportFailure {
   switch (error.code) {
     case 'FST_ERR_MAX_PARAM_LENGTH':
-      return { status: 414, code: ErrorCode.PAYLOAD_TOO_LARGE, message: 'A path parameter is longer than the server accepts.', details: { reason: 'uri-too-long' } };
+      return {
+        status: 414,
+        code: ErrorCode.PAYLOAD_TOO_LARGE,
+        message: 'A path parameter is longer than the server accepts.',
+        details: { reason: 'uri-too-long' },
+      };
     case 'FST_ERR_BAD_URL':
-      return { status: 400, code: ErrorCode.VALIDATION_ERROR, message: 'The URL is not valid.', details: { reason: 'bad-url' } };
+      return {
+        status: 400,
+        code: ErrorCode.VALIDATION_ERROR,
+        message: 'The URL is not valid.',
+        details: { reason: 'bad-url' },
+      };
     default: {
       const appError = toAppError(error);
-      return { status: appError.statusCode, code: appError.code, message: appError.message, details: appError.details };
+      return {
+        status: appError.statusCode,
+        code: appError.code,
+        message: appError.message,
+        details: appError.details,
+      };
     }
   }
 }
@@ -36,23 +51,53 @@ export function frameworkFailure(error: FastifyError): TransportFailure {
 /** Node's parser errors (the `clientError` event of the HTTP server). */
 export function clientFailure(error: NodeJS.ErrnoException): TransportFailure {
   if (error.code === 'HPE_HEADER_OVERFLOW') {
-    return { status: 431, code: ErrorCode.PAYLOAD_TOO_LARGE, message: 'The request line and headers are larger than the server accepts.', details: { reason: 'headers-too-large' } };
+    return {
+      status: 431,
+      code: ErrorCode.PAYLOAD_TOO_LARGE,
+      message: 'The request line and headers are larger than the server accepts.',
+      details: { reason: 'headers-too-large' },
+    };
   }
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-    return { status: 408, code: ErrorCode.VALIDATION_ERROR, message: 'The request was not received in time.', details: { reason: 'request-timeout' } };
+    return {
+      status: 408,
+      code: ErrorCode.VALIDATION_ERROR,
+      message: 'The request was not received in time.',
+      details: { reason: 'request-timeout' },
+    };
   }
-  return { status: 400, code: ErrorCode.VALIDATION_ERROR, message: 'The request is not valid HTTP.', details: { reason: 'malformed-request' } };
+  return {
+    status: 400,
+    code: ErrorCode.VALIDATION_ERROR,
+    message: 'The request is not valid HTTP.',
+    details: { reason: 'malformed-request' },
+  };
 }
 
-const bodyOf = (answer: TransportFailure, traceId: string): ErrorBody => ({ code: answer.code, message: answer.message, details: answer.details, traceId });
+const bodyOf = (answer: TransportFailure, traceId: string): ErrorBody => ({
+  code: answer.code,
+  message: answer.message,
+  details: answer.details,
+  traceId,
+});
 
 /** The `frameworkErrors` option of Fastify: no onRequest hook has run, so the trace id is set here. */
-export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+export function frameworkErrorHandler(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
   const answer = frameworkFailure(error);
   const traceId = request.traceId || currentTraceId();
-  request.log.info({ code: answer.code, status: answer.status, traceId, reason: answer.details['reason'] }, 'request rejected by the router');
+  request.log.info(
+    { code: answer.code, status: answer.status, traceId, reason: answer.details['reason'] },
+    'request rejected by the router',
+  );
   // A reply is thenable (it resolves once sent); setting its status or headers leaves nothing to await.
-  void reply.code(answer.status).header('x-trace-id', traceId).header('content-type', 'application/json; charset=utf-8');
+  void reply
+    .code(answer.status)
+    .header('x-trace-id', traceId)
+    .header('content-type', 'application/json; charset=utf-8');
   // Fastify reports a failed send itself; the handler has nothing more to do.
   void reply.send(JSON.stringify(failure(bodyOf(answer, traceId))));
 }
@@ -61,7 +106,11 @@ export function frameworkErrorHandler(error: FastifyError, request: FastifyReque
  * The `clientErrorHandler` option of Fastify (Node's `clientError`): the request could not be
  * parsed, so there is no request object; write a whole HTTP response on the socket and close it.
  */
-export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoException, socket: Socket): void {
+export function clientErrorHandler(
+  this: FastifyInstance,
+  error: NodeJS.ErrnoException,
+  socket: Socket,
+): void {
   // A reset connection has nobody to answer.
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const answer = clientFailure(error);
@@ -82,5 +131,9 @@ export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoExc
 }
 
 function statusText(status: number): string {
-  return { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }[status] ?? 'Error';
+  return (
+    { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }[
+      status
+    ] ?? 'Error'
+  );
 }

@@ -8,7 +8,11 @@ let app: FastifyInstance;
 async function build(): Promise<FastifyInstance> {
   app = Fastify({ logger: false, bodyLimit: 1024 });
   await app.register(errorHandlerPlugin);
-  await app.register(rateLimit, { max: 2, timeWindow: 60_000, errorResponseBuilder: (_req, ctx) => rateLimitError(ctx) });
+  await app.register(rateLimit, {
+    max: 2,
+    timeWindow: 60_000,
+    errorResponseBuilder: (_req, ctx) => rateLimitError(ctx),
+  });
   app.get('/locked', async () => {
     throw new AppError(ErrorCode.RESOURCE_LOCKED, 'Sandbox is paused.', { sandboxId: 's1' });
   });
@@ -32,7 +36,9 @@ async function build(): Promise<FastifyInstance> {
     },
     async (request) => ({ success: true, data: request.body }),
   );
-  app.get('/limited', { config: { rateLimit: { max: 1, timeWindow: 60_000 } } }, async () => ({ ok: true }));
+  app.get('/limited', { config: { rateLimit: { max: 1, timeWindow: 60_000 } } }, async () => ({
+    ok: true,
+  }));
   await app.ready();
   return app;
 }
@@ -42,7 +48,10 @@ afterEach(async () => {
 });
 
 function expectEnvelope(body: unknown, code: ErrorCode): Record<string, unknown> {
-  const parsed = body as { success: boolean; error: { code: string; message: string; details: Record<string, unknown>; traceId: string } };
+  const parsed = body as {
+    success: boolean;
+    error: { code: string; message: string; details: Record<string, unknown>; traceId: string };
+  };
   expect(parsed.success).toBe(false);
   expect(parsed.error.code).toBe(code);
   expect(typeof parsed.error.message).toBe('string');
@@ -65,7 +74,9 @@ describe('error envelope', () => {
     expect(res.statusCode).toBe(400);
     const details = expectEnvelope(res.json(), ErrorCode.VALIDATION_ERROR);
     expect(details['location']).toBe('body');
-    expect(details['fields']).toEqual(expect.arrayContaining([expect.objectContaining({ path: '/name', keyword: 'required' })]));
+    expect(details['fields']).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: '/name', keyword: 'required' })]),
+    );
   });
 
   it('answers malformed JSON with 400 VALIDATION_ERROR', async () => {
@@ -82,14 +93,23 @@ describe('error envelope', () => {
 
   it('answers an unsupported content type with VALIDATION_ERROR', async () => {
     await build();
-    const res = await app.inject({ method: 'POST', url: '/things', headers: { 'content-type': 'application/xml' }, payload: '<a/>' });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/things',
+      headers: { 'content-type': 'application/xml' },
+      payload: '<a/>',
+    });
     expect(res.statusCode).toBe(400);
     expectEnvelope(res.json(), ErrorCode.VALIDATION_ERROR);
   });
 
   it('answers an oversized body with 413 PAYLOAD_TOO_LARGE', async () => {
     await build();
-    const res = await app.inject({ method: 'POST', url: '/things', payload: { name: 'x'.repeat(4096) } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/things',
+      payload: { name: 'x'.repeat(4096) },
+    });
     expect(res.statusCode).toBe(413);
     expectEnvelope(res.json(), ErrorCode.PAYLOAD_TOO_LARGE);
   });

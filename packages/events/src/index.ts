@@ -1,5 +1,20 @@
-export { EventCatalog, type EventType, type EventData, eventTypes, isEventType } from './catalog/index.js';
+export {
+  EventCatalog,
+  type EventType,
+  type EventData,
+  eventTypes,
+  isEventType,
+} from './catalog/index.js';
 export { PublishedEvent, type PublishedEventMessage } from './published-event.js';
-export { rooms, RoomName, parseRoom, roomKey, GLOBAL_ROOM, ADMIN_ROOM, type RoomKind, type ParsedRoom } from './rooms.js';
+export {
+  rooms,
+  RoomName,
+  parseRoom,
+  roomKey,
+  GLOBAL_ROOM,
+  ADMIN_ROOM,
+  type RoomKind,
+  type ParsedRoom,
+} from './rooms.js';
 export { CloseCode } from './close-codes.js';
 export { eventProblem } from './validate-event.js';

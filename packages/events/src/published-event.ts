@@ -14,6 +14,11 @@ export const PublishedEvent = Type.Object({
   seq: Type.Integer({ minimum: 1 }),
   epoch: Type.String(),
   ts: Type.Number(),
-  trace: Type.Optional(Type.Object({ traceparent: Type.Optional(Type.String()), tracestate: Type.Optional(Type.String()) })),
+  trace: Type.Optional(
+    Type.Object({
+      traceparent: Type.Optional(Type.String()),
+      tracestate: Type.Optional(Type.String()),
+    }),
+  ),
 });
 export type PublishedEventMessage = Static<typeof PublishedEvent>;

@@ -15,7 +15,8 @@ const USER_PREFIX = 'user:';
  * `admin` is the platform's admin-only room (one copy for every dealership).
  */
 export const RoomName = Type.String({
-  pattern: '^(global|admin|user:[^\\u0000-\\u001f\\u007f]{1,256}|(dealership|sandbox|project|agent):[A-Za-z0-9_.\\-]{1,128})$',
+  pattern:
+    '^(global|admin|user:[^\\u0000-\\u001f\\u007f]{1,256}|(dealership|sandbox|project|agent):[A-Za-z0-9_.\\-]{1,128})$',
   maxLength: 261,
 });
 export type RoomName = Static<typeof RoomName>;
@@ -67,5 +68,7 @@ function isUserId(id: string): boolean {
  */
 export function roomKey(dealershipId: string, room: string): string {
   if (room === GLOBAL_ROOM || room === ADMIN_ROOM) return room;
-  return room.startsWith(USER_PREFIX) ? `d:${dealershipId}:${USER_PREFIX}${encodeURIComponent(room.slice(USER_PREFIX.length))}` : `d:${dealershipId}:${room}`;
+  return room.startsWith(USER_PREFIX)
+    ? `d:${dealershipId}:${USER_PREFIX}${encodeURIComponent(room.slice(USER_PREFIX.length))}`
+    : `d:${dealershipId}:${room}`;
 }

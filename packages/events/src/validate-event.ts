@@ -20,9 +20,15 @@ function checkFor(event: keyof typeof EventCatalog): TypeCheck<TSchema> {
  * does not match the type's schema), or undefined when it may. The catalogue is the contract
  * between publishers and every client, so it is held at run time, not only by the compiler.
  */
-export function eventProblem(input: { room: string; dealershipId: string; event: string; data: unknown }): string | undefined {
+export function eventProblem(input: {
+  room: string;
+  dealershipId: string;
+  event: string;
+  data: unknown;
+}): string | undefined {
   if (!parseRoom(input.room)) return `"${input.room}" is not a room name`;
-  if (typeof input.dealershipId !== 'string' || input.dealershipId.length === 0) return 'dealershipId is required';
+  if (typeof input.dealershipId !== 'string' || input.dealershipId.length === 0)
+    return 'dealershipId is required';
   if (!isEventType(input.event)) return `"${input.event}" is not an event type of the catalogue`;
   const check = checkFor(input.event);
   if (check.Check(input.data)) return undefined;

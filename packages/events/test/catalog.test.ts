@@ -1,15 +1,34 @@
 import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
-import { EventCatalog, eventProblem, eventTypes, isEventType, parseRoom, rooms } from '../src/index.js';
+import {
+  EventCatalog,
+  eventProblem,
+  eventTypes,
+  isEventType,
+  parseRoom,
+  rooms,
+} from '../src/index.js';
 
 const seedTypes = [
-  'project.updated', 'project.deleted',
-  'agent.status_changed', 'agent.connected', 'agent.disconnected',
-  'workflow.started', 'workflow.progress', 'workflow.completed', 'workflow.failed',
-  'pr.created', 'pr.updated', 'pr.closed',
-  'issue.created', 'issue.updated', 'issue.closed',
-  'ai.suggestion', 'ai.analysis_complete',
-  'connection.established', 'connection.error',
+  'project.updated',
+  'project.deleted',
+  'agent.status_changed',
+  'agent.connected',
+  'agent.disconnected',
+  'workflow.started',
+  'workflow.progress',
+  'workflow.completed',
+  'workflow.failed',
+  'pr.created',
+  'pr.updated',
+  'pr.closed',
+  'issue.created',
+  'issue.updated',
+  'issue.closed',
+  'ai.suggestion',
+  'ai.analysis_complete',
+  'connection.established',
+  'connection.error',
 ];
 
 describe('event catalog', () => {
@@ -20,10 +39,18 @@ describe('event catalog', () => {
   });
 
   it('validates event data against its schema', () => {
-    const paused = { sandboxId: 's1', dealershipId: 'd1', state: 'paused', source: 'api', at: new Date().toISOString() };
+    const paused = {
+      sandboxId: 's1',
+      dealershipId: 'd1',
+      state: 'paused',
+      source: 'api',
+      at: new Date().toISOString(),
+    };
     expect(Value.Check(EventCatalog['sandbox.paused'], paused)).toBe(true);
     expect(Value.Check(EventCatalog['sandbox.paused'], { sandboxId: 's1' })).toBe(false);
-    expect(Value.Check(EventCatalog['workflow.progress'], { workflowId: 'w', progress: 140 })).toBe(false);
+    expect(Value.Check(EventCatalog['workflow.progress'], { workflowId: 'w', progress: 140 })).toBe(
+      false,
+    );
   });
 
   it('knows its own types only', () => {
@@ -41,13 +68,21 @@ describe('rooms', () => {
     expect(parseRoom(room)).toEqual(parsed);
   });
 
-  it.each(['', 'global:x', 'tenant:1', 'project:', 'project:a b', 'project:../x'])('rejects %j', (room) => {
-    expect(parseRoom(room)).toBeUndefined();
-  });
+  it.each(['', 'global:x', 'tenant:1', 'project:', 'project:a b', 'project:../x'])(
+    'rejects %j',
+    (room) => {
+      expect(parseRoom(room)).toBeUndefined();
+    },
+  );
 });
 
 describe('eventProblem', () => {
-  const valid = { room: 'sandbox:s1', dealershipId: 'd1', event: 'workflow.progress', data: { workflowId: 'w', progress: 40 } };
+  const valid = {
+    room: 'sandbox:s1',
+    dealershipId: 'd1',
+    event: 'workflow.progress',
+    data: { workflowId: 'w', progress: 40 },
+  };
 
   it('accepts an event that matches the catalogue', () => {
     expect(eventProblem(valid)).toBeUndefined();
@@ -55,7 +90,11 @@ describe('eventProblem', () => {
 
   it.each([
     ['an unknown type', { event: 'sandbox.exploded' }, /not an event type/],
-    ['data of the wrong shape', { data: { workflowId: 'w', progress: 140 } }, /workflow\.progress does not match its schema: \/progress/],
+    [
+      'data of the wrong shape',
+      { data: { workflowId: 'w', progress: 140 } },
+      /workflow\.progress does not match its schema: \/progress/,
+    ],
     ['data missing a required field', { data: { progress: 1 } }, /\/workflowId/],
     ['a room that is not a room name', { room: 'tenant:1' }, /not a room name/],
     ['no dealership', { dealershipId: '' }, /dealershipId is required/],

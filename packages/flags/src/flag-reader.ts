@@ -26,6 +26,9 @@ export const FLAGS = {
 export type WellKnownFlag = (typeof FLAGS)[keyof typeof FLAGS];
 
 /** Fixed answers, for services started without a flag store and for tests; unknown keys are `fallback`. */
-export function staticFlagReader(values: Record<string, boolean> = {}, fallback = true): FlagReader {
+export function staticFlagReader(
+  values: Record<string, boolean> = {},
+  fallback = true,
+): FlagReader {
   return { isEnabled: (key) => values[key] ?? fallback };
 }

@@ -2,7 +2,13 @@ import { createKeyspace } from '@switchboard/keyspace';
 import { type RedisServer, startRedis } from '@switchboard/test-redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FlagStoreError, createFlagStore, createFlagsClient, flagCommands, jsonDiff } from '../src/index.js';
+import {
+  FlagStoreError,
+  createFlagStore,
+  createFlagsClient,
+  flagCommands,
+  jsonDiff,
+} from '../src/index.js';
 
 const actor = { id: 'tester', dealershipId: 'd1' };
 
@@ -26,14 +32,20 @@ describe('flag store', () => {
     subscriber.on('message', (_channel: string, message: string) => messages.push(message));
     await subscriber.subscribe(keyspace.flags.changesChannel());
     try {
-      const { flag } = await flagCommands(store).create('W', { enabled: true, tags: ['a'] }, { actor, reason: 'why' });
+      const { flag } = await flagCommands(store).create(
+        'W',
+        { enabled: true, tags: ['a'] },
+        { actor, reason: 'why' },
+      );
       expect(JSON.parse((await redis.get(keyspace.flags.flag('W')))!)).toEqual(flag);
       expect(await redis.smembers(keyspace.flags.index())).toEqual(['W']);
       expect(await redis.llen(keyspace.flags.versions('W'))).toBe(1);
       expect(await redis.xlen(keyspace.flags.audit())).toBe(1);
       expect(await redis.xlen(keyspace.flags.flagAudit('W'))).toBe(1);
       await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(messages.map((m) => JSON.parse(m))).toEqual([expect.objectContaining({ type: 'upsert', flag, publishedAt: expect.any(Number) })]);
+      expect(messages.map((m) => JSON.parse(m))).toEqual([
+        expect.objectContaining({ type: 'upsert', flag, publishedAt: expect.any(Number) }),
+      ]);
     } finally {
       subscriber.disconnect();
     }
@@ -43,12 +55,17 @@ describe('flag store', () => {
     const keyspace = createKeyspace('s2:');
     const store = createFlagStore(redis, { keyspace });
     const commands = flagCommands(store);
-    await expect(commands.create('BAD', { defaultVariant: 'nope' }, { actor })).rejects.toMatchObject({ kind: 'invalid' });
+    await expect(
+      commands.create('BAD', { defaultVariant: 'nope' }, { actor }),
+    ).rejects.toMatchObject({ kind: 'invalid' });
     expect(await redis.exists(keyspace.flags.flag('BAD'), keyspace.flags.versions('BAD'))).toBe(0);
     await commands.create('V', {}, { actor });
     const stale = commands.toggle('V', true, { actor, expectedVersion: 0 });
     await expect(stale).rejects.toBeInstanceOf(FlagStoreError);
-    await expect(stale).rejects.toMatchObject({ kind: 'version_conflict', details: { expectedVersion: 0, currentVersion: 1 } });
+    await expect(stale).rejects.toMatchObject({
+      kind: 'version_conflict',
+      details: { expectedVersion: 0, currentVersion: 1 },
+    });
     expect(await redis.llen(keyspace.flags.versions('V'))).toBe(1);
     expect(await redis.xlen(keyspace.flags.flagAudit('V'))).toBe(1);
   });

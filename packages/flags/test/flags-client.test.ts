@@ -4,7 +4,17 @@ import { type RedisServer, startRedis, waitFor } from '@switchboard/test-redis';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FlagChange, type FlagReader, type FlagsClient, type FlagsLogger, FLAGS, SwitchboardFlagsProvider, createFlagStore, createFlagsClient, flagCommands } from '../src/index.js';
+import {
+  type FlagChange,
+  type FlagReader,
+  type FlagsClient,
+  type FlagsLogger,
+  FLAGS,
+  SwitchboardFlagsProvider,
+  createFlagStore,
+  createFlagsClient,
+  flagCommands,
+} from '../src/index.js';
 
 const actor = { id: 'tester', dealershipId: 'd1' };
 
@@ -45,7 +55,21 @@ describe('in-process flags client', () => {
     const { client, commands } = setup();
     await commands.create('A', { enabled: true }, { actor });
     await commands.create('B', { enabled: false }, { actor });
-    await commands.create('C', { variants: { small: 1, big: 9 }, defaultVariant: 'big', enabled: true, rules: [{ constraints: [{ attribute: 'dealershipId', operator: 'in', values: ['d1'] }], variant: 'small' }] }, { actor });
+    await commands.create(
+      'C',
+      {
+        variants: { small: 1, big: 9 },
+        defaultVariant: 'big',
+        enabled: true,
+        rules: [
+          {
+            constraints: [{ attribute: 'dealershipId', operator: 'in', values: ['d1'] }],
+            variant: 'small',
+          },
+        ],
+      },
+      { actor },
+    );
     await client.start();
     expect(client.isEnabled('A')).toBe(true);
     expect(client.isEnabled('B')).toBe(false);
@@ -78,16 +102,26 @@ describe('in-process flags client', () => {
       const enabled = i % 2 === 0;
       const started = performance.now();
       await commands.toggle('LIVE', enabled, { actor });
-      await waitFor(() => client.isEnabled('LIVE') === enabled, { timeoutMs: 2_000, intervalMs: 1, message: 'change applied' });
+      await waitFor(() => client.isEnabled('LIVE') === enabled, {
+        timeoutMs: 2_000,
+        intervalMs: 1,
+        message: 'change applied',
+      });
       lags.push(performance.now() - started);
     }
     lags.sort((a, b) => a - b);
     const p50 = lags[Math.floor(lags.length / 2)]!;
     const p99 = lags[lags.length - 1]!;
-    console.warn(`flags SDK update lag (write -> local answer, 50 changes): p50 ${p50.toFixed(2)} ms, max ${p99.toFixed(2)} ms; publish -> apply ${client.lastLagMs} ms`);
+    console.warn(
+      `flags SDK update lag (write -> local answer, 50 changes): p50 ${p50.toFixed(2)} ms, max ${p99.toFixed(2)} ms; publish -> apply ${client.lastLagMs} ms`,
+    );
     expect(p50).toBeLessThan(100);
     expect(changes.filter((change) => change.source === 'message')).toHaveLength(50);
-    expect(changes.at(-1)).toMatchObject({ key: 'LIVE', flag: { version: 51 }, previous: { version: 50 } });
+    expect(changes.at(-1)).toMatchObject({
+      key: 'LIVE',
+      flag: { version: 51 },
+      previous: { version: 50 },
+    });
     expect(await registry.metrics()).toContain('feature_flag_sdk_update_lag_seconds_count 50');
     expect(changedKeys).toHaveLength(50);
     unsubscribe?.();
@@ -98,24 +132,48 @@ describe('in-process flags client', () => {
 
   it('logs and ignores a change message that does not match the schema, and keeps applying valid ones', async () => {
     const warnings: string[] = [];
-    const logger: FlagsLogger = { info: () => undefined, error: () => undefined, warn: (_details, message) => void warnings.push(message ?? '') };
+    const logger: FlagsLogger = {
+      info: () => undefined,
+      error: () => undefined,
+      warn: (_details, message) => void warnings.push(message ?? ''),
+    };
     const { client, commands, keyspace } = setup({ logger });
     await commands.create('GUARDED', { enabled: true }, { actor });
     await client.start();
     // A newer version with no definition in it: applying it would replace a good flag with a broken one.
-    await admin.publish(keyspace.flags.changesChannel(), JSON.stringify({ type: 'upsert', publishedAt: Date.now(), flag: { key: 'GUARDED', version: 99, enabled: false } }));
+    await admin.publish(
+      keyspace.flags.changesChannel(),
+      JSON.stringify({
+        type: 'upsert',
+        publishedAt: Date.now(),
+        flag: { key: 'GUARDED', version: 99, enabled: false },
+      }),
+    );
     await admin.publish(keyspace.flags.changesChannel(), 'not json');
-    await waitFor(() => warnings.length === 2, { timeoutMs: 2_000, message: 'both malformed messages logged' });
-    expect(warnings).toEqual(['ignoring malformed flag change message', 'ignoring malformed flag change message']);
+    await waitFor(() => warnings.length === 2, {
+      timeoutMs: 2_000,
+      message: 'both malformed messages logged',
+    });
+    expect(warnings).toEqual([
+      'ignoring malformed flag change message',
+      'ignoring malformed flag change message',
+    ]);
     expect(client.getFlag('GUARDED')?.version).toBe(1);
     expect(client.isEnabled('GUARDED')).toBe(true);
     await commands.toggle('GUARDED', false, { actor });
-    await waitFor(() => !client.isEnabled('GUARDED'), { timeoutMs: 2_000, message: 'valid change applied' });
+    await waitFor(() => !client.isEnabled('GUARDED'), {
+      timeoutMs: 2_000,
+      message: 'valid change applied',
+    });
   });
 
   it('ensureFlags creates absent flags as enabled, atomically, without overwriting', async () => {
     const { client, commands, keyspace } = setup();
-    await commands.create(FLAGS.REDIS_WEBSOCKET_SCALING, { enabled: false }, { actor, reason: 'operator turned it off' });
+    await commands.create(
+      FLAGS.REDIS_WEBSOCKET_SCALING,
+      { enabled: false },
+      { actor, reason: 'operator turned it off' },
+    );
     await client.start();
     const other = createFlagsClient({ redis: admin, keyspace });
     clients.push(other);
@@ -151,17 +209,29 @@ describe('in-process flags client', () => {
     await server.start();
     const fresh = new Redis(server.url);
     connections.push(fresh);
-    await flagCommands(createFlagStore(fresh, { keyspace })).create('KEEP', { enabled: false }, { actor });
+    await flagCommands(createFlagStore(fresh, { keyspace })).create(
+      'KEEP',
+      { enabled: false },
+      { actor },
+    );
 
-    await waitFor(() => synced.length > 0 && !client.isEnabled('KEEP') && client.getFlag('GONE') === undefined, { timeoutMs: 15_000, message: 're-sync after restart' });
+    await waitFor(
+      () => synced.length > 0 && !client.isEnabled('KEEP') && client.getFlag('GONE') === undefined,
+      { timeoutMs: 15_000, message: 're-sync after restart' },
+    );
     expect(client.isEnabled('GONE')).toBe(false);
     // Well-known flags it ensured are created again in the emptied Redis.
     expect(client.isEnabled(FLAGS.SANDBOX_PAUSE_RESUME)).toBe(true);
-    expect(await createFlagStore(fresh, { keyspace }).get(FLAGS.SANDBOX_PAUSE_RESUME)).toMatchObject({ enabled: true, version: 1 });
+    expect(
+      await createFlagStore(fresh, { keyspace }).get(FLAGS.SANDBOX_PAUSE_RESUME),
+    ).toMatchObject({ enabled: true, version: 1 });
 
     // And live updates flow again after the reconnect.
     await flagCommands(createFlagStore(fresh, { keyspace })).toggle('KEEP', true, { actor });
-    await waitFor(() => client.isEnabled('KEEP'), { timeoutMs: 2_000, message: 'live update after reconnect' });
+    await waitFor(() => client.isEnabled('KEEP'), {
+      timeoutMs: 2_000,
+      message: 'live update after reconnect',
+    });
     admin.disconnect();
     admin = new Redis(server.url);
     admin.on('error', () => undefined);
@@ -170,16 +240,42 @@ describe('in-process flags client', () => {
   it('serves the OpenFeature API in-process through SwitchboardFlagsProvider', async () => {
     const { client, commands } = setup();
     await commands.create('OF_BOOL', { enabled: true }, { actor });
-    await commands.create('OF_TEXT', { variants: { a: 'alpha', b: 'beta' }, defaultVariant: 'a', enabled: true, rules: [{ constraints: [{ attribute: 'targetingKey', operator: 'ends_with', values: ['-b'] }], variant: 'b' }] }, { actor });
+    await commands.create(
+      'OF_TEXT',
+      {
+        variants: { a: 'alpha', b: 'beta' },
+        defaultVariant: 'a',
+        enabled: true,
+        rules: [
+          {
+            constraints: [{ attribute: 'targetingKey', operator: 'ends_with', values: ['-b'] }],
+            variant: 'b',
+          },
+        ],
+      },
+      { actor },
+    );
     await OpenFeature.setProviderAndWait('in-process', new SwitchboardFlagsProvider(client, true));
     const of = OpenFeature.getClient('in-process');
     expect(await of.getBooleanValue('OF_BOOL', false)).toBe(true);
-    expect(await of.getStringDetails('OF_TEXT', 'x', { targetingKey: 'user-b' })).toMatchObject({ value: 'beta', variant: 'b', reason: 'TARGETING_MATCH' });
-    expect(await of.getStringDetails('MISSING', 'x')).toMatchObject({ value: 'x', errorCode: 'FLAG_NOT_FOUND' });
-    expect(await of.getNumberDetails('OF_BOOL', 3)).toMatchObject({ value: 3, errorCode: 'TYPE_MISMATCH' });
+    expect(await of.getStringDetails('OF_TEXT', 'x', { targetingKey: 'user-b' })).toMatchObject({
+      value: 'beta',
+      variant: 'b',
+      reason: 'TARGETING_MATCH',
+    });
+    expect(await of.getStringDetails('MISSING', 'x')).toMatchObject({
+      value: 'x',
+      errorCode: 'FLAG_NOT_FOUND',
+    });
+    expect(await of.getNumberDetails('OF_BOOL', 3)).toMatchObject({
+      value: 3,
+      errorCode: 'TYPE_MISMATCH',
+    });
 
     const changed: string[] = [];
-    of.addHandler(ProviderEvents.ConfigurationChanged, (details) => changed.push(...(details?.flagsChanged ?? [])));
+    of.addHandler(ProviderEvents.ConfigurationChanged, (details) =>
+      changed.push(...(details?.flagsChanged ?? [])),
+    );
     await commands.toggle('OF_BOOL', false, { actor });
     await waitFor(() => changed.includes('OF_BOOL'), { message: 'configuration changed event' });
     expect(await of.getBooleanValue('OF_BOOL', true)).toBe(false);

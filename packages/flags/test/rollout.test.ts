@@ -22,23 +22,27 @@ describe('sticky percentage rollouts', () => {
     expect(bucketOf('g', 'u', 10_000)).toBeLessThanOrEqual(10_000);
   });
 
-  it.each([
-    [[50, 50]],
-    [[20, 80]],
-    [[10, 30, 60]],
-    [[33.33, 33.33, 33.34]],
-    [[1, 99]],
-  ])('spreads 100 000 keys within 1 %% of each weight: %j', (weights) => {
-    const rollout: Rollout = { variants: weights.map((weight, i) => ({ variant: `v${i}`, weight })) };
-    const counts = distribution(rollout, (i) => ({ targetingKey: `user-${i}` }));
-    weights.forEach((weight, i) => {
-      const share = ((counts[`v${i}`] ?? 0) / KEYS) * 100;
-      expect(Math.abs(share - weight)).toBeLessThan(1);
-    });
-  });
+  it.each([[[50, 50]], [[20, 80]], [[10, 30, 60]], [[33.33, 33.33, 33.34]], [[1, 99]]])(
+    'spreads 100 000 keys within 1 %% of each weight: %j',
+    (weights) => {
+      const rollout: Rollout = {
+        variants: weights.map((weight, i) => ({ variant: `v${i}`, weight })),
+      };
+      const counts = distribution(rollout, (i) => ({ targetingKey: `user-${i}` }));
+      weights.forEach((weight, i) => {
+        const share = ((counts[`v${i}`] ?? 0) / KEYS) * 100;
+        expect(Math.abs(share - weight)).toBeLessThan(1);
+      });
+    },
+  );
 
   it('keeps the first 20 % in when the rollout is raised to 40 %', () => {
-    const at = (percent: number): Rollout => ({ variants: [{ variant: 'on', weight: percent }, { variant: 'off', weight: 100 - percent }] });
+    const at = (percent: number): Rollout => ({
+      variants: [
+        { variant: 'on', weight: percent },
+        { variant: 'off', weight: 100 - percent },
+      ],
+    });
     let inAt20 = 0;
     for (let i = 0; i < KEYS; i += 1) {
       const context = { targetingKey: `user-${i}` };
@@ -53,9 +57,20 @@ describe('sticky percentage rollouts', () => {
   });
 
   it('is sticky: the same value always gets the same variant, whatever the rule order', () => {
-    const rollout: Rollout = { variants: [{ variant: 'on', weight: 50 }, { variant: 'off', weight: 50 }] };
-    const gate = { constraints: [{ attribute: 'environment', operator: 'equals' as const, value: 'prod' }], rollout };
-    const other = { constraints: [{ attribute: 'environment', operator: 'equals' as const, value: 'dev' }], variant: 'off' };
+    const rollout: Rollout = {
+      variants: [
+        { variant: 'on', weight: 50 },
+        { variant: 'off', weight: 50 },
+      ],
+    };
+    const gate = {
+      constraints: [{ attribute: 'environment', operator: 'equals' as const, value: 'prod' }],
+      rollout,
+    };
+    const other = {
+      constraints: [{ attribute: 'environment', operator: 'equals' as const, value: 'dev' }],
+      variant: 'off',
+    };
     const first = flag({ rules: [gate, other] });
     const second = flag({ rules: [other, gate] });
     for (let i = 0; i < 200; i += 1) {
@@ -67,18 +82,34 @@ describe('sticky percentage rollouts', () => {
   });
 
   it('buckets by another attribute when stickiness says so', () => {
-    const rollout: Rollout = { stickiness: 'dealershipId', variants: [{ variant: 'on', weight: 50 }, { variant: 'off', weight: 50 }] };
+    const rollout: Rollout = {
+      stickiness: 'dealershipId',
+      variants: [
+        { variant: 'on', weight: 50 },
+        { variant: 'off', weight: 50 },
+      ],
+    };
     const picks = new Set<string>();
     for (let i = 0; i < 50; i += 1) {
-      const picked = pickRolloutVariant(rollout, 'F', { dealershipId: 'd-7', targetingKey: `u${i}` });
+      const picked = pickRolloutVariant(rollout, 'F', {
+        dealershipId: 'd-7',
+        targetingKey: `u${i}`,
+      });
       if ('variant' in picked) picks.add(picked.variant);
     }
     expect(picks.size).toBe(1);
-    expect(pickRolloutVariant(rollout, 'F', { targetingKey: 'u1' })).toEqual({ missing: 'dealershipId' });
+    expect(pickRolloutVariant(rollout, 'F', { targetingKey: 'u1' })).toEqual({
+      missing: 'dealershipId',
+    });
   });
 
   it('uses the flag key as the hash group by default, so two flags split independently', () => {
-    const rollout: Rollout = { variants: [{ variant: 'on', weight: 50 }, { variant: 'off', weight: 50 }] };
+    const rollout: Rollout = {
+      variants: [
+        { variant: 'on', weight: 50 },
+        { variant: 'off', weight: 50 },
+      ],
+    };
     let same = 0;
     for (let i = 0; i < 10_000; i += 1) {
       const a = pickRolloutVariant(rollout, 'A', { targetingKey: `u${i}` });

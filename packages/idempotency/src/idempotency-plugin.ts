@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import { AppError, ErrorCode } from '@switchboard/errors';
 import type { Keyspace } from '@switchboard/keyspace';
-import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  preHandlerAsyncHookHandler,
+} from 'fastify';
 import fp from 'fastify-plugin';
 // Type augmentations this plugin relies on: `request.principal` and `app.redis`.
 import type {} from '@switchboard/auth';
@@ -32,7 +37,13 @@ export interface IdempotencyOptions {
 /** What Redis holds under one key: a reservation while the first request runs, then its response. */
 type StoredRecord =
   | { state: 'in-flight'; fingerprint: string }
-  | { state: 'done'; fingerprint: string; statusCode: number; contentType: string | undefined; body: string };
+  | {
+      state: 'done';
+      fingerprint: string;
+      statusCode: number;
+      contentType: string | undefined;
+      body: string;
+    };
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -77,40 +88,65 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
   app.decorateRequest('idempotencyRecordKey', undefined);
   app.decorateRequest('idempotencyFingerprint', undefined);
 
-  app.decorate('idempotent', async function idempotent(request: FastifyRequest, reply: FastifyReply) {
-    const header = request.headers[IDEMPOTENCY_HEADER];
-    if (header === undefined) return;
-    const key = Array.isArray(header) ? header[0] : header;
-    if (!key || key.length > 255 || !/^[\x21-\x7e]+$/.test(key)) {
-      throw new AppError(ErrorCode.VALIDATION_ERROR, 'Idempotency-Key must be 1-255 visible ASCII characters.', { header: 'Idempotency-Key' });
-    }
-    const { dealershipId, sub } = request.principal;
-    // The route template, not the URL: one record per endpoint, whatever ids the URL carries.
-    const route = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`;
-    const recordKey = ks.idempotency.record(options.scope, dealershipId, sub, route, key);
-    const fingerprint = fingerprintOf(request.method, request.url, request.body);
-    const reservation: StoredRecord = { state: 'in-flight', fingerprint };
-    const reserved = await redis().set(recordKey, JSON.stringify(reservation), 'PX', inFlightMs, 'NX');
-    if (reserved === 'OK') {
-      request.idempotencyRecordKey = recordKey;
-      request.idempotencyFingerprint = fingerprint;
-      return;
-    }
-    const raw = await redis().get(recordKey);
-    // The record expired between SET NX and GET: a rare race; the client may simply retry.
-    if (!raw) throw new AppError(ErrorCode.IDEMPOTENCY_CONFLICT, 'The earlier request with this Idempotency-Key just expired; retry.', { reason: 'expired', idempotencyKey: key });
-    const stored = JSON.parse(raw) as StoredRecord;
-    if (stored.fingerprint !== fingerprint) {
-      throw new AppError(ErrorCode.IDEMPOTENCY_CONFLICT, undefined, { reason: 'different-request', idempotencyKey: key });
-    }
-    if (stored.state === 'in-flight') {
-      throw new AppError(ErrorCode.IDEMPOTENCY_CONFLICT, 'A request with this Idempotency-Key is still in progress.', { reason: 'in-flight', idempotencyKey: key });
-    }
-    // A reply is thenable (it resolves once sent); setting its status or headers leaves nothing to await.
-    void reply.code(stored.statusCode).header(REPLAYED_HEADER, 'true');
-    if (stored.contentType) void reply.header('content-type', stored.contentType);
-    return reply.send(stored.body);
-  });
+  app.decorate(
+    'idempotent',
+    async function idempotent(request: FastifyRequest, reply: FastifyReply) {
+      const header = request.headers[IDEMPOTENCY_HEADER];
+      if (header === undefined) return;
+      const key = Array.isArray(header) ? header[0] : header;
+      if (!key || key.length > 255 || !/^[\x21-\x7e]+$/.test(key)) {
+        throw new AppError(
+          ErrorCode.VALIDATION_ERROR,
+          'Idempotency-Key must be 1-255 visible ASCII characters.',
+          { header: 'Idempotency-Key' },
+        );
+      }
+      const { dealershipId, sub } = request.principal;
+      // The route template, not the URL: one record per endpoint, whatever ids the URL carries.
+      const route = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`;
+      const recordKey = ks.idempotency.record(options.scope, dealershipId, sub, route, key);
+      const fingerprint = fingerprintOf(request.method, request.url, request.body);
+      const reservation: StoredRecord = { state: 'in-flight', fingerprint };
+      const reserved = await redis().set(
+        recordKey,
+        JSON.stringify(reservation),
+        'PX',
+        inFlightMs,
+        'NX',
+      );
+      if (reserved === 'OK') {
+        request.idempotencyRecordKey = recordKey;
+        request.idempotencyFingerprint = fingerprint;
+        return;
+      }
+      const raw = await redis().get(recordKey);
+      // The record expired between SET NX and GET: a rare race; the client may simply retry.
+      if (!raw)
+        throw new AppError(
+          ErrorCode.IDEMPOTENCY_CONFLICT,
+          'The earlier request with this Idempotency-Key just expired; retry.',
+          { reason: 'expired', idempotencyKey: key },
+        );
+      const stored = JSON.parse(raw) as StoredRecord;
+      if (stored.fingerprint !== fingerprint) {
+        throw new AppError(ErrorCode.IDEMPOTENCY_CONFLICT, undefined, {
+          reason: 'different-request',
+          idempotencyKey: key,
+        });
+      }
+      if (stored.state === 'in-flight') {
+        throw new AppError(
+          ErrorCode.IDEMPOTENCY_CONFLICT,
+          'A request with this Idempotency-Key is still in progress.',
+          { reason: 'in-flight', idempotencyKey: key },
+        );
+      }
+      // A reply is thenable (it resolves once sent); setting its status or headers leaves nothing to await.
+      void reply.code(stored.statusCode).header(REPLAYED_HEADER, 'true');
+      if (stored.contentType) void reply.header('content-type', stored.contentType);
+      return reply.send(stored.body);
+    },
+  );
 
   app.addHook('onSend', async (request, reply, payload) => {
     const recordKey = request.idempotencyRecordKey;
@@ -136,4 +172,8 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
 }
 
 /** Honours `Idempotency-Key` on the routes that list `app.idempotent` as a preHandler. */
-export const idempotencyPlugin = fp(idempotency, { name: '@switchboard/idempotency', fastify: '5.x', dependencies: ['@switchboard/auth'] });
+export const idempotencyPlugin = fp(idempotency, {
+  name: '@switchboard/idempotency',
+  fastify: '5.x',
+  dependencies: ['@switchboard/auth'],
+});

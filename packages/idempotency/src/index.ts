@@ -1,1 +1,7 @@
-export { idempotencyPlugin, fingerprintOf, IDEMPOTENCY_HEADER, REPLAYED_HEADER, type IdempotencyOptions } from './idempotency-plugin.js';
+export {
+  idempotencyPlugin,
+  fingerprintOf,
+  IDEMPOTENCY_HEADER,
+  REPLAYED_HEADER,
+  type IdempotencyOptions,
+} from './idempotency-plugin.js';

@@ -10,7 +10,8 @@ import { idempotencyPlugin } from '../src/index.js';
 const keyspace = createKeyspace('');
 
 const secret = 'idempotency-test-secret-value';
-const token = (sub: string, dealershipId = 'd1') => mintToken({ sub, dealershipId, role: 'user' }, { secret });
+const token = (sub: string, dealershipId = 'd1') =>
+  mintToken({ sub, dealershipId, role: 'user' }, { secret });
 
 describe('idempotency plugin', () => {
   let redis: RedisServer;
@@ -21,23 +22,46 @@ describe('idempotency plugin', () => {
   beforeAll(async () => {
     redis = await startRedis();
     app = createFastify({ service: 'idem-test', logLevel: 'silent' });
-    await app.register(platformPlugin, { service: 'idem-test', keyspace, redisUrl: redis.url, auth: { secret } });
+    await app.register(platformPlugin, {
+      service: 'idem-test',
+      keyspace,
+      redisUrl: redis.url,
+      auth: { secret },
+    });
     await app.register(idempotencyPlugin, { scope: 'test', keyspace, ttlSec: 60 });
-    app.post('/things', { preHandler: [app.authenticate, app.idempotent], schema: { body: Type.Object({ n: Type.Integer() }) } }, async (request, reply) => {
-      calls += 1;
-      if (request.body.n === 99) await new Promise<void>((resolve) => (release = resolve));
-      if (request.body.n === 13) throw new AppError(ErrorCode.RESOURCE_LOCKED, 'locked');
-      return reply.code(201).send({ success: true, data: { call: calls, n: request.body.n, dealershipId: request.principal.dealershipId } });
-    });
+    app.post(
+      '/things',
+      {
+        preHandler: [app.authenticate, app.idempotent],
+        schema: { body: Type.Object({ n: Type.Integer() }) },
+      },
+      async (request, reply) => {
+        calls += 1;
+        if (request.body.n === 99) await new Promise<void>((resolve) => (release = resolve));
+        if (request.body.n === 13) throw new AppError(ErrorCode.RESOURCE_LOCKED, 'locked');
+        return reply.code(201).send({
+          success: true,
+          data: { call: calls, n: request.body.n, dealershipId: request.principal.dealershipId },
+        });
+      },
+    );
     // Two route templates that can share one URL: a key used on one must not replay on the other.
-    app.post('/things/:id', { preHandler: [app.authenticate, app.idempotent] }, async (_request, reply) => {
-      calls += 1;
-      return reply.code(201).send({ success: true, data: { route: 'by-id', call: calls } });
-    });
-    app.post('/things/special', { preHandler: [app.authenticate, app.idempotent] }, async (_request, reply) => {
-      calls += 1;
-      return reply.code(201).send({ success: true, data: { route: 'special', call: calls } });
-    });
+    app.post(
+      '/things/:id',
+      { preHandler: [app.authenticate, app.idempotent] },
+      async (_request, reply) => {
+        calls += 1;
+        return reply.code(201).send({ success: true, data: { route: 'by-id', call: calls } });
+      },
+    );
+    app.post(
+      '/things/special',
+      { preHandler: [app.authenticate, app.idempotent] },
+      async (_request, reply) => {
+        calls += 1;
+        return reply.code(201).send({ success: true, data: { route: 'special', call: calls } });
+      },
+    );
     await app.ready();
   });
   afterAll(async () => {
@@ -45,11 +69,20 @@ describe('idempotency plugin', () => {
     await redis.cleanup();
   });
 
-  const post = (sub: string, key: string | undefined, body: unknown, dealershipId = 'd1', url = '/things') =>
+  const post = (
+    sub: string,
+    key: string | undefined,
+    body: unknown,
+    dealershipId = 'd1',
+    url = '/things',
+  ) =>
     app.inject({
       method: 'POST',
       url,
-      headers: { authorization: `Bearer ${token(sub, dealershipId)}`, ...(key ? { 'idempotency-key': key } : {}) },
+      headers: {
+        authorization: `Bearer ${token(sub, dealershipId)}`,
+        ...(key ? { 'idempotency-key': key } : {}),
+      },
       payload: body as Record<string, unknown>,
     });
 
@@ -67,7 +100,10 @@ describe('idempotency plugin', () => {
     await post('u1', 'k-conflict', { n: 1 });
     const res = await post('u1', 'k-conflict', { n: 2 });
     expect(res.statusCode).toBe(409);
-    expect(res.json().error).toMatchObject({ code: 'IDEMPOTENCY_CONFLICT', details: { reason: 'different-request' } });
+    expect(res.json().error).toMatchObject({
+      code: 'IDEMPOTENCY_CONFLICT',
+      details: { reason: 'different-request' },
+    });
   });
 
   it('never crosses callers: another sub with the same key runs its own request', async () => {
@@ -103,7 +139,9 @@ describe('idempotency plugin', () => {
     expect(special.headers['idempotent-replayed']).toBeUndefined();
     expect(special.json().data.route).toBe('special');
     // ...and still replays on its own route.
-    expect((await post('u1', 'k-route', {}, 'd1', '/things/42')).headers['idempotent-replayed']).toBe('true');
+    expect(
+      (await post('u1', 'k-route', {}, 'd1', '/things/42')).headers['idempotent-replayed'],
+    ).toBe('true');
   });
 
   it('answers 409 to a concurrent duplicate while the first is in flight', async () => {
@@ -125,7 +163,9 @@ describe('idempotency plugin', () => {
   });
 
   it('rejects an unusable key with 400 and runs normally without a key', async () => {
-    expect((await post('u1', 'x'.repeat(300), { n: 1 })).json().error.code).toBe('VALIDATION_ERROR');
+    expect((await post('u1', 'x'.repeat(300), { n: 1 })).json().error.code).toBe(
+      'VALIDATION_ERROR',
+    );
     const before = calls;
     await post('u1', undefined, { n: 1 });
     await post('u1', undefined, { n: 1 });

@@ -14,6 +14,8 @@ export function idempotencyKeys(p: Prefixer) {
      * key never replays on another endpoint; key: the client's Idempotency-Key.
      */
     record: (scope: string, dealershipId: string, actor: string, route: string, key: string) =>
-      p(`idempotency:${part(scope)}:${part(dealershipId)}:${part(actor)}:${part(route)}:${part(key)}`),
+      p(
+        `idempotency:${part(scope)}:${part(dealershipId)}:${part(actor)}:${part(route)}:${part(key)}`,
+      ),
   };
 }

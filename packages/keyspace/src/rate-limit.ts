@@ -13,6 +13,7 @@ export function rateLimitKeys(p: Prefixer) {
     /** bucket of one client IP, counted before authentication */
     ipBucket: (ip: string) => `ip:${encodeURIComponent(ip)}`,
     /** bucket of one principal for one route group: tenant and sub, never sub alone */
-    principalBucket: (group: string, dealershipId: string, sub: string) => `${group}:d:${encodeURIComponent(dealershipId)}:u:${encodeURIComponent(sub)}`,
+    principalBucket: (group: string, dealershipId: string, sub: string) =>
+      `${group}:d:${encodeURIComponent(dealershipId)}:u:${encodeURIComponent(sub)}`,
   };
 }

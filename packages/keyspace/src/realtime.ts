@@ -14,8 +14,10 @@ export function realtimeKeys(p: Prefixer) {
     instances: () => p('ws:instances'),
     // Tagged with the user room's key: the user-room publish and attach scripts touch these and
     // the room's ws:seq / ws:epoch / ws:history in one step, so on a Cluster they share a slot.
-    userConnections: (dealershipId: string, userId: string) => p(`ws:user-connections:{${roomKey(dealershipId, `user:${userId}`)}}`),
-    offlineQueue: (dealershipId: string, userId: string) => p(`ws:queue:{${roomKey(dealershipId, `user:${userId}`)}}`),
+    userConnections: (dealershipId: string, userId: string) =>
+      p(`ws:user-connections:{${roomKey(dealershipId, `user:${userId}`)}}`),
+    offlineQueue: (dealershipId: string, userId: string) =>
+      p(`ws:queue:{${roomKey(dealershipId, `user:${userId}`)}}`),
     roomSeq: (roomKeyValue: string) => p(`ws:seq:{${roomKeyValue}}`),
     roomHistory: (roomKeyValue: string) => p(`ws:history:{${roomKeyValue}}`),
     roomEpoch: (roomKeyValue: string) => p(`ws:epoch:{${roomKeyValue}}`),

@@ -6,7 +6,8 @@ export function sandboxKeys(p: Prefixer) {
     history: (sandboxId: string) => p(`sandbox:history:{${sandboxId}}`),
     executions: (sandboxId: string) => p(`sandbox:executions:{${sandboxId}}`),
     /** Carries its sandbox's hash tag: a step of an execution and its outbox entry are one MULTI. */
-    execution: (sandboxId: string, executionId: string) => p(`sandbox:execution:{${sandboxId}}:${executionId}`),
+    execution: (sandboxId: string, executionId: string) =>
+      p(`sandbox:execution:{${sandboxId}}:${executionId}`),
     indexAll: () => p('sandbox:index:all'),
     indexByDealership: (dealershipId: string) => p(`sandbox:index:dealership:${dealershipId}`),
     /** hash state -> number of sandboxes in it (the sandbox_state_count gauge). */
@@ -38,6 +39,10 @@ export interface HashFieldReader {
  * writes the metadata hash; other services (the gateway's room checks) ask through this one
  * call, so the hash's layout stays the sandbox side's business.
  */
-export async function sandboxOwner(redis: HashFieldReader, keyspace: { sandbox: ReturnType<typeof sandboxKeys> }, sandboxId: string): Promise<string | null> {
+export async function sandboxOwner(
+  redis: HashFieldReader,
+  keyspace: { sandbox: ReturnType<typeof sandboxKeys> },
+  sandboxId: string,
+): Promise<string | null> {
   return redis.hget(keyspace.sandbox.metadata(sandboxId), OWNER_FIELD);
 }

@@ -40,9 +40,21 @@ describe('keyspace', () => {
     expect(tag(ks.realtime.roomSeq(room))).toBe(tag(ks.realtime.roomEpoch(room)));
     expect(tag(ks.realtime.connection('c1'))).toBe(tag(ks.realtime.subscriptions('c1')));
     const userRoom = roomKey('d1', 'user:u1');
-    const userKeys = [ks.realtime.roomSeq(userRoom), ks.realtime.roomHistory(userRoom), ks.realtime.roomEpoch(userRoom), ks.realtime.userConnections('d1', 'u1'), ks.realtime.offlineQueue('d1', 'u1')];
+    const userKeys = [
+      ks.realtime.roomSeq(userRoom),
+      ks.realtime.roomHistory(userRoom),
+      ks.realtime.roomEpoch(userRoom),
+      ks.realtime.userConnections('d1', 'u1'),
+      ks.realtime.offlineQueue('d1', 'u1'),
+    ];
     expect(new Set(userKeys.map(tag))).toEqual(new Set([userRoom]));
-    const flagWrite = [ks.flags.flag('F'), ks.flags.index(), ks.flags.versions('F'), ks.flags.audit(), ks.flags.flagAudit('F')];
+    const flagWrite = [
+      ks.flags.flag('F'),
+      ks.flags.index(),
+      ks.flags.versions('F'),
+      ks.flags.audit(),
+      ks.flags.flagAudit('F'),
+    ];
     expect(new Set(flagWrite.map(tag))).toEqual(new Set(['flags']));
   });
 

@@ -20,7 +20,8 @@ function keyStems(): string[] {
       stems.add(cut === -1 ? sample : sample.slice(0, cut).replace(/\{[^}]*$/, ''));
     }
   }
-  for (const [name, value] of Object.entries(ks.queues)) if (name !== 'bullmqPrefix') stems.add(value);
+  for (const [name, value] of Object.entries(ks.queues))
+    if (name !== 'bullmqPrefix') stems.add(value);
   return [...stems];
 }
 
@@ -33,7 +34,8 @@ function sourceFiles(dir: string): string[] {
   }
   return entries.flatMap((name) => {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) return name === 'node_modules' || name === 'dist' ? [] : sourceFiles(path);
+    if (statSync(path).isDirectory())
+      return name === 'node_modules' || name === 'dist' ? [] : sourceFiles(path);
     return /\.(ts|mts|js|mjs|lua)$/.test(name) && !/\.test\.ts$/.test(name) ? [path] : [];
   });
 }
@@ -42,7 +44,15 @@ describe('no literal keys outside packages/keyspace', () => {
   const stems = keyStems();
 
   it('knows the stems it looks for', () => {
-    expect(stems).toEqual(expect.arrayContaining(['sandbox:metadata:', 'ws:broadcast', 'ws:queue:', 'flags:changes', '{flags}:flag:']));
+    expect(stems).toEqual(
+      expect.arrayContaining([
+        'sandbox:metadata:',
+        'ws:broadcast',
+        'ws:queue:',
+        'flags:changes',
+        '{flags}:flag:',
+      ]),
+    );
   });
 
   it('finds none in app, package or tool sources', () => {

@@ -40,9 +40,17 @@ async function runCheck(check: HealthCheck, timeoutMs: number) {
         timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
       }),
     ]);
-    return { ok: true, durationMs: Math.round(performance.now() - started), ...(info === undefined ? {} : { info }) };
+    return {
+      ok: true,
+      durationMs: Math.round(performance.now() - started),
+      ...(info === undefined ? {} : { info }),
+    };
   } catch (error) {
-    return { ok: false, durationMs: Math.round(performance.now() - started), error: (error as Error).message };
+    return {
+      ok: false,
+      durationMs: Math.round(performance.now() - started),
+      error: (error as Error).message,
+    };
   } finally {
     clearTimeout(timer);
   }
@@ -55,7 +63,9 @@ async function health(app: FastifyInstance, options: HealthPluginOptions): Promi
   let draining = false;
 
   const report = async (): Promise<HealthReport> => {
-    const entries = await Promise.all([...checks].map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const));
+    const entries = await Promise.all(
+      [...checks].map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const),
+    );
     const results = Object.fromEntries(entries);
     const healthy = !draining && entries.every(([, result]) => result.ok);
     return { status: healthy ? 'ok' : 'unavailable', draining, checks: results };

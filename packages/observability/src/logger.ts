@@ -23,8 +23,14 @@ interface LoggedRequest {
 export function loggerOptions(settings: LoggerSettings): LoggerOptions {
   return {
     level: settings.level,
-    base: { service: settings.service, ...(settings.instanceId ? { instanceId: settings.instanceId } : {}) },
-    redact: { paths: ['req.headers.authorization', 'req.query.token', '*.token', '*.secret'], censor: '[redacted]' },
+    base: {
+      service: settings.service,
+      ...(settings.instanceId ? { instanceId: settings.instanceId } : {}),
+    },
+    redact: {
+      paths: ['req.headers.authorization', 'req.query.token', '*.token', '*.secret'],
+      censor: '[redacted]',
+    },
     // Fastify's request line logs the whole URL; the query token must not reach the logs.
     serializers: {
       req: (request: LoggedRequest) => ({

@@ -44,7 +44,10 @@ async function metrics(app: FastifyInstance, options: MetricsPluginOptions): Pro
     const route = request.routeOptions.url ?? 'unmatched';
     if (route === '/metrics') return;
     const seconds = Number(process.hrtime.bigint() - request.metricsStartedAt) / 1e9;
-    duration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, seconds);
+    duration.observe(
+      { method: request.method, route, status_code: String(reply.statusCode) },
+      seconds,
+    );
   });
   app.get('/metrics', async (_request, reply) => {
     // A reply is thenable (it resolves once sent); setting its status or headers leaves nothing to await.

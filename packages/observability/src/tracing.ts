@@ -2,7 +2,11 @@ import { trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, type SpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BatchSpanProcessor,
+  type SpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
 export interface TracingOptions {
@@ -20,10 +24,13 @@ export interface TracingHandle {
 
 /** Starts OpenTelemetry (W3C trace context) when an endpoint or exporter is given; a no-op otherwise. */
 export function startTracing(options: TracingOptions): TracingHandle {
-  if (!options.endpoint && !options.exporter) return { enabled: false, shutdown: async () => undefined };
+  if (!options.endpoint && !options.exporter)
+    return { enabled: false, shutdown: async () => undefined };
   const spanProcessor = options.exporter
     ? new SimpleSpanProcessor(options.exporter)
-    : new BatchSpanProcessor(new OTLPTraceExporter({ url: `${options.endpoint!.replace(/\/$/, '')}/v1/traces` }));
+    : new BatchSpanProcessor(
+        new OTLPTraceExporter({ url: `${options.endpoint!.replace(/\/$/, '')}/v1/traces` }),
+      );
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }),
     spanProcessors: [spanProcessor],

@@ -25,7 +25,9 @@ describe('metrics plugin', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');
     expect(res.body).toContain('widgets_total{service="test",instance="i1"} 3');
-    expect(res.body).toContain('http_request_duration_seconds_count{service="test",instance="i1",method="GET",route="/hello",status_code="200"} 1');
+    expect(res.body).toContain(
+      'http_request_duration_seconds_count{service="test",instance="i1",method="GET",route="/hello",status_code="200"} 1',
+    );
     expect(res.body).toContain('process_resident_memory_bytes');
   });
 
@@ -71,7 +73,12 @@ describe('health plugin', () => {
 describe('logger options', () => {
   it('never logs a ?token= from a request URL (WebSocket upgrades carry the JWT there)', async () => {
     const lines: string[] = [];
-    app = Fastify({ logger: { ...loggerOptions({ service: 'test', level: 'info' }), stream: { write: (line: string) => void lines.push(line) } } });
+    app = Fastify({
+      logger: {
+        ...loggerOptions({ service: 'test', level: 'info' }),
+        stream: { write: (line: string) => void lines.push(line) },
+      },
+    });
     app.get('/ws', async () => 'upgraded');
     await app.inject({ method: 'GET', url: '/ws?room=a&token=header.payload.signature&x=1' });
     const logged = lines.join('');

@@ -4,7 +4,8 @@ import { type RedisClient, defineScript } from '@switchboard/redis';
 import { InvalidEventError, type PublishInput, type Publisher } from '@switchboard/room-log';
 
 // Beside src/ and dist/ alike, so no build step copies them.
-const script = <Reply>(file: string) => defineScript<Reply>(new URL(`../lua/${file}`, import.meta.url));
+const script = <Reply>(file: string) =>
+  defineScript<Reply>(new URL(`../lua/${file}`, import.meta.url));
 const markPendingScript = script<number>('mark-pending-1.lua');
 const duePendingScript = script<string[]>('due-pending-1.lua');
 const clearPendingScript = script<number>('clear-pending-1.lua');
@@ -75,23 +76,38 @@ export function createOutbox(options: OutboxOptions) {
     await markPendingScript(redis, [keys.pending], [member]);
   }
 
-  async function publishEntry(member: string, entryId: string, raw: string | undefined): Promise<void> {
+  async function publishEntry(
+    member: string,
+    entryId: string,
+    raw: string | undefined,
+  ): Promise<void> {
     let events: OutboxEvent[];
     try {
       events = options.translate(JSON.parse(raw ?? 'null'));
     } catch (error) {
       // An entry that cannot be read would block its member's outbox for good: drop it, loudly.
-      options.log?.warn({ err: error, member, entryId }, 'outbox entry dropped: it cannot be translated');
+      options.log?.warn(
+        { err: error, member, entryId },
+        'outbox entry dropped: it cannot be translated',
+      );
       return;
     }
     for (const [index, event] of events.entries()) {
       const id = `${member}:${entryId}${events.length > 1 ? `:${index}` : ''}`;
       try {
-        await publisher.publishToRooms(event.rooms, { dealershipId: event.dealershipId, event: event.event, data: event.data, id } as Omit<PublishInput, 'room'>);
+        await publisher.publishToRooms(event.rooms, {
+          dealershipId: event.dealershipId,
+          event: event.event,
+          data: event.data,
+          id,
+        } as Omit<PublishInput, 'room'>);
       } catch (error) {
         // The catalogue refuses it: retrying cannot help, and it must not hold back what follows.
         if (!(error instanceof InvalidEventError)) throw error;
-        options.log?.warn({ err: error, member, entryId }, 'outbox event dropped: the catalogue refuses it');
+        options.log?.warn(
+          { err: error, member, entryId },
+          'outbox event dropped: the catalogue refuses it',
+        );
       }
     }
   }
@@ -111,7 +127,8 @@ export function createOutbox(options: OutboxOptions) {
         const entries = await redis.xrange(stream, '-', '+', 'COUNT', batch);
         for (const [entryId, fields] of entries) {
           await publishEntry(member, entryId, fields[fields.indexOf('m') + 1]);
-          if ((await ackEntryScript(redis, [lock, stream], [token, entryId, lockMs])) === 0) return 'busy';
+          if ((await ackEntryScript(redis, [lock, stream], [token, entryId, lockMs])) === 0)
+            return 'busy';
         }
         const state = await releaseLockScript(redis, [lock, stream], [token, lockMs]);
         if (state === 'released') return 'relayed';

@@ -15,14 +15,25 @@ return n`;
 
 const asEvent = (payload: unknown): OutboxEvent[] => {
   const { n, member } = payload as { n: number; member: string };
-  return [{ rooms: [`project:${member}`], dealershipId: 'd1', event: 'project.updated', data: { projectId: member, changes: { n } } }];
+  return [
+    {
+      rooms: [`project:${member}`],
+      dealershipId: 'd1',
+      event: 'project.updated',
+      data: { projectId: member, changes: { n } },
+    },
+  ];
 };
 
 describe('outbox', () => {
   let server: RedisServer;
   const clients: Redis[] = [];
   const ks = createKeyspace('ob:');
-  const keys = { stream: ks.sandbox.outbox, lock: ks.sandbox.outboxLock, pending: ks.sandbox.outboxPending() };
+  const keys = {
+    stream: ks.sandbox.outbox,
+    lock: ks.sandbox.outboxLock,
+    pending: ks.sandbox.outboxPending(),
+  };
   const counter = (member: string) => `${ks.sandbox.outbox(member)}:n`;
   const client = () => {
     const redis = new Redis(server.url);
@@ -30,12 +41,27 @@ describe('outbox', () => {
     return redis;
   };
   /** A process of its own: its own connection, publisher and outbox. */
-  const processOf = (options: { translate?: (payload: unknown) => OutboxEvent[]; sweepAfterMs?: number; lockMs?: number } = {}) => {
+  const processOf = (
+    options: {
+      translate?: (payload: unknown) => OutboxEvent[];
+      sweepAfterMs?: number;
+      lockMs?: number;
+    } = {},
+  ) => {
     const redis = client();
-    const outbox = createOutbox({ redis, publisher: createPublisher(redis, { keyspace: ks }), keys, translate: options.translate ?? asEvent, sweepAfterMs: options.sweepAfterMs ?? 5000, lockMs: options.lockMs ?? 5000 });
+    const outbox = createOutbox({
+      redis,
+      publisher: createPublisher(redis, { keyspace: ks }),
+      keys,
+      translate: options.translate ?? asEvent,
+      sweepAfterMs: options.sweepAfterMs ?? 5000,
+      lockMs: options.lockMs ?? 5000,
+    });
     const commit = async (member: string) => {
       await outbox.markPending(member);
-      return Number(await redis.eval(COMMIT, 2, counter(member), ks.sandbox.outbox(member), member));
+      return Number(
+        await redis.eval(COMMIT, 2, counter(member), ks.sandbox.outbox(member), member),
+      );
     };
     return { redis, outbox, commit };
   };
@@ -45,7 +71,11 @@ describe('outbox', () => {
     const seen: Array<{ n: number; seq: number; id: string }> = [];
     await subscriber.subscribe(ks.realtime.roomChannel(roomKey('d1', `project:${member}`)));
     subscriber.on('message', (_channel, raw) => {
-      const message = JSON.parse(raw) as { seq: number; id: string; data: { changes: { n: number } } };
+      const message = JSON.parse(raw) as {
+        seq: number;
+        id: string;
+        data: { changes: { n: number } };
+      };
       seen.push({ n: message.data.changes.n, seq: message.seq, id: message.id });
     });
     return seen;
@@ -56,7 +86,10 @@ describe('outbox', () => {
    * before has arrived then. Returns what came before the marker, and takes the marker out of `seen`.
    */
   const beforeMarker = async (member: string, seen: Array<{ id: string }>) => {
-    await client().publish(ks.realtime.roomChannel(roomKey('d1', `project:${member}`)), JSON.stringify({ seq: 0, id: 'marker', data: { changes: { n: 0 } } }));
+    await client().publish(
+      ks.realtime.roomChannel(roomKey('d1', `project:${member}`)),
+      JSON.stringify({ seq: 0, id: 'marker', data: { changes: { n: 0 } } }),
+    );
     await waitFor(() => seen.some((event) => event.id === 'marker'), { message: 'the marker' });
     const at = seen.findIndex((event) => event.id === 'marker');
     seen.splice(at, 1);
@@ -75,14 +108,18 @@ describe('outbox', () => {
     const processes = [processOf(), processOf(), processOf()];
     const seen = await listen('order');
     const commits = Array.from({ length: 150 }, (_, i) => processes[i % 3]!);
-    await Promise.all(commits.map(async (process) => {
-      await process.commit('order');
-      await process.outbox.relay('order');
-    }));
+    await Promise.all(
+      commits.map(async (process) => {
+        await process.commit('order');
+        await process.outbox.relay('order');
+      }),
+    );
     await waitFor(() => seen.length === 150, { message: '150 events' });
     expect(seen.map((event) => event.n)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
     expect(seen.map((event) => event.seq)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
-    expect(await processes[0]!.redis.exists(ks.sandbox.outbox('order'), ks.sandbox.outboxLock('order'))).toBe(0);
+    expect(
+      await processes[0]!.redis.exists(ks.sandbox.outbox('order'), ks.sandbox.outboxLock('order')),
+    ).toBe(0);
   });
 
   it('publishes a commit whose process died before relaying it, through the sweeper, once', async () => {
@@ -111,20 +148,33 @@ describe('outbox', () => {
     await survivor.outbox.sweep();
     // The sweep has returned, so anything it published is ahead of the marker.
     expect(await beforeMarker('stuck', seen)).toEqual([]);
-    await waitFor(async () => {
-      await survivor.outbox.sweep();
-      return seen.length === 1;
-    }, { timeoutMs: 3000, message: 'the sweep after the lock expired' });
+    await waitFor(
+      async () => {
+        await survivor.outbox.sweep();
+        return seen.length === 1;
+      },
+      { timeoutMs: 3000, message: 'the sweep after the lock expired' },
+    );
   });
 
   it('keeps the entries when publishing fails, and publishes them later in order', async () => {
     const broken = processOf();
     const seen = await listen('retry');
-    const failing = createOutbox({ redis: broken.redis, publisher: createPublisher(client(), { keyspace: ks, circuitBreaker: false }), keys, translate: asEvent });
+    const failing = createOutbox({
+      redis: broken.redis,
+      publisher: createPublisher(client(), { keyspace: ks, circuitBreaker: false }),
+      keys,
+      translate: asEvent,
+    });
     // The failing relay's publisher has no connection to publish on.
     const offline = new Redis(server.url, { lazyConnect: true, enableOfflineQueue: false });
     clients.push(offline);
-    const unreachable = createOutbox({ redis: broken.redis, publisher: createPublisher(offline, { keyspace: ks, circuitBreaker: false }), keys, translate: asEvent });
+    const unreachable = createOutbox({
+      redis: broken.redis,
+      publisher: createPublisher(offline, { keyspace: ks, circuitBreaker: false }),
+      keys,
+      translate: asEvent,
+    });
     await broken.commit('retry');
     await broken.commit('retry');
     expect(await unreachable.relay('retry')).toBe('failed');
@@ -137,10 +187,12 @@ describe('outbox', () => {
   });
 
   it('drops an entry it cannot translate and still publishes the ones after it', async () => {
-    const poisoned = processOf({ translate: (payload) => {
-      if ((payload as { n: number }).n === 1) throw new Error('unreadable');
-      return asEvent(payload);
-    } });
+    const poisoned = processOf({
+      translate: (payload) => {
+        if ((payload as { n: number }).n === 1) throw new Error('unreadable');
+        return asEvent(payload);
+      },
+    });
     const seen = await listen('poison');
     await poisoned.commit('poison');
     await poisoned.commit('poison');

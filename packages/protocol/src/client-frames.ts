@@ -2,28 +2,49 @@ import { type Static, Type } from '@sinclair/typebox';
 import { RoomName } from '@switchboard/events';
 
 /** Client -> server frames: a TypeBox union discriminated by `type`, validated at the edge. */
-export const SubscribeFrame = Type.Object({ type: Type.Literal('subscribe'), room: RoomName }, { additionalProperties: false });
-export const UnsubscribeFrame = Type.Object({ type: Type.Literal('unsubscribe'), room: RoomName }, { additionalProperties: false });
-export const PingFrame = Type.Object({ type: Type.Literal('ping'), id: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false });
+export const SubscribeFrame = Type.Object(
+  { type: Type.Literal('subscribe'), room: RoomName },
+  { additionalProperties: false },
+);
+export const UnsubscribeFrame = Type.Object(
+  { type: Type.Literal('unsubscribe'), room: RoomName },
+  { additionalProperties: false },
+);
+export const PingFrame = Type.Object(
+  { type: Type.Literal('ping'), id: Type.Optional(Type.String({ maxLength: 64 })) },
+  { additionalProperties: false },
+);
 export const ResumeFrame = Type.Object(
   {
     type: Type.Literal('resume'),
     /** room -> last seq the client processed. */
     positions: Type.Record(RoomName, Type.Integer({ minimum: 0 }), { maxProperties: 256 }),
     /** room -> epoch the client's positions belong to; a different current epoch means not recoverable. */
-    epochs: Type.Optional(Type.Record(RoomName, Type.String({ maxLength: 64 }), { maxProperties: 256 })),
+    epochs: Type.Optional(
+      Type.Record(RoomName, Type.String({ maxLength: 64 }), { maxProperties: 256 }),
+    ),
     /** clientId of a previous connection of the same user: restore its rooms and positions from Redis. */
     session: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   },
   { additionalProperties: false },
 );
-export const AuthFrame = Type.Object({ type: Type.Literal('auth'), token: Type.String({ minLength: 1, maxLength: 8192 }) }, { additionalProperties: false });
+export const AuthFrame = Type.Object(
+  { type: Type.Literal('auth'), token: Type.String({ minLength: 1, maxLength: 8192 }) },
+  { additionalProperties: false },
+);
 export const AckFrame = Type.Object(
   { type: Type.Literal('ack'), room: RoomName, seq: Type.Integer({ minimum: 0 }) },
   { additionalProperties: false },
 );
 
-export const ClientFrame = Type.Union([SubscribeFrame, UnsubscribeFrame, PingFrame, ResumeFrame, AuthFrame, AckFrame]);
+export const ClientFrame = Type.Union([
+  SubscribeFrame,
+  UnsubscribeFrame,
+  PingFrame,
+  ResumeFrame,
+  AuthFrame,
+  AckFrame,
+]);
 export type ClientFrame = Static<typeof ClientFrame>;
 export type ClientFrameType = ClientFrame['type'];
 export type SubscribeFrame = Static<typeof SubscribeFrame>;

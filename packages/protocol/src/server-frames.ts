@@ -20,8 +20,16 @@ export const EventFrame = Type.Object({
   ts: Type.Number(),
   data: Type.Unknown(),
 });
-export const SubscribedFrame = Type.Object({ type: Type.Literal('subscribed'), room: Type.String(), seq: Type.Integer(), epoch: Type.String() });
-export const UnsubscribedFrame = Type.Object({ type: Type.Literal('unsubscribed'), room: Type.String() });
+export const SubscribedFrame = Type.Object({
+  type: Type.Literal('subscribed'),
+  room: Type.String(),
+  seq: Type.Integer(),
+  epoch: Type.String(),
+});
+export const UnsubscribedFrame = Type.Object({
+  type: Type.Literal('unsubscribed'),
+  room: Type.String(),
+});
 export const ResumedFrame = Type.Object({
   type: Type.Literal('resumed'),
   room: Type.String(),
@@ -31,14 +39,21 @@ export const ResumedFrame = Type.Object({
   seq: Type.Integer(),
   epoch: Type.String(),
 });
-export const PongFrame = Type.Object({ type: Type.Literal('pong'), id: Type.Optional(Type.String()), ts: Type.Number() });
+export const PongFrame = Type.Object({
+  type: Type.Literal('pong'),
+  id: Type.Optional(Type.String()),
+  ts: Type.Number(),
+});
 export const ErrorFrame = Type.Object({
   type: Type.Literal('error'),
   code: Type.String(),
   message: Type.String(),
   room: Type.Optional(Type.String()),
 });
-export const MigrateFrame = Type.Object({ type: Type.Literal('migrate'), reconnectInMs: Type.Integer() });
+export const MigrateFrame = Type.Object({
+  type: Type.Literal('migrate'),
+  reconnectInMs: Type.Integer(),
+});
 export const AuthOkFrame = Type.Object({ type: Type.Literal('auth.ok'), exp: Type.Integer() });
 
 export const ServerFrame = Type.Union([

@@ -15,15 +15,22 @@ export function commandBatch(redis: RedisClient): ChainableCommander {
   if (!(redis instanceof Cluster)) return redis.pipeline();
   const queued: Array<{ name: string; args: unknown[] }> = [];
   const send = (name: string, args: unknown[]): Promise<Reply> =>
-    (redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[name]!(...args).then(
+    (redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[name]!(
+      ...args,
+    ).then(
       (reply): Reply => [null, reply],
       (error: Error): Reply => [error, null],
     );
   const batch: ChainableCommander = new Proxy({} as ChainableCommander, {
     get(_target, property) {
-      if (property === 'exec') return () => Promise.all(queued.splice(0).map(({ name, args }) => send(name, args)));
+      if (property === 'exec')
+        return () => Promise.all(queued.splice(0).map(({ name, args }) => send(name, args)));
       if (property === 'length') return queued.length;
-      if (typeof property !== 'string' || typeof (redis as unknown as Record<string, unknown>)[property] !== 'function') return undefined;
+      if (
+        typeof property !== 'string' ||
+        typeof (redis as unknown as Record<string, unknown>)[property] !== 'function'
+      )
+        return undefined;
       return (...args: unknown[]) => {
         queued.push({ name: property, args });
         return batch;

@@ -40,7 +40,8 @@ export function createRedis(url: string, options: CreateRedisOptions = {}): Redi
   };
   const common: RedisOptions = {
     ...(options.name ? { connectionName: options.name } : {}),
-    maxRetriesPerRequest: options.maxRetriesPerRequest === undefined ? 3 : options.maxRetriesPerRequest,
+    maxRetriesPerRequest:
+      options.maxRetriesPerRequest === undefined ? 3 : options.maxRetriesPerRequest,
     lazyConnect: options.lazyConnect ?? false,
     enableReadyCheck: true,
     ...(options.commandTimeoutMs ? { commandTimeout: options.commandTimeoutMs } : {}),
@@ -55,7 +56,14 @@ export function createRedis(url: string, options: CreateRedisOptions = {}): Redi
       });
     // Auto-pipelining batches the commands a tick sends to each node: what commandBatch relies on
     // where a pipeline may not span nodes.
-    return failFast(new Cluster(nodes, { clusterRetryStrategy: retryStrategy, redisOptions: common, enableAutoPipelining: true }), options);
+    return failFast(
+      new Cluster(nodes, {
+        clusterRetryStrategy: retryStrategy,
+        redisOptions: common,
+        enableAutoPipelining: true,
+      }),
+      options,
+    );
   }
   return failFast(new Redis(url, { ...common, retryStrategy }), options);
 }
@@ -72,7 +80,16 @@ function failFast<T extends RedisClient>(client: T, options: CreateRedisOptions)
   }
   if (client instanceof Cluster) {
     const duplicate = client.duplicate.bind(client);
-    client.duplicate = (nodes?: ClusterNode[], override: ClusterOptions = {}) => duplicate(nodes, { ...override, enableOfflineQueue: true, redisOptions: { ...client.options.redisOptions, ...override.redisOptions, commandTimeout: undefined } });
+    client.duplicate = (nodes?: ClusterNode[], override: ClusterOptions = {}) =>
+      duplicate(nodes, {
+        ...override,
+        enableOfflineQueue: true,
+        redisOptions: {
+          ...client.options.redisOptions,
+          ...override.redisOptions,
+          commandTimeout: undefined,
+        },
+      });
   } else {
     const duplicate = (client as Redis).duplicate.bind(client);
     (client as Redis).duplicate = (override = {}) => duplicate({ ...override, ...UNBOUNDED });

@@ -17,7 +17,10 @@ export async function redisReachable(client: RedisClient, timeoutMs = 500): Prom
     const answer = await Promise.race([
       ping,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`redis PING unanswered after ${timeoutMs} ms`)), timeoutMs);
+        timer = setTimeout(
+          () => reject(new Error(`redis PING unanswered after ${timeoutMs} ms`)),
+          timeoutMs,
+        );
       }),
     ]);
     if (answer !== 'PONG') throw new Error(`unexpected PING answer ${answer}`);

@@ -1,4 +1,9 @@
-import { type RedisClusterServer, type RedisServer, startRedis, startRedisCluster } from '@switchboard/test-redis';
+import {
+  type RedisClusterServer,
+  type RedisServer,
+  startRedis,
+  startRedisCluster,
+} from '@switchboard/test-redis';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandBatch, createRedis, type RedisClient } from '../src/index.js';
@@ -26,7 +31,9 @@ describe('commandBatch', () => {
     for (const key of keys) read.get(key);
     read.hgetall('alpha'); // wrong type: its error stays in its own slot of the answer
     const replies = (await read.exec())!;
-    expect(replies.slice(0, keys.length).map(([, value]) => value)).toEqual(keys.map((_, index) => String(index)));
+    expect(replies.slice(0, keys.length).map(([, value]) => value)).toEqual(
+      keys.map((_, index) => String(index)),
+    );
     expect(replies.at(-1)?.[0]?.message).toMatch(/WRONGTYPE/);
   };
 
@@ -35,7 +42,9 @@ describe('commandBatch', () => {
     try {
       expect(client).toBeInstanceOf(Cluster);
       // A plain pipeline over these keys is what a Cluster refuses.
-      await expect(client.pipeline().get('alpha').get('bravo').get('charlie').get('delta').exec()).rejects.toThrow(/same slots allocation group/);
+      await expect(
+        client.pipeline().get('alpha').get('bravo').get('charlie').get('delta').exec(),
+      ).rejects.toThrow(/same slots allocation group/);
       await roundTrip(client);
     } finally {
       client.disconnect();

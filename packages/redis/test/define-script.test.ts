@@ -1,4 +1,9 @@
-import { type RedisClusterServer, type RedisServer, startRedis, startRedisCluster } from '@switchboard/test-redis';
+import {
+  type RedisClusterServer,
+  type RedisServer,
+  startRedis,
+  startRedisCluster,
+} from '@switchboard/test-redis';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineScript } from '../src/index.js';
@@ -37,7 +42,9 @@ describe('defineScript', () => {
 
   it('refuses a call with the wrong number of keys before anything reaches Redis', async () => {
     const client = single();
-    await expect(pairKeys(client, ['only-one'], ['v'])).rejects.toThrow('pair-keys-2.lua takes 2 keys, got 1');
+    await expect(pairKeys(client, ['only-one'], ['v'])).rejects.toThrow(
+      'pair-keys-2.lua takes 2 keys, got 1',
+    );
     expect(await client.exists('only-one')).toBe(0);
   });
 
@@ -46,7 +53,9 @@ describe('defineScript', () => {
   });
 
   it('refuses a script file whose name does not say its number of keys', () => {
-    expect(() => defineScript(new URL('./lua/unnamed.lua', import.meta.url))).toThrow('<name>-<numberOfKeys>.lua');
+    expect(() => defineScript(new URL('./lua/unnamed.lua', import.meta.url))).toThrow(
+      '<name>-<numberOfKeys>.lua',
+    );
   });
 
   it('inlines the files a script includes, so scripts can share a core', async () => {
@@ -57,7 +66,9 @@ describe('defineScript', () => {
   });
 
   it('runs on a Redis Cluster when the keys share a slot', async () => {
-    const client = new Cluster(cluster.nodes.map((node) => ({ host: '127.0.0.1', port: node.port })));
+    const client = new Cluster(
+      cluster.nodes.map((node) => ({ host: '127.0.0.1', port: node.port })),
+    );
     clients.push(client);
     expect(await pairKeys(client, ['{t}:a', '{t}:b'], ['c'])).toEqual({ first: 'c', second: 'c' });
   });

@@ -7,7 +7,9 @@ const SETTLE_MS = 1000;
  * listeners are gone, an unhandled rejection. Bounded, because with Redis down the check waits
  * for a connection that may never come.
  */
-export async function settleBeforeClose(bull: { waitUntilReady(): Promise<unknown> }): Promise<void> {
+export async function settleBeforeClose(bull: {
+  waitUntilReady(): Promise<unknown>;
+}): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     bull.waitUntilReady().catch(() => undefined),

@@ -31,11 +31,19 @@ export class ChannelSubscriber {
   constructor(private readonly options: ChannelSubscriberOptions) {
     this.fixed = new Set(options.fixedChannels);
     for (const channel of options.fixedChannels) this.wanted.add(channel);
-    this.client = createRedis(options.url, { name: options.name, maxRetriesPerRequest: null, onReconnectAttempt: options.onReconnectAttempt });
+    this.client = createRedis(options.url, {
+      name: options.name,
+      maxRetriesPerRequest: null,
+      onReconnectAttempt: options.onReconnectAttempt,
+    });
     // Resubscription is ours (batched, followed by catch-up), not ioredis's.
     (this.client.options as { autoResubscribe?: boolean }).autoResubscribe = false;
-    this.client.on('error', (error: Error) => options.log.warn({ err: error }, 'redis subscriber error'));
-    this.client.on('message', (channel: string, message: string) => options.onMessage(channel, message));
+    this.client.on('error', (error: Error) =>
+      options.log.warn({ err: error }, 'redis subscriber error'),
+    );
+    this.client.on('message', (channel: string, message: string) =>
+      options.onMessage(channel, message),
+    );
     this.client.on('close', () => this.setConnected(false));
     // onReady() logs a failed resubscribe itself; the next reconnect tries again.
     this.client.on('ready', () => void this.onReady());
@@ -54,7 +62,9 @@ export class ChannelSubscriber {
     if (this.wanted.has(channel)) return;
     this.wanted.add(channel);
     if (!this.connected) return;
-    await this.client.subscribe(channel).catch((error: Error) => this.options.log.warn({ err: error, channel }, 'subscribe failed'));
+    await this.client
+      .subscribe(channel)
+      .catch((error: Error) => this.options.log.warn({ err: error, channel }, 'subscribe failed'));
   }
 
   async remove(channel: string): Promise<void> {
@@ -81,7 +91,8 @@ export class ChannelSubscriber {
       for (;;) {
         const todo = [...this.wanted].filter((channel) => !done.has(channel));
         if (todo.length === 0) break;
-        for (let i = 0; i < todo.length; i += batchSize) await this.client.subscribe(...todo.slice(i, i + batchSize));
+        for (let i = 0; i < todo.length; i += batchSize)
+          await this.client.subscribe(...todo.slice(i, i + batchSize));
         for (const channel of todo) done.add(channel);
       }
     } catch (error) {

@@ -8,5 +8,9 @@ export function roomChannel(ks: Keyspace, room: string, key: string): string {
 
 /** The channels a gateway instance holds for its whole life: broadcast, its direct channel (user rooms), migration notices. */
 export function instanceChannels(ks: Keyspace, instanceId: string): string[] {
-  return [ks.realtime.broadcastChannel(), ks.realtime.directChannel(instanceId), ks.realtime.migrationChannel()];
+  return [
+    ks.realtime.broadcastChannel(),
+    ks.realtime.directChannel(instanceId),
+    ks.realtime.migrationChannel(),
+  ];
 }

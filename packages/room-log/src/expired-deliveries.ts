@@ -12,17 +12,29 @@ import type { OfflineDeliveryJob } from './offline-jobs.js';
  * (removeOnComplete). Without a consumer, BullMQ keeps due delayed jobs forever.
  * Jobs of delivered messages are removed at connect, those of dropped ones by their publisher.
  */
-export function startExpiredDeliveriesWorker(redisUrl: string, ks: Keyspace, log: RoomLogLogger, instanceId: string): { close(): Promise<void> } {
+export function startExpiredDeliveriesWorker(
+  redisUrl: string,
+  ks: Keyspace,
+  log: RoomLogLogger,
+  instanceId: string,
+): { close(): Promise<void> } {
   // BullMQ's blocking connection must retry forever.
-  const connection = createRedis(redisUrl, { name: `gateway-${instanceId}-offline-expiry`, maxRetriesPerRequest: null });
-  const worker = new Worker<OfflineDeliveryJob>(ks.queues.offlineDeliveries, async () => undefined, {
-    connection,
-    prefix: ks.queues.bullmqPrefix,
-    concurrency: 16,
-    // Bounds for jobs added without their own (older publishers).
-    removeOnComplete: { count: 0 },
-    removeOnFail: { count: 1000 },
+  const connection = createRedis(redisUrl, {
+    name: `gateway-${instanceId}-offline-expiry`,
+    maxRetriesPerRequest: null,
   });
+  const worker = new Worker<OfflineDeliveryJob>(
+    ks.queues.offlineDeliveries,
+    async () => undefined,
+    {
+      connection,
+      prefix: ks.queues.bullmqPrefix,
+      concurrency: 16,
+      // Bounds for jobs added without their own (older publishers).
+      removeOnComplete: { count: 0 },
+      removeOnFail: { count: 1000 },
+    },
+  );
   worker.on('error', (error) => log.warn({ err: error }, 'offline-deliveries expiry worker error'));
   return {
     close: async () => {

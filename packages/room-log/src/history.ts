@@ -9,14 +9,28 @@ export interface RoomPosition {
 }
 
 /** The room's last sequence number and epoch (one slot: both keys share the room's hash tag). */
-export async function readPosition(redis: RedisClient, ks: Keyspace, key: string): Promise<RoomPosition> {
+export async function readPosition(
+  redis: RedisClient,
+  ks: Keyspace,
+  key: string,
+): Promise<RoomPosition> {
   const [seq, epoch] = await redis.mget(ks.realtime.roomSeq(key), ks.realtime.roomEpoch(key));
   return { seq: Number(seq ?? 0), epoch: seq ? (epoch ?? '') : '' };
 }
 
 /** History entries with fromSeq <= seq <= toSeq, oldest first (stream ids are `<seq>-0`). */
-export async function readHistory(redis: RedisClient, ks: Keyspace, key: string, fromSeq: number, toSeq?: number): Promise<LiveMessage[]> {
-  const entries = await redis.xrange(ks.realtime.roomHistory(key), `${fromSeq}-0`, toSeq === undefined ? '+' : `${toSeq}-0`);
+export async function readHistory(
+  redis: RedisClient,
+  ks: Keyspace,
+  key: string,
+  fromSeq: number,
+  toSeq?: number,
+): Promise<LiveMessage[]> {
+  const entries = await redis.xrange(
+    ks.realtime.roomHistory(key),
+    `${fromSeq}-0`,
+    toSeq === undefined ? '+' : `${toSeq}-0`,
+  );
   const messages: LiveMessage[] = [];
   for (const [, fields] of entries) {
     const message = toLiveMessage(fields[1] ?? '');

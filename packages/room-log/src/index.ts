@@ -10,13 +10,28 @@ export {
   type PublishResult,
   type PublisherCircuitState,
 } from './publisher.js';
-export { ROOM_LOG_DEFAULTS, RoomLogEnv, type RoomLogConfig, type RoomLogSettings, roomLogSettings } from './settings.js';
+export {
+  ROOM_LOG_DEFAULTS,
+  RoomLogEnv,
+  type RoomLogConfig,
+  type RoomLogSettings,
+  roomLogSettings,
+} from './settings.js';
 export { roomChannel, instanceChannels } from './channels.js';
 export { ChannelSubscriber, type ChannelSubscriberOptions } from './channel-subscriber.js';
 export { type LiveMessage, toLiveMessage, uniqueById } from './live-message.js';
 export { type RoomPosition, readPosition, readHistory, coversRange } from './history.js';
-export { OfflineQueue, type OfflineQueueLimits, type AttachResult, userConnectionMember } from './offline-queue.js';
+export {
+  OfflineQueue,
+  type OfflineQueueLimits,
+  type AttachResult,
+  userConnectionMember,
+} from './offline-queue.js';
 export { type OfflineDeliveryJob, messageIds } from './offline-jobs.js';
 export { startExpiredDeliveriesWorker } from './expired-deliveries.js';
-export { createInstanceLiveness, type InstanceLiveness, type InstanceLivenessOptions } from './instance-liveness.js';
+export {
+  createInstanceLiveness,
+  type InstanceLiveness,
+  type InstanceLivenessOptions,
+} from './instance-liveness.js';
 export type { RoomLogLogger } from './log.js';

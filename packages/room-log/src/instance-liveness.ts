@@ -16,14 +16,20 @@ export interface InstanceLivenessOptions {
  * It is a separate read, not part of the routing scripts, because the instances zset lives in
  * another Redis Cluster slot than a user's keys.
  */
-export function createInstanceLiveness(redis: RedisClient, ks: Keyspace, options: InstanceLivenessOptions) {
+export function createInstanceLiveness(
+  redis: RedisClient,
+  ks: Keyspace,
+  options: InstanceLivenessOptions,
+) {
   let cached: { at: number; stale: Promise<string[]> } | undefined;
   return {
     /** Ids of the instances with a stale heartbeat (possibly cacheMs old; none when Redis fails). */
     staleInstances(): Promise<string[]> {
       const now = Date.now();
       if (!cached || now - cached.at >= options.cacheMs) {
-        const stale = redis.zrangebyscore(ks.realtime.instances(), '-inf', `(${now - options.staleMs}`).catch(() => [] as string[]);
+        const stale = redis
+          .zrangebyscore(ks.realtime.instances(), '-inf', `(${now - options.staleMs}`)
+          .catch(() => [] as string[]);
         cached = { at: now, stale };
       }
       return cached.stale;

@@ -44,7 +44,12 @@ export class OfflineJobs {
 
   /** The job of a message just put in a user's offline queue (the only place one is added). */
   async add(job: OfflineDeliveryJob, ttlSec: number): Promise<void> {
-    await this.open().add('offline-delivery', job, { jobId: job.messageId, delay: ttlSec * 1000, removeOnComplete: true, removeOnFail: 1000 });
+    await this.open().add('offline-delivery', job, {
+      jobId: job.messageId,
+      delay: ttlSec * 1000,
+      removeOnComplete: true,
+      removeOnFail: 1000,
+    });
   }
 
   async remove(ids: string[]): Promise<void> {
@@ -65,7 +70,10 @@ export class OfflineJobs {
 
   open(): Queue<OfflineDeliveryJob> {
     if (!this.queue) {
-      this.queue = new Queue<OfflineDeliveryJob>(this.ks.queues.offlineDeliveries, { connection: this.redis, prefix: this.ks.queues.bullmqPrefix });
+      this.queue = new Queue<OfflineDeliveryJob>(this.ks.queues.offlineDeliveries, {
+        connection: this.redis,
+        prefix: this.ks.queues.bullmqPrefix,
+      });
       const onError = this.onError;
       if (onError) this.queue.on('error', (error) => onError(error));
     }

@@ -8,8 +8,12 @@ import type { RoomLogLogger } from './log.js';
 import { OfflineJobs, messageIds } from './offline-jobs.js';
 import { ROOM_LOG_DEFAULTS } from './settings.js';
 
-const attachUser = defineScript<[string, string, string[], 'ok' | 'limit']>(new URL('../lua/attach-user-4.lua', import.meta.url));
-const requeueUserMessage = defineScript<[number, string[]]>(new URL('../lua/requeue-user-message-2.lua', import.meta.url));
+const attachUser = defineScript<[string, string, string[], 'ok' | 'limit']>(
+  new URL('../lua/attach-user-4.lua', import.meta.url),
+);
+const requeueUserMessage = defineScript<[number, string[]]>(
+  new URL('../lua/requeue-user-message-2.lua', import.meta.url),
+);
 
 export interface OfflineQueueLimits {
   /** Same meaning as the publisher's: registry entries older than this are dead. Default 30 s. */
@@ -23,7 +27,8 @@ export interface OfflineQueueLimits {
 }
 
 /** What attaching a connection gave: its queued messages and the room position, or a refusal. */
-export type AttachResult = { refused: false; queued: LiveMessage[]; position: RoomPosition } | { refused: true };
+export type AttachResult =
+  { refused: false; queued: LiveMessage[]; position: RoomPosition } | { refused: true };
 
 /** The registry member of one connection in the user's connection set. */
 export function userConnectionMember(instanceId: string, clientId: string): string {
@@ -47,9 +52,14 @@ export class OfflineQueue {
     private readonly limits: OfflineQueueLimits,
   ) {
     this.registryStaleMs = limits.registryStaleMs ?? ROOM_LOG_DEFAULTS.registryStaleMs;
-    this.jobs = new OfflineJobs(redis, ks, (error) => log.warn({ err: error }, 'offline-deliveries queue error'));
+    this.jobs = new OfflineJobs(redis, ks, (error) =>
+      log.warn({ err: error }, 'offline-deliveries queue error'),
+    );
     this.jobs.open();
-    this.liveness = createInstanceLiveness(redis, ks, { staleMs: limits.instanceStaleMs, cacheMs: 500 });
+    this.liveness = createInstanceLiveness(redis, ks, {
+      staleMs: limits.instanceStaleMs,
+      cacheMs: 500,
+    });
   }
 
   /**
@@ -59,21 +69,27 @@ export class OfflineQueue {
   async attach(dealershipId: string, userId: string, member: string): Promise<AttachResult> {
     const userRoomKey = roomKey(dealershipId, rooms.user(userId));
     const staleInstances = await this.liveness.staleInstances();
-    const [seq, epoch, raw, outcome] = await attachUser(this.redis, [
-      this.ks.realtime.userConnections(dealershipId, userId),
-      this.ks.realtime.offlineQueue(dealershipId, userId),
-      this.ks.realtime.roomSeq(userRoomKey),
-      this.ks.realtime.roomEpoch(userRoomKey),
-    ], [
-      member,
-      String(Date.now()),
-      String(this.registryStaleMs * 2),
-      String(this.registryStaleMs),
-      String(this.limits.maxConnectionsPerUser),
-      staleInstances.join(' '),
-    ]);
+    const [seq, epoch, raw, outcome] = await attachUser(
+      this.redis,
+      [
+        this.ks.realtime.userConnections(dealershipId, userId),
+        this.ks.realtime.offlineQueue(dealershipId, userId),
+        this.ks.realtime.roomSeq(userRoomKey),
+        this.ks.realtime.roomEpoch(userRoomKey),
+      ],
+      [
+        member,
+        String(Date.now()),
+        String(this.registryStaleMs * 2),
+        String(this.registryStaleMs),
+        String(this.limits.maxConnectionsPerUser),
+        staleInstances.join(' '),
+      ],
+    );
     if (outcome === 'limit') return { refused: true };
-    const taken = raw.map(toLiveMessage).filter((message): message is LiveMessage => message !== undefined);
+    const taken = raw
+      .map(toLiveMessage)
+      .filter((message): message is LiveMessage => message !== undefined);
     // Not awaited: the attach must not wait on BullMQ; removeJobs logs its own failures.
     if (taken.length > 0) void this.removeJobs(taken.map((message) => message.id));
     // An entry lives OFFLINE_QUEUE_TTL_SEC from its publish, like its job; the list's own TTL
@@ -89,19 +105,32 @@ export class OfflineQueue {
    */
   async requeue(message: LiveMessage, userId: string): Promise<boolean> {
     const staleInstances = await this.liveness.staleInstances();
-    const [queued, dropped] = await requeueUserMessage(this.redis, [
-      this.ks.realtime.userConnections(message.dealershipId, userId),
-      this.ks.realtime.offlineQueue(message.dealershipId, userId),
-    ], [
-      message.raw,
-      String(Date.now()),
-      String(this.registryStaleMs),
-      String(this.limits.maxLength),
-      String(this.limits.ttlSec),
-      staleInstances.join(' '),
-    ]);
+    const [queued, dropped] = await requeueUserMessage(
+      this.redis,
+      [
+        this.ks.realtime.userConnections(message.dealershipId, userId),
+        this.ks.realtime.offlineQueue(message.dealershipId, userId),
+      ],
+      [
+        message.raw,
+        String(Date.now()),
+        String(this.registryStaleMs),
+        String(this.limits.maxLength),
+        String(this.limits.ttlSec),
+        staleInstances.join(' '),
+      ],
+    );
     if (queued !== 1) return false;
-    await this.jobs.add({ dealershipId: message.dealershipId, userId, messageId: message.id, event: message.event, seq: message.seq }, this.limits.ttlSec);
+    await this.jobs.add(
+      {
+        dealershipId: message.dealershipId,
+        userId,
+        messageId: message.id,
+        event: message.event,
+        seq: message.seq,
+      },
+      this.limits.ttlSec,
+    );
     const droppedIds = messageIds(dropped);
     if (droppedIds.length > 0) await this.removeJobs(droppedIds);
     return true;

@@ -1,6 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { context, propagation } from '@opentelemetry/api';
-import { type EventData, type EventType, eventProblem, parseRoom, roomKey } from '@switchboard/events';
+import {
+  type EventData,
+  type EventType,
+  eventProblem,
+  parseRoom,
+  roomKey,
+} from '@switchboard/events';
 import type { Keyspace } from '@switchboard/keyspace';
 import { type RedisClient, defineScript } from '@switchboard/redis';
 import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
@@ -10,8 +16,12 @@ import { OfflineJobs, messageIds } from './offline-jobs.js';
 import { ROOM_LOG_DEFAULTS } from './settings.js';
 
 type PublishReply = [number, string, string, string?, number?, string[]?];
-const publishEvent = defineScript<PublishReply>(new URL('../lua/publish-event-3.lua', import.meta.url));
-const publishUserEvent = defineScript<PublishReply>(new URL('../lua/publish-user-event-5.lua', import.meta.url));
+const publishEvent = defineScript<PublishReply>(
+  new URL('../lua/publish-event-3.lua', import.meta.url),
+);
+const publishUserEvent = defineScript<PublishReply>(
+  new URL('../lua/publish-user-event-5.lua', import.meta.url),
+);
 
 export interface PublisherOptions {
   keyspace: Keyspace;
@@ -64,7 +74,10 @@ export interface PublishResult {
 export interface Publisher {
   publish<T extends EventType>(input: PublishInput<T>): Promise<PublishResult>;
   /** Publishes one event to several rooms (e.g. `sandbox:<id>` and `dealership:<id>`). */
-  publishToRooms<T extends EventType>(roomsToPublish: string[], input: Omit<PublishInput<T>, 'room'>): Promise<PublishResult[]>;
+  publishToRooms<T extends EventType>(
+    roomsToPublish: string[],
+    input: Omit<PublishInput<T>, 'room'>,
+  ): Promise<PublishResult[]>;
   /** Closes the BullMQ queue handle if one was opened (the Redis client stays the caller's). */
   close(): Promise<void>;
   /** State of the publishing circuit breaker ('closed' when it is disabled). */
@@ -97,8 +110,12 @@ export function createPublisher(redis: RedisClient, options: PublisherOptions): 
           halfOpenAfter: options.circuitBreaker?.halfOpenAfterMs ?? 1000,
           breaker: new ConsecutiveBreaker(options.circuitBreaker?.failures ?? 5),
         });
-  const guarded = <T>(action: () => Promise<T>): Promise<T> => (breaker ? breaker.execute(action) : action());
-  const liveness = createInstanceLiveness(redis, ks, { staleMs: options.instanceStaleMs ?? ROOM_LOG_DEFAULTS.instanceStaleMs, cacheMs: 500 });
+  const guarded = <T>(action: () => Promise<T>): Promise<T> =>
+    breaker ? breaker.execute(action) : action();
+  const liveness = createInstanceLiveness(redis, ks, {
+    staleMs: options.instanceStaleMs ?? ROOM_LOG_DEFAULTS.instanceStaleMs,
+    cacheMs: 500,
+  });
   const jobs = new OfflineJobs(redis, ks);
 
   async function publish<T extends EventType>(input: PublishInput<T>): Promise<PublishResult> {
@@ -117,47 +134,74 @@ export function createPublisher(redis: RedisClient, options: PublisherOptions): 
       ts: Date.now(),
       ...(Object.keys(trace).length > 0 ? { trace } : {}),
     });
-    const roomKeys = [ks.realtime.roomSeq(scope), ks.realtime.roomHistory(scope), ks.realtime.roomEpoch(scope)] as const;
+    const roomKeys = [
+      ks.realtime.roomSeq(scope),
+      ks.realtime.roomHistory(scope),
+      ks.realtime.roomEpoch(scope),
+    ] as const;
     const newEpoch = randomBytes(6).toString('hex');
     const parsed = parseRoom(input.room);
     if (parsed?.kind === 'user' && parsed.id) {
       const userId = parsed.id;
       const staleInstances = await liveness.staleInstances();
-      const [seq, epoch, , route, count, droppedMessages] = await guarded(() => publishUserEvent(redis, [
-        ...roomKeys,
-        ks.realtime.userConnections(input.dealershipId, userId),
-        ks.realtime.offlineQueue(input.dealershipId, userId),
-      ], [
-        ks.realtime.directChannel(''),
-        historySize,
-        historyTtlSec,
-        newEpoch,
-        body,
-        String(Date.now()),
-        registryStaleMs,
-        String(queueMax),
-        String(queueTtlSec),
-        ks.realtime.roomChannel(scope),
-        staleInstances.join(' '),
-      ]));
-      const result: PublishResult = { id, seq: Number(seq), epoch, route: route === 'queued' ? 'queued' : 'direct' };
+      const [seq, epoch, , route, count, droppedMessages] = await guarded(() =>
+        publishUserEvent(
+          redis,
+          [
+            ...roomKeys,
+            ks.realtime.userConnections(input.dealershipId, userId),
+            ks.realtime.offlineQueue(input.dealershipId, userId),
+          ],
+          [
+            ks.realtime.directChannel(''),
+            historySize,
+            historyTtlSec,
+            newEpoch,
+            body,
+            String(Date.now()),
+            registryStaleMs,
+            String(queueMax),
+            String(queueTtlSec),
+            ks.realtime.roomChannel(scope),
+            staleInstances.join(' '),
+          ],
+        ),
+      );
+      const result: PublishResult = {
+        id,
+        seq: Number(seq),
+        epoch,
+        route: route === 'queued' ? 'queued' : 'direct',
+      };
       if (route === 'queued') {
         result.dropped = Number(count ?? 0);
         if (options.offlineJobs !== false) {
-          await jobs.add({ dealershipId: input.dealershipId, userId, messageId: id, event: input.event, seq: Number(seq) }, queueTtlSec);
+          await jobs.add(
+            {
+              dealershipId: input.dealershipId,
+              userId,
+              messageId: id,
+              event: input.event,
+              seq: Number(seq),
+            },
+            queueTtlSec,
+          );
           await jobs.remove(messageIds(droppedMessages ?? []));
         }
       }
       return result;
     }
     const channel = roomChannel(ks, input.room, scope);
-    const [seq, epoch] = await guarded(() => publishEvent(redis, roomKeys, [channel, historySize, historyTtlSec, newEpoch, body]));
+    const [seq, epoch] = await guarded(() =>
+      publishEvent(redis, roomKeys, [channel, historySize, historyTtlSec, newEpoch, body]),
+    );
     return { id, seq: Number(seq), epoch, route: 'room' };
   }
 
   return {
     publish,
-    publishToRooms: (roomsToPublish, input) => Promise.all(roomsToPublish.map((room) => publish({ ...input, room } as PublishInput))),
+    publishToRooms: (roomsToPublish, input) =>
+      Promise.all(roomsToPublish.map((room) => publish({ ...input, room } as PublishInput))),
     close: () => jobs.close(),
     circuitState: () => (breaker ? CIRCUIT_STATES[breaker.state] : 'closed'),
   };

@@ -23,7 +23,10 @@ export const ROOM_LOG_DEFAULTS = {
 export const RoomLogEnv = Type.Object({
   /** Messages kept per user without a live connection (oldest dropped first). */
   OFFLINE_QUEUE_MAX: Type.Integer({ default: ROOM_LOG_DEFAULTS.offlineQueueMaxLength, minimum: 1 }),
-  OFFLINE_QUEUE_TTL_SEC: Type.Integer({ default: ROOM_LOG_DEFAULTS.offlineQueueTtlSec, minimum: 1 }),
+  OFFLINE_QUEUE_TTL_SEC: Type.Integer({
+    default: ROOM_LOG_DEFAULTS.offlineQueueTtlSec,
+    minimum: 1,
+  }),
   /** Keep at 3 x the gateways' INSTANCE_HEARTBEAT_MS or more. */
   INSTANCE_STALE_MS: Type.Integer({ default: ROOM_LOG_DEFAULTS.instanceStaleMs, minimum: 1 }),
 });

@@ -5,9 +5,21 @@ import { DEFAULT_JSON_MAX_DEPTH, assertJsonDepth } from './json-depth.js';
 import { splitCoercionValidator } from './split-coercion-validator.js';
 import { tracedServerFactory } from './traced-server.js';
 import { trace } from '@opentelemetry/api';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
 
-export type TypedFastify = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+export type TypedFastify = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
 
 export interface FastifyFactoryOptions {
   service: string;
@@ -39,7 +51,11 @@ export const DEFAULT_TRUST_PROXY = 'loopback';
 /** Fastify with the options every Switchboard service shares and the TypeBox type provider. */
 export function createFastify(options: FastifyFactoryOptions): TypedFastify {
   const app = Fastify({
-    logger: loggerOptions({ service: options.service, level: options.logLevel ?? 'info', ...(options.instanceId ? { instanceId: options.instanceId } : {}) }),
+    logger: loggerOptions({
+      service: options.service,
+      level: options.logLevel ?? 'info',
+      ...(options.instanceId ? { instanceId: options.instanceId } : {}),
+    }),
     bodyLimit: options.bodyLimit ?? 1_048_576,
     // Ajv reports every failing field and never strips silently; see splitCoercionValidator.
     schemaController: { compilersFactory: { buildValidator: splitCoercionValidator() } },
@@ -59,11 +75,13 @@ export function createFastify(options: FastifyFactoryOptions): TypedFastify {
   // while a required field still answers 400 naming it.
   // Name the request's span after its route template once the route is known.
   app.addHook('onRequest', async (request) => {
-    if (request.routeOptions.url) trace.getActiveSpan()?.updateName(`${request.method} ${request.routeOptions.url}`);
+    if (request.routeOptions.url)
+      trace.getActiveSpan()?.updateName(`${request.method} ${request.routeOptions.url}`);
   });
   const jsonMaxDepth = options.jsonMaxDepth ?? DEFAULT_JSON_MAX_DEPTH;
   app.addHook('preValidation', async (request) => {
-    if (request.body === undefined && request.method !== 'GET' && request.method !== 'HEAD') request.body = {};
+    if (request.body === undefined && request.method !== 'GET' && request.method !== 'HEAD')
+      request.body = {};
     else assertJsonDepth(request.body, jsonMaxDepth);
   });
   return app;

@@ -16,7 +16,12 @@ const list = (value: string) =>
     .map((entry) => entry.trim())
     .filter((entry) => entry.length > 0);
 
-export function httpOptionsFrom(config: Pick<BaseConfig, 'TRUSTED_PROXIES' | 'CORS_ORIGINS' | 'MAX_PARAM_LENGTH' | 'JSON_MAX_DEPTH'>): HttpOptions {
+export function httpOptionsFrom(
+  config: Pick<
+    BaseConfig,
+    'TRUSTED_PROXIES' | 'CORS_ORIGINS' | 'MAX_PARAM_LENGTH' | 'JSON_MAX_DEPTH'
+  >,
+): HttpOptions {
   return {
     trustProxy: list(config.TRUSTED_PROXIES).join(','),
     maxParamLength: config.MAX_PARAM_LENGTH,

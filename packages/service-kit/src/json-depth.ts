@@ -12,7 +12,9 @@ export function exceedsDepth(value: unknown, maxDepth: number): boolean {
     const [node, depth] = stack.pop()!;
     if (node === null || typeof node !== 'object') continue;
     if (depth + 1 > maxDepth) return true;
-    for (const child of Array.isArray(node) ? node : Object.values(node as Record<string, unknown>)) {
+    for (const child of Array.isArray(node)
+      ? node
+      : Object.values(node as Record<string, unknown>)) {
       if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
     }
   }
@@ -25,10 +27,14 @@ export function exceedsDepth(value: unknown, maxDepth: number): boolean {
  */
 export function assertJsonDepth(body: unknown, maxDepth: number): void {
   if (exceedsDepth(body, maxDepth)) {
-    throw new AppError(ErrorCode.VALIDATION_ERROR, `The JSON body is nested deeper than ${maxDepth} levels.`, {
-      location: 'body',
-      reason: 'too-deep',
-      maxDepth,
-    });
+    throw new AppError(
+      ErrorCode.VALIDATION_ERROR,
+      `The JSON body is nested deeper than ${maxDepth} levels.`,
+      {
+        location: 'body',
+        reason: 'too-deep',
+        maxDepth,
+      },
+    );
   }
 }

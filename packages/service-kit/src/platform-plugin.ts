@@ -42,20 +42,43 @@ async function platform(app: FastifyInstance, options: PlatformOptions): Promise
   await app.register(errorHandlerPlugin);
   // After the error plugin, so a CORS preflight answer carries x-trace-id too.
   await app.register(securityPlugin, { corsOrigins: options.corsOrigins ?? [] });
-  await app.register(metricsPlugin, { service: options.service, ...(options.instanceId ? { labels: { instance: options.instanceId } } : {}) });
+  await app.register(metricsPlugin, {
+    service: options.service,
+    ...(options.instanceId ? { labels: { instance: options.instanceId } } : {}),
+  });
   await app.register(healthPlugin);
-  await app.register(pressurePlugin, { settings: protection, ...(options.pressureSampleIntervalMs ? { sampleIntervalMs: options.pressureSampleIntervalMs } : {}) });
-  await app.register(redisPlugin, { url: options.redisUrl, name: options.service, commandTimeoutMs: protection.REDIS_COMMAND_TIMEOUT_MS, ...(options.redis ? { client: options.redis } : {}) });
+  await app.register(pressurePlugin, {
+    settings: protection,
+    ...(options.pressureSampleIntervalMs
+      ? { sampleIntervalMs: options.pressureSampleIntervalMs }
+      : {}),
+  });
+  await app.register(redisPlugin, {
+    url: options.redisUrl,
+    name: options.service,
+    commandTimeoutMs: protection.REDIS_COMMAND_TIMEOUT_MS,
+    ...(options.redis ? { client: options.redis } : {}),
+  });
   app.health.addCheck('redis', () => redisReachable(app.redis));
   await app.register(authPlugin, { keys: options.auth });
-  await app.register(rateLimitPlugin, { service: options.service, settings: protection, keyspace: options.keyspace });
+  await app.register(rateLimitPlugin, {
+    service: options.service,
+    settings: protection,
+    keyspace: options.keyspace,
+  });
   app.addSchema(errorEnvelopeSchema);
   app.addHook('onRoute', documentErrorResponses);
   if (options.docs) {
     await app.register(swagger, {
       openapi: {
-        info: { title: options.docs.title, description: options.docs.description ?? '', version: options.version ?? '0.1.0' },
-        components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+        info: {
+          title: options.docs.title,
+          description: options.docs.description ?? '',
+          version: options.version ?? '0.1.0',
+        },
+        components: {
+          securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+        },
         security: [{ bearerAuth: [] }],
       },
     });
@@ -77,7 +100,8 @@ function documentErrorResponses(route: RouteOptions): void {
   if (!response || route.schema?.hide) return;
   const described = Object.keys(response);
   for (const range of ['4xx', '5xx'] as const) {
-    if (!described.some((status) => status.toLowerCase() === range)) response[range] = ERROR_ENVELOPE;
+    if (!described.some((status) => status.toLowerCase() === range))
+      response[range] = ERROR_ENVELOPE;
   }
 }
 

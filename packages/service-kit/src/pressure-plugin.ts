@@ -5,7 +5,13 @@ import { AppError, ErrorCode } from '@switchboard/errors';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
-type PressureSettings = Pick<ProtectionConfig, 'PRESSURE_MAX_EVENT_LOOP_DELAY_MS' | 'PRESSURE_MAX_HEAP_USED_BYTES' | 'PRESSURE_MAX_RSS_BYTES' | 'PRESSURE_RETRY_AFTER_SEC'>;
+type PressureSettings = Pick<
+  ProtectionConfig,
+  | 'PRESSURE_MAX_EVENT_LOOP_DELAY_MS'
+  | 'PRESSURE_MAX_HEAP_USED_BYTES'
+  | 'PRESSURE_MAX_RSS_BYTES'
+  | 'PRESSURE_RETRY_AFTER_SEC'
+>;
 
 export interface PressurePluginOptions {
   settings: PressureSettings;
@@ -30,14 +36,22 @@ async function pressure(app: FastifyInstance, options: PressurePluginOptions): P
   const retryAfter = settings.PRESSURE_RETRY_AFTER_SEC;
   await app.register(underPressure, {
     maxEventLoopDelay: settings.PRESSURE_MAX_EVENT_LOOP_DELAY_MS,
-    maxHeapUsedBytes: settings.PRESSURE_MAX_HEAP_USED_BYTES || Math.floor(getHeapStatistics().heap_size_limit * HEAP_LIMIT_SHARE),
+    maxHeapUsedBytes:
+      settings.PRESSURE_MAX_HEAP_USED_BYTES ||
+      Math.floor(getHeapStatistics().heap_size_limit * HEAP_LIMIT_SHARE),
     maxRssBytes: settings.PRESSURE_MAX_RSS_BYTES,
     sampleInterval: options.sampleIntervalMs ?? 1000,
     retryAfter,
     pressureHandler: (request: FastifyRequest, _reply, type, value) => {
-      if (request.routeOptions.url !== undefined && ALWAYS_ANSWERED.has(request.routeOptions.url)) return undefined;
+      if (request.routeOptions.url !== undefined && ALWAYS_ANSWERED.has(request.routeOptions.url))
+        return undefined;
       return Promise.reject(
-        new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'This instance is overloaded; retry shortly.', { reason: type, value: value ?? null, retryAfterSeconds: retryAfter }, { headers: { 'retry-after': String(retryAfter) } }),
+        new AppError(
+          ErrorCode.SERVICE_UNAVAILABLE,
+          'This instance is overloaded; retry shortly.',
+          { reason: type, value: value ?? null, retryAfterSeconds: retryAfter },
+          { headers: { 'retry-after': String(retryAfter) } },
+        ),
       );
     },
   });
@@ -48,4 +62,8 @@ async function pressure(app: FastifyInstance, options: PressurePluginOptions): P
   });
 }
 
-export const pressurePlugin = fp(pressure, { name: '@switchboard/pressure', fastify: '5.x', dependencies: ['@switchboard/health'] });
+export const pressurePlugin = fp(pressure, {
+  name: '@switchboard/pressure',
+  fastify: '5.x',
+  dependencies: ['@switchboard/health'],
+});

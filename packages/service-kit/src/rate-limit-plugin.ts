@@ -17,7 +17,13 @@ declare module 'fastify' {
 
 type RateLimitSettings = Pick<
   ProtectionConfig,
-  'HTTP_RATE_LIMIT_ENABLED' | 'HTTP_RATE_LIMIT_WINDOW_MS' | 'HTTP_RATE_LIMIT_IP_MAX' | 'HTTP_RATE_LIMIT_READ_MAX' | 'HTTP_RATE_LIMIT_WRITE_MAX' | 'HTTP_RATE_LIMIT_EVALUATE_MAX' | 'HTTP_RATE_LIMIT_OFREP_MAX'
+  | 'HTTP_RATE_LIMIT_ENABLED'
+  | 'HTTP_RATE_LIMIT_WINDOW_MS'
+  | 'HTTP_RATE_LIMIT_IP_MAX'
+  | 'HTTP_RATE_LIMIT_READ_MAX'
+  | 'HTTP_RATE_LIMIT_WRITE_MAX'
+  | 'HTTP_RATE_LIMIT_EVALUATE_MAX'
+  | 'HTTP_RATE_LIMIT_OFREP_MAX'
 >;
 
 export interface RateLimitPluginOptions {
@@ -29,7 +35,14 @@ export interface RateLimitPluginOptions {
 /** Probes and scrapes must answer whatever a client does: they are never limited. */
 const UNLIMITED_URLS = new Set(['/health/live', '/health/ready', '/health/websocket', '/metrics']);
 
-type Limiter = (request: FastifyRequest) => Promise<{ isAllowed: boolean; isExceeded?: boolean; max?: number; remaining?: number; ttl?: number; ttlInSeconds?: number }>;
+type Limiter = (request: FastifyRequest) => Promise<{
+  isAllowed: boolean;
+  isExceeded?: boolean;
+  max?: number;
+  remaining?: number;
+  ttl?: number;
+  ttlInSeconds?: number;
+}>;
 
 const counted = Symbol('switchboard.rateLimit.principalCounted');
 type CountedRequest = FastifyRequest & { [counted]?: boolean };
@@ -77,20 +90,35 @@ async function rateLimits(app: FastifyInstance, options: RateLimitPluginOptions)
     timeWindow: settings.HTTP_RATE_LIMIT_WINDOW_MS,
     keyGenerator: (request) => {
       const principal = request.principal;
-      return principal ? ks.principalBucket(groupOf(request), principal.dealershipId, principal.sub) : ks.ipBucket(request.ip);
+      return principal
+        ? ks.principalBucket(groupOf(request), principal.dealershipId, principal.sub)
+        : ks.ipBucket(request.ip);
     },
-    max: (request) => (request.principal ? groupMax[groupOf(request)] : settings.HTTP_RATE_LIMIT_IP_MAX),
+    max: (request) =>
+      request.principal ? groupMax[groupOf(request)] : settings.HTTP_RATE_LIMIT_IP_MAX,
   });
   const limiter = app.createRateLimit() as unknown as Limiter;
 
-  const enforce = async (request: FastifyRequest, reply: FastifyReply, phase: 'ip' | 'principal') => {
+  const enforce = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    phase: 'ip' | 'principal',
+  ) => {
     const result = await limiter(request);
     if (result.isAllowed || result.max === undefined) return;
-    if (result.isExceeded) throw rateLimitError({ max: result.max, ttl: result.ttl ?? 0, after: `${result.ttlInSeconds ?? 0} s` });
+    if (result.isExceeded)
+      throw rateLimitError({
+        max: result.max,
+        ttl: result.ttl ?? 0,
+        after: `${result.ttlInSeconds ?? 0} s`,
+      });
     // What a client can pace itself by: the bucket of its principal, or of its IP without one.
     if (phase === 'principal' || !request.principal) {
       // A reply is thenable (it resolves once sent); setting its status or headers leaves nothing to await.
-      void reply.header('x-ratelimit-limit', result.max).header('x-ratelimit-remaining', result.remaining ?? 0).header('x-ratelimit-reset', result.ttlInSeconds ?? 0);
+      void reply
+        .header('x-ratelimit-limit', result.max)
+        .header('x-ratelimit-remaining', result.remaining ?? 0)
+        .header('x-ratelimit-reset', result.ttlInSeconds ?? 0);
     }
   };
 
@@ -102,7 +130,8 @@ async function rateLimits(app: FastifyInstance, options: RateLimitPluginOptions)
 
   app.addHook('onRoute', (route: RouteOptions) => {
     // WebSocket upgrades have their own per-IP connection limit and per-connection frame limits.
-    if ((route as RouteOptions & { websocket?: boolean }).websocket) route.config = { ...route.config, rateLimitGroup: false };
+    if ((route as RouteOptions & { websocket?: boolean }).websocket)
+      route.config = { ...route.config, rateLimitGroup: false };
   });
   app.addHook('onRequest', async (request, reply) => {
     if (limited(request)) await enforce(request, reply, 'ip');
@@ -118,4 +147,8 @@ async function rateLimits(app: FastifyInstance, options: RateLimitPluginOptions)
   });
 }
 
-export const rateLimitPlugin = fp(rateLimits, { name: '@switchboard/rate-limit', fastify: '5.x', dependencies: ['@switchboard/redis'] });
+export const rateLimitPlugin = fp(rateLimits, {
+  name: '@switchboard/rate-limit',
+  fastify: '5.x',
+  dependencies: ['@switchboard/redis'],
+});

@@ -25,10 +25,15 @@ export interface RunServiceOptions {
 }
 
 /** Refuses to start without JWT_SECRET or JWT_PUBLIC_KEY (SPEC.md, Configuration). */
-export function requireAuthKeys(service: string, env: { JWT_SECRET?: string | undefined; JWT_PUBLIC_KEY?: string | undefined }) {
+export function requireAuthKeys(
+  service: string,
+  env: { JWT_SECRET?: string | undefined; JWT_PUBLIC_KEY?: string | undefined },
+) {
   const keys = authKeysFromEnv(env);
   if (!keys) {
-    console.error(`${service}: set JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256/ES256); refusing to start without one`);
+    console.error(
+      `${service}: set JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256/ES256); refusing to start without one`,
+    );
     process.exit(1);
   }
   return keys;
@@ -85,7 +90,10 @@ async function startOrExit(options: RunServiceOptions): Promise<FastifyInstance>
     console.error(`${options.service}: failed to start: ${(error as Error).message}`);
     // What was built (a worker holding jobs, connections) is let go before exiting.
     // Exiting anyway: the start error above is the one to report, a failing close adds nothing.
-    await Promise.race([app?.close(), new Promise((resolve) => setTimeout(resolve, FAILED_START_CLOSE_MS).unref())]).catch(() => undefined);
+    await Promise.race([
+      app?.close(),
+      new Promise((resolve) => setTimeout(resolve, FAILED_START_CLOSE_MS).unref()),
+    ]).catch(() => undefined);
     process.exit(1);
   }
 }
@@ -94,6 +102,9 @@ async function listenOrExplain(app: FastifyInstance, options: RunServiceOptions)
   try {
     await app.listen({ host: options.host, port: options.port });
   } catch (error) {
-    throw new Error(`cannot listen on ${options.portSetting ?? 'PORT'} ${options.port}: ${(error as Error).message}`, { cause: error });
+    throw new Error(
+      `cannot listen on ${options.portSetting ?? 'PORT'} ${options.port}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }

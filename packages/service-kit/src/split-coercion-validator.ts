@@ -12,11 +12,21 @@ const shared = { allErrors: true, removeAdditional: false, useDefaults: true } a
  */
 export function splitCoercionValidator(): BuildCompilerFromPool {
   const fromPool = AjvCompiler();
-  const build = (externalSchemas: Parameters<BuildCompilerFromPool>[0], serverOptions: Parameters<BuildCompilerFromPool>[1]) => {
+  const build = (
+    externalSchemas: Parameters<BuildCompilerFromPool>[0],
+    serverOptions: Parameters<BuildCompilerFromPool>[1],
+  ) => {
     const plugins = serverOptions?.plugins ?? [];
-    const strict = fromPool(externalSchemas, { customOptions: { ...shared, coerceTypes: false }, plugins }) as unknown as RouteValidatorCompiler;
-    const coercing = fromPool(externalSchemas, { customOptions: { ...shared, coerceTypes: 'array' }, plugins }) as unknown as RouteValidatorCompiler;
-    return (route: RouteDefinition) => (route.httpPart === 'body' ? strict(route) : coercing(route));
+    const strict = fromPool(externalSchemas, {
+      customOptions: { ...shared, coerceTypes: false },
+      plugins,
+    }) as unknown as RouteValidatorCompiler;
+    const coercing = fromPool(externalSchemas, {
+      customOptions: { ...shared, coerceTypes: 'array' },
+      plugins,
+    }) as unknown as RouteValidatorCompiler;
+    return (route: RouteDefinition) =>
+      route.httpPart === 'body' ? strict(route) : coercing(route);
   };
   // Fastify calls the returned function once per route part with a route definition, which the
   // published type of BuildCompilerFromPool does not express.

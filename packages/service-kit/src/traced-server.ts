@@ -1,5 +1,18 @@
-import { type IncomingMessage, type RequestListener, type Server, type ServerResponse, createServer } from 'node:http';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
+import {
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+  createServer,
+} from 'node:http';
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  context,
+  propagation,
+  trace,
+} from '@opentelemetry/api';
 
 /**
  * An HTTP server whose every request runs inside its own SERVER span (the child of an incoming
@@ -15,7 +28,10 @@ export function tracedServerFactory(service: string): (handler: RequestListener)
       const path = (request.url ?? '/').split('?')[0] ?? '/';
       const span = tracer.startSpan(
         `${request.method ?? 'HTTP'} ${path}`,
-        { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method ?? '', 'url.path': path } },
+        {
+          kind: SpanKind.SERVER,
+          attributes: { 'http.request.method': request.method ?? '', 'url.path': path },
+        },
         parent,
       );
       let ended = false;

@@ -16,8 +16,14 @@ async function build(extraRoutes?: (app: TypedFastify) => void) {
     '/items',
     {
       schema: {
-        querystring: Type.Object({ limit: Type.Integer({ default: 10 }), ids: Type.Optional(Type.Array(Type.String())) }),
-        body: Type.Object({ name: Type.String(), count: Type.Optional(Type.Integer()) }, { additionalProperties: false }),
+        querystring: Type.Object({
+          limit: Type.Integer({ default: 10 }),
+          ids: Type.Optional(Type.Array(Type.String())),
+        }),
+        body: Type.Object(
+          { name: Type.String(), count: Type.Optional(Type.Integer()) },
+          { additionalProperties: false },
+        ),
       },
     },
     async (request) => ({ query: request.query, body: request.body, ip: request.ip }),
@@ -28,7 +34,11 @@ async function build(extraRoutes?: (app: TypedFastify) => void) {
 describe('createFastify validation', () => {
   it('coerces query strings to their schema types and applies defaults', async () => {
     await build();
-    const res = await app.inject({ method: 'POST', url: '/items?limit=5&ids=a', payload: { name: 'x' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/items?limit=5&ids=a',
+      payload: { name: 'x' },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json().query).toEqual({ limit: 5, ids: ['a'] });
     const defaults = await app.inject({ method: 'POST', url: '/items', payload: { name: 'x' } });
@@ -48,7 +58,11 @@ describe('createFastify validation', () => {
 
   it('treats a missing body as {} so all-optional bodies accept a bare call, and still names missing fields', async () => {
     await build((kit) => {
-      kit.post('/pause', { schema: { body: Type.Object({ reason: Type.Optional(Type.String()) }) } }, async (request) => ({ body: request.body }));
+      kit.post(
+        '/pause',
+        { schema: { body: Type.Object({ reason: Type.Optional(Type.String()) }) } },
+        async (request) => ({ body: request.body }),
+      );
     });
     const bare = await app.inject({ method: 'POST', url: '/pause' });
     expect(bare.statusCode).toBe(200);
@@ -60,7 +74,12 @@ describe('createFastify validation', () => {
 
   it('takes the client address from X-Forwarded-For when the proxy is on loopback', async () => {
     await build();
-    const res = await app.inject({ method: 'POST', url: '/items', payload: { name: 'x' }, headers: { 'x-forwarded-for': '203.0.113.9' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/items',
+      payload: { name: 'x' },
+      headers: { 'x-forwarded-for': '203.0.113.9' },
+    });
     expect(res.json().ip).toBe('203.0.113.9');
   });
 });

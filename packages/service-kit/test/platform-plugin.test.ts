@@ -19,9 +19,31 @@ describe('platform plugin', () => {
 
   async function build(corsOrigins?: string[]) {
     const app = createFastify({ service: 'kit-test', logLevel: 'silent' });
-    await app.register(platformPlugin, { service: 'kit-test', keyspace, redisUrl: redis.url, auth: { secret: SECRET }, docs: { title: 'Kit' }, ...(corsOrigins ? { corsOrigins } : {}) });
-    app.get('/private', { preHandler: app.authenticate }, async (request) => ({ success: true, data: request.principal.sub }));
-    app.get('/described', { preHandler: app.authenticate, schema: { response: { 200: { type: 'object', properties: { success: { type: 'boolean' } } }, '5xx': { type: 'object', properties: { own: { type: 'string' } } } } } }, async () => ({ success: true }));
+    await app.register(platformPlugin, {
+      service: 'kit-test',
+      keyspace,
+      redisUrl: redis.url,
+      auth: { secret: SECRET },
+      docs: { title: 'Kit' },
+      ...(corsOrigins ? { corsOrigins } : {}),
+    });
+    app.get('/private', { preHandler: app.authenticate }, async (request) => ({
+      success: true,
+      data: request.principal.sub,
+    }));
+    app.get(
+      '/described',
+      {
+        preHandler: app.authenticate,
+        schema: {
+          response: {
+            200: { type: 'object', properties: { success: { type: 'boolean' } } },
+            '5xx': { type: 'object', properties: { own: { type: 'string' } } },
+          },
+        },
+      },
+      async () => ({ success: true }),
+    );
     await app.ready();
     return app;
   }
@@ -44,7 +66,10 @@ describe('platform plugin', () => {
     expect((await app.inject('/nowhere')).json().error.code).toBe('RECORD_NOT_FOUND');
     expect((await app.inject('/private')).statusCode).toBe(401);
     const token = mintToken({ sub: 'u1', dealershipId: 'd1', role: 'user' }, { secret: SECRET });
-    expect((await app.inject({ url: '/private', headers: { authorization: `Bearer ${token}` } })).json().data).toBe('u1');
+    expect(
+      (await app.inject({ url: '/private', headers: { authorization: `Bearer ${token}` } })).json()
+        .data,
+    ).toBe('u1');
     await app.close();
   });
 
@@ -53,28 +78,49 @@ describe('platform plugin', () => {
     const spec = (await app.inject('/docs/json')).json();
     const responses = spec.paths['/described'].get.responses;
     const ref = String(responses['4XX'].content['application/json'].schema.$ref);
-    expect(spec.components.schemas[ref.split('/').pop()!]).toMatchObject({ title: 'ErrorEnvelope', required: ['success', 'error'] });
-    expect(responses['5XX'].content['application/json'].schema).toMatchObject({ properties: { own: { type: 'string' } } });
+    expect(spec.components.schemas[ref.split('/').pop()!]).toMatchObject({
+      title: 'ErrorEnvelope',
+      required: ['success', 'error'],
+    });
+    expect(responses['5XX'].content['application/json'].schema).toMatchObject({
+      properties: { own: { type: 'string' } },
+    });
     const refused = await app.inject('/described');
     expect(refused.statusCode).toBe(401);
-    expect(refused.json()).toMatchObject({ success: false, error: { code: 'UNAUTHORIZED', details: { reason: 'missing' }, traceId: expect.any(String) } });
+    expect(refused.json()).toMatchObject({
+      success: false,
+      error: { code: 'UNAUTHORIZED', details: { reason: 'missing' }, traceId: expect.any(String) },
+    });
     await app.close();
   });
 
   it('allows CORS for a configured origin only, preflight included', async () => {
     const app = await build(['https://console.example.com']);
     const token = mintToken({ sub: 'u1', dealershipId: 'd1', role: 'user' }, { secret: SECRET });
-    const listed = await app.inject({ url: '/private', headers: { origin: 'https://console.example.com', authorization: `Bearer ${token}` } });
+    const listed = await app.inject({
+      url: '/private',
+      headers: { origin: 'https://console.example.com', authorization: `Bearer ${token}` },
+    });
     expect(listed.headers['access-control-allow-origin']).toBe('https://console.example.com');
     expect(String(listed.headers['access-control-expose-headers'])).toContain('x-trace-id');
-    const unlisted = await app.inject({ url: '/private', headers: { origin: 'https://evil.example.net', authorization: `Bearer ${token}` } });
+    const unlisted = await app.inject({
+      url: '/private',
+      headers: { origin: 'https://evil.example.net', authorization: `Bearer ${token}` },
+    });
     expect(unlisted.headers['access-control-allow-origin']).toBeUndefined();
     // A refused request still tells the allowed page why (it can read the 401 envelope).
-    expect((await app.inject({ url: '/private', headers: { origin: 'https://console.example.com' } })).headers['access-control-allow-origin']).toBe('https://console.example.com');
+    expect(
+      (await app.inject({ url: '/private', headers: { origin: 'https://console.example.com' } }))
+        .headers['access-control-allow-origin'],
+    ).toBe('https://console.example.com');
     const preflight = await app.inject({
       method: 'OPTIONS',
       url: '/private',
-      headers: { origin: 'https://console.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,idempotency-key' },
+      headers: {
+        origin: 'https://console.example.com',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,idempotency-key',
+      },
     });
     expect(preflight.statusCode).toBe(204);
     expect(preflight.headers['access-control-allow-origin']).toBe('https://console.example.com');
@@ -85,7 +131,10 @@ describe('platform plugin', () => {
 
   it('allows no origin when none is configured', async () => {
     const app = await build();
-    const res = await app.inject({ url: '/health/live', headers: { origin: 'https://console.example.com' } });
+    const res = await app.inject({
+      url: '/health/live',
+      headers: { origin: 'https://console.example.com' },
+    });
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
     await app.close();
   });

@@ -23,15 +23,29 @@ describe('load shedding', () => {
       auth: { secret: 'pressure-secret-long-enough' },
       // Any live process uses more than one byte of heap: under pressure from the first sample.
       // (Event-loop delay off: a sample window without a tick counts as an infinite delay.)
-      protection: { PRESSURE_MAX_HEAP_USED_BYTES: 1, PRESSURE_MAX_EVENT_LOOP_DELAY_MS: 0, PRESSURE_RETRY_AFTER_SEC: 7 },
+      protection: {
+        PRESSURE_MAX_HEAP_USED_BYTES: 1,
+        PRESSURE_MAX_EVENT_LOOP_DELAY_MS: 0,
+        PRESSURE_RETRY_AFTER_SEC: 7,
+      },
       pressureSampleIntervalMs: 20,
     });
     app.get('/work', async () => ({ success: true, data: 'done' }));
     await app.ready();
-    await waitFor(async () => (await app.inject('/work')).statusCode === 503, { message: 'load shedding', timeoutMs: 5000 });
+    await waitFor(async () => (await app.inject('/work')).statusCode === 503, {
+      message: 'load shedding',
+      timeoutMs: 5000,
+    });
     const shed = await app.inject('/work');
     expect(shed.headers['retry-after']).toBe('7');
-    expect(shed.json()).toMatchObject({ success: false, error: { code: 'SERVICE_UNAVAILABLE', details: { reason: 'heapUsedBytes', retryAfterSeconds: 7 }, traceId: expect.any(String) } });
+    expect(shed.json()).toMatchObject({
+      success: false,
+      error: {
+        code: 'SERVICE_UNAVAILABLE',
+        details: { reason: 'heapUsedBytes', retryAfterSeconds: 7 },
+        traceId: expect.any(String),
+      },
+    });
     expect((await app.inject('/health/live')).statusCode).toBe(200);
     expect((await app.inject('/metrics')).statusCode).toBe(200);
     const ready = await app.inject('/health/ready');
@@ -42,7 +56,13 @@ describe('load shedding', () => {
 
   it('serves normally below the thresholds', async () => {
     const app = createFastify({ service: 'pressure-test', logLevel: 'silent' });
-    await app.register(platformPlugin, { service: 'pressure-test', keyspace, redisUrl: redis.url, auth: { secret: 'pressure-secret-long-enough' }, pressureSampleIntervalMs: 200 });
+    await app.register(platformPlugin, {
+      service: 'pressure-test',
+      keyspace,
+      redisUrl: redis.url,
+      auth: { secret: 'pressure-secret-long-enough' },
+      pressureSampleIntervalMs: 200,
+    });
     app.get('/work', async () => ({ success: true, data: 'done' }));
     await app.ready();
     await new Promise((resolve) => setTimeout(resolve, 500));

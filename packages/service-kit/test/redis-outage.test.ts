@@ -22,7 +22,12 @@ describe('Redis outage', () => {
 
   it('answers 503 SERVICE_UNAVAILABLE with Retry-After at once while Redis is down, and recovers when it returns', async () => {
     const app = createFastify({ service: 'outage-test', logLevel: 'silent' });
-    await app.register(platformPlugin, { service: 'outage-test', keyspace, redisUrl: redis.url, auth: { secret: 'outage-secret-long-enough' } });
+    await app.register(platformPlugin, {
+      service: 'outage-test',
+      keyspace,
+      redisUrl: redis.url,
+      auth: { secret: 'outage-secret-long-enough' },
+    });
     app.get('/value', async () => ({ success: true, data: await app.redis.get('some-key') }));
     await app.ready();
     expect((await app.inject('/value')).statusCode).toBe(200);
@@ -32,13 +37,19 @@ describe('Redis outage', () => {
     expect(route.ms).toBeLessThan(1500);
     expect(route.result.statusCode).toBe(503);
     expect(route.result.headers['retry-after']).toMatch(/^\d+$/);
-    expect(route.result.json()).toMatchObject({ success: false, error: { code: 'SERVICE_UNAVAILABLE', details: { dependency: 'redis' } } });
+    expect(route.result.json()).toMatchObject({
+      success: false,
+      error: { code: 'SERVICE_UNAVAILABLE', details: { dependency: 'redis' } },
+    });
     const ready = await timed(() => app.inject('/health/ready'));
     expect(ready.ms).toBeLessThan(1000);
     expect(ready.result.statusCode).toBe(503);
 
     await redis.start();
-    await waitFor(async () => (await app.inject('/value')).statusCode === 200, { timeoutMs: 10_000, message: 'recovery' });
+    await waitFor(async () => (await app.inject('/value')).statusCode === 200, {
+      timeoutMs: 10_000,
+      message: 'recovery',
+    });
     expect((await app.inject('/health/ready')).statusCode).toBe(200);
     await app.close();
   });

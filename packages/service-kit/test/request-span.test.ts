@@ -30,7 +30,13 @@ describe('request spans', () => {
 
     expect(res.status).toBe(200);
     const span = exporter.getFinishedSpans().find((s) => s.name === 'POST /items/:id/pause');
-    expect(span, exporter.getFinishedSpans().map((s) => s.name).join(', ')).toBeDefined();
+    expect(
+      span,
+      exporter
+        .getFinishedSpans()
+        .map((s) => s.name)
+        .join(', '),
+    ).toBeDefined();
     expect(span!.attributes['url.path']).toBe('/items/42/pause');
     expect(span!.attributes['http.response.status_code']).toBe(200);
     expect(span!.spanContext().traceId).toBe(caller.spanContext().traceId);

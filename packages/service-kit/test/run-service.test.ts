@@ -8,12 +8,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const fixture = fileURLToPath(new URL('./fixtures/run-service-app.mjs', import.meta.url));
 const built = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
-function start(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [fixture], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function start(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
+  const child = spawn(process.execPath, [fixture], {
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   return { child, output: () => output, exited };
 }
 
@@ -38,13 +47,18 @@ describe('runService', () => {
     expect(lines).toContain('closed what it built');
     const failure = lines.filter((line) => line.startsWith('fixture: failed to start'));
     expect(failure).toHaveLength(1);
-    expect(failure[0]).toMatch(new RegExp(`^fixture: failed to start: cannot listen on FIXTURE_PORT ${taken}: .*EADDRINUSE`));
+    expect(failure[0]).toMatch(
+      new RegExp(`^fixture: failed to start: cannot listen on FIXTURE_PORT ${taken}: .*EADDRINUSE`),
+    );
     expect(service.output()).not.toContain('fixture ready');
   });
 
   it('runs without listening when it has no port, and closes gracefully on SIGTERM', async () => {
     const service = start({});
-    await waitFor(() => service.output().includes('fixture ready'), { timeoutMs: 10_000, message: 'the fixture to be ready' });
+    await waitFor(() => service.output().includes('fixture ready'), {
+      timeoutMs: 10_000,
+      message: 'the fixture to be ready',
+    });
     service.child.kill('SIGTERM');
     expect(await service.exited).toBe(0);
     expect(service.output()).toContain('closed what it built');

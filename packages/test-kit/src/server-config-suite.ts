@@ -9,7 +9,11 @@ import { describe, expect, it } from 'vitest';
 export function describeServerConfig(service: string, serverEntry: URL): void {
   const server = fileURLToPath(serverEntry);
   const start = (env: Record<string, string>) =>
-    spawnSync(process.execPath, [server], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', ...env }, timeout: 15_000 });
+    spawnSync(process.execPath, [server], {
+      encoding: 'utf8',
+      env: { PATH: process.env['PATH'] ?? '', ...env },
+      timeout: 15_000,
+    });
 
   describe(`${service} server configuration`, () => {
     it('exits 1 with one clear line on a bad variable', () => {
@@ -20,7 +24,11 @@ export function describeServerConfig(service: string, serverEntry: URL): void {
     });
 
     it('exits 1 with one line naming KEY_PREFIX when it would break the Cluster hash tags', () => {
-      const result = start({ PORT: '0', JWT_SECRET: 'long-enough-secret-value', KEY_PREFIX: '{stack}:' });
+      const result = start({
+        PORT: '0',
+        JWT_SECRET: 'long-enough-secret-value',
+        KEY_PREFIX: '{stack}:',
+      });
       expect(result.status).toBe(1);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
       expect(result.stderr).toContain('KEY_PREFIX');

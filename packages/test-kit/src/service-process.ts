@@ -21,7 +21,11 @@ export interface SpawnServiceOptions {
  * `node <entry>` of a built service (build it first) on a free port of 127.0.0.1; resolves once
  * its readiness path answers 200 (bounded), rejects with its output if it exits or never does.
  */
-export async function spawnService(entry: string, env: Record<string, string>, options: SpawnServiceOptions = {}): Promise<ServiceProcess> {
+export async function spawnService(
+  entry: string,
+  env: Record<string, string>,
+  options: SpawnServiceOptions = {},
+): Promise<ServiceProcess> {
   // The port was free a moment ago; another process may have taken it since: take another.
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -32,16 +36,29 @@ export async function spawnService(entry: string, env: Record<string, string>, o
   }
 }
 
-async function spawnOnce(entry: string, env: Record<string, string>, options: SpawnServiceOptions, port: number): Promise<ServiceProcess> {
+async function spawnOnce(
+  entry: string,
+  env: Record<string, string>,
+  options: SpawnServiceOptions,
+  port: number,
+): Promise<ServiceProcess> {
   const { readyPath = '/health/ready', timeoutMs = 20_000 } = options;
   const child: ChildProcess = spawn(process.execPath, [entry], {
-    env: { PATH: process.env['PATH'] ?? '', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   const http = `http://127.0.0.1:${port}`;
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);

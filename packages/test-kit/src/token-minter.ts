@@ -4,5 +4,6 @@ export type TokenFor = (sub: string, dealershipId: string, role?: RoleName, ttl?
 
 /** `tokenFor(sub, dealership, role)` signed with one test secret. */
 export function tokenMinter(secret: string): TokenFor {
-  return (sub, dealershipId, role = 'user', ttl) => mintToken({ sub, dealershipId, role, ...(ttl ? { ttl } : {}) }, { secret });
+  return (sub, dealershipId, role = 'user', ttl) =>
+    mintToken({ sub, dealershipId, role, ...(ttl ? { ttl } : {}) }, { secret });
 }

@@ -18,8 +18,11 @@ describe('spawnService', () => {
 
   beforeAll(async () => {
     // A service as small as can be: listens on PORT (dies on EADDRINUSE as ours do), ready at once.
-    writeFileSync(entry, `import { createServer } from 'node:http';
-createServer((req, res) => res.end('ok')).listen(Number(process.env.PORT), '127.0.0.1').on('error', (error) => { console.error(error.message); process.exit(1); });`);
+    writeFileSync(
+      entry,
+      `import { createServer } from 'node:http';
+createServer((req, res) => res.end('ok')).listen(Number(process.env.PORT), '127.0.0.1').on('error', (error) => { console.error(error.message); process.exit(1); });`,
+    );
     squatter = createServer();
     await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
     taken = (squatter.address() as { port: number }).port;

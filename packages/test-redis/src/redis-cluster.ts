@@ -20,24 +20,52 @@ export interface RedisClusterServer {
  */
 export async function startRedisCluster(masters = 3): Promise<RedisClusterServer> {
   const nodes = await Promise.all(
-    Array.from({ length: masters }, () => startRedis({ args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000'] })),
+    Array.from({ length: masters }, () =>
+      startRedis({
+        args: [
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          'nodes.conf',
+          '--cluster-node-timeout',
+          '5000',
+        ],
+      }),
+    ),
   );
   const cleanup = async () => {
     await Promise.all(nodes.map((node) => node.cleanup()));
   };
   try {
     const addresses = nodes.map((node) => `127.0.0.1:${node.port}`);
-    await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 });
-    await waitFor(async () => (await Promise.all(nodes.map(clusterState))).every((state) => state === 'ok'), { timeoutMs: 20_000, message: 'cluster_state:ok on every node' });
+    await run(
+      'redis-cli',
+      ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'],
+      { timeout: 30_000 },
+    );
+    await waitFor(
+      async () => (await Promise.all(nodes.map(clusterState))).every((state) => state === 'ok'),
+      { timeoutMs: 20_000, message: 'cluster_state:ok on every node' },
+    );
   } catch (error) {
     await cleanup();
     throw error;
   }
-  return { url: `redis+cluster://${nodes.map((node) => `127.0.0.1:${node.port}`).join(',')}`, nodes, cleanup };
+  return {
+    url: `redis+cluster://${nodes.map((node) => `127.0.0.1:${node.port}`).join(',')}`,
+    nodes,
+    cleanup,
+  };
 }
 
 async function clusterState(node: RedisServer): Promise<string | undefined> {
-  const client = new Redis({ port: node.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const client = new Redis({
+    port: node.port,
+    host: '127.0.0.1',
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();

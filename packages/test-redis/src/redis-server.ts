@@ -44,14 +44,21 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   let child: ChildProcess | undefined;
 
   const args = () => [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--dir', dir,
-    '--save', '',
-    '--appendonly', options.persistence ? 'yes' : 'no',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    options.persistence ? 'yes' : 'no',
     ...(options.persistence ? ['--appendfsync', 'always'] : []),
-    '--daemonize', 'no',
-    '--loglevel', 'warning',
+    '--daemonize',
+    'no',
+    '--loglevel',
+    'warning',
     ...(options.args ?? []),
   ];
 
@@ -67,13 +74,18 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     proc.once('exit', () => liveProcesses.delete(proc));
     const failed = new Promise<never>((_, reject) => {
       proc.once('error', reject);
-      proc.once('close', (code, signal) => reject(new RedisExitError(port, `${code ?? signal}`, output)));
+      proc.once('close', (code, signal) =>
+        reject(new RedisExitError(port, `${code ?? signal}`, output)),
+      );
     });
     // Only the start-up race below waits on it; a later exit has nobody to tell.
     failed.catch(() => undefined);
     await Promise.race([
       failed,
-      waitFor(() => ping(port), { timeoutMs: 10_000, message: `redis-server on ${port} (${output.trim()})` }),
+      waitFor(() => ping(port), {
+        timeoutMs: 10_000,
+        message: `redis-server on ${port} (${output.trim()})`,
+      }),
     ]);
   }
 
@@ -132,7 +144,13 @@ class RedisExitError extends Error {
 }
 
 async function ping(port: number): Promise<boolean> {
-  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const client = new Redis({
+    port,
+    host: '127.0.0.1',
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();

@@ -1,7 +1,11 @@
 /** Polls `check` until it returns a truthy value or `timeoutMs` passes; returns that value. */
 export async function waitFor<T>(
   check: () => T | Promise<T>,
-  { timeoutMs = 5_000, intervalMs = 20, message = 'condition' }: { timeoutMs?: number; intervalMs?: number; message?: string } = {},
+  {
+    timeoutMs = 5_000,
+    intervalMs = 20,
+    message = 'condition',
+  }: { timeoutMs?: number; intervalMs?: number; message?: string } = {},
 ): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -13,7 +17,9 @@ export async function waitFor<T>(
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${message}`, { cause: lastError });
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${message}`, {
+        cause: lastError,
+      });
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }

@@ -3,7 +3,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { startRedis } from '@switchboard/test-redis';
-import { type BenchArgs, USAGE, type ScenarioName, commandLine, parseBenchArgs } from './cli/bench-args.js';
+import {
+  type BenchArgs,
+  USAGE,
+  type ScenarioName,
+  commandLine,
+  parseBenchArgs,
+} from './cli/bench-args.js';
 import { killAllChildren } from './proc/children.js';
 import type { BenchResults } from './report/bench-results.js';
 import { writeFiguresToDocs } from './report/docs-figures.js';
@@ -71,13 +77,16 @@ function save(): void {
 let watchdog: NodeJS.Timeout | undefined;
 /** Hard stop: whatever happens, the run ends shortly after its budget with every child killed. */
 function armWatchdog(): void {
-  watchdog = setTimeout(() => {
-    results.aborted = `deadline of ${args.budgetSec} s passed`;
-    console.error(`bench: ${results.aborted}, stopping`);
-    killAllChildren();
-    save();
-    process.exit(3);
-  }, (args.budgetSec + 30) * 1000);
+  watchdog = setTimeout(
+    () => {
+      results.aborted = `deadline of ${args.budgetSec} s passed`;
+      console.error(`bench: ${results.aborted}, stopping`);
+      killAllChildren();
+      save();
+      process.exit(3);
+    },
+    (args.budgetSec + 30) * 1000,
+  );
   watchdog.unref();
 }
 
@@ -104,7 +113,11 @@ async function flush(url: string): Promise<void> {
   client.disconnect();
 }
 
-async function fanoutScenario(ctx: BenchContext, start: () => Promise<FanoutTarget>, withRedis: boolean): Promise<void> {
+async function fanoutScenario(
+  ctx: BenchContext,
+  start: () => Promise<FanoutTarget>,
+  withRedis: boolean,
+): Promise<void> {
   const target = await start();
   try {
     const result = await runFanout(ctx, target, withRedis ? await redisPid(ctx.redis.url) : []);
@@ -126,9 +139,13 @@ const MIN_SECONDS: Record<ScenarioName, number> = {
   sandbox: 25,
   flags: 20,
 };
-if (!args.quick) for (const key of Object.keys(MIN_SECONDS) as ScenarioName[]) MIN_SECONDS[key] *= 3;
+if (!args.quick)
+  for (const key of Object.keys(MIN_SECONDS) as ScenarioName[]) MIN_SECONDS[key] *= 3;
 // The Switchboard connections run must fit whatever the fan-out scenarios before it used.
-MIN_SECONDS.connections = Math.max(MIN_SECONDS.connections, Math.ceil(connectionsNeedMs(args.connections, args.quick) / 1000));
+MIN_SECONDS.connections = Math.max(
+  MIN_SECONDS.connections,
+  Math.ceil(connectionsNeedMs(args.connections, args.quick) / 1000),
+);
 
 async function main(): Promise<void> {
   log(`bench ${results.mode}: ${args.only.join(', ')} (budget ${args.budgetSec} s)`);
@@ -138,7 +155,13 @@ async function main(): Promise<void> {
   // The budget counts from here: building is preparation, not measurement.
   armWatchdog();
   const redis = await startRedis();
-  const ctx: BenchContext = { args, redis, deadline: Date.now() + args.budgetSec * 1000, repoRoot, log };
+  const ctx: BenchContext = {
+    args,
+    redis,
+    deadline: Date.now() + args.budgetSec * 1000,
+    repoRoot,
+    log,
+  };
   const scenarios: Record<ScenarioName, (ctx: BenchContext) => Promise<void>> = {
     redis: async (ctx) => {
       results.redisBenchmark = await runRedisBenchmark(ctx);
@@ -155,7 +178,10 @@ async function main(): Promise<void> {
         ['ws-raw', startWsRawTarget],
       ];
       for (const [index, [label, start]] of targets.entries()) {
-        if (index > 0 && remainingMs(ctx) < connectionsNeedMs(args.connections, args.quick) + 5000) {
+        if (
+          index > 0 &&
+          remainingMs(ctx) < connectionsNeedMs(args.connections, args.quick) + 5000
+        ) {
           results.skipped.push({ scenario: `connections (${label})`, reason: 'time budget' });
           continue;
         }
@@ -181,7 +207,10 @@ async function main(): Promise<void> {
       try {
         results.flagsEval = await runFlagsEval(ctx);
       } catch (err) {
-        results.errors.push({ scenario: 'flags (SDK evaluation)', message: (err as Error).message });
+        results.errors.push({
+          scenario: 'flags (SDK evaluation)',
+          message: (err as Error).message,
+        });
         log(`  SDK evaluation FAILED: ${(err as Error).message}`);
       }
       results.http.push(...(await runFlagsHttp(ctx)));
@@ -191,7 +220,9 @@ async function main(): Promise<void> {
     for (const [index, name] of args.only.entries()) {
       // Each scenario may use the time the scenarios after it do not need at minimum, so a slow
       // early one cannot starve the rest of the run.
-      const reserved = args.only.slice(index + 1).reduce((a, later) => a + MIN_SECONDS[later] * 1000, 0);
+      const reserved = args.only
+        .slice(index + 1)
+        .reduce((a, later) => a + MIN_SECONDS[later] * 1000, 0);
       const scenarioCtx: BenchContext = { ...ctx, deadline: ctx.deadline - reserved };
       if (remainingMs(scenarioCtx) < 15_000) {
         results.skipped.push({ scenario: name, reason: 'time budget used up' });
@@ -223,7 +254,9 @@ try {
   killAllChildren();
   save();
   console.log(`\n${renderMarkdown(results)}\n`);
-  log(`done; results in tools/bench/results/latest.json${args.writeDocs ? ' and docs/benchmarks.md' : ''}`);
+  log(
+    `done; results in tools/bench/results/latest.json${args.writeDocs ? ' and docs/benchmarks.md' : ''}`,
+  );
   clearTimeout(watchdog);
 }
 process.exit(results.errors.length ? 1 : 0);

@@ -23,7 +23,10 @@ async function bundlePage(): Promise<string> {
   return result.outputFiles[0]?.text ?? '';
 }
 
-function pageHtml(script: string, config: { url: string; token: string; sandboxId: string }): string {
+function pageHtml(
+  script: string,
+  config: { url: string; token: string; sandboxId: string },
+): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>Switchboard live sandbox</title>
 <style>body{font:14px system-ui;margin:24px}li{font-family:monospace;margin:4px 0}#status{font-weight:bold}</style></head>
 <body><h1>Sandbox ${config.sandboxId}</h1><p>connection: <span id="status">idle</span>, gateway <span id="instance"></span></p>
@@ -39,7 +42,10 @@ describe('a real browser through HAProxy', () => {
 
   beforeAll(async () => {
     e2e = await startE2EStack();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-dev-shm-usage'],
+    });
   });
 
   afterAll(async () => {
@@ -49,7 +55,9 @@ describe('a real browser through HAProxy', () => {
 
   it('shows sandbox.paused live after a pause through the load balancer', async () => {
     const token = e2e.token('u-browser', 'd-browser');
-    const created = await e2e.api<{ id: string }>('POST', '/api/sandbox', token, { name: 'browser' });
+    const created = await e2e.api<{ id: string }>('POST', '/api/sandbox', token, {
+      name: 'browser',
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const sandboxId = created.body.data?.id ?? '';
 
@@ -58,7 +66,9 @@ describe('a real browser through HAProxy', () => {
     await page.waitForSelector('body[data-subscribed="true"]', { timeout: 15_000 });
     expect(await page.textContent('#status')).toBe('open');
 
-    const paused = await e2e.api('POST', `/api/sandbox/pause/${sandboxId}`, token, { reason: 'paused from the e2e test' });
+    const paused = await e2e.api('POST', `/api/sandbox/pause/${sandboxId}`, token, {
+      reason: 'paused from the e2e test',
+    });
     expect(paused.status, JSON.stringify(paused.body)).toBe(200);
     const item = await page.waitForSelector('li[data-event="sandbox.paused"]', { timeout: 5000 });
     expect(await item.textContent()).toContain('paused from the e2e test');

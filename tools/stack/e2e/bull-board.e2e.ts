@@ -17,7 +17,9 @@ describe('the BullMQ dashboard through HAProxy', () => {
 
   it('refuses callers without a token and non-admins', async () => {
     expect((await fetch(`${e2e.lb}/admin/queues`)).status).toBe(401);
-    const user = await fetch(`${e2e.lb}/admin/queues`, { headers: { authorization: `Bearer ${e2e.token('u-board', 'd-board')}` } });
+    const user = await fetch(`${e2e.lb}/admin/queues`, {
+      headers: { authorization: `Bearer ${e2e.token('u-board', 'd-board')}` },
+    });
     expect(user.status).toBe(403);
   });
 
@@ -32,6 +34,12 @@ describe('the BullMQ dashboard through HAProxy', () => {
     const body = (await api.json()) as { queues: { name: string }[] };
     const names = body.queues.map((queue) => queue.name);
     const queues = createKeyspace(e2e.keyPrefix).queues;
-    expect(names).toEqual(expect.arrayContaining([queues.sandboxExecutions, queues.sandboxAutoPause, queues.offlineDeliveries]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        queues.sandboxExecutions,
+        queues.sandboxAutoPause,
+        queues.offlineDeliveries,
+      ]),
+    );
   });
 });

@@ -4,10 +4,15 @@ import { fetchServerStates } from '../src/index.js';
 import { type E2EStack, startE2EStack } from './stack-fixture.js';
 
 /** Opens a WebSocket through the LB; resolves with the instance or the reason it failed. */
-function upgrade(url: string): Promise<{ ok: true; instanceId: string } | { ok: false; reason: string }> {
+function upgrade(
+  url: string,
+): Promise<{ ok: true; instanceId: string } | { ok: false; reason: string }> {
   return new Promise((resolve) => {
     const socket = new WebSocket(url);
-    const timer = setTimeout(() => done({ ok: false, reason: 'no connection.established within 10 s' }), 10_000);
+    const timer = setTimeout(
+      () => done({ ok: false, reason: 'no connection.established within 10 s' }),
+      10_000,
+    );
     const done = (result: { ok: true; instanceId: string } | { ok: false; reason: string }) => {
       clearTimeout(timer);
       socket.removeAllListeners();
@@ -17,11 +22,16 @@ function upgrade(url: string): Promise<{ ok: true; instanceId: string } | { ok: 
     };
     socket.on('message', (data) => {
       const frame = JSON.parse(String(data)) as { type: string; instanceId?: string };
-      if (frame.type === 'connection.established') done({ ok: true, instanceId: frame.instanceId ?? '' });
+      if (frame.type === 'connection.established')
+        done({ ok: true, instanceId: frame.instanceId ?? '' });
     });
-    socket.on('unexpected-response', (_request, response) => done({ ok: false, reason: `HTTP ${response.statusCode}` }));
+    socket.on('unexpected-response', (_request, response) =>
+      done({ ok: false, reason: `HTTP ${response.statusCode}` }),
+    );
     socket.on('error', (error) => done({ ok: false, reason: error.message }));
-    socket.on('close', (code) => done({ ok: false, reason: `closed ${code} before connection.established` }));
+    socket.on('close', (code) =>
+      done({ ok: false, reason: `closed ${code} before connection.established` }),
+    );
   });
 }
 
@@ -44,7 +54,11 @@ describe('draining gateways behind HAProxy', () => {
     // HAProxy counts every UP -> DOWN of a server (chkdown): a count, not a sample of the status
     // page, so a loaded machine cannot make the test miss a short DOWN.
     const downCounts = async () =>
-      new Map((await fetchServerStates(e2e.stack.urls.stats)).filter((state) => state.backend === 'realtime-gateway').map((state) => [state.server, state.downTransitions]));
+      new Map(
+        (await fetchServerStates(e2e.stack.urls.stats))
+          .filter((state) => state.backend === 'realtime-gateway')
+          .map((state) => [state.server, state.downTransitions]),
+      );
     const before = await downCounts();
     let restarting = true;
 
@@ -55,13 +69,17 @@ describe('draining gateways behind HAProxy', () => {
       }
     })();
 
-    const gateways = e2e.stack.instances.filter((instance) => instance.kind === 'gateway').map((instance) => instance.name);
+    const gateways = e2e.stack.instances
+      .filter((instance) => instance.kind === 'gateway')
+      .map((instance) => instance.name);
     for (const gateway of gateways) await e2e.stack.restartInstance(gateway);
     restarting = false;
     await connecting;
 
     const after = await downCounts();
-    expect(gateways.filter((gateway) => (after.get(gateway) ?? 0) > (before.get(gateway) ?? 0)).sort()).toEqual([...gateways].sort());
+    expect(
+      gateways.filter((gateway) => (after.get(gateway) ?? 0) > (before.get(gateway) ?? 0)).sort(),
+    ).toEqual([...gateways].sort());
     const failures = results.filter((result) => !result.ok);
     expect(failures, `${failures.length} of ${results.length} upgrades failed`).toEqual([]);
     expect(results.length).toBeGreaterThan(20);

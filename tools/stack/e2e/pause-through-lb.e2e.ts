@@ -20,7 +20,9 @@ describe('pause and execute through HAProxy, events on every gateway', () => {
   beforeAll(async () => {
     e2e = await startE2EStack();
     user = e2e.token('u-pause', dealership);
-    const created = await e2e.api<{ id: string }>('POST', '/api/sandbox', user, { name: 'e2e-pause' });
+    const created = await e2e.api<{ id: string }>('POST', '/api/sandbox', user, {
+      name: 'e2e-pause',
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     sandboxId = created.body.data?.id ?? '';
 
@@ -32,7 +34,9 @@ describe('pause and execute through HAProxy, events on every gateway', () => {
       await client.subscribe(`sandbox:${sandboxId}`);
       const seen: Seen[] = [];
       seenBy.set(client.instanceId ?? `unknown-${i}`, seen);
-      client.onAny((event, data) => seen.push({ event, data: data as Record<string, unknown>, at: Date.now() }));
+      client.onAny((event, data) =>
+        seen.push({ event, data: data as Record<string, unknown>, at: Date.now() }),
+      );
     }
     expect(seenBy.size, 'one client on every gateway').toBe(gateways);
   });
@@ -41,12 +45,19 @@ describe('pause and execute through HAProxy, events on every gateway', () => {
     await e2e?.close();
   });
 
-  const eventOnAll = (event: string, match: (data: Record<string, unknown>) => boolean = () => true) =>
-    [...seenBy.values()].every((seen) => seen.some((entry) => entry.event === event && match(entry.data)));
+  const eventOnAll = (
+    event: string,
+    match: (data: Record<string, unknown>) => boolean = () => true,
+  ) =>
+    [...seenBy.values()].every((seen) =>
+      seen.some((entry) => entry.event === event && match(entry.data)),
+    );
 
   it('delivers sandbox.paused to clients on every instance within 1 s of the pause', async () => {
     const started = Date.now();
-    const paused = await e2e.api('POST', `/api/sandbox/pause/${sandboxId}`, user, { reason: 'e2e maintenance' });
+    const paused = await e2e.api('POST', `/api/sandbox/pause/${sandboxId}`, user, {
+      reason: 'e2e maintenance',
+    });
     expect(paused.status, JSON.stringify(paused.body)).toBe(200);
     await waitFor(() => eventOnAll('sandbox.paused', (data) => data['sandboxId'] === sandboxId), {
       timeoutMs: 1000 - (Date.now() - started),
@@ -55,16 +66,27 @@ describe('pause and execute through HAProxy, events on every gateway', () => {
     for (const seen of seenBy.values()) {
       const entry = seen.find((s) => s.event === 'sandbox.paused');
       expect((entry?.at ?? Infinity) - started).toBeLessThan(1000);
-      expect(entry?.data).toMatchObject({ sandboxId, dealershipId: dealership, state: 'paused', reason: 'e2e maintenance' });
+      expect(entry?.data).toMatchObject({
+        sandboxId,
+        dealershipId: dealership,
+        state: 'paused',
+        reason: 'e2e maintenance',
+      });
     }
   });
 
   it('answers 423 RESOURCE_LOCKED to a tool execution while paused', async () => {
-    const locked = await e2e.api('POST', `/api/sandbox/${sandboxId}/tools/execute`, user, { tool: 'echo', input: { message: 'hi' } });
+    const locked = await e2e.api('POST', `/api/sandbox/${sandboxId}/tools/execute`, user, {
+      tool: 'echo',
+      input: { message: 'hi' },
+    });
     expect(locked.status).toBe(423);
     expect(locked.body).toMatchObject({
       success: false,
-      error: { code: 'RESOURCE_LOCKED', details: { sandboxId, state: 'paused', pauseReason: 'e2e maintenance' } },
+      error: {
+        code: 'RESOURCE_LOCKED',
+        details: { sandboxId, state: 'paused', pauseReason: 'e2e maintenance' },
+      },
     });
     expect(typeof locked.body.error?.details?.['pausedAt']).toBe('string');
   });
@@ -72,22 +94,39 @@ describe('pause and execute through HAProxy, events on every gateway', () => {
   it('resumes, executes, and delivers the execution events', async () => {
     const resumed = await e2e.api('POST', `/api/sandbox/resume/${sandboxId}`, user, {});
     expect(resumed.status, JSON.stringify(resumed.body)).toBe(200);
-    await waitFor(() => eventOnAll('sandbox.resumed'), { timeoutMs: 2000, message: 'sandbox.resumed everywhere' });
-
-    const accepted = await e2e.api<{ executionId: string }>('POST', `/api/sandbox/${sandboxId}/tools/execute`, user, {
-      tool: 'echo',
-      input: { message: 'hello through haproxy' },
+    await waitFor(() => eventOnAll('sandbox.resumed'), {
+      timeoutMs: 2000,
+      message: 'sandbox.resumed everywhere',
     });
+
+    const accepted = await e2e.api<{ executionId: string }>(
+      'POST',
+      `/api/sandbox/${sandboxId}/tools/execute`,
+      user,
+      {
+        tool: 'echo',
+        input: { message: 'hello through haproxy' },
+      },
+    );
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
     const executionId = accepted.body.data?.executionId;
     expect(executionId).toBeTruthy();
     const ofThisExecution = (data: Record<string, unknown>) => data['executionId'] === executionId;
-    await waitFor(() => eventOnAll('sandbox.execution.started', ofThisExecution) && eventOnAll('sandbox.execution.completed', ofThisExecution), {
-      timeoutMs: 15_000,
-      message: 'execution started and completed events on every gateway',
-    });
+    await waitFor(
+      () =>
+        eventOnAll('sandbox.execution.started', ofThisExecution) &&
+        eventOnAll('sandbox.execution.completed', ofThisExecution),
+      {
+        timeoutMs: 15_000,
+        message: 'execution started and completed events on every gateway',
+      },
+    );
 
-    const status = await e2e.api<{ state: string }>('GET', `/api/sandbox/${sandboxId}/executions/${executionId}`, user);
+    const status = await e2e.api<{ state: string }>(
+      'GET',
+      `/api/sandbox/${sandboxId}/executions/${executionId}`,
+      user,
+    );
     expect(status.status).toBe(200);
     expect(JSON.stringify(status.body.data)).toContain('hello through haproxy');
   });

@@ -6,7 +6,11 @@ import { type E2EStack, startE2EStack } from './stack-fixture.js';
 
 async function promQuery(base: string, query: string): Promise<unknown[]> {
   const response = await fetch(`${base}/api/v1/query?query=${encodeURIComponent(query)}`);
-  const body = (await response.json()) as { status: string; error?: string; data?: { result: unknown[] } };
+  const body = (await response.json()) as {
+    status: string;
+    error?: string;
+    data?: { result: unknown[] };
+  };
   if (body.status !== 'success') throw new Error(`${query}: ${body.error}`);
   return body.data?.result ?? [];
 }
@@ -26,27 +30,60 @@ async function generateTraffic(e2e: E2EStack): Promise<void> {
   const created = await e2e.api<{ id: string }>('POST', '/api/sandbox', user, { name: 'prom' });
   const id = created.body.data?.id ?? 'missing';
   await e2e.api('POST', `/api/sandbox/pause/${id}`, user, {});
-  await e2e.api('POST', `/api/sandbox/${id}/tools/execute`, user, { tool: 'echo', input: { message: 'x' } });
-  await e2e.api('POST', `/api/sandbox/resume/${id}`, user, {});
-  const execution = await e2e.api<{ executionId: string }>('POST', `/api/sandbox/${id}/tools/execute`, user, { tool: 'echo', input: { message: 'x' } });
-  const executionId = execution.body.data?.executionId ?? 'missing';
-  await waitFor(async () => JSON.stringify((await e2e.api('GET', `/api/sandbox/${id}/executions/${executionId}`, user)).body).includes('completed'), {
-    timeoutMs: 15_000,
-    message: 'execution completed',
+  await e2e.api('POST', `/api/sandbox/${id}/tools/execute`, user, {
+    tool: 'echo',
+    input: { message: 'x' },
   });
+  await e2e.api('POST', `/api/sandbox/resume/${id}`, user, {});
+  const execution = await e2e.api<{ executionId: string }>(
+    'POST',
+    `/api/sandbox/${id}/tools/execute`,
+    user,
+    { tool: 'echo', input: { message: 'x' } },
+  );
+  const executionId = execution.body.data?.executionId ?? 'missing';
+  await waitFor(
+    async () =>
+      JSON.stringify(
+        (await e2e.api('GET', `/api/sandbox/${id}/executions/${executionId}`, user)).body,
+      ).includes('completed'),
+    {
+      timeoutMs: 15_000,
+      message: 'execution completed',
+    },
+  );
 
   // An idle auto-pause (policy enforced by the service's delayed jobs). Watched over the
   // WebSocket: polling the sandbox's API would count as activity and keep it awake.
   const idle = await e2e.api<{ id: string }>('POST', '/api/sandbox', user, { name: 'prom-idle' });
   const idleId = idle.body.data?.id ?? 'missing';
-  await e2e.api('PUT', `/api/sandbox/${idleId}/pause-settings`, user, { autoPause: { idleTimeoutSec: 1 } });
-  await waitFor(() => autoPaused.has(idleId), { timeoutMs: 20_000, intervalMs: 250, message: 'idle auto-pause event' });
+  await e2e.api('PUT', `/api/sandbox/${idleId}/pause-settings`, user, {
+    autoPause: { idleTimeoutSec: 1 },
+  });
+  await waitFor(() => autoPaused.has(idleId), {
+    timeoutMs: 20_000,
+    intervalMs: 250,
+    message: 'idle auto-pause event',
+  });
 
   // A flag: create, evaluate, toggle (SDKs apply the change: update lag observed).
-  await e2e.api('POST', '/api/flags', admin, { key: 'E2E_PROM', type: 'boolean', enabled: true, variants: { on: true, off: false }, defaultVariant: 'on' });
-  await e2e.api('POST', '/api/flags/E2E_PROM/evaluate', user, { context: { targetingKey: 'u-prom', dealershipId: 'd-prom' } });
-  await e2e.api('POST', '/api/flags/evaluate', user, { context: { targetingKey: 'u-prom', dealershipId: 'd-prom' } });
-  await e2e.api('POST', '/api/flags/E2E_PROM/toggle', admin, { enabled: false, reason: 'prometheus e2e' });
+  await e2e.api('POST', '/api/flags', admin, {
+    key: 'E2E_PROM',
+    type: 'boolean',
+    enabled: true,
+    variants: { on: true, off: false },
+    defaultVariant: 'on',
+  });
+  await e2e.api('POST', '/api/flags/E2E_PROM/evaluate', user, {
+    context: { targetingKey: 'u-prom', dealershipId: 'd-prom' },
+  });
+  await e2e.api('POST', '/api/flags/evaluate', user, {
+    context: { targetingKey: 'u-prom', dealershipId: 'd-prom' },
+  });
+  await e2e.api('POST', '/api/flags/E2E_PROM/toggle', admin, {
+    enabled: false,
+    reason: 'prometheus e2e',
+  });
 
   // A malformed frame and a burst of frames over the rate limit on one raw socket.
   const socket = new WebSocket(`${e2e.ws}?token=${user}`);
@@ -93,7 +130,8 @@ describe('Prometheus against the running stack', () => {
       for (const { where, expr } of allExpressions()) {
         if (where.startsWith('alert ')) {
           for (const name of metricNames(expr)) {
-            if ((await promQuery(prometheus, `count(${name})`)).length === 0) missing.push(`${where}: metric ${name}`);
+            if ((await promQuery(prometheus, `count(${name})`)).length === 0)
+              missing.push(`${where}: metric ${name}`);
           }
         } else if ((await promQuery(prometheus, expr)).length === 0) {
           missing.push(`${where}: ${expr}`);

@@ -39,7 +39,9 @@ describe('rolling restart of every gateway under load', () => {
 
   it('delivers every event exactly once, in order, to every client', async () => {
     const publisher = createPublisher(redis, { keyspace: createKeyspace(e2e.keyPrefix) });
-    const gateways = e2e.stack.instances.filter((instance) => instance.kind === 'gateway').map((instance) => instance.name);
+    const gateways = e2e.stack.instances
+      .filter((instance) => instance.kind === 'gateway')
+      .map((instance) => instance.name);
     // Events flow during every restart: while gateway i restarts, up to (i + 1) * 600 events are
     // sent; the rest after the last restart. So each restart overlaps live traffic.
     let published = 0;
@@ -48,7 +50,12 @@ describe('rolling restart of every gateway under load', () => {
     const publishing = (async () => {
       for (; published < EVENTS; published += 1) {
         while (published >= quota()) await new Promise((resolve) => setTimeout(resolve, 20));
-        await publisher.publish({ room: ROOM, dealershipId: 'd-roll', event: 'project.updated', data: { projectId: 'p-roll', changes: { n: published } } });
+        await publisher.publish({
+          room: ROOM,
+          dealershipId: 'd-roll',
+          event: 'project.updated',
+          data: { projectId: 'p-roll', changes: { n: published } },
+        });
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     })();
@@ -63,7 +70,8 @@ describe('rolling restart of every gateway under load', () => {
     await publishing;
     expect(published).toBe(EVENTS);
     expect(Object.keys(duringRestart)).toHaveLength(3);
-    for (const [gateway, count] of Object.entries(duringRestart)) expect(count, `events published while ${gateway} restarted`).toBeGreaterThan(0);
+    for (const [gateway, count] of Object.entries(duringRestart))
+      expect(count, `events published while ${gateway} restarted`).toBeGreaterThan(0);
 
     await waitFor(() => received.every((seen) => seen.length >= EVENTS), {
       timeoutMs: 30_000,

@@ -10,7 +10,11 @@ import { type RunningStack, startStack } from '../src/index.js';
 
 interface ApiResponse<T = unknown> {
   status: number;
-  body: { success: boolean; data?: T; error?: { code: string; message: string; details?: Record<string, unknown> } };
+  body: {
+    success: boolean;
+    data?: T;
+    error?: { code: string; message: string; details?: Record<string, unknown> };
+  };
 }
 
 export interface E2EStack {
@@ -21,7 +25,12 @@ export interface E2EStack {
   ws: string;
   token(sub: string, dealershipId: string, role?: RoleName): string;
   /** A JSON request through HAProxy. */
-  api<T = unknown>(method: string, path: string, token: string, body?: unknown): Promise<ApiResponse<T>>;
+  api<T = unknown>(
+    method: string,
+    path: string,
+    token: string,
+    body?: unknown,
+  ): Promise<ApiResponse<T>>;
   /** A @switchboard/client connected through HAProxy (Node 20: the `ws` package). */
   client(token: string): SwitchboardClient;
   close(): Promise<void>;
@@ -69,17 +78,30 @@ export async function startE2EStack(extraEnv: Record<string, string> = {}): Prom
     keyPrefix,
     lb,
     ws: stack.urls.ws,
-    token: (sub, dealershipId, role = 'user') => mintToken({ sub, dealershipId, role, ttl: '1h' }, { secret }),
-    async api<T>(method: string, path: string, token: string, body?: unknown): Promise<ApiResponse<T>> {
+    token: (sub, dealershipId, role = 'user') =>
+      mintToken({ sub, dealershipId, role, ttl: '1h' }, { secret }),
+    async api<T>(
+      method: string,
+      path: string,
+      token: string,
+      body?: unknown,
+    ): Promise<ApiResponse<T>> {
       const response = await fetch(`${lb}${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       return { status: response.status, body: (await response.json()) as ApiResponse<T>['body'] };
     },
     client(token: string) {
-      const client = new SwitchboardClient({ url: stack.urls.ws, token, WebSocket: WebSocket as unknown as WebSocketConstructor });
+      const client = new SwitchboardClient({
+        url: stack.urls.ws,
+        token,
+        WebSocket: WebSocket as unknown as WebSocketConstructor,
+      });
       clients.push(client);
       return client;
     },

@@ -19,23 +19,40 @@ interface OtlpValue {
 interface OtlpExport {
   resourceSpans?: {
     resource?: { attributes?: { key: string; value: OtlpValue }[] };
-    scopeSpans?: { spans?: { traceId: string; spanId: string; parentSpanId?: string; name: string; attributes?: { key: string; value: OtlpValue }[] }[] }[];
+    scopeSpans?: {
+      spans?: {
+        traceId: string;
+        spanId: string;
+        parentSpanId?: string;
+        name: string;
+        attributes?: { key: string; value: OtlpValue }[];
+      }[];
+    }[];
   }[];
 }
 
 /** A minimal OTLP/HTTP JSON receiver: what every service's exporter sends its spans to. */
-async function startCollector(): Promise<{ url: string; spans: CollectedSpan[]; requests: string[]; server: Server }> {
+async function startCollector(): Promise<{
+  url: string;
+  spans: CollectedSpan[];
+  requests: string[];
+  server: Server;
+}> {
   const spans: CollectedSpan[] = [];
   const requests: string[] = [];
   const server = createServer((request, response) => {
-    requests.push(`${request.method} ${request.url} ${request.headers['content-type'] ?? ''} ${request.headers['content-encoding'] ?? ''}`);
+    requests.push(
+      `${request.method} ${request.url} ${request.headers['content-type'] ?? ''} ${request.headers['content-encoding'] ?? ''}`,
+    );
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       try {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpExport;
         for (const resourceSpans of body.resourceSpans ?? []) {
-          const service = resourceSpans.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue ?? '';
+          const service =
+            resourceSpans.resource?.attributes?.find((a) => a.key === 'service.name')?.value
+              .stringValue ?? '';
           for (const scope of resourceSpans.scopeSpans ?? []) {
             for (const span of scope.spans ?? []) {
               spans.push({
@@ -63,7 +80,11 @@ async function startCollector(): Promise<{ url: string; spans: CollectedSpan[]; 
 /** What arrived, for failure messages: span count by service and name. */
 function summary(spans: CollectedSpan[]): string {
   const counts = new Map<string, number>();
-  for (const span of spans) counts.set(`${span.service}: ${span.name}`, (counts.get(`${span.service}: ${span.name}`) ?? 0) + 1);
+  for (const span of spans)
+    counts.set(
+      `${span.service}: ${span.name}`,
+      (counts.get(`${span.service}: ${span.name}`) ?? 0) + 1,
+    );
   return [...counts].map(([key, count]) => `${key} x${count}`).join('\n') || 'no spans at all';
 }
 
@@ -74,7 +95,10 @@ function chainOf(span: CollectedSpan, spans: CollectedSpan[]): CollectedSpan[] {
   let current = span;
   while (current.parentSpanId && !/^0+$/.test(current.parentSpanId)) {
     const parent = byId.get(current.parentSpanId);
-    if (!parent) throw new Error(`parent ${current.parentSpanId} of "${current.name}" (${current.service}) never arrived`);
+    if (!parent)
+      throw new Error(
+        `parent ${current.parentSpanId} of "${current.name}" (${current.service}) never arrived`,
+      );
     chain.push(parent);
     current = parent;
   }
@@ -89,7 +113,10 @@ describe('OpenTelemetry across the stack', () => {
 
   beforeAll(async () => {
     collector = await startCollector();
-    e2e = await startE2EStack({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_BSP_SCHEDULE_DELAY: '200' });
+    e2e = await startE2EStack({
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+    });
   });
 
   afterAll(async () => {
@@ -109,13 +136,23 @@ describe('OpenTelemetry across the stack', () => {
 
     const delivery = await waitFor(
       () => {
-        const roots = collector.spans.filter((s) => s.service === 'sandbox-service' && s.text.includes(`/api/sandbox/pause/`));
+        const roots = collector.spans.filter(
+          (s) => s.service === 'sandbox-service' && s.text.includes(`/api/sandbox/pause/`),
+        );
         const traceIds = new Set(roots.map((s) => s.traceId));
-        return collector.spans.find((s) => s.service === 'realtime-gateway' && traceIds.has(s.traceId));
+        return collector.spans.find(
+          (s) => s.service === 'realtime-gateway' && traceIds.has(s.traceId),
+        );
       },
-      { timeoutMs: 15_000, intervalMs: 200, message: 'a gateway span in the trace of the pause request' },
+      {
+        timeoutMs: 15_000,
+        intervalMs: 200,
+        message: 'a gateway span in the trace of the pause request',
+      },
     ).catch((error: Error) => {
-      throw new Error(`${error.message}; spans received:\n${summary(collector.spans)}\nrequests: ${collector.requests.slice(0, 5).join(', ') || 'none'}`);
+      throw new Error(
+        `${error.message}; spans received:\n${summary(collector.spans)}\nrequests: ${collector.requests.slice(0, 5).join(', ') || 'none'}`,
+      );
     });
     const chain = chainOf(delivery, collector.spans);
     const services = chain.map((span) => span.service);
@@ -129,26 +166,56 @@ describe('OpenTelemetry across the stack', () => {
     const client = e2e.client(user);
     await client.connect();
     await client.subscribe('dealership:d-trace');
-    const created = await e2e.api<{ id: string }>('POST', '/api/sandbox', user, { name: 'trace-exec' });
+    const created = await e2e.api<{ id: string }>('POST', '/api/sandbox', user, {
+      name: 'trace-exec',
+    });
     const id = created.body.data?.id ?? '';
-    const accepted = await e2e.api<{ executionId: string }>('POST', `/api/sandbox/${id}/tools/execute`, user, { tool: 'echo', input: { message: 'traced' } });
+    const accepted = await e2e.api<{ executionId: string }>(
+      'POST',
+      `/api/sandbox/${id}/tools/execute`,
+      user,
+      { tool: 'echo', input: { message: 'traced' } },
+    );
     expect(accepted.status).toBe(202);
 
     const delivery = await waitFor(
       () => {
-        const roots = collector.spans.filter((s) => s.service === 'sandbox-service' && s.text.includes('/tools/execute'));
+        const roots = collector.spans.filter(
+          (s) => s.service === 'sandbox-service' && s.text.includes('/tools/execute'),
+        );
         const traceIds = new Set(roots.map((s) => s.traceId));
-        const workerTraces = new Set(collector.spans.filter((s) => s.service !== 'sandbox-service' && s.service !== 'realtime-gateway' && traceIds.has(s.traceId)).map((s) => s.traceId));
-        return collector.spans.find((s) => s.service === 'realtime-gateway' && workerTraces.has(s.traceId));
+        const workerTraces = new Set(
+          collector.spans
+            .filter(
+              (s) =>
+                s.service !== 'sandbox-service' &&
+                s.service !== 'realtime-gateway' &&
+                traceIds.has(s.traceId),
+            )
+            .map((s) => s.traceId),
+        );
+        return collector.spans.find(
+          (s) => s.service === 'realtime-gateway' && workerTraces.has(s.traceId),
+        );
       },
-      { timeoutMs: 20_000, intervalMs: 200, message: 'worker and gateway spans in the trace of the execute request' },
+      {
+        timeoutMs: 20_000,
+        intervalMs: 200,
+        message: 'worker and gateway spans in the trace of the execute request',
+      },
     ).catch((error: Error) => {
-      throw new Error(`${error.message}; spans received:\n${summary(collector.spans)}\nrequests: ${collector.requests.slice(0, 5).join(', ') || 'none'}`);
+      throw new Error(
+        `${error.message}; spans received:\n${summary(collector.spans)}\nrequests: ${collector.requests.slice(0, 5).join(', ') || 'none'}`,
+      );
     });
     const chain = chainOf(delivery, collector.spans);
     expect(chain[0]?.service).toBe('realtime-gateway');
     expect(chain.at(-1)?.text).toContain('/tools/execute');
     // Between the request and the delivery sits the worker process.
-    expect(chain.slice(1, -1).some((span) => span.service !== 'sandbox-service' && span.service !== 'realtime-gateway')).toBe(true);
+    expect(
+      chain
+        .slice(1, -1)
+        .some((span) => span.service !== 'sandbox-service' && span.service !== 'realtime-gateway'),
+    ).toBe(true);
   });
 });

@@ -5,7 +5,10 @@ export function formatBanner(stack: RunningStack): string {
   const { lb, ws, stats } = stack.urls;
   const token = stack.adminToken ?? '<token>';
   const byKind = (kind: string) =>
-    stack.instances.filter((instance) => instance.kind === kind).map((instance) => `${instance.name} ${instance.url}`).join(', ') || 'none';
+    stack.instances
+      .filter((instance) => instance.kind === kind)
+      .map((instance) => `${instance.name} ${instance.url}`)
+      .join(', ') || 'none';
   const lines = [
     '',
     'Switchboard is running behind HAProxy',
@@ -17,7 +20,14 @@ export function formatBanner(stack: RunningStack): string {
     `  redis           ${stack.redis.url}${stack.redis.process ? ' (started by the stack)' : ' (existing)'}`,
     `  gateways        ${byKind('gateway')}`,
     `  sandbox API     ${byKind('sandbox-api')}`,
-    `  sandbox worker  ${stack.instances.some((i) => i.kind === 'sandbox-worker') ? stack.instances.filter((i) => i.kind === 'sandbox-worker').map((i) => i.name).join(', ') : 'none'}`,
+    `  sandbox worker  ${
+      stack.instances.some((i) => i.kind === 'sandbox-worker')
+        ? stack.instances
+            .filter((i) => i.kind === 'sandbox-worker')
+            .map((i) => i.name)
+            .join(', ')
+        : 'none'
+    }`,
     `  flag-service    ${byKind('flags')}`,
     ...stack.skipped.map((skip) => `  skipped         ${skip.name}: ${skip.reason}`),
     '',

@@ -22,7 +22,8 @@ export function resolveAuth(env: NodeJS.ProcessEnv, secretFile: string): AuthSet
   if (publicKey) return { env: { JWT_PUBLIC_KEY: publicKey }, source: 'JWT_PUBLIC_KEY' };
   if (existsSync(secretFile)) {
     const stored = readFileSync(secretFile, 'utf8').trim();
-    if (stored.length >= 16) return { env: { JWT_SECRET: stored }, secret: stored, source: 'dev-secret-file' };
+    if (stored.length >= 16)
+      return { env: { JWT_SECRET: stored }, secret: stored, source: 'dev-secret-file' };
   }
   const secret = randomBytes(32).toString('base64url');
   mkdirSync(dirname(secretFile), { recursive: true });

@@ -7,7 +7,8 @@ export interface HaproxyServer {
 }
 
 const BACKEND_LINE = /^backend\s+(\S+)/;
-const SECTION_LINE = /^(global|defaults|frontend|backend|listen|resolvers|peers|userlist|program|http-errors|ring|cache)\b/;
+const SECTION_LINE =
+  /^(global|defaults|frontend|backend|listen|resolvers|peers|userlist|program|http-errors|ring|cache)\b/;
 const SERVER_LINE = /^\s+(server|server-template)\s/;
 
 /**
@@ -17,7 +18,10 @@ const SERVER_LINE = /^\s+(server|server-template)\s/;
  * so the dev stack runs the real config. Throws if a backend is missing or has no server line,
  * which means the config and the runner disagree.
  */
-export function renderHaproxyConfig(template: string, servers: Record<string, HaproxyServer[]>): string {
+export function renderHaproxyConfig(
+  template: string,
+  servers: Record<string, HaproxyServer[]>,
+): string {
   const lines = template.split('\n');
   const output: string[] = [];
   const rendered = new Set<string>();
@@ -29,14 +33,16 @@ export function renderHaproxyConfig(template: string, servers: Record<string, Ha
       if (!rendered.has(backend)) {
         rendered.add(backend);
         const indent = /^\s*/.exec(line)?.[0] ?? '    ';
-        for (const server of list) output.push(`${indent}server ${server.name} ${server.host}:${server.port} check`);
+        for (const server of list)
+          output.push(`${indent}server ${server.name} ${server.host}:${server.port} check`);
       }
       continue;
     }
     output.push(line);
   }
   const missing = Object.keys(servers).filter((name) => !rendered.has(name));
-  if (missing.length > 0) throw new Error(`haproxy.cfg has no server line in backend(s): ${missing.join(', ')}`);
+  if (missing.length > 0)
+    throw new Error(`haproxy.cfg has no server line in backend(s): ${missing.join(', ')}`);
   return output.join('\n');
 }
 
@@ -44,7 +50,11 @@ export function renderHaproxyConfig(template: string, servers: Record<string, Ha
 export function backendServers(instances: InstanceSpec[]): Record<BackendName, HaproxyServer[]> {
   const entries = (Object.keys(BACKENDS) as BackendName[]).map((backend) => [
     backend,
-    serversOf(backend, instances).map((instance) => ({ name: instance.name, host: instance.host, port: instance.port })),
+    serversOf(backend, instances).map((instance) => ({
+      name: instance.name,
+      host: instance.host,
+      port: instance.port,
+    })),
   ]);
   return Object.fromEntries(entries) as Record<BackendName, HaproxyServer[]>;
 }

@@ -23,7 +23,12 @@ export function parseStatsCsv(csv: string): ServerState[] {
   return rows
     .map((row) => row.split(','))
     .filter((cells) => cells[svname] !== 'FRONTEND' && cells[svname] !== 'BACKEND')
-    .map((cells) => ({ backend: cells[pxname] ?? '', server: cells[svname] ?? '', status: cells[status] ?? '', downTransitions: Number(cells[chkdown] ?? 0) || 0 }));
+    .map((cells) => ({
+      backend: cells[pxname] ?? '',
+      server: cells[svname] ?? '',
+      status: cells[status] ?? '',
+      downTransitions: Number(cells[chkdown] ?? 0) || 0,
+    }));
 }
 
 /** What HAProxy currently thinks of every server (its health checks on /health/ready). */

@@ -1,6 +1,17 @@
-export { startStack, type RunningStack, type RunningInstance, type StartStackOptions } from './stack.js';
+export {
+  startStack,
+  type RunningStack,
+  type RunningInstance,
+  type StartStackOptions,
+} from './stack.js';
 export { StackEnv, loadStackSettings, type StackSettings } from './stack-env.js';
-export { planTopology, BACKENDS, type InstanceSpec, type InstanceKind, type BackendName } from './topology.js';
+export {
+  planTopology,
+  BACKENDS,
+  type InstanceSpec,
+  type InstanceKind,
+  type BackendName,
+} from './topology.js';
 export { renderHaproxyConfig, backendServers, type HaproxyServer } from './haproxy-config.js';
 export { parseStatsCsv, fetchServerStates, type ServerState } from './haproxy-stats.js';
 export { liveChildPids } from './managed-process.js';

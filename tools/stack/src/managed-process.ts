@@ -38,7 +38,12 @@ export function startProcess(options: ManagedProcessOptions): ManagedProcess {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   // Its own process group: a terminal's Ctrl-C signals the whole foreground group, and the
   // stack must stop its children in order (gateways drain first, Redis last), not all at once.
-  const child = spawn(options.command, options.args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(options.command, options.args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   live.add(child);
   const prefix = `[${options.name}]`;
   for (const stream of [child.stdout, child.stderr]) {

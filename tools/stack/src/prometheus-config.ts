@@ -37,10 +37,18 @@ export function renderPrometheusConfig(template: string, options: PrometheusRend
     const { dns_sd_configs: _discovery, static_configs: _static, ...rest } = job;
     if (kind) {
       const targets = options.instances.filter((instance) => instance.kind === kind);
-      return { ...rest, static_configs: targets.map((instance) => ({ targets: [`${instance.host}:${instance.port}`], labels: { instance: instance.name } })) };
+      return {
+        ...rest,
+        static_configs: targets.map((instance) => ({
+          targets: [`${instance.host}:${instance.port}`],
+          labels: { instance: instance.name },
+        })),
+      };
     }
-    if (job.job_name === 'haproxy') return { ...rest, static_configs: [{ targets: [options.haproxyStatsTarget] }] };
-    if (job.job_name === 'prometheus') return { ...rest, static_configs: [{ targets: [options.prometheusTarget] }] };
+    if (job.job_name === 'haproxy')
+      return { ...rest, static_configs: [{ targets: [options.haproxyStatsTarget] }] };
+    if (job.job_name === 'prometheus')
+      return { ...rest, static_configs: [{ targets: [options.prometheusTarget] }] };
     throw new Error(`prometheus.yml job ${job.job_name} is unknown to the dev stack`);
   });
   return stringify(config);

@@ -20,19 +20,24 @@ export interface PrometheusOptions {
 }
 
 /** Runs Prometheus with the rendered infra/prometheus config and waits until it is ready. */
-export async function startPrometheus(options: PrometheusOptions): Promise<{ process: ManagedProcess; url: string }> {
+export async function startPrometheus(
+  options: PrometheusOptions,
+): Promise<{ process: ManagedProcess; url: string }> {
   const dir = join(options.stateDir, 'prometheus');
   mkdirSync(join(dir, 'data'), { recursive: true });
   const configFile = join(dir, 'prometheus.yml');
   const address = `127.0.0.1:${options.port}`;
   writeFileSync(
     configFile,
-    renderPrometheusConfig(readFileSync(join(options.root, 'infra', 'prometheus', 'prometheus.yml'), 'utf8'), {
-      instances: options.instances,
-      haproxyStatsTarget: `127.0.0.1:${options.haproxyStatsPort}`,
-      prometheusTarget: address,
-      rulesFile: join(options.root, 'infra', 'prometheus', 'alerts.yml'),
-    }),
+    renderPrometheusConfig(
+      readFileSync(join(options.root, 'infra', 'prometheus', 'prometheus.yml'), 'utf8'),
+      {
+        instances: options.instances,
+        haproxyStatsTarget: `127.0.0.1:${options.haproxyStatsPort}`,
+        prometheusTarget: address,
+        rulesFile: join(options.root, 'infra', 'prometheus', 'alerts.yml'),
+      },
+    ),
   );
   const child = startProcess({
     name: 'prometheus',
@@ -50,7 +55,11 @@ export async function startPrometheus(options: PrometheusOptions): Promise<{ pro
   });
   const url = `http://${address}`;
   await Promise.race([
-    waitFor(async () => (await fetch(`${url}/-/ready`)).ok, { timeoutMs: 30_000, intervalMs: 200, message: 'prometheus ready' }),
+    waitFor(async () => (await fetch(`${url}/-/ready`)).ok, {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      message: 'prometheus ready',
+    }),
     child.exit.then((code) => {
       throw new Error(`prometheus exited (${code}) during startup`);
     }),

@@ -15,7 +15,10 @@ export async function readyStatus(baseUrl: string): Promise<number> {
  * Servers that HAProxy does not (yet) report as UP: HAProxy's own /health/ready checks decide
  * whether it routes to an instance, so this is the view that matters for clients.
  */
-export async function serversNotUp(statsUrl: string, backends: Record<string, HaproxyServer[]>): Promise<string[]> {
+export async function serversNotUp(
+  statsUrl: string,
+  backends: Record<string, HaproxyServer[]>,
+): Promise<string[]> {
   let states;
   try {
     states = await fetchServerStates(statsUrl);

@@ -12,7 +12,12 @@ export interface ProvisionedRedis {
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 async function redisAnswers(url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1000,
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -29,24 +34,47 @@ async function redisAnswers(url: string): Promise<boolean> {
  * machine, starts redis-server on that port with AOF persistence under `dataDir` (so dev data
  * survives restarts). A remote or cluster URL that does not answer is an error, not a guess.
  */
-export async function provisionRedis(url: string, dataDir: string, log?: (line: string) => void): Promise<ProvisionedRedis> {
+export async function provisionRedis(
+  url: string,
+  dataDir: string,
+  log?: (line: string) => void,
+): Promise<ProvisionedRedis> {
   if (await redisAnswers(url)) return { url };
   const parsed = new URL(url);
   if (parsed.protocol !== 'redis:' || !LOCAL_HOSTS.has(parsed.hostname)) {
-    throw new Error(`Redis at ${url} does not answer, and it is not a local address the stack could start`);
+    throw new Error(
+      `Redis at ${url} does not answer, and it is not a local address the stack could start`,
+    );
   }
   const port = parsed.port === '' ? 6379 : Number(parsed.port);
   mkdirSync(dataDir, { recursive: true });
   const child = startProcess({
     name: 'redis',
     command: 'redis-server',
-    args: ['--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir, '--appendonly', 'yes', '--save', '', '--daemonize', 'no'],
+    args: [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dataDir,
+      '--appendonly',
+      'yes',
+      '--save',
+      '',
+      '--daemonize',
+      'no',
+    ],
     env: process.env,
     cwd: dataDir,
     ...(log ? { log } : {}),
   });
   await Promise.race([
-    waitFor(() => redisAnswers(url), { timeoutMs: 15_000, intervalMs: 100, message: `redis-server on port ${port}` }),
+    waitFor(() => redisAnswers(url), {
+      timeoutMs: 15_000,
+      intervalMs: 100,
+      message: `redis-server on port ${port}`,
+    }),
     child.exit.then((code) => {
       throw new Error(`redis-server exited (${code}) before answering on port ${port}`);
     }),

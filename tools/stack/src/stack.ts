@@ -66,8 +66,14 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
     // Gateways first: they answer 503 on /health/ready, HAProxy takes them out of rotation,
     // then they tell clients to reconnect (1012) and close. Everything else after them.
     const byKind = (kinds: string[]) => running.filter((instance) => kinds.includes(instance.kind));
-    await Promise.all(byKind(['gateway']).map((instance) => instance.process.stop('SIGTERM', DRAIN_TIMEOUT_MS)));
-    await Promise.all(byKind(['sandbox-api', 'sandbox-worker', 'flags']).map((instance) => instance.process.stop('SIGTERM', DRAIN_TIMEOUT_MS)));
+    await Promise.all(
+      byKind(['gateway']).map((instance) => instance.process.stop('SIGTERM', DRAIN_TIMEOUT_MS)),
+    );
+    await Promise.all(
+      byKind(['sandbox-api', 'sandbox-worker', 'flags']).map((instance) =>
+        instance.process.stop('SIGTERM', DRAIN_TIMEOUT_MS),
+      ),
+    );
     await haproxy?.stop('SIGTERM', 5000);
     await prometheus?.stop('SIGTERM', 10_000);
     await redis?.process?.stop('SIGTERM', 10_000);
@@ -83,7 +89,8 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
       say(`using the Redis at ${settings.REDIS_URL}`);
     }
     const auth = resolveAuth(env, join(stateDir, 'jwt-secret'));
-    if (auth.source === 'generated') say(`generated a dev JWT secret in ${join(stateDir, 'jwt-secret')}`);
+    if (auth.source === 'generated')
+      say(`generated a dev JWT secret in ${join(stateDir, 'jwt-secret')}`);
 
     const planned = await planTopology(settings);
     const launch = (spec: InstanceSpec): ManagedProcess =>
@@ -131,7 +138,11 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
       command: 'haproxy',
       args: ['-db', '-f', haproxyConfigPath],
       cwd: stateDir,
-      env: { ...env, HAPROXY_BIND: `:${settings.HAPROXY_PORT}`, HAPROXY_STATS_BIND: `:${settings.HAPROXY_STATS_PORT}` },
+      env: {
+        ...env,
+        HAPROXY_BIND: `:${settings.HAPROXY_PORT}`,
+        HAPROXY_STATS_BIND: `:${settings.HAPROXY_STATS_PORT}`,
+      },
       log,
     });
     started.push(haproxy);
@@ -167,7 +178,14 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
       redis,
       auth,
       haproxyConfigPath,
-      ...(auth.secret ? { adminToken: mintToken({ sub: 'dev-admin', dealershipId: 'dev', role: 'admin', ttl: '12h' }, { secret: auth.secret }) } : {}),
+      ...(auth.secret
+        ? {
+            adminToken: mintToken(
+              { sub: 'dev-admin', dealershipId: 'dev', role: 'admin', ttl: '12h' },
+              { secret: auth.secret },
+            ),
+          }
+        : {}),
       async restartInstance(name) {
         const index = running.findIndex((instance) => instance.name === name);
         const instance = running[index];
@@ -177,7 +195,15 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
         started.push(child);
         const restarted = { ...instance, process: child };
         running[index] = restarted;
-        if (instance.routed) await waitUntilReady(settings, [restarted], haproxy as ManagedProcess, urls.stats, backends, say);
+        if (instance.routed)
+          await waitUntilReady(
+            settings,
+            [restarted],
+            haproxy as ManagedProcess,
+            urls.stats,
+            backends,
+            say,
+          );
       },
       stop,
     };
@@ -199,18 +225,28 @@ async function waitUntilReady(
   const deadline = Date.now() + settings.STACK_READY_TIMEOUT_SEC * 1000;
   let waitingFor: string[] = [];
   for (;;) {
-    const dead = [...instances.map((instance) => instance.process), haproxy].filter((child) => child.exited);
-    if (dead.length > 0) throw new Error(`exited during startup: ${dead.map((child) => child.name).join(', ')}`);
+    const dead = [...instances.map((instance) => instance.process), haproxy].filter(
+      (child) => child.exited,
+    );
+    if (dead.length > 0)
+      throw new Error(`exited during startup: ${dead.map((child) => child.name).join(', ')}`);
     const routed = instances.filter((instance) => instance.routed);
-    const statuses = await Promise.all(routed.map(async (instance) => [instance.name, await readyStatus(instance.url)] as const));
-    const notReady = statuses.filter(([, status]) => status !== 200).map(([name, status]) => `${name} (/health/ready ${status || 'no answer'})`);
+    const statuses = await Promise.all(
+      routed.map(async (instance) => [instance.name, await readyStatus(instance.url)] as const),
+    );
+    const notReady = statuses
+      .filter(([, status]) => status !== 200)
+      .map(([name, status]) => `${name} (/health/ready ${status || 'no answer'})`);
     const notUp = notReady.length === 0 ? await serversNotUp(statsUrl, backends) : [];
     waitingFor = [...notReady, ...notUp.map((server) => `${server} (not UP in HAProxy)`)];
     if (waitingFor.length === 0) {
       say('every instance is ready behind HAProxy');
       return;
     }
-    if (Date.now() > deadline) throw new Error(`not ready after ${settings.STACK_READY_TIMEOUT_SEC} s: ${waitingFor.join(', ')}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `not ready after ${settings.STACK_READY_TIMEOUT_SEC} s: ${waitingFor.join(', ')}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }

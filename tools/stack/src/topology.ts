@@ -16,11 +16,44 @@ export interface InstanceSpec {
   routed: boolean;
 }
 
-const KINDS: Record<InstanceKind, { prefix: string; script: string; count: keyof StackSettings; basePort: keyof StackSettings; routed: boolean }> = {
-  gateway: { prefix: 'gateway', script: 'apps/realtime-gateway/dist/server.js', count: 'GATEWAY_INSTANCES', basePort: 'GATEWAY_BASE_PORT', routed: true },
-  'sandbox-api': { prefix: 'sandbox', script: 'apps/sandbox-service/dist/server.js', count: 'SANDBOX_INSTANCES', basePort: 'SANDBOX_BASE_PORT', routed: true },
-  'sandbox-worker': { prefix: 'sandbox-worker', script: 'apps/sandbox-service/dist/worker.js', count: 'SANDBOX_WORKERS', basePort: 'SANDBOX_WORKER_BASE_PORT', routed: false },
-  flags: { prefix: 'flags', script: 'apps/flag-service/dist/server.js', count: 'FLAG_INSTANCES', basePort: 'FLAG_BASE_PORT', routed: true },
+const KINDS: Record<
+  InstanceKind,
+  {
+    prefix: string;
+    script: string;
+    count: keyof StackSettings;
+    basePort: keyof StackSettings;
+    routed: boolean;
+  }
+> = {
+  gateway: {
+    prefix: 'gateway',
+    script: 'apps/realtime-gateway/dist/server.js',
+    count: 'GATEWAY_INSTANCES',
+    basePort: 'GATEWAY_BASE_PORT',
+    routed: true,
+  },
+  'sandbox-api': {
+    prefix: 'sandbox',
+    script: 'apps/sandbox-service/dist/server.js',
+    count: 'SANDBOX_INSTANCES',
+    basePort: 'SANDBOX_BASE_PORT',
+    routed: true,
+  },
+  'sandbox-worker': {
+    prefix: 'sandbox-worker',
+    script: 'apps/sandbox-service/dist/worker.js',
+    count: 'SANDBOX_WORKERS',
+    basePort: 'SANDBOX_WORKER_BASE_PORT',
+    routed: false,
+  },
+  flags: {
+    prefix: 'flags',
+    script: 'apps/flag-service/dist/server.js',
+    count: 'FLAG_INSTANCES',
+    basePort: 'FLAG_BASE_PORT',
+    routed: true,
+  },
 };
 
 /** HAProxy backend (infra/haproxy/haproxy.cfg) -> the instance kind that serves it. */
@@ -44,7 +77,10 @@ export async function planTopology(settings: StackSettings): Promise<InstanceSpe
       if (!taken.has(port)) return port;
     }
   };
-  for (const [kind, spec] of Object.entries(KINDS) as [InstanceKind, (typeof KINDS)[InstanceKind]][]) {
+  for (const [kind, spec] of Object.entries(KINDS) as [
+    InstanceKind,
+    (typeof KINDS)[InstanceKind],
+  ][]) {
     const count = settings[spec.count] as number;
     const base = settings[spec.basePort] as number;
     for (let index = 1; index <= count; index += 1) {

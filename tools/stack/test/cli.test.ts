@@ -74,14 +74,24 @@ describe('the start CLI', () => {
     const script = join(repoRoot, 'tools', 'stack', 'dist', 'cli', 'start.js');
     expect(existsSync(script), 'build tools/stack first').toBe(true);
     // Its own process group, like `npm start` in a terminal: Ctrl-C signals the whole group.
-    const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(process.execPath, [script], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     cli = child;
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => resolve(code)),
+    );
 
-    await waitFor(() => output.includes('Ctrl-C drains'), { timeoutMs: 60_000, intervalMs: 100, message: `banner in:\n${output}` });
+    await waitFor(() => output.includes('Ctrl-C drains'), {
+      timeoutMs: 60_000,
+      intervalMs: 100,
+      message: `banner in:\n${output}`,
+    });
     expect(output).toContain('started redis-server');
     expect(output).toContain(`http://127.0.0.1:${lbPort}`);
 
@@ -89,8 +99,13 @@ describe('the start CLI', () => {
     expect(secret.length).toBeGreaterThanOrEqual(32);
     const token = /export TOKEN=(\S+)/.exec(output)?.[1] ?? '';
     const [header, payload, signature] = token.split('.');
-    expect(createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url')).toBe(signature);
-    expect(JSON.parse(Buffer.from(payload ?? '', 'base64url').toString())).toMatchObject({ role: 'admin', dealershipId: 'dev' });
+    expect(createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url')).toBe(
+      signature,
+    );
+    expect(JSON.parse(Buffer.from(payload ?? '', 'base64url').toString())).toMatchObject({
+      role: 'admin',
+      dealershipId: 'dev',
+    });
 
     const children = childrenOf(child.pid as number);
     // redis, haproxy, gateway, sandbox API, worker (when built), flag service
@@ -106,7 +121,8 @@ describe('the start CLI', () => {
     expect(output).toContain('[stack] stopped');
     expect(output).not.toContain('again: killing everything');
     expect(children.filter(alive)).toEqual([]);
-    for (const port of [redisPort, lbPort, statsPort]) expect(await portOpen(port), `port ${port}`).toBe(false);
+    for (const port of [redisPort, lbPort, statsPort])
+      expect(await portOpen(port), `port ${port}`).toBe(false);
     // Redis ran with AOF under the state dir, so dev data survives a restart.
     expect(readdirSync(join(stateDir, 'redis')).join(',')).toContain('appendonly');
   }, 90_000);

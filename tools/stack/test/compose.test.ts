@@ -28,25 +28,57 @@ interface ComposeService {
   stop_grace_period?: string;
   healthcheck?: unknown;
 }
-const compose = parse(readFileSync(composeFile, 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
+const compose = parse(readFileSync(composeFile, 'utf8'), { merge: true }) as {
+  services: Record<string, ComposeService>;
+};
 const services = compose.services;
 
 /** Compose interpolation of ${VAR:?err} and ${VAR:-default} with the given variables. */
 function interpolate(value: string, vars: Record<string, string>): string {
-  return value.replace(/\$\{(\w+)(?::?([-?])([^}]*))?\}/g, (_match, name: string, kind?: string, rest?: string) => {
-    if (vars[name] !== undefined) return vars[name];
-    if (kind === '?') throw new Error(`${name} is required: ${rest}`);
-    return rest ?? '';
-  });
+  return value.replace(
+    /\$\{(\w+)(?::?([-?])([^}]*))?\}/g,
+    (_match, name: string, kind?: string, rest?: string) => {
+      if (vars[name] !== undefined) return vars[name];
+      if (kind === '?') throw new Error(`${name} is required: ${rest}`);
+      return rest ?? '';
+    },
+  );
 }
 
 /** The app services: compose name -> schema, entry script in the image, and HAProxy backend. */
 const APPS = {
-  'realtime-gateway': { schema: GatewayEnv, app: 'realtime-gateway', script: 'server', backend: 'realtime-gateway', minReplicas: 3 },
-  'sandbox-service': { schema: SandboxEnv, app: 'sandbox-service', script: 'server', backend: 'sandbox-service', minReplicas: 2 },
-  'sandbox-worker': { schema: SandboxEnv, app: 'sandbox-service', script: 'worker', backend: undefined, minReplicas: 1 },
-  'flag-service': { schema: FlagsEnv, app: 'flag-service', script: 'server', backend: 'flag-service', minReplicas: 2 },
-} satisfies Record<string, { schema: TObject; app: string; script: string; backend: string | undefined; minReplicas: number }>;
+  'realtime-gateway': {
+    schema: GatewayEnv,
+    app: 'realtime-gateway',
+    script: 'server',
+    backend: 'realtime-gateway',
+    minReplicas: 3,
+  },
+  'sandbox-service': {
+    schema: SandboxEnv,
+    app: 'sandbox-service',
+    script: 'server',
+    backend: 'sandbox-service',
+    minReplicas: 2,
+  },
+  'sandbox-worker': {
+    schema: SandboxEnv,
+    app: 'sandbox-service',
+    script: 'worker',
+    backend: undefined,
+    minReplicas: 1,
+  },
+  'flag-service': {
+    schema: FlagsEnv,
+    app: 'flag-service',
+    script: 'server',
+    backend: 'flag-service',
+    minReplicas: 2,
+  },
+} satisfies Record<
+  string,
+  { schema: TObject; app: string; script: string; backend: string | undefined; minReplicas: number }
+>;
 
 interface Stage {
   from: string;
@@ -57,20 +89,24 @@ function dockerfileStages(text: string): Stage[] {
   const stages: Stage[] = [];
   for (const line of text.replace(/\\\n/g, ' ').split('\n')) {
     const from = /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
-    if (from) stages.push({ from: from[1] ?? '', ...(from[2] ? { name: from[2] } : {}), lines: [] });
+    if (from)
+      stages.push({ from: from[1] ?? '', ...(from[2] ? { name: from[2] } : {}), lines: [] });
     else if (line.trim() && !line.startsWith('#')) stages.at(-1)?.lines.push(line.trim());
   }
   return stages;
 }
 
 function instruction(stage: Stage, name: string): string[] {
-  return stage.lines.filter((line) => line.toUpperCase().startsWith(`${name} `)).map((line) => line.slice(name.length + 1).trim());
+  return stage.lines
+    .filter((line) => line.toUpperCase().startsWith(`${name} `))
+    .map((line) => line.slice(name.length + 1).trim());
 }
 
 const haproxyCfg = readFileSync(join(infra, 'haproxy', 'haproxy.cfg'), 'utf8');
 /** backend -> [host, port] of its server-template line (compose DNS discovery). */
 function haproxyTemplate(backend: string): [string, number] {
-  const section = new RegExp(`^backend ${backend}\\n((?:[ \\t]+.*\\n?)+)`, 'm').exec(haproxyCfg)?.[1] ?? '';
+  const section =
+    new RegExp(`^backend ${backend}\\n((?:[ \\t]+.*\\n?)+)`, 'm').exec(haproxyCfg)?.[1] ?? '';
   const match = /server-template\s+\S+\s+\S+\s+([\w.-]+):(\d+)/.exec(section);
   if (!match) throw new Error(`backend ${backend} has no server-template`);
   return [match[1] ?? '', Number(match[2])];
@@ -83,7 +119,9 @@ describe('infra/docker-compose.yml', () => {
     expect(redis?.volumes?.some((volume) => volume.endsWith(':/data'))).toBe(true);
     expect(redis?.healthcheck).toBeDefined();
     for (const name of Object.keys(APPS)) {
-      expect(services[name]?.depends_on, name).toMatchObject({ redis: { condition: 'service_healthy' } });
+      expect(services[name]?.depends_on, name).toMatchObject({
+        redis: { condition: 'service_healthy' },
+      });
     }
   });
 
@@ -94,14 +132,21 @@ describe('infra/docker-compose.yml', () => {
       if (!service) throw new Error(`compose has no ${name}`);
       expect(service.deploy?.replicas ?? 1, name).toBeGreaterThanOrEqual(spec.minReplicas);
       expect(service.stop_grace_period, name).toBeDefined();
-      const env = Object.fromEntries(Object.entries(service.environment ?? {}).map(([key, value]) => [key, interpolate(String(value), vars)]));
+      const env = Object.fromEntries(
+        Object.entries(service.environment ?? {}).map(([key, value]) => [
+          key,
+          interpolate(String(value), vars),
+        ]),
+      );
       const unknown = Object.keys(env).filter((key) => !(key in spec.schema.properties));
       expect(unknown, `${name}: variables its config schema does not know`).toEqual([]);
       const config = loadConfig(spec.schema, env) as { REDIS_URL: string; JWT_SECRET?: string };
       expect(config.REDIS_URL, name).toBe('redis://redis:6379');
       expect(config.JWT_SECRET, name).toBe(vars.JWT_SECRET);
       // Without JWT_SECRET compose must refuse to start rather than run without auth.
-      expect(() => interpolate(String(service.environment?.['JWT_SECRET']), {}), name).toThrow(/JWT_SECRET is required/);
+      expect(() => interpolate(String(service.environment?.['JWT_SECRET']), {}), name).toThrow(
+        /JWT_SECRET is required/,
+      );
     }
   });
 
@@ -120,20 +165,31 @@ describe('infra/docker-compose.yml', () => {
       expect(runtime.from).toMatch(/^node:/);
       expect(instruction(runtime, 'USER')).toEqual(['node']);
       // The runtime stage gets built artefacts only, never the build toolchain.
-      expect(instruction(runtime, 'COPY').every((copy) => copy.startsWith('--from=build'))).toBe(true);
+      expect(instruction(runtime, 'COPY').every((copy) => copy.startsWith('--from=build'))).toBe(
+        true,
+      );
       expect(instruction(runtime, 'RUN').join(' ')).not.toMatch(/pnpm install|turbo/);
-      expect(existsSync(join(repoRoot, `${dockerfile}.dockerignore`)), `${dockerfile}.dockerignore`).toBe(true);
+      expect(
+        existsSync(join(repoRoot, `${dockerfile}.dockerignore`)),
+        `${dockerfile}.dockerignore`,
+      ).toBe(true);
     }
   });
 
   it('starts the entry script that the app builds, on the port its schema, Dockerfile and HAProxy agree on', () => {
     for (const [name, spec] of Object.entries(APPS)) {
       const service = services[name] as ComposeService;
-      const stages = dockerfileStages(readFileSync(join(repoRoot, service.build?.dockerfile ?? ''), 'utf8'));
+      const stages = dockerfileStages(
+        readFileSync(join(repoRoot, service.build?.dockerfile ?? ''), 'utf8'),
+      );
       const runtime = stages.at(-1) as Stage;
-      const command = service.command ?? (JSON.parse(instruction(runtime, 'CMD')[0] ?? '[]') as string[]);
+      const command =
+        service.command ?? (JSON.parse(instruction(runtime, 'CMD')[0] ?? '[]') as string[]);
       expect(command, name).toEqual(['node', `apps/${spec.app}/dist/${spec.script}.js`]);
-      expect(existsSync(join(repoRoot, 'apps', spec.app, 'src', `${spec.script}.ts`)), `apps/${spec.app}/src/${spec.script}.ts`).toBe(true);
+      expect(
+        existsSync(join(repoRoot, 'apps', spec.app, 'src', `${spec.script}.ts`)),
+        `apps/${spec.app}/src/${spec.script}.ts`,
+      ).toBe(true);
       const copies = instruction(runtime, 'COPY').join('\n');
       expect(copies).toContain(`/repo/apps/${spec.app}/dist`);
 
@@ -141,23 +197,39 @@ describe('infra/docker-compose.yml', () => {
       expect(instruction(runtime, 'EXPOSE'), name).toEqual([String(port)]);
       if (spec.backend) {
         expect(service.expose, name).toEqual([String(port)]);
-        expect(haproxyTemplate(spec.backend), `haproxy backend ${spec.backend}`).toEqual([name, port]);
+        expect(haproxyTemplate(spec.backend), `haproxy backend ${spec.backend}`).toEqual([
+          name,
+          port,
+        ]);
       }
     }
     // The dashboard lives in the sandbox API, so bull-board routes to the sandbox-service replicas.
-    expect(haproxyTemplate('bull-board')).toEqual(['sandbox-service', Number(services['sandbox-service']?.environment?.['PORT'])]);
+    expect(haproxyTemplate('bull-board')).toEqual([
+      'sandbox-service',
+      Number(services['sandbox-service']?.environment?.['PORT']),
+    ]);
   });
 
   it('publishes HAProxy on 8080 with the real haproxy.cfg and its stats page on 8404', () => {
     const haproxy = services['haproxy'] as ComposeService;
-    expect(haproxy.volumes).toContain('./haproxy/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro');
+    expect(haproxy.volumes).toContain(
+      './haproxy/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro',
+    );
     expect(haproxy.ports).toEqual(['8080:8080', '8404:8404']);
-    expect(haproxy.environment).toMatchObject({ HAPROXY_BIND: ':8080', HAPROXY_STATS_BIND: ':8404', DNS_NAMESERVER: '127.0.0.11:53' });
+    expect(haproxy.environment).toMatchObject({
+      HAPROXY_BIND: ':8080',
+      HAPROXY_STATS_BIND: ':8404',
+      DNS_NAMESERVER: '127.0.0.11:53',
+    });
   });
 
   it('scrapes every app service on its port and HAProxy, and provisions Grafana from infra/grafana', () => {
     const prometheus = parse(readFileSync(join(infra, 'prometheus', 'prometheus.yml'), 'utf8')) as {
-      scrape_configs: { job_name: string; dns_sd_configs?: { names: string[]; port: number }[]; static_configs?: { targets: string[] }[] }[];
+      scrape_configs: {
+        job_name: string;
+        dns_sd_configs?: { names: string[]; port: number }[];
+        static_configs?: { targets: string[] }[];
+      }[];
     };
     const jobs = new Map(prometheus.scrape_configs.map((job) => [job.job_name, job]));
     for (const name of ['realtime-gateway', 'sandbox-service', 'flag-service']) {
@@ -167,7 +239,10 @@ describe('infra/docker-compose.yml', () => {
     }
     const worker = services['sandbox-worker'] as ComposeService;
     const workerMetricsPort = String(worker.environment?.['WORKER_METRICS_PORT']);
-    expect(jobs.get('sandbox-worker')?.dns_sd_configs?.[0]).toMatchObject({ names: ['sandbox-worker'], port: Number(workerMetricsPort) });
+    expect(jobs.get('sandbox-worker')?.dns_sd_configs?.[0]).toMatchObject({
+      names: ['sandbox-worker'],
+      port: Number(workerMetricsPort),
+    });
     expect(worker.expose).toEqual([workerMetricsPort]);
     // The worker listens only there: its health check must not inherit the image's (API port).
     expect(JSON.stringify(worker.healthcheck)).toContain('process.env.WORKER_METRICS_PORT');
@@ -180,6 +255,11 @@ describe('infra/docker-compose.yml', () => {
       const [source] = volume.split(':');
       if (source?.startsWith('./')) expect(existsSync(join(infra, source)), volume).toBe(true);
     }
-    expect(grafana.volumes).toEqual(expect.arrayContaining(['./grafana/provisioning:/etc/grafana/provisioning:ro', './grafana/dashboards:/var/lib/grafana/dashboards:ro']));
+    expect(grafana.volumes).toEqual(
+      expect.arrayContaining([
+        './grafana/provisioning:/etc/grafana/provisioning:ro',
+        './grafana/dashboards:/var/lib/grafana/dashboards:ro',
+      ]),
+    );
   });
 });

@@ -7,14 +7,24 @@ import { join } from 'node:path';
 import { freePort, waitFor } from '@switchboard/test-redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { BACKENDS, type HaproxyServer, fetchServerStates, liveChildPids, renderHaproxyConfig, repoRoot } from '../src/index.js';
+import {
+  BACKENDS,
+  type HaproxyServer,
+  fetchServerStates,
+  liveChildPids,
+  renderHaproxyConfig,
+  repoRoot,
+} from '../src/index.js';
 import { startProcess } from '../src/managed-process.js';
 
 const configPath = join(repoRoot, 'infra', 'haproxy', 'haproxy.cfg');
 const template = readFileSync(configPath, 'utf8');
 
 function haproxyCheck(file: string, env: NodeJS.ProcessEnv = {}) {
-  return spawnSync('haproxy', ['-c', '-f', file], { encoding: 'utf8', env: { ...process.env, ...env } });
+  return spawnSync('haproxy', ['-c', '-f', file], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
 }
 
 describe('infra/haproxy/haproxy.cfg as written (compose: DNS server-template)', () => {
@@ -53,16 +63,21 @@ describe('renderHaproxyConfig', () => {
       ],
       'flag-service': [],
     });
-    expect(rendered).toContain('    server gateway-1 127.0.0.1:4001 check\n    server gateway-2 127.0.0.1:4002 check');
+    expect(rendered).toContain(
+      '    server gateway-1 127.0.0.1:4001 check\n    server gateway-2 127.0.0.1:4002 check',
+    );
     expect(rendered).not.toContain('server-template gateway');
     expect(rendered).not.toContain('server-template flags');
     expect(rendered).toContain('server-template sandbox 1-10 sandbox-service:3001');
-    const withoutServers = (text: string) => text.split('\n').filter((line) => !/^\s+server/.test(line));
+    const withoutServers = (text: string) =>
+      text.split('\n').filter((line) => !/^\s+server/.test(line));
     expect(withoutServers(rendered)).toEqual(withoutServers(template));
   });
 
   it('refuses a backend the config does not have', () => {
-    expect(() => renderHaproxyConfig(template, { 'no-such-backend': [] })).toThrow(/no-such-backend/);
+    expect(() => renderHaproxyConfig(template, { 'no-such-backend': [] })).toThrow(
+      /no-such-backend/,
+    );
   });
 });
 
@@ -88,7 +103,16 @@ describe('the rendered config in a running HAProxy', () => {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-haproxy-'));
 
   async function startUpstream(name: string): Promise<Upstream> {
-    const upstream: Upstream = { name, port: await freePort(), server: createServer(), ready: true, seenHeaders: [], exploded: 0, refusingUpgrades: false, refused: 0 };
+    const upstream: Upstream = {
+      name,
+      port: await freePort(),
+      server: createServer(),
+      ready: true,
+      seenHeaders: [],
+      exploded: 0,
+      refusingUpgrades: false,
+      refused: 0,
+    };
     upstream.server.on('request', (request, response) => {
       if (request.url === '/health/ready') {
         response.writeHead(upstream.ready ? 200 : 503).end();
@@ -100,27 +124,40 @@ describe('the rendered config in a running HAProxy', () => {
         return;
       }
       upstream.seenHeaders.push(request.headers);
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name, url: request.url }));
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ name, url: request.url }));
     });
     const wss = new WebSocketServer({ noServer: true });
-    wss.on('connection', (socket) => socket.send(JSON.stringify({ type: 'connection.established', instanceId: name })));
+    wss.on('connection', (socket) =>
+      socket.send(JSON.stringify({ type: 'connection.established', instanceId: name })),
+    );
     upstream.server.on('upgrade', (request, socket: Duplex, head: Buffer) => {
       if (upstream.refusingUpgrades) {
         upstream.refused += 1;
-        socket.end('HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}');
+        socket.end(
+          'HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}',
+        );
         return;
       }
       wss.handleUpgrade(request, socket, head, (client) => wss.emit('connection', client, request));
     });
-    await new Promise<void>((resolve) => upstream.server.listen(upstream.port, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) =>
+      upstream.server.listen(upstream.port, '127.0.0.1', resolve),
+    );
     upstreams.push(upstream);
     return upstream;
   }
 
-  const asServers = (list: Upstream[]): HaproxyServer[] => list.map((u) => ({ name: u.name, host: '127.0.0.1', port: u.port }));
+  const asServers = (list: Upstream[]): HaproxyServer[] =>
+    list.map((u) => ({ name: u.name, host: '127.0.0.1', port: u.port }));
 
   beforeAll(async () => {
-    const gateways = [await startUpstream('gw-a'), await startUpstream('gw-b'), await startUpstream('gw-c')];
+    const gateways = [
+      await startUpstream('gw-a'),
+      await startUpstream('gw-b'),
+      await startUpstream('gw-c'),
+    ];
     const sandbox = [await startUpstream('sb-a'), await startUpstream('sb-b')];
     const flags = [await startUpstream('fl-a')];
     const file = join(dir, 'haproxy.cfg');
@@ -134,18 +171,32 @@ describe('the rendered config in a running HAProxy', () => {
       }),
     );
     const [port, statsPort] = [await freePort(), await freePort()];
-    const env = { ...process.env, HAPROXY_BIND: `127.0.0.1:${port}`, HAPROXY_STATS_BIND: `127.0.0.1:${statsPort}` };
+    const env = {
+      ...process.env,
+      HAPROXY_BIND: `127.0.0.1:${port}`,
+      HAPROXY_STATS_BIND: `127.0.0.1:${statsPort}`,
+    };
     const check = haproxyCheck(file, env);
     expect(check.status, check.stderr).toBe(0);
-    const haproxy = startProcess({ name: 'haproxy', command: 'haproxy', args: ['-db', '-f', file], env, cwd: dir, log: () => undefined });
+    const haproxy = startProcess({
+      name: 'haproxy',
+      command: 'haproxy',
+      args: ['-db', '-f', file],
+      env,
+      cwd: dir,
+      log: () => undefined,
+    });
     stopHaproxy = () => haproxy.stop('SIGTERM', 5000);
     lb = `http://127.0.0.1:${port}`;
     statsUrl = `http://127.0.0.1:${statsPort}/stats`;
-    await waitFor(async () => (await fetchServerStates(statsUrl)).every((state) => state.status === 'UP'), {
-      timeoutMs: 15_000,
-      intervalMs: 100,
-      message: 'every server UP',
-    });
+    await waitFor(
+      async () => (await fetchServerStates(statsUrl)).every((state) => state.status === 'UP'),
+      {
+        timeoutMs: 15_000,
+        intervalMs: 100,
+        message: 'every server UP',
+      },
+    );
   });
 
   afterAll(async () => {
@@ -157,7 +208,11 @@ describe('the rendered config in a running HAProxy', () => {
 
   const get = async (path: string) => {
     const response = await fetch(`${lb}${path}`);
-    return { status: response.status, body: (await response.json()) as Record<string, unknown>, traceId: response.headers.get('x-trace-id') };
+    return {
+      status: response.status,
+      body: (await response.json()) as Record<string, unknown>,
+      traceId: response.headers.get('x-trace-id'),
+    };
   };
 
   it('routes each path prefix to its service and balances round robin', async () => {
@@ -192,11 +247,15 @@ describe('the rendered config in a running HAProxy', () => {
     // silently instead of answering 502, so that the client itself retries.
     const once = (method: string) =>
       new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const request = httpRequest(`${lb}/api/sandbox/explode`, { method, agent: false }, (response) => {
-          let body = '';
-          response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-        });
+        const request = httpRequest(
+          `${lb}/api/sandbox/explode`,
+          { method, agent: false },
+          (response) => {
+            let body = '';
+            response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+          },
+        );
         request.on('error', reject);
         request.end(method === 'POST' ? '{}' : undefined);
       });
@@ -204,7 +263,10 @@ describe('the rendered config in a running HAProxy', () => {
     const exploded = () => sandbox.reduce((sum, u) => sum + u.exploded, 0);
     const get = await once('GET');
     expect(get.status).toBe(502);
-    expect(JSON.parse(get.body)).toMatchObject({ success: false, error: { code: 'SERVICE_UNAVAILABLE' } });
+    expect(JSON.parse(get.body)).toMatchObject({
+      success: false,
+      error: { code: 'SERVICE_UNAVAILABLE' },
+    });
     expect(exploded()).toBe(3);
     const post = await once('POST');
     expect(post.status).toBe(502);
@@ -228,7 +290,9 @@ describe('the rendered config in a running HAProxy', () => {
     for (let i = 0; i < 6; i += 1) {
       const socket = new WebSocket(`${lb.replace('http', 'ws')}/ws?token=x`);
       const frame = await new Promise<{ instanceId: string }>((resolve, reject) => {
-        socket.once('message', (data) => resolve(JSON.parse(String(data)) as { instanceId: string }));
+        socket.once('message', (data) =>
+          resolve(JSON.parse(String(data)) as { instanceId: string }),
+        );
         socket.once('error', reject);
       });
       instanceIds.add(frame.instanceId);
@@ -247,8 +311,12 @@ describe('the rendered config in a running HAProxy', () => {
         const socket = new WebSocket(`${lb.replace('http', 'ws')}/ws?token=x`);
         instanceIds.push(
           await new Promise<string>((resolve, reject) => {
-            socket.once('message', (data) => resolve((JSON.parse(String(data)) as { instanceId: string }).instanceId));
-            socket.once('unexpected-response', (_request, response) => reject(new Error(`HTTP ${response.statusCode}`)));
+            socket.once('message', (data) =>
+              resolve((JSON.parse(String(data)) as { instanceId: string }).instanceId),
+            );
+            socket.once('unexpected-response', (_request, response) =>
+              reject(new Error(`HTTP ${response.statusCode}`)),
+            );
             socket.once('error', reject);
           }),
         );
@@ -267,11 +335,17 @@ describe('the rendered config in a running HAProxy', () => {
     const draining = upstreams.find((u) => u.name === 'sb-b');
     if (!draining) throw new Error('no sb-b');
     draining.ready = false;
-    await waitFor(async () => (await fetchServerStates(statsUrl)).some((s) => s.backend === 'sandbox-service' && s.server === 'sb-b' && s.status === 'DOWN'), {
-      timeoutMs: 10_000,
-      intervalMs: 100,
-      message: 'sb-b DOWN in HAProxy',
-    });
+    await waitFor(
+      async () =>
+        (await fetchServerStates(statsUrl)).some(
+          (s) => s.backend === 'sandbox-service' && s.server === 'sb-b' && s.status === 'DOWN',
+        ),
+      {
+        timeoutMs: 10_000,
+        intervalMs: 100,
+        message: 'sb-b DOWN in HAProxy',
+      },
+    );
     for (let i = 0; i < 4; i += 1) expect((await get('/api/sandbox')).body['name']).toBe('sb-a');
     draining.ready = true;
     await waitFor(async () => (await fetchServerStates(statsUrl)).every((s) => s.status === 'UP'), {
@@ -285,11 +359,15 @@ describe('the rendered config in a running HAProxy', () => {
     const flags = upstreams.find((u) => u.name === 'fl-a');
     if (!flags) throw new Error('no fl-a');
     flags.ready = false;
-    await waitFor(async () => (await fetchServerStates(statsUrl)).some((s) => s.server === 'fl-a' && s.status === 'DOWN'), {
-      timeoutMs: 10_000,
-      intervalMs: 100,
-      message: 'fl-a DOWN',
-    });
+    await waitFor(
+      async () =>
+        (await fetchServerStates(statsUrl)).some((s) => s.server === 'fl-a' && s.status === 'DOWN'),
+      {
+        timeoutMs: 10_000,
+        intervalMs: 100,
+        message: 'fl-a DOWN',
+      },
+    );
     const { status, body, traceId } = await get('/api/flags');
     expect(status).toBe(503);
     expect(body).toMatchObject({ success: false, error: { code: 'SERVICE_UNAVAILABLE', traceId } });

@@ -28,8 +28,18 @@ describe('infra/prometheus', () => {
   it('alerts.yml passes promtool check rules and has the alerts operations relies on', () => {
     const result = promtool('check', 'rules', 'alerts.yml');
     expect(result.status, result.output).toBe(0);
-    const names = allExpressions().filter((e) => e.where.startsWith('alert ')).map((e) => e.where.slice(6));
-    expect(names).toEqual(expect.arrayContaining(['InstanceDown', 'RedisDisconnected', 'DeliveryLatencyP99High', 'QueueDepthGrowing', 'HighErrorRate']));
+    const names = allExpressions()
+      .filter((e) => e.where.startsWith('alert '))
+      .map((e) => e.where.slice(6));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'InstanceDown',
+        'RedisDisconnected',
+        'DeliveryLatencyP99High',
+        'QueueDepthGrowing',
+        'HighErrorRate',
+      ]),
+    );
   });
 
   it('alert rules fire on the series they are meant for (promtool test rules)', () => {
@@ -40,17 +50,41 @@ describe('infra/prometheus', () => {
 
   it('the dev rendering scrapes every local instance by name and stays a valid config', () => {
     const instances: InstanceSpec[] = [
-      { name: 'gateway-1', kind: 'gateway', script: '', host: '127.0.0.1', port: 4001, routed: true },
-      { name: 'gateway-2', kind: 'gateway', script: '', host: '127.0.0.1', port: 4002, routed: true },
-      { name: 'sandbox-1', kind: 'sandbox-api', script: '', host: '127.0.0.1', port: 4101, routed: true },
+      {
+        name: 'gateway-1',
+        kind: 'gateway',
+        script: '',
+        host: '127.0.0.1',
+        port: 4001,
+        routed: true,
+      },
+      {
+        name: 'gateway-2',
+        kind: 'gateway',
+        script: '',
+        host: '127.0.0.1',
+        port: 4002,
+        routed: true,
+      },
+      {
+        name: 'sandbox-1',
+        kind: 'sandbox-api',
+        script: '',
+        host: '127.0.0.1',
+        port: 4101,
+        routed: true,
+      },
       { name: 'flags-1', kind: 'flags', script: '', host: '127.0.0.1', port: 4201, routed: true },
     ];
-    const rendered = renderPrometheusConfig(readFileSync(join(prometheusDir, 'prometheus.yml'), 'utf8'), {
-      instances,
-      haproxyStatsTarget: '127.0.0.1:8404',
-      prometheusTarget: '127.0.0.1:9090',
-      rulesFile: alertsFile,
-    });
+    const rendered = renderPrometheusConfig(
+      readFileSync(join(prometheusDir, 'prometheus.yml'), 'utf8'),
+      {
+        instances,
+        haproxyStatsTarget: '127.0.0.1:8404',
+        prometheusTarget: '127.0.0.1:9090',
+        rulesFile: alertsFile,
+      },
+    );
     expect(rendered).not.toContain('dns_sd_configs');
     expect(rendered).toContain('127.0.0.1:4002');
     expect(rendered).toContain('instance: flags-1');
@@ -69,7 +103,9 @@ describe('infra/grafana dashboards', () => {
       'Switchboard / Realtime gateway',
       'Switchboard / Sandbox service',
     ]);
-    const exprs = allExpressions().map((e) => e.expr).join('\n');
+    const exprs = allExpressions()
+      .map((e) => e.expr)
+      .join('\n');
     for (const metric of [
       'websocket_connections_active',
       'websocket_connections_total',
@@ -91,7 +127,14 @@ describe('infra/grafana dashboards', () => {
 
   it('every panel and alert expression is valid PromQL (checked by promtool as recording rules)', () => {
     const expressions = allExpressions();
-    const rules = { groups: [{ name: 'expressions', rules: expressions.map((e, i) => ({ record: `check:expr_${i}`, expr: e.expr })) }] };
+    const rules = {
+      groups: [
+        {
+          name: 'expressions',
+          rules: expressions.map((e, i) => ({ record: `check:expr_${i}`, expr: e.expr })),
+        },
+      ],
+    };
     const file = join(dir, 'expressions.yml');
     writeFileSync(file, stringify(rules));
     const result = promtool('check', 'rules', file);
@@ -102,14 +145,23 @@ describe('infra/grafana dashboards', () => {
   it('have unique uids and panel ids, so provisioning neither collides nor drops panels', () => {
     const dashboards = readDashboards() as unknown as { uid: string; panels: { id: number }[] }[];
     expect(new Set(dashboards.map((d) => d.uid)).size).toBe(dashboards.length);
-    for (const dashboard of dashboards) expect(new Set(dashboard.panels.map((p) => p.id)).size, dashboard.uid).toBe(dashboard.panels.length);
+    for (const dashboard of dashboards)
+      expect(new Set(dashboard.panels.map((p) => p.id)).size, dashboard.uid).toBe(
+        dashboard.panels.length,
+      );
   });
 
   it('every panel uses the provisioned Prometheus datasource', () => {
     for (const dashboard of readDashboards()) {
-      for (const panel of dashboard.panels) expect((panel as { datasource?: { uid?: string } }).datasource?.uid, panel.title).toBe('prometheus');
+      for (const panel of dashboard.panels)
+        expect((panel as { datasource?: { uid?: string } }).datasource?.uid, panel.title).toBe(
+          'prometheus',
+        );
     }
-    const datasource = readFileSync(join(repoRoot, 'infra', 'grafana', 'provisioning', 'datasources', 'prometheus.yml'), 'utf8');
+    const datasource = readFileSync(
+      join(repoRoot, 'infra', 'grafana', 'provisioning', 'datasources', 'prometheus.yml'),
+      'utf8',
+    );
     expect(datasource).toContain('uid: prometheus');
   });
 });

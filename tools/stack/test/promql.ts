@@ -25,14 +25,37 @@ export function readDashboards(): Dashboard[] {
 /** Every PromQL expression of every Grafana panel and every alert rule. */
 export function allExpressions(): NamedExpression[] {
   const fromDashboards = readDashboards().flatMap((dashboard) =>
-    dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((target) => ({ where: `${dashboard.title} / ${panel.title}`, expr: target.expr }))),
+    dashboard.panels.flatMap((panel) =>
+      (panel.targets ?? []).map((target) => ({
+        where: `${dashboard.title} / ${panel.title}`,
+        expr: target.expr,
+      })),
+    ),
   );
-  const rules = parse(readFileSync(alertsFile, 'utf8')) as { groups: { rules: { alert: string; expr: string }[] }[] };
-  const fromAlerts = rules.groups.flatMap((group) => group.rules.map((rule) => ({ where: `alert ${rule.alert}`, expr: rule.expr.trim() })));
+  const rules = parse(readFileSync(alertsFile, 'utf8')) as {
+    groups: { rules: { alert: string; expr: string }[] }[];
+  };
+  const fromAlerts = rules.groups.flatMap((group) =>
+    group.rules.map((rule) => ({ where: `alert ${rule.alert}`, expr: rule.expr.trim() })),
+  );
   return [...fromDashboards, ...fromAlerts];
 }
 
-const NOT_METRICS = new Set(['and', 'or', 'unless', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'offset', 'bool', 'inf', 'nan']);
+const NOT_METRICS = new Set([
+  'and',
+  'or',
+  'unless',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'offset',
+  'bool',
+  'inf',
+  'nan',
+]);
 
 /** Metric names an expression reads: identifiers outside label matchers and groupings, not calls. */
 export function metricNames(expr: string): string[] {

@@ -6,11 +6,21 @@ import { mintToken } from '@switchboard/auth';
 import { type RedisServer, freePort, startRedis, waitFor } from '@switchboard/test-redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { type RunningStack, fetchServerStates, liveChildPids, repoRoot, startStack } from '../src/index.js';
+import {
+  type RunningStack,
+  fetchServerStates,
+  liveChildPids,
+  repoRoot,
+  startStack,
+} from '../src/index.js';
 
 async function promQuery(base: string, query: string): Promise<unknown[]> {
   const response = await fetch(`${base}/api/v1/query?query=${encodeURIComponent(query)}`);
-  const body = (await response.json()) as { status: string; error?: string; data?: { result: unknown[] } };
+  const body = (await response.json()) as {
+    status: string;
+    error?: string;
+    data?: { result: unknown[] };
+  };
   if (body.status !== 'success') throw new Error(`${query}: ${body.error}`);
   return body.data?.result ?? [];
 }
@@ -56,7 +66,8 @@ describe('the dev stack', () => {
   }, 60_000);
 
   it('runs 3 gateways, 2 sandbox APIs, 2 flag services (and the worker once it exists)', () => {
-    const count = (kind: string) => stack.instances.filter((instance) => instance.kind === kind).length;
+    const count = (kind: string) =>
+      stack.instances.filter((instance) => instance.kind === kind).length;
     expect([count('gateway'), count('sandbox-api'), count('flags')]).toEqual([3, 2, 2]);
     const workerBuilt = existsSync(join(repoRoot, 'apps', 'sandbox-service', 'dist', 'worker.js'));
     expect(count('sandbox-worker')).toBe(workerBuilt ? 1 : 0);
@@ -84,8 +95,12 @@ describe('the dev stack', () => {
     }
     const states = await fetchServerStates(stack.urls.stats);
     const expected = [
-      ...stack.instances.filter((i) => i.kind === 'gateway').map((i) => `realtime-gateway/${i.name}`),
-      ...stack.instances.filter((i) => i.kind === 'sandbox-api').flatMap((i) => [`sandbox-service/${i.name}`, `bull-board/${i.name}`]),
+      ...stack.instances
+        .filter((i) => i.kind === 'gateway')
+        .map((i) => `realtime-gateway/${i.name}`),
+      ...stack.instances
+        .filter((i) => i.kind === 'sandbox-api')
+        .flatMap((i) => [`sandbox-service/${i.name}`, `bull-board/${i.name}`]),
       ...stack.instances.filter((i) => i.kind === 'flags').map((i) => `flag-service/${i.name}`),
     ];
     expect(states.map((s) => `${s.backend}/${s.server}`).sort()).toEqual(expected.sort());
@@ -110,14 +125,18 @@ describe('the dev stack', () => {
             if (parsed.type === 'connection.established') resolve(parsed);
           });
           socket.once('error', reject);
-          socket.once('close', (code) => reject(new Error(`closed with ${code} before connection.established`)));
+          socket.once('close', (code) =>
+            reject(new Error(`closed with ${code} before connection.established`)),
+          );
         });
         instanceIds.add(frame.instanceId);
       } finally {
         socket.terminate();
       }
     }
-    expect(instanceIds).toEqual(new Set(stack.instances.filter((i) => i.kind === 'gateway').map((i) => i.name)));
+    expect(instanceIds).toEqual(
+      new Set(stack.instances.filter((i) => i.kind === 'gateway').map((i) => i.name)),
+    );
   });
 
   it('runs Prometheus (infra/prometheus rendered) scraping every instance and HAProxy', async () => {
@@ -130,12 +149,18 @@ describe('the dev stack', () => {
         const up = (await promQuery(prometheus, 'up == 1')) as { metric: { job: string } }[];
         return up.length === expectedTargets;
       },
-      { timeoutMs: 30_000, intervalMs: 500, message: `${expectedTargets} targets up in Prometheus` },
+      {
+        timeoutMs: 30_000,
+        intervalMs: 500,
+        message: `${expectedTargets} targets up in Prometheus`,
+      },
     );
   }, 40_000);
 
   it('stops everything it started and leaves no process behind', async () => {
-    const pids = stack.instances.flatMap((i) => (i.process.pid === undefined ? [] : [i.process.pid]));
+    const pids = stack.instances.flatMap((i) =>
+      i.process.pid === undefined ? [] : [i.process.pid],
+    );
     expect(pids.length).toBeGreaterThanOrEqual(7);
     expect(liveChildPids().length).toBeGreaterThanOrEqual(pids.length + 2);
     await stack.stop();

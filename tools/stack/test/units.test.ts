@@ -11,7 +11,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('loadStackSettings', () => {
   it('defaults to the documented topology and ports', () => {
     const settings = loadStackSettings({});
-    expect(settings).toMatchObject({ GATEWAY_INSTANCES: 3, SANDBOX_INSTANCES: 2, SANDBOX_WORKERS: 1, FLAG_INSTANCES: 2, HAPROXY_PORT: 8080, HAPROXY_STATS_PORT: 8404 });
+    expect(settings).toMatchObject({
+      GATEWAY_INSTANCES: 3,
+      SANDBOX_INSTANCES: 2,
+      SANDBOX_WORKERS: 1,
+      FLAG_INSTANCES: 2,
+      HAPROXY_PORT: 8080,
+      HAPROXY_STATS_PORT: 8404,
+    });
     expect(settings.REDIS_URL).toBe('redis://127.0.0.1:6379');
   });
 
@@ -28,25 +35,54 @@ describe('loadStackSettings', () => {
 
 describe('planTopology', () => {
   it('numbers instances from each base port', async () => {
-    const plan = await planTopology(loadStackSettings({ GATEWAY_INSTANCES: '2', SANDBOX_INSTANCES: '1', SANDBOX_WORKERS: '0', FLAG_INSTANCES: '1' }));
-    expect(plan.map((i) => `${i.name}@${i.port}`)).toEqual(['gateway-1@3301', 'gateway-2@3302', 'sandbox-1@3101', 'flags-1@3201']);
-    expect(plan.find((i) => i.name === 'gateway-1')?.script).toBe('apps/realtime-gateway/dist/server.js');
+    const plan = await planTopology(
+      loadStackSettings({
+        GATEWAY_INSTANCES: '2',
+        SANDBOX_INSTANCES: '1',
+        SANDBOX_WORKERS: '0',
+        FLAG_INSTANCES: '1',
+      }),
+    );
+    expect(plan.map((i) => `${i.name}@${i.port}`)).toEqual([
+      'gateway-1@3301',
+      'gateway-2@3302',
+      'sandbox-1@3101',
+      'flags-1@3201',
+    ]);
+    expect(plan.find((i) => i.name === 'gateway-1')?.script).toBe(
+      'apps/realtime-gateway/dist/server.js',
+    );
   });
 
   it('gives every instance a distinct free port when the bases are 0', async () => {
     const plan = await planTopology(
-      loadStackSettings({ GATEWAY_INSTANCES: '5', SANDBOX_INSTANCES: '5', SANDBOX_WORKERS: '2', FLAG_INSTANCES: '5', GATEWAY_BASE_PORT: '0', SANDBOX_BASE_PORT: '0', SANDBOX_WORKER_BASE_PORT: '0', FLAG_BASE_PORT: '0' }),
+      loadStackSettings({
+        GATEWAY_INSTANCES: '5',
+        SANDBOX_INSTANCES: '5',
+        SANDBOX_WORKERS: '2',
+        FLAG_INSTANCES: '5',
+        GATEWAY_BASE_PORT: '0',
+        SANDBOX_BASE_PORT: '0',
+        SANDBOX_WORKER_BASE_PORT: '0',
+        FLAG_BASE_PORT: '0',
+      }),
     );
     expect(plan).toHaveLength(17);
     expect(new Set(plan.map((i) => i.port)).size).toBe(17);
-    expect(plan.filter((i) => !i.routed).map((i) => i.name)).toEqual(['sandbox-worker-1', 'sandbox-worker-2']);
+    expect(plan.filter((i) => !i.routed).map((i) => i.name)).toEqual([
+      'sandbox-worker-1',
+      'sandbox-worker-2',
+    ]);
   });
 });
 
 describe('resolveAuth', () => {
   it('prefers JWT_SECRET, then JWT_PUBLIC_KEY, and writes nothing for either', () => {
     const file = join(dir, 'never-written');
-    expect(resolveAuth({ JWT_SECRET: 's'.repeat(20), JWT_PUBLIC_KEY: 'pem' }, file)).toMatchObject({ source: 'JWT_SECRET', secret: 's'.repeat(20) });
+    expect(resolveAuth({ JWT_SECRET: 's'.repeat(20), JWT_PUBLIC_KEY: 'pem' }, file)).toMatchObject({
+      source: 'JWT_SECRET',
+      secret: 's'.repeat(20),
+    });
     const publicOnly = resolveAuth({ JWT_PUBLIC_KEY: 'pem' }, file);
     expect(publicOnly).toMatchObject({ source: 'JWT_PUBLIC_KEY', env: { JWT_PUBLIC_KEY: 'pem' } });
     expect(publicOnly.secret).toBeUndefined();
@@ -95,9 +131,18 @@ describe('parseStatsCsv', () => {
 describe('metricNames', () => {
   it.each([
     ['up{job=~"a|b"} == 0', ['up']],
-    ['sum by (service) (rate(http_request_duration_seconds_count{status_code=~"5.."}[5m])) / sum by (service) (rate(http_request_duration_seconds_count[5m])) > 0.05', ['http_request_duration_seconds_count']],
-    ['histogram_quantile(0.99, sum by (le) (rate(websocket_message_delivery_seconds_bucket[5m]))) > 0.5', ['websocket_message_delivery_seconds_bucket']],
-    ['max by (queue) (sandbox_queue_depth) > 100 and deriv(max by (queue) (sandbox_queue_depth)[10m:1m]) > 0', ['sandbox_queue_depth']],
+    [
+      'sum by (service) (rate(http_request_duration_seconds_count{status_code=~"5.."}[5m])) / sum by (service) (rate(http_request_duration_seconds_count[5m])) > 0.05',
+      ['http_request_duration_seconds_count'],
+    ],
+    [
+      'histogram_quantile(0.99, sum by (le) (rate(websocket_message_delivery_seconds_bucket[5m]))) > 0.5',
+      ['websocket_message_delivery_seconds_bucket'],
+    ],
+    [
+      'max by (queue) (sandbox_queue_depth) > 100 and deriv(max by (queue) (sandbox_queue_depth)[10m:1m]) > 0',
+      ['sandbox_queue_depth'],
+    ],
   ])('%s', (expr, names) => {
     expect(metricNames(expr)).toEqual(names);
   });

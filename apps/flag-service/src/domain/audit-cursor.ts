@@ -13,10 +13,14 @@ export function assertAuditCursor(cursor: string): void {
   const seq = match ? BigInt(match[2]!) : -1n;
   const valid = ms >= 0n && seq >= 0n && ms <= UINT64_MAX && seq <= UINT64_MAX && ms + seq > 0n;
   if (!valid) {
-    throw new AppError(ErrorCode.VALIDATION_ERROR, 'cursor must be the nextCursor of a previous page.', {
-      location: 'querystring',
-      field: 'cursor',
-      reason: 'invalid-cursor',
-    });
+    throw new AppError(
+      ErrorCode.VALIDATION_ERROR,
+      'cursor must be the nextCursor of a previous page.',
+      {
+        location: 'querystring',
+        field: 'cursor',
+        reason: 'invalid-cursor',
+      },
+    );
   }
 }

@@ -6,14 +6,22 @@ import type { FastifyInstance } from 'fastify';
  * The context a caller may evaluate with: anything it sends, except that a non-admin always
  * evaluates as its own dealership (a tenant cannot probe another tenant's targeting).
  */
-export function scopedContext(context: FlagContext | undefined, principal: PrincipalClaims): FlagContext {
+export function scopedContext(
+  context: FlagContext | undefined,
+  principal: PrincipalClaims,
+): FlagContext {
   const given = { ...(context ?? {}) };
   if (principal.role !== 'admin') given.dealershipId = principal.dealershipId;
   return given;
 }
 
 /** Evaluates with the service's live snapshot and records the seed metrics. */
-export function evaluateMeasured(app: FastifyInstance, client: FlagsClient, key: string, context: FlagContext): EvaluationResult {
+export function evaluateMeasured(
+  app: FastifyInstance,
+  client: FlagsClient,
+  key: string,
+  context: FlagContext,
+): EvaluationResult {
   const started = process.hrtime.bigint();
   const result = client.evaluate(key, context);
   app.flagMetrics.evaluated(result, Number(process.hrtime.bigint() - started) / 1e9);

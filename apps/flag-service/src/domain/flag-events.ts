@@ -12,12 +12,22 @@ export const FLAG_OUTBOX = 'flags';
  * The outbox the flag store's write script fills: `relay(FLAG_OUTBOX)` after a write publishes
  * its event, and the sweeper publishes what a writer left (another service, or a crash).
  */
-export function createFlagOutbox(options: { redis: RedisClient; keyspace: Keyspace; sweepAfterMs?: number; log?: OutboxLog; roomLog?: RoomLogSettings }): Outbox {
+export function createFlagOutbox(options: {
+  redis: RedisClient;
+  keyspace: Keyspace;
+  sweepAfterMs?: number;
+  log?: OutboxLog;
+  roomLog?: RoomLogSettings;
+}): Outbox {
   const { keyspace } = options;
   return createOutbox({
     redis: options.redis,
     publisher: createPublisher(options.redis, { keyspace, ...options.roomLog }),
-    keys: { stream: () => keyspace.flags.outbox(), lock: () => keyspace.flags.outboxLock(), pending: keyspace.flags.outboxPending() },
+    keys: {
+      stream: () => keyspace.flags.outbox(),
+      lock: () => keyspace.flags.outboxLock(),
+      pending: keyspace.flags.outboxPending(),
+    },
     translate: flagEventsOf,
     ...(options.sweepAfterMs ? { sweepAfterMs: options.sweepAfterMs } : {}),
     ...(options.log ? { log: options.log } : {}),
@@ -32,7 +42,14 @@ export function createFlagOutbox(options: { redis: RedisClient; keyspace: Keyspa
  */
 function flagEventsOf(payload: unknown): OutboxEvent[] {
   const write = payload as FlagOutboxEntry;
-  const change = { key: write.key, version: write.version, actor: write.actor, at: write.at, enabled: write.enabled, ...(write.reason ? { reason: write.reason } : {}) };
+  const change = {
+    key: write.key,
+    version: write.version,
+    actor: write.actor,
+    at: write.at,
+    enabled: write.enabled,
+    ...(write.reason ? { reason: write.reason } : {}),
+  };
   const base = { rooms: [ADMIN_ROOM], dealershipId: write.dealershipId ?? 'system' };
   switch (write.action) {
     case 'create':
@@ -45,6 +62,12 @@ function flagEventsOf(payload: unknown): OutboxEvent[] {
     case 'unarchive':
       return [{ ...base, event: 'flag.archived', data: { ...change, archived: write.archived } }];
     case 'rollback':
-      return [{ ...base, event: 'flag.rolled_back', data: { ...change, toVersion: write.restoredVersion ?? write.version } }];
+      return [
+        {
+          ...base,
+          event: 'flag.rolled_back',
+          data: { ...change, toVersion: write.restoredVersion ?? write.version },
+        },
+      ];
   }
 }

@@ -30,7 +30,8 @@ async function flagMetrics(app: FastifyInstance): Promise<void> {
     registers: [app.metrics],
     collect() {
       const counts = { enabled: 0, disabled: 0, archived: 0 };
-      for (const flag of app.flags.client.flags()) counts[flag.archived ? 'archived' : flag.enabled ? 'enabled' : 'disabled'] += 1;
+      for (const flag of app.flags.client.flags())
+        counts[flag.archived ? 'archived' : flag.enabled ? 'enabled' : 'disabled'] += 1;
       for (const [status, count] of Object.entries(counts)) this.set({ status }, count);
     },
   });
@@ -55,4 +56,8 @@ async function flagMetrics(app: FastifyInstance): Promise<void> {
   });
 }
 
-export const flagMetricsPlugin = fp(flagMetrics, { name: 'flag-service/metrics', fastify: '5.x', dependencies: ['flag-service/flags'] });
+export const flagMetricsPlugin = fp(flagMetrics, {
+  name: 'flag-service/metrics',
+  fastify: '5.x',
+  dependencies: ['flag-service/flags'],
+});

@@ -1,7 +1,14 @@
 // Brings app.metrics / app.health / app.redis into the types when building against dist.
 import type {} from '@switchboard/observability';
 import type {} from '@switchboard/redis';
-import { type FlagCommands, type FlagStore, type FlagsClient, type WriteResult, createFlagsClient, flagCommands } from '@switchboard/flags';
+import {
+  type FlagCommands,
+  type FlagStore,
+  type FlagsClient,
+  type WriteResult,
+  createFlagsClient,
+  flagCommands,
+} from '@switchboard/flags';
 import type { Keyspace } from '@switchboard/keyspace';
 import type { RoomLogSettings } from '@switchboard/room-log';
 import type { FastifyInstance } from 'fastify';
@@ -34,7 +41,12 @@ export interface FlagsPluginOptions {
 
 async function flags(app: FastifyInstance, options: FlagsPluginOptions): Promise<void> {
   const { keyspace } = options;
-  const client = createFlagsClient({ redis: app.redis, keyspace, logger: app.log, registry: app.metrics });
+  const client = createFlagsClient({
+    redis: app.redis,
+    keyspace,
+    logger: app.log,
+    registry: app.metrics,
+  });
   const commands = flagCommands(client.store);
   // Every write puts its event in the flag outbox with the write itself (flag store script);
   // the outbox publishes them in version order, whichever instance (or service) wrote.
@@ -67,4 +79,8 @@ async function flags(app: FastifyInstance, options: FlagsPluginOptions): Promise
   });
 }
 
-export const flagsPlugin = fp(flags, { name: 'flag-service/flags', fastify: '5.x', dependencies: ['@switchboard/redis', '@switchboard/metrics', '@switchboard/health'] });
+export const flagsPlugin = fp(flags, {
+  name: 'flag-service/flags',
+  fastify: '5.x',
+  dependencies: ['@switchboard/redis', '@switchboard/metrics', '@switchboard/health'],
+});

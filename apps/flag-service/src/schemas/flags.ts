@@ -1,13 +1,27 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { FlagDefinition, FlagKey, Flag as FlagSchema, REASONS, EVALUATION_ERRORS } from '@switchboard/flags';
+import {
+  FlagDefinition,
+  FlagKey,
+  Flag as FlagSchema,
+  REASONS,
+  EVALUATION_ERRORS,
+} from '@switchboard/flags';
 
-const Reason = Type.Optional(Type.String({ maxLength: 500, description: 'Why; recorded in the audit log' }));
-const Version = Type.Optional(Type.Integer({ minimum: 0, description: 'Optimistic concurrency: the version this change was made from (or send If-Match)' }));
+const Reason = Type.Optional(
+  Type.String({ maxLength: 500, description: 'Why; recorded in the audit log' }),
+);
+const Version = Type.Optional(
+  Type.Integer({
+    minimum: 0,
+    description: 'Optimistic concurrency: the version this change was made from (or send If-Match)',
+  }),
+);
 
 export { FlagSchema as Flag };
 
 /** The success envelope around a response schema. */
-export const envelope = <T extends TSchema>(data: T) => Type.Object({ success: Type.Literal(true), data });
+export const envelope = <T extends TSchema>(data: T) =>
+  Type.Object({ success: Type.Literal(true), data });
 
 export const KeyParams = Type.Object({ key: FlagKey });
 export type KeyParams = Static<typeof KeyParams>;
@@ -18,26 +32,47 @@ export const CreateFlagBody = Type.Object(
 );
 export type CreateFlagBody = Static<typeof CreateFlagBody>;
 
-export const UpdateFlagBody = Type.Object({ ...FlagDefinition.properties, version: Version, reason: Reason }, { additionalProperties: false });
+export const UpdateFlagBody = Type.Object(
+  { ...FlagDefinition.properties, version: Version, reason: Reason },
+  { additionalProperties: false },
+);
 export type UpdateFlagBody = Static<typeof UpdateFlagBody>;
 
-export const ToggleBody = Type.Object({ enabled: Type.Boolean(), version: Version, reason: Reason }, { additionalProperties: false });
+export const ToggleBody = Type.Object(
+  { enabled: Type.Boolean(), version: Version, reason: Reason },
+  { additionalProperties: false },
+);
 export type ToggleBody = Static<typeof ToggleBody>;
 
-export const ArchiveBody = Type.Object({ version: Version, reason: Reason }, { additionalProperties: false });
+export const ArchiveBody = Type.Object(
+  { version: Version, reason: Reason },
+  { additionalProperties: false },
+);
 export type ArchiveBody = Static<typeof ArchiveBody>;
 
-export const RollbackBody = Type.Object({ version: Type.Integer({ minimum: 1, description: 'The version to restore' }), reason: Reason }, { additionalProperties: false });
+export const RollbackBody = Type.Object(
+  { version: Type.Integer({ minimum: 1, description: 'The version to restore' }), reason: Reason },
+  { additionalProperties: false },
+);
 export type RollbackBody = Static<typeof RollbackBody>;
 
 export const ListQuery = Type.Object(
   {
     tag: Type.Optional(Type.String({ maxLength: 64 })),
     enabled: Type.Optional(Type.Boolean()),
-    archived: Type.Optional(Type.Boolean({ description: 'Default false: archived flags are hidden' })),
-    q: Type.Optional(Type.String({ maxLength: 128, description: 'Substring of key or description (case-insensitive)' })),
+    archived: Type.Optional(
+      Type.Boolean({ description: 'Default false: archived flags are hidden' }),
+    ),
+    q: Type.Optional(
+      Type.String({
+        maxLength: 128,
+        description: 'Substring of key or description (case-insensitive)',
+      }),
+    ),
     limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-    cursor: Type.Optional(Type.String({ maxLength: 128, description: 'The last key of the previous page' })),
+    cursor: Type.Optional(
+      Type.String({ maxLength: 128, description: 'The last key of the previous page' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -46,14 +81,23 @@ export type ListQuery = Static<typeof ListQuery>;
 export const PageQuery = Type.Object(
   {
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-    cursor: Type.Optional(Type.String({ pattern: '^[0-9]+-[0-9]+$', maxLength: 64, description: 'id of the last entry of the previous page' })),
+    cursor: Type.Optional(
+      Type.String({
+        pattern: '^[0-9]+-[0-9]+$',
+        maxLength: 64,
+        description: 'id of the last entry of the previous page',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
 export type PageQuery = Static<typeof PageQuery>;
 
 export const VersionsQuery = Type.Object(
-  { limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }), offset: Type.Integer({ minimum: 0, default: 0 }) },
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+    offset: Type.Integer({ minimum: 0, default: 0 }),
+  },
   { additionalProperties: false },
 );
 export type VersionsQuery = Static<typeof VersionsQuery>;
@@ -72,13 +116,18 @@ const EvaluationContext = Type.Object(
 export const EvaluateBody = Type.Object(
   {
     context: Type.Optional(EvaluationContext),
-    keys: Type.Optional(Type.Array(FlagKey, { maxItems: 1000, description: 'Only these flags (default: all)' })),
+    keys: Type.Optional(
+      Type.Array(FlagKey, { maxItems: 1000, description: 'Only these flags (default: all)' }),
+    ),
   },
   { additionalProperties: false },
 );
 export type EvaluateBody = Static<typeof EvaluateBody>;
 
-export const EvaluateOneBody = Type.Object({ context: Type.Optional(EvaluationContext) }, { additionalProperties: false });
+export const EvaluateOneBody = Type.Object(
+  { context: Type.Optional(EvaluationContext) },
+  { additionalProperties: false },
+);
 export type EvaluateOneBody = Static<typeof EvaluateOneBody>;
 
 export const EvaluationResult = Type.Object({

@@ -201,7 +201,9 @@ export class ClientConnection {
     if (this.heldUntilFirstFrame.length === 0) return;
     const held = this.heldUntilFirstFrame;
     this.heldUntilFirstFrame = [];
-    for (const membership of held) if (membership.hold.isHolding && this.rooms.get(membership.room) === membership) this.goLive(membership);
+    for (const membership of held)
+      if (membership.hold.isHolding && this.rooms.get(membership.room) === membership)
+        this.goLive(membership);
   }
 
   /** Ends a replay: held-back live messages go out in order, duplicates dropped. */

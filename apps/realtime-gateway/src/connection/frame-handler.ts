@@ -9,7 +9,12 @@ import type { ClientConnection } from './client-connection.js';
 export interface FrameContext {
   subscribe(connection: ClientConnection, room: string): Promise<void>;
   unsubscribe(connection: ClientConnection, room: string): Promise<void>;
-  resume(connection: ClientConnection, positions: Record<string, number>, epochs: Record<string, string> | undefined, session: string | undefined): Promise<void>;
+  resume(
+    connection: ClientConnection,
+    positions: Record<string, number>,
+    epochs: Record<string, string> | undefined,
+    session: string | undefined,
+  ): Promise<void>;
   reauthenticate(connection: ClientConnection, claims: PrincipalClaims): void;
   verifyToken(token: string): PrincipalClaims;
   ack(connection: ClientConnection, room: string, seq: number): void;
@@ -19,13 +24,21 @@ export interface FrameContext {
 }
 
 /** Rate-limits, parses and dispatches one text frame; a bad frame yields an `error` frame. */
-export async function handleFrame(context: FrameContext, connection: ClientConnection, raw: string): Promise<void> {
+export async function handleFrame(
+  context: FrameContext,
+  connection: ClientConnection,
+  raw: string,
+): Promise<void> {
   // Frames still queued behind a close are not handled (nor counted).
   if (connection.closed) return;
   const admitted = connection.admitFrame();
   if (admitted !== 'allowed') {
     context.onRateLimited();
-    connection.sendFrame({ type: 'error', code: ErrorCode.RATE_LIMITED, message: 'Too many frames; slow down.' });
+    connection.sendFrame({
+      type: 'error',
+      code: ErrorCode.RATE_LIMITED,
+      message: 'Too many frames; slow down.',
+    });
     if (admitted === 'abusive') connection.close(CloseCode.RATE_LIMITED, 'rate limited');
     return;
   }
@@ -40,7 +53,9 @@ export async function handleFrame(context: FrameContext, connection: ClientConne
     await dispatch(context, connection, parsed.frame);
   } catch (error) {
     const appError = error instanceof AppError ? error : new AppError(ErrorCode.INTERNAL_ERROR);
-    context.onError(appError.code === ErrorCode.INTERNAL_ERROR ? 'internal' : appError.code.toLowerCase());
+    context.onError(
+      appError.code === ErrorCode.INTERNAL_ERROR ? 'internal' : appError.code.toLowerCase(),
+    );
     connection.sendFrame({
       type: 'error',
       code: appError.code,
@@ -50,7 +65,11 @@ export async function handleFrame(context: FrameContext, connection: ClientConne
   }
 }
 
-async function dispatch(context: FrameContext, connection: ClientConnection, frame: ClientFrame): Promise<void> {
+async function dispatch(
+  context: FrameContext,
+  connection: ClientConnection,
+  frame: ClientFrame,
+): Promise<void> {
   switch (frame.type) {
     case 'ping':
       connection.sendFrame({ type: 'pong', ts: Date.now(), ...(frame.id ? { id: frame.id } : {}) });
@@ -69,13 +88,24 @@ async function dispatch(context: FrameContext, connection: ClientConnection, fra
       try {
         claims = context.verifyToken(frame.token);
       } catch {
-        connection.sendFrame({ type: 'error', code: ErrorCode.UNAUTHORIZED, message: 'The new token is invalid or expired.' });
+        connection.sendFrame({
+          type: 'error',
+          code: ErrorCode.UNAUTHORIZED,
+          message: 'The new token is invalid or expired.',
+        });
         return;
       }
       // Rooms were checked against the old identity: a refresh may extend it, never change it
       // (an admin demoted to user would otherwise keep another dealership's rooms).
-      if (claims.sub !== connection.principal.sub || claims.dealershipId !== connection.principal.dealershipId || claims.role !== connection.principal.role) {
-        throw new AppError(ErrorCode.FORBIDDEN, 'A refreshed token must be for the same user, dealership and role.');
+      if (
+        claims.sub !== connection.principal.sub ||
+        claims.dealershipId !== connection.principal.dealershipId ||
+        claims.role !== connection.principal.role
+      ) {
+        throw new AppError(
+          ErrorCode.FORBIDDEN,
+          'A refreshed token must be for the same user, dealership and role.',
+        );
       }
       context.reauthenticate(connection, claims);
       return;

@@ -14,7 +14,11 @@ function handOver(hold: ReplayHold): LiveMessage[] {
 describe('ReplayHold', () => {
   it('holds live messages of a new membership and hands them over in arrival order', () => {
     const hold = new ReplayHold();
-    expect([hold.offer(message(2)), hold.offer(message(1)), hold.offer(message(3))]).toEqual([true, true, true]);
+    expect([hold.offer(message(2)), hold.offer(message(1)), hold.offer(message(3))]).toEqual([
+      true,
+      true,
+      true,
+    ]);
     expect(seqs(handOver(hold))).toEqual([2, 1, 3]);
   });
 

@@ -18,7 +18,10 @@ export interface DrainResult {
  * so they reconnect elsewhere without a thundering herd. Resolves when no connection is left
  * (`open` is the live set, emptied as sockets close) or at the deadline, when the rest are cut.
  */
-export async function closeInBatches(open: ReadonlyMap<string, ClientConnection>, options: DrainOptions): Promise<DrainResult> {
+export async function closeInBatches(
+  open: ReadonlyMap<string, ClientConnection>,
+  options: DrainOptions,
+): Promise<DrainResult> {
   const deadline = Date.now() + options.drainMs;
   const connections = [...open.values()];
   const batches = Math.max(1, options.batches ?? 10);
@@ -29,7 +32,8 @@ export async function closeInBatches(open: ReadonlyMap<string, ClientConnection>
     connection.sendFrame({ type: 'migrate', reconnectInMs: Math.round(batch * interval) });
   });
   for (let batch = 0; batch < batches && open.size > 0; batch += 1) {
-    for (const connection of connections.slice(batch * perBatch, (batch + 1) * perBatch)) connection.close(CloseCode.DRAINING, 'draining for restart');
+    for (const connection of connections.slice(batch * perBatch, (batch + 1) * perBatch))
+      connection.close(CloseCode.DRAINING, 'draining for restart');
     if (batch < batches - 1) await sleep(Math.max(0, Math.min(interval, deadline - Date.now())));
   }
   while (open.size > 0 && Date.now() < deadline) await sleep(25);

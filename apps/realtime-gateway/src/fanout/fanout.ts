@@ -45,7 +45,16 @@ export function createFanout(deps: FanoutDeps): Fanout {
     onConnectionChange: (connected) => metrics.redisConnected.set(connected ? 1 : 0),
     log,
   });
-  const hub = new RoomHub(deps.redis, ks, subscriber, metrics, log, () => counters.duplicateDropped());
-  const inbox = new RedisInbox({ ks, instanceId: deps.instanceId, hub, offline: deps.offline, metrics, log });
+  const hub = new RoomHub(deps.redis, ks, subscriber, metrics, log, () =>
+    counters.duplicateDropped(),
+  );
+  const inbox = new RedisInbox({
+    ks,
+    instanceId: deps.instanceId,
+    hub,
+    offline: deps.offline,
+    metrics,
+    log,
+  });
   return { subscriber, hub };
 }

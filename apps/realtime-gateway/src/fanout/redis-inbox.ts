@@ -44,8 +44,14 @@ export class RedisInbox {
     const room = parseRoom(message.room);
     // Routed here for the user's own connection: if it is gone (an admin watching the room does
     // not count), the message goes back to the user's queue.
-    if (room?.kind === 'user' && room.id && !hub.hasUser(message.key, message.dealershipId, room.id)) {
-      void this.deps.offline.requeue(message, room.id).catch((error: Error) => log.warn({ err: error }, 'could not requeue a user message'));
+    if (
+      room?.kind === 'user' &&
+      room.id &&
+      !hub.hasUser(message.key, message.dealershipId, room.id)
+    ) {
+      void this.deps.offline
+        .requeue(message, room.id)
+        .catch((error: Error) => log.warn({ err: error }, 'could not requeue a user message'));
     }
   }
 }

@@ -3,9 +3,22 @@ import { GLOBAL_ROOM } from '@switchboard/events';
 import type { Keyspace } from '@switchboard/keyspace';
 import { extractTraceContext } from '@switchboard/observability';
 import type { RedisClient } from '@switchboard/redis';
-import { type ChannelSubscriber, type LiveMessage, type RoomPosition, coversRange, readHistory, readPosition, roomChannel, uniqueById } from '@switchboard/room-log';
+import {
+  type ChannelSubscriber,
+  type LiveMessage,
+  type RoomPosition,
+  coversRange,
+  readHistory,
+  readPosition,
+  roomChannel,
+  uniqueById,
+} from '@switchboard/room-log';
 import type { FastifyBaseLogger } from 'fastify';
-import { type ClientConnection, type Membership, newMembership } from '../connection/client-connection.js';
+import {
+  type ClientConnection,
+  type Membership,
+  newMembership,
+} from '../connection/client-connection.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 
 /** A room with members on this instance. */
@@ -62,10 +75,26 @@ export class RoomHub {
   }
 
   /** Adds a member (its live messages held until `resume`/`subscribe` take it live). */
-  async join(connection: ClientConnection, room: string, key: string, scope: string, channelled: boolean): Promise<Membership> {
+  async join(
+    connection: ClientConnection,
+    room: string,
+    key: string,
+    scope: string,
+    channelled: boolean,
+  ): Promise<Membership> {
     let local = this.rooms.get(key);
     if (!local) {
-      local = { key, channel: undefined, members: new Set(), lastSeq: undefined, epoch: undefined, pending: [], busy: false, subscribed: Promise.resolve(), recentIds: new Set() };
+      local = {
+        key,
+        channel: undefined,
+        members: new Set(),
+        lastSeq: undefined,
+        epoch: undefined,
+        pending: [],
+        busy: false,
+        subscribed: Promise.resolve(),
+        recentIds: new Set(),
+      };
       this.rooms.set(key, local);
     }
     // A user's own room arrives on ws:direct; once anyone here needs the room's channel (an admin
@@ -73,7 +102,9 @@ export class RoomHub {
     if (channelled && !local.channel) {
       local.channel = roomChannel(this.ks, room, key);
       if (room !== GLOBAL_ROOM) {
-        local.subscribed = this.subscriber.add(local.channel).then(() => void this.metrics.roomChannels.set(this.subscriber.roomChannelCount()));
+        local.subscribed = this.subscriber
+          .add(local.channel)
+          .then(() => void this.metrics.roomChannels.set(this.subscriber.roomChannelCount()));
       }
     }
     await local.subscribed;
@@ -101,7 +132,9 @@ export class RoomHub {
       this.rooms.delete(membership.key);
       if (local.channel && room !== GLOBAL_ROOM) {
         // remove() never rejects (a failed UNSUBSCRIBE is moot once the channel is not wanted).
-        void this.subscriber.remove(local.channel).then(() => this.metrics.roomChannels.set(this.subscriber.roomChannelCount()));
+        void this.subscriber
+          .remove(local.channel)
+          .then(() => this.metrics.roomChannels.set(this.subscriber.roomChannelCount()));
       }
     }
     return true;
@@ -112,7 +145,10 @@ export class RoomHub {
   }
 
   /** Starts a membership at the room's current position (plain subscribe). */
-  async startLive(connection: ClientConnection, membership: Membership): Promise<{ seq: number; epoch: string }> {
+  async startLive(
+    connection: ClientConnection,
+    membership: Membership,
+  ): Promise<{ seq: number; epoch: string }> {
     const position = await this.position(membership.key);
     this.placeAt(membership, position);
     connection.goLive(membership);
@@ -134,16 +170,25 @@ export class RoomHub {
    * Replays what the client missed since `fromSeq` (in `epoch`) and continues live. Never
    * partial: either every message after fromSeq is replayed, or `recovered: false`.
    */
-  async resume(connection: ClientConnection, membership: Membership, fromSeq: number, epoch: string | undefined): Promise<ResumeResult> {
+  async resume(
+    connection: ClientConnection,
+    membership: Membership,
+    fromSeq: number,
+    epoch: string | undefined,
+  ): Promise<ResumeResult> {
     const position = await readPosition(this.redis, this.ks, membership.key);
     this.seedRoom(membership.key, position.seq, position.epoch);
     let recovered = false;
     let missed: LiveMessage[] = [];
     // A position is only meaningful in its epoch: one given without it (beyond 0) cannot be
     // told apart from a position in history that was lost and restarted, so it is not trusted.
-    const sameEpoch = epoch === position.epoch || position.seq === 0 || (epoch === undefined && fromSeq === 0);
+    const sameEpoch =
+      epoch === position.epoch || position.seq === 0 || (epoch === undefined && fromSeq === 0);
     if (sameEpoch && fromSeq <= position.seq) {
-      missed = fromSeq === position.seq ? [] : await readHistory(this.redis, this.ks, membership.key, fromSeq + 1, position.seq);
+      missed =
+        fromSeq === position.seq
+          ? []
+          : await readHistory(this.redis, this.ks, membership.key, fromSeq + 1, position.seq);
       recovered = coversRange(missed, fromSeq + 1, position.seq);
       missed = uniqueById(missed);
     }
@@ -157,7 +202,12 @@ export class RoomHub {
       membership.epoch = position.epoch;
     }
     connection.goLive(membership);
-    return { recovered, replayed: recovered ? missed.length : 0, seq: membership.seq, epoch: position.epoch };
+    return {
+      recovered,
+      replayed: recovered ? missed.length : 0,
+      seq: membership.seq,
+      epoch: position.epoch,
+    };
   }
 
   /** A message from Redis (room channel, ws:broadcast or ws:direct); false when no member is here. */
@@ -186,7 +236,8 @@ export class RoomHub {
   /** Whether one of the room's local members is that user (not an admin watching the room). */
   hasUser(key: string, dealershipId: string, sub: string): boolean {
     for (const member of this.rooms.get(key)?.members ?? []) {
-      if (member.principal.sub === sub && member.principal.dealershipId === dealershipId) return true;
+      if (member.principal.sub === sub && member.principal.dealershipId === dealershipId)
+        return true;
     }
     return false;
   }
@@ -220,7 +271,10 @@ export class RoomHub {
         this.fanOut(local, next);
       }
     } catch (error) {
-      this.log.warn({ err: error, room: local.key }, 'room delivery failed; will catch up on the next message');
+      this.log.warn(
+        { err: error, room: local.key },
+        'room delivery failed; will catch up on the next message',
+      );
     } finally {
       local.busy = false;
     }
@@ -246,9 +300,20 @@ export class RoomHub {
       return;
     }
     local.recentIds.add(message.id);
-    if (local.recentIds.size > RECENT_IDS_PER_ROOM) local.recentIds.delete(local.recentIds.values().next().value!);
+    if (local.recentIds.size > RECENT_IDS_PER_ROOM)
+      local.recentIds.delete(local.recentIds.values().next().value!);
     const span = message.trace?.traceparent
-      ? tracer.startSpan('websocket.deliver', { attributes: { 'messaging.destination.name': message.room, 'messaging.message.id': message.id, 'switchboard.seq': message.seq } }, extractTraceContext(message.trace))
+      ? tracer.startSpan(
+          'websocket.deliver',
+          {
+            attributes: {
+              'messaging.destination.name': message.room,
+              'messaging.message.id': message.id,
+              'switchboard.seq': message.seq,
+            },
+          },
+          extractTraceContext(message.trace),
+        )
       : undefined;
     for (const connection of local.members) {
       const membership = connection.rooms.get(message.room);

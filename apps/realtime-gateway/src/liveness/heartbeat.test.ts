@@ -5,18 +5,40 @@ import { ClientConnection } from '../connection/client-connection.js';
 import { Heartbeat } from './heartbeat.js';
 
 const HEARTBEAT_MS = 1000;
-const principal = { sub: 'u1', dealershipId: 'A', role: 'user', exp: Math.floor(Date.now() / 1000) + 3600 } as ClientConnection['principal'];
-const noHooks = { onDuplicate: () => undefined, onSlowConsumer: () => undefined, onSent: () => undefined };
+const principal = {
+  sub: 'u1',
+  dealershipId: 'A',
+  role: 'user',
+  exp: Math.floor(Date.now() / 1000) + 3600,
+} as ClientConnection['principal'];
+const noHooks = {
+  onDuplicate: () => undefined,
+  onSlowConsumer: () => undefined,
+  onSent: () => undefined,
+};
 const limits = { slowConsumerBytes: 1 << 20, ratePerMinute: 60, rateBurst: 60, rateStrikes: 10 };
 
 /** A real socket pair; the client never answers pings, so every ping stays unanswered. */
-async function silentPair(): Promise<{ server: WebSocketServer; connection: ClientConnection; closed: Promise<number> }> {
+async function silentPair(): Promise<{
+  server: WebSocketServer;
+  connection: ClientConnection;
+  closed: Promise<number>;
+}> {
   const server = new WebSocketServer({ port: 0 });
   await new Promise((resolve) => server.once('listening', resolve));
   const accepted = new Promise<WebSocket>((resolve) => server.once('connection', resolve));
-  const client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`, { autoPong: false });
+  const client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`, {
+    autoPong: false,
+  });
   const closed = new Promise<number>((resolve) => client.once('close', resolve));
-  const connection = new ClientConnection('c1', await accepted, principal, '127.0.0.1', limits, noHooks);
+  const connection = new ClientConnection(
+    'c1',
+    await accepted,
+    principal,
+    '127.0.0.1',
+    limits,
+    noHooks,
+  );
   return { server, connection, closed };
 }
 
@@ -27,7 +49,9 @@ describe('Heartbeat', () => {
   it('closes 4408 a connection whose ping went unanswered by the next round', async () => {
     const pair = await silentPair();
     server = pair.server;
-    const heartbeat = new Heartbeat({ heartbeatMs: HEARTBEAT_MS, idleTimeoutMs: 60_000 }, () => [pair.connection]);
+    const heartbeat = new Heartbeat({ heartbeatMs: HEARTBEAT_MS, idleTimeoutMs: 60_000 }, () => [
+      pair.connection,
+    ]);
     const start = Date.now();
     heartbeat.start();
     heartbeat.stop();
@@ -40,7 +64,9 @@ describe('Heartbeat', () => {
   it('only pings in a round that runs late after a stall, and judges again in the next one', async () => {
     const pair = await silentPair();
     server = pair.server;
-    const heartbeat = new Heartbeat({ heartbeatMs: HEARTBEAT_MS, idleTimeoutMs: 60_000 }, () => [pair.connection]);
+    const heartbeat = new Heartbeat({ heartbeatMs: HEARTBEAT_MS, idleTimeoutMs: 60_000 }, () => [
+      pair.connection,
+    ]);
     const start = Date.now();
     heartbeat.start();
     heartbeat.stop();

@@ -25,7 +25,15 @@ describe('GatewayCounters', () => {
     c.frameRateLimited();
     c.frameError('invalid_frame');
     c.redisReconnectAttempt();
-    expect(c.stats).toMatchObject({ duplicatesDropped: 2, slowConsumers: 1, eventsDelivered: 1, queuedDelivered: 3, rateLimited: 1, errors: 1, redisReconnectAttempts: 1 });
+    expect(c.stats).toMatchObject({
+      duplicatesDropped: 2,
+      slowConsumers: 1,
+      eventsDelivered: 1,
+      queuedDelivered: 3,
+      rateLimited: 1,
+      errors: 1,
+      redisReconnectAttempts: 1,
+    });
     expect(await sample(registry, 'websocket_deduplicated_total')).toBe(2);
     expect(await sample(registry, 'websocket_slow_consumers_total')).toBe(1);
     expect(await sample(registry, 'websocket_messages_total{type="event"}')).toBe(1);

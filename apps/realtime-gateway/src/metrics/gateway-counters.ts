@@ -107,6 +107,8 @@ export class GatewayCounters {
     if (count <= 0) this.openByDealership.delete(dealershipId);
     else this.openByDealership.set(dealershipId, count);
     this.metrics.connectionsByDealership.set({ dealership: dealershipId }, Math.max(0, count));
-    this.metrics.connectionsActive.set(this.counts.connectionsAccepted - this.counts.disconnections);
+    this.metrics.connectionsActive.set(
+      this.counts.connectionsAccepted - this.counts.disconnections,
+    );
   }
 }

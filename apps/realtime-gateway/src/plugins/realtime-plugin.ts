@@ -25,7 +25,9 @@ export interface RealtimePluginOptions {
   gateway: GatewayOptions;
 }
 
-type ReceiverWithEvents = { prependListener(event: 'error', listener: (error: Error & { code?: string }) => void): void };
+type ReceiverWithEvents = {
+  prependListener(event: 'error', listener: (error: Error & { code?: string }) => void): void;
+};
 
 /**
  * `GET /ws`: the token (Authorization: Bearer or ?token=) is verified before the upgrade
@@ -51,28 +53,41 @@ async function realtime(app: FastifyInstance, options: RealtimePluginOptions): P
   app.addHook('onClose', async () => gateway.close());
 
   const authenticateUpgrade = async (request: FastifyRequest) => {
-    if (gateway.draining) throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'This instance is draining; connect to another.');
+    if (gateway.draining)
+      throw new AppError(
+        ErrorCode.SERVICE_UNAVAILABLE,
+        'This instance is draining; connect to another.',
+      );
     if (!gateway.ipLimiter.allow(request.ip)) {
       metrics.rateLimited.inc({ scope: 'connect' });
       throw new AppError(ErrorCode.RATE_LIMITED, 'Too many connection attempts from this address.');
     }
     const token = tokenFromUpgrade(request);
-    if (!token) throw new AppError(ErrorCode.UNAUTHORIZED, 'A token is required (Authorization: Bearer or ?token=).', { reason: 'missing' });
+    if (!token)
+      throw new AppError(
+        ErrorCode.UNAUTHORIZED,
+        'A token is required (Authorization: Bearer or ?token=).',
+        { reason: 'missing' },
+      );
     request.principal = app.verifyToken(token);
   };
 
-  app.get('/ws', { websocket: true, preValidation: authenticateUpgrade, schema: { hide: true } }, (socket: WebSocket, request) => {
-    // A frame over maxPayload: ws would close 1009; the contract says 4413.
-    const receiver = (socket as unknown as { _receiver?: ReceiverWithEvents })._receiver;
-    receiver?.prependListener('error', (error) => {
-      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-        metrics.errors.inc({ type: 'frame_too_large' });
-        socket.close(CloseCode.FRAME_TOO_LARGE, 'frame too large');
-      }
-    });
-    releaseUpgradeObjects(socket);
-    gateway.accept(socket, request.principal, request.ip);
-  });
+  app.get(
+    '/ws',
+    { websocket: true, preValidation: authenticateUpgrade, schema: { hide: true } },
+    (socket: WebSocket, request) => {
+      // A frame over maxPayload: ws would close 1009; the contract says 4413.
+      const receiver = (socket as unknown as { _receiver?: ReceiverWithEvents })._receiver;
+      receiver?.prependListener('error', (error) => {
+        if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+          metrics.errors.inc({ type: 'frame_too_large' });
+          socket.close(CloseCode.FRAME_TOO_LARGE, 'frame too large');
+        }
+      });
+      releaseUpgradeObjects(socket);
+      gateway.accept(socket, request.principal, request.ip);
+    },
+  );
 }
 
 export const realtimePlugin = fp(realtime, {
@@ -91,6 +106,7 @@ export const realtimePlugin = fp(realtime, {
  */
 function releaseUpgradeObjects(socket: WebSocket): void {
   socket.removeAllListeners('error');
-  const raw = (socket as unknown as { _socket?: Socket & { _httpMessage?: ServerResponse | null } })._socket;
+  const raw = (socket as unknown as { _socket?: Socket & { _httpMessage?: ServerResponse | null } })
+    ._socket;
   raw?._httpMessage?.detachSocket(raw);
 }

@@ -30,8 +30,18 @@ async function websocketHealth(app: FastifyInstance): Promise<void> {
         rooms: gateway.hub.size,
       },
       metrics: {
-        connections: { accepted: stats.connectionsAccepted, active: gateway.connections.size, slowConsumers: stats.slowConsumers },
-        messages: { received: stats.framesReceived, delivered: stats.eventsDelivered, deduplicated: stats.duplicatesDropped, errors: stats.errors, rateLimited: stats.rateLimited },
+        connections: {
+          accepted: stats.connectionsAccepted,
+          active: gateway.connections.size,
+          slowConsumers: stats.slowConsumers,
+        },
+        messages: {
+          received: stats.framesReceived,
+          delivered: stats.eventsDelivered,
+          deduplicated: stats.duplicatesDropped,
+          errors: stats.errors,
+          rateLimited: stats.rateLimited,
+        },
         queue: { deliveredFromOfflineQueue: stats.queuedDelivered },
         retry: { redisReconnectAttempts: stats.redisReconnectAttempts },
         circuit_breaker: { state: breaker, timesOpened: gateway.breaker.timesOpened },
@@ -40,4 +50,8 @@ async function websocketHealth(app: FastifyInstance): Promise<void> {
   });
 }
 
-export const websocketHealthPlugin = fp(websocketHealth, { name: '@switchboard/websocket-health', fastify: '5.x', dependencies: ['@switchboard/realtime-gateway'] });
+export const websocketHealthPlugin = fp(websocketHealth, {
+  name: '@switchboard/websocket-health',
+  fastify: '5.x',
+  dependencies: ['@switchboard/realtime-gateway'],
+});

@@ -4,7 +4,12 @@ import { TokenBucket } from './token-bucket.js';
 describe('TokenBucket', () => {
   it('allows a burst of capacity, then refuses', () => {
     const bucket = new TokenBucket(3, 60, 0);
-    expect([bucket.take(0), bucket.take(0), bucket.take(0), bucket.take(0)]).toEqual([true, true, true, false]);
+    expect([bucket.take(0), bucket.take(0), bucket.take(0), bucket.take(0)]).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
   });
 
   it.each([

@@ -48,23 +48,41 @@ export class ClusterPresence {
     if (enabled === this.scaling) return;
     const { metrics, log, connections } = this.deps;
     metrics.scalingEnabled.set(enabled ? 1 : 0);
-    log.info({ mode: enabled ? 'redis' : 'single-instance', connections: connections.size }, 'REDIS_WEBSOCKET_SCALING changed');
+    log.info(
+      { mode: enabled ? 'redis' : 'single-instance', connections: connections.size },
+      'REDIS_WEBSOCKET_SCALING changed',
+    );
     void this.deps.registry
       .setEnabled(enabled, connections.values())
-      .catch((error: Error) => log.warn({ err: error }, 'registry update for the new mode failed; entries catch up on the next heartbeat or expire by TTL'));
+      .catch((error: Error) =>
+        log.warn(
+          { err: error },
+          'registry update for the new mode failed; entries catch up on the next heartbeat or expire by TTL',
+        ),
+      );
   }
 
   start(): void {
     const { registry, flags, connections, log } = this.deps;
-    const refreshMs = Math.max(100, Math.min(this.deps.heartbeatMs, Math.floor(this.deps.registryTtlMs / 3)));
+    const refreshMs = Math.max(
+      100,
+      Math.min(this.deps.heartbeatMs, Math.floor(this.deps.registryTtlMs / 3)),
+    );
     const refresh = () => {
       // Also catches up with the flag for readers without change events (and any missed one).
       this.setScaling(flags.isEnabled(FLAGS.REDIS_WEBSOCKET_SCALING));
-      void registry.heartbeat(connections.values()).catch((error: Error) => log.debug({ err: error }, 'registry refresh failed'));
+      void registry
+        .heartbeat(connections.values())
+        .catch((error: Error) => log.debug({ err: error }, 'registry refresh failed'));
     };
     this.timers.push(setInterval(refresh, refreshMs));
     // Redis trouble is logged by the refresh above; the next tick is the retry.
-    this.timers.push(setInterval(() => void registry.announce().catch(() => undefined), this.deps.instanceHeartbeatMs));
+    this.timers.push(
+      setInterval(
+        () => void registry.announce().catch(() => undefined),
+        this.deps.instanceHeartbeatMs,
+      ),
+    );
     refresh();
     for (const timer of this.timers) timer.unref();
   }

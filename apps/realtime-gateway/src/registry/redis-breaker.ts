@@ -17,7 +17,13 @@ export class RedisBreaker {
   private readonly policy;
   private opened = 0;
 
-  constructor(options: { failures?: number; halfOpenAfterMs?: number; onStateChange?: (state: BreakerState, code: number) => void } = {}) {
+  constructor(
+    options: {
+      failures?: number;
+      halfOpenAfterMs?: number;
+      onStateChange?: (state: BreakerState, code: number) => void;
+    } = {},
+  ) {
     this.policy = circuitBreaker(handleAll, {
       halfOpenAfter: options.halfOpenAfterMs ?? 2_000,
       breaker: new ConsecutiveBreaker(options.failures ?? 3),

@@ -21,7 +21,8 @@ function throwOnFailure(results: Array<[Error | null, unknown]> | null): void {
 
 /** Room names never start with `_` (RoomName), so this field cannot collide with a room. */
 const OWNER_FIELD = '__owner';
-const ownerOf = (connection: ClientConnection) => `${connection.principal.dealershipId}:${connection.principal.sub}`;
+const ownerOf = (connection: ClientConnection) =>
+  `${connection.principal.dealershipId}:${connection.principal.sub}`;
 const sessionPosition = (seq: number, epoch: string) => `${seq}@${epoch}`;
 
 /**
@@ -78,7 +79,10 @@ export class ConnectionRegistry {
     await this.breaker.run(() => {
       // Back on before this could be issued: the re-registration stands.
       if (this.enabled) return Promise.resolve();
-      const pipeline = commandBatch(this.redis).zrem(this.ks.realtime.instances(), this.options.instanceId);
+      const pipeline = commandBatch(this.redis).zrem(
+        this.ks.realtime.instances(),
+        this.options.instanceId,
+      );
       for (const connection of open) pipeline.del(this.ks.realtime.connection(connection.id));
       return pipeline.exec().then(throwOnFailure);
     });
@@ -92,35 +96,58 @@ export class ConnectionRegistry {
     });
   }
 
-  async recordSubscription(connection: ClientConnection, room: string, seq: number, epoch: string): Promise<void> {
+  async recordSubscription(
+    connection: ClientConnection,
+    room: string,
+    seq: number,
+    epoch: string,
+  ): Promise<void> {
     const key = this.ks.realtime.subscriptions(connection.id);
-    await this.clusterWrite(() => this.redis.multi().hset(key, OWNER_FIELD, ownerOf(connection), room, sessionPosition(seq, epoch)).pexpire(key, this.options.ttlMs).exec());
+    await this.clusterWrite(() =>
+      this.redis
+        .multi()
+        .hset(key, OWNER_FIELD, ownerOf(connection), room, sessionPosition(seq, epoch))
+        .pexpire(key, this.options.ttlMs)
+        .exec(),
+    );
   }
 
   /**
    * The rooms and positions a previous connection of the same user left behind (kept for a TTL
    * after it closed or its instance died); undefined when unknown or another user's.
    */
-  async readSession(connection: ClientConnection, previousClientId: string): Promise<Record<string, { seq: number; epoch: string }> | undefined> {
+  async readSession(
+    connection: ClientConnection,
+    previousClientId: string,
+  ): Promise<Record<string, { seq: number; epoch: string }> | undefined> {
     const entries = await this.redis.hgetall(this.ks.realtime.subscriptions(previousClientId));
     if (entries[OWNER_FIELD] !== ownerOf(connection)) return undefined;
     const positions: Record<string, { seq: number; epoch: string }> = {};
     for (const [room, value] of Object.entries(entries)) {
       if (room === OWNER_FIELD) continue;
       const at = value.indexOf('@');
-      positions[room] = { seq: Number(at === -1 ? value : value.slice(0, at)), epoch: at === -1 ? '' : value.slice(at + 1) };
+      positions[room] = {
+        seq: Number(at === -1 ? value : value.slice(0, at)),
+        epoch: at === -1 ? '' : value.slice(at + 1),
+      };
     }
     return positions;
   }
 
   async forgetSubscription(connection: ClientConnection, room: string): Promise<void> {
-    await this.clusterWrite(() => this.redis.multi().hdel(this.ks.realtime.subscriptions(connection.id), room).exec());
+    await this.clusterWrite(() =>
+      this.redis.multi().hdel(this.ks.realtime.subscriptions(connection.id), room).exec(),
+    );
   }
 
   /** The connection entry goes; its subscriptions stay for a TTL so a reconnect can restore them. */
   async unregister(connection: ClientConnection): Promise<void> {
     await this.clusterWrite(() =>
-      this.redis.multi().del(this.ks.realtime.connection(connection.id)).pexpire(this.ks.realtime.subscriptions(connection.id), this.options.ttlMs).exec(),
+      this.redis
+        .multi()
+        .del(this.ks.realtime.connection(connection.id))
+        .pexpire(this.ks.realtime.subscriptions(connection.id), this.options.ttlMs)
+        .exec(),
     );
   }
 
@@ -144,7 +171,9 @@ export class ConnectionRegistry {
           const { sub, dealershipId } = connection.principal;
           const userKey = this.ks.realtime.userConnections(dealershipId, sub);
           // Expires once none of the user's connections refreshes it: no set per user ever seen.
-          pipeline.zadd(userKey, now, userConnectionMember(this.options.instanceId, connection.id)).pexpire(userKey, this.options.ttlMs * 2);
+          pipeline
+            .zadd(userKey, now, userConnectionMember(this.options.instanceId, connection.id))
+            .pexpire(userKey, this.options.ttlMs * 2);
         }
         if (this.enabled) this.queueHeartbeat(pipeline, batch, now, start === 0);
         return pipeline.exec().then(throwOnFailure);
@@ -158,16 +187,25 @@ export class ConnectionRegistry {
    * crash costs seconds of misrouting, not the registry TTL.
    */
   async announce(): Promise<void> {
-    await this.clusterWrite(() => this.redis.multi().zadd(this.ks.realtime.instances(), Date.now(), this.options.instanceId).exec());
+    await this.clusterWrite(() =>
+      this.redis
+        .multi()
+        .zadd(this.ks.realtime.instances(), Date.now(), this.options.instanceId)
+        .exec(),
+    );
   }
 
   async leaveCluster(): Promise<void> {
     // Best effort on the way out: an entry left behind goes stale (INSTANCE_STALE_MS) and is reaped.
-    await this.clusterWrite(() => this.redis.multi().zrem(this.ks.realtime.instances(), this.options.instanceId).exec()).catch(() => undefined);
+    await this.clusterWrite(() =>
+      this.redis.multi().zrem(this.ks.realtime.instances(), this.options.instanceId).exec(),
+    ).catch(() => undefined);
   }
 
   /** A write that exists only in scaled mode; skipped if the mode is off when it is issued. */
-  private async clusterWrite(issue: () => Promise<Array<[Error | null, unknown]> | null>): Promise<void> {
+  private async clusterWrite(
+    issue: () => Promise<Array<[Error | null, unknown]> | null>,
+  ): Promise<void> {
     if (!this.enabled) return;
     await this.breaker.run(() => (this.enabled ? issue().then(throwOnFailure) : Promise.resolve()));
   }
@@ -187,19 +225,32 @@ export class ConnectionRegistry {
   }
 
   /** The scaled-mode part of a heartbeat: entries refreshed, this instance announced, dead ones reaped. */
-  private queueHeartbeat(pipeline: ChainableCommander, connections: ClientConnection[], now: number, announceInstance: boolean): void {
+  private queueHeartbeat(
+    pipeline: ChainableCommander,
+    connections: ClientConnection[],
+    now: number,
+    announceInstance: boolean,
+  ): void {
     for (const connection of connections) {
       pipeline.pexpire(this.ks.realtime.connection(connection.id), this.options.ttlMs);
       const positions: Record<string, string> = {};
       for (const [room, membership] of connection.rooms) {
-        if (!membership.hold.isHolding) positions[room] = sessionPosition(membership.seq, membership.epoch);
+        if (!membership.hold.isHolding)
+          positions[room] = sessionPosition(membership.seq, membership.epoch);
       }
-      if (Object.keys(positions).length > 0) pipeline.hset(this.ks.realtime.subscriptions(connection.id), { [OWNER_FIELD]: ownerOf(connection), ...positions });
+      if (Object.keys(positions).length > 0)
+        pipeline.hset(this.ks.realtime.subscriptions(connection.id), {
+          [OWNER_FIELD]: ownerOf(connection),
+          ...positions,
+        });
       pipeline.pexpire(this.ks.realtime.subscriptions(connection.id), this.options.ttlMs);
     }
     if (!announceInstance) return;
     pipeline.zadd(this.ks.realtime.instances(), now, this.options.instanceId);
     pipeline.zremrangebyscore(this.ks.realtime.instances(), '-inf', now - this.options.ttlMs);
-    pipeline.publish(this.ks.realtime.healthChannel(), JSON.stringify({ instanceId: this.options.instanceId, at: now }));
+    pipeline.publish(
+      this.ks.realtime.healthChannel(),
+      JSON.stringify({ instanceId: this.options.instanceId, at: now }),
+    );
   }
 }

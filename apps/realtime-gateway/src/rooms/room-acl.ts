@@ -12,7 +12,10 @@ export type RoomDecision =
   | { kind: 'deny'; reason: string }
   | { kind: 'check-sandbox'; sandboxId: string };
 
-export function decideRoomAccess(principal: Pick<PrincipalClaims, 'sub' | 'dealershipId' | 'role'>, room: string): RoomDecision {
+export function decideRoomAccess(
+  principal: Pick<PrincipalClaims, 'sub' | 'dealershipId' | 'role'>,
+  room: string,
+): RoomDecision {
   const parsed = parseRoom(room);
   if (!parsed) return { kind: 'deny', reason: 'Unknown room name.' };
   const admin = principal.role === 'admin';
@@ -21,7 +24,9 @@ export function decideRoomAccess(principal: Pick<PrincipalClaims, 'sub' | 'deale
       return { kind: 'allow', scope: principal.dealershipId };
     case 'admin':
       // Platform-wide (roomKey ignores the scope): flag changes of every tenant, admins only.
-      return admin ? { kind: 'allow', scope: principal.dealershipId } : { kind: 'deny', reason: 'The admin room is for admins only.' };
+      return admin
+        ? { kind: 'allow', scope: principal.dealershipId }
+        : { kind: 'deny', reason: 'The admin room is for admins only.' };
     case 'user':
       return admin || parsed.id === principal.sub
         ? { kind: 'allow', scope: principal.dealershipId }
@@ -39,8 +44,12 @@ export function decideRoomAccess(principal: Pick<PrincipalClaims, 'sub' | 'deale
 }
 
 /** The sandbox half: allowed when the sandbox's owner is the caller's dealership (admins: any). */
-export function decideSandboxAccess(principal: Pick<PrincipalClaims, 'dealershipId' | 'role'>, owner: string | null | undefined): RoomDecision {
+export function decideSandboxAccess(
+  principal: Pick<PrincipalClaims, 'dealershipId' | 'role'>,
+  owner: string | null | undefined,
+): RoomDecision {
   if (!owner) return { kind: 'deny', reason: 'Unknown sandbox.' };
-  if (principal.role !== 'admin' && owner !== principal.dealershipId) return { kind: 'deny', reason: 'Unknown sandbox.' };
+  if (principal.role !== 'admin' && owner !== principal.dealershipId)
+    return { kind: 'deny', reason: 'Unknown sandbox.' };
   return { kind: 'allow', scope: owner };
 }

@@ -2,7 +2,13 @@ import { AppError, ErrorCode } from '@switchboard/errors';
 import { rooms, GLOBAL_ROOM, roomKey } from '@switchboard/events';
 import type { Keyspace } from '@switchboard/keyspace';
 import type { RedisClient } from '@switchboard/redis';
-import { type LiveMessage, type OfflineQueue, type RoomPosition, uniqueById, userConnectionMember } from '@switchboard/room-log';
+import {
+  type LiveMessage,
+  type OfflineQueue,
+  type RoomPosition,
+  uniqueById,
+  userConnectionMember,
+} from '@switchboard/room-log';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ClientConnection, Membership } from '../connection/client-connection.js';
 import type { RoomHub } from '../fanout/room-hub.js';
@@ -32,7 +38,10 @@ export class RoomSessions {
 
   /** Redis trouble must not fail the frame: the next registry heartbeat writes every position. */
   private readonly positionNotRecorded = (error: Error): void => {
-    this.deps.log.debug({ err: error }, 'subscription position not recorded; the next heartbeat writes it');
+    this.deps.log.debug(
+      { err: error },
+      'subscription position not recorded; the next heartbeat writes it',
+    );
   };
 
   /**
@@ -46,11 +55,21 @@ export class RoomSessions {
    * is sent to it): the client keeps it, so after a crash it can resume rooms it never received
    * a message in, and miss nothing that was published meanwhile.
    */
-  async joinAutomatic(connection: ClientConnection): Promise<{ refused: boolean; memberships: Membership[]; positions: Record<string, RoomPosition> }> {
+  async joinAutomatic(connection: ClientConnection): Promise<{
+    refused: boolean;
+    memberships: Membership[];
+    positions: Record<string, RoomPosition>;
+  }> {
     const { hub, offline, log } = this.deps;
     const { principal } = connection;
     const positions: Record<string, RoomPosition> = {};
-    const global = await hub.join(connection, GLOBAL_ROOM, GLOBAL_ROOM, principal.dealershipId, true);
+    const global = await hub.join(
+      connection,
+      GLOBAL_ROOM,
+      GLOBAL_ROOM,
+      principal.dealershipId,
+      true,
+    );
     // Redis unreachable: no position, but the room still goes live (local delivery goes on).
     const globalPosition = await hub.position(global.key).catch(() => undefined);
     if (globalPosition) {
@@ -58,11 +77,23 @@ export class RoomSessions {
       positions[GLOBAL_ROOM] = globalPosition;
     }
     const userRoom = rooms.user(principal.sub);
-    const user = await hub.join(connection, userRoom, roomKey(principal.dealershipId, userRoom), principal.dealershipId, false);
-    const attached = await offline.attach(principal.dealershipId, principal.sub, userConnectionMember(this.deps.instanceId, connection.id)).catch((error: Error) => {
-      log.warn({ err: error }, 'offline queue unavailable');
-      return undefined;
-    });
+    const user = await hub.join(
+      connection,
+      userRoom,
+      roomKey(principal.dealershipId, userRoom),
+      principal.dealershipId,
+      false,
+    );
+    const attached = await offline
+      .attach(
+        principal.dealershipId,
+        principal.sub,
+        userConnectionMember(this.deps.instanceId, connection.id),
+      )
+      .catch((error: Error) => {
+        log.warn({ err: error }, 'offline queue unavailable');
+        return undefined;
+      });
     if (attached?.refused) return { refused: true, memberships: [global, user], positions };
     // The position read with the registration: what is above it is routed live to this connection.
     // As for the global room: without a position the user room still goes live.
@@ -85,28 +116,47 @@ export class RoomSessions {
     const membership = await this.joinChecked(connection, room);
     const position = await this.deps.hub.startLive(connection, membership);
     connection.sendFrame({ type: 'subscribed', room, seq: position.seq, epoch: position.epoch });
-    await this.deps.registry.recordSubscription(connection, room, position.seq, position.epoch).catch(this.positionNotRecorded);
+    await this.deps.registry
+      .recordSubscription(connection, room, position.seq, position.epoch)
+      .catch(this.positionNotRecorded);
   }
 
   async unsubscribe(connection: ClientConnection, room: string): Promise<void> {
     if (room === GLOBAL_ROOM || room === rooms.user(connection.principal.sub)) {
-      throw new AppError(ErrorCode.VALIDATION_ERROR, 'The global and own user rooms cannot be left.');
+      throw new AppError(
+        ErrorCode.VALIDATION_ERROR,
+        'The global and own user rooms cannot be left.',
+      );
     }
     this.deps.hub.leave(connection, room);
     connection.sendFrame({ type: 'unsubscribed', room });
     await this.deps.registry
       .forgetSubscription(connection, room)
-      .catch((error: Error) => this.deps.log.debug({ err: error, room }, 'left room still in the session record; it goes with the connection entries'));
+      .catch((error: Error) =>
+        this.deps.log.debug(
+          { err: error, room },
+          'left room still in the session record; it goes with the connection entries',
+        ),
+      );
   }
 
   /** One `resumed` (or `error`) frame per room; a previous session fills rooms the client did not name. */
-  async resume(connection: ClientConnection, given: Record<string, number>, givenEpochs: Record<string, string> | undefined, session: string | undefined): Promise<void> {
+  async resume(
+    connection: ClientConnection,
+    given: Record<string, number>,
+    givenEpochs: Record<string, string> | undefined,
+    session: string | undefined,
+  ): Promise<void> {
     const positions = { ...given };
     const epochs: Record<string, string> = { ...givenEpochs };
     if (session) {
       const restored = await this.deps.registry.readSession(connection, session);
       if (!restored) {
-        connection.sendFrame({ type: 'error', code: ErrorCode.RECORD_NOT_FOUND, message: 'Unknown session.' });
+        connection.sendFrame({
+          type: 'error',
+          code: ErrorCode.RECORD_NOT_FOUND,
+          message: 'Unknown session.',
+        });
       } else {
         // What the client says it has wins over the server's (possibly older) record.
         for (const [room, position] of Object.entries(restored)) {
@@ -125,12 +175,19 @@ export class RoomSessions {
         membership = await this.joinChecked(connection, room);
       } catch (error) {
         const appError = error instanceof AppError ? error : new AppError(ErrorCode.INTERNAL_ERROR);
-        connection.sendFrame({ type: 'error', code: appError.code, message: appError.message, room });
+        connection.sendFrame({
+          type: 'error',
+          code: appError.code,
+          message: appError.message,
+          room,
+        });
         continue;
       }
       const result = await this.deps.hub.resume(connection, membership, seq, epochs[room]);
       connection.sendFrame({ type: 'resumed', room, ...result });
-      await this.deps.registry.recordSubscription(connection, room, result.seq, result.epoch).catch(this.positionNotRecorded);
+      await this.deps.registry
+        .recordSubscription(connection, room, result.seq, result.epoch)
+        .catch(this.positionNotRecorded);
     }
   }
 
@@ -138,27 +195,48 @@ export class RoomSessions {
   ack(connection: ClientConnection, room: string, seq: number): void {
     const membership = connection.rooms.get(room);
     // Not awaited: the ack frame has no answer to wait for, and a failed write is logged.
-    if (membership) void this.deps.registry.recordSubscription(connection, room, Math.min(seq, membership.seq), membership.epoch).catch(this.positionNotRecorded);
+    if (membership)
+      void this.deps.registry
+        .recordSubscription(connection, room, Math.min(seq, membership.seq), membership.epoch)
+        .catch(this.positionNotRecorded);
   }
 
   /** Throws ROOM_LIMIT_EXCEEDED if joining `more` rooms would pass the connection's limit. */
   private checkRoomLimit(connection: ClientConnection, more: number): void {
     const limit = this.deps.maxRoomsPerConnection;
     if (connection.rooms.size + more > limit) {
-      throw new AppError(ErrorCode.ROOM_LIMIT_EXCEEDED, `A connection may be in at most ${limit} rooms (global and your user room included); it is in ${connection.rooms.size}.`, { limit });
+      throw new AppError(
+        ErrorCode.ROOM_LIMIT_EXCEEDED,
+        `A connection may be in at most ${limit} rooms (global and your user room included); it is in ${connection.rooms.size}.`,
+        { limit },
+      );
     }
   }
 
   /** Checks the caller may join `room` (tenant, user, sandbox owner) and joins it. */
   private async joinChecked(connection: ClientConnection, room: string): Promise<Membership> {
-    const decision = await resolveRoomAccess(this.deps.redis, this.deps.ks, connection.principal, room);
+    const decision = await resolveRoomAccess(
+      this.deps.redis,
+      this.deps.ks,
+      connection.principal,
+      room,
+    );
     if (decision.kind !== 'allow') {
-      throw new AppError(ErrorCode.FORBIDDEN, decision.kind === 'deny' ? decision.reason : 'Not allowed.');
+      throw new AppError(
+        ErrorCode.FORBIDDEN,
+        decision.kind === 'deny' ? decision.reason : 'Not allowed.',
+      );
     }
     // Own user rooms arrive on ws:direct (routed by the registry); anything else, including an
     // admin watching another user's room, on the room's channel.
     const channelled = room !== rooms.user(connection.principal.sub);
-    return this.deps.hub.join(connection, room, roomKey(decision.scope, room), decision.scope, channelled);
+    return this.deps.hub.join(
+      connection,
+      room,
+      roomKey(decision.scope, room),
+      decision.scope,
+      channelled,
+    );
   }
 }
 
@@ -168,6 +246,8 @@ export class RoomSessions {
  */
 function inSeqOrder(messages: LiveMessage[], epoch: string | undefined): LiveMessage[] {
   const older = messages.filter((message) => message.epoch !== epoch);
-  const current = messages.filter((message) => message.epoch === epoch).sort((x, y) => x.seq - y.seq);
+  const current = messages
+    .filter((message) => message.epoch === epoch)
+    .sort((x, y) => x.seq - y.seq);
   return [...older, ...current];
 }

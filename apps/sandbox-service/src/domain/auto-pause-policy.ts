@@ -54,34 +54,63 @@ export interface AutoPauseDecision {
 
 /** Paused time up to `now`, including a pause in progress. */
 function pausedMsUntil(clock: PauseClock, now: number): number {
-  return clock.pausedMsTotal + (clock.pausedAt !== undefined ? Math.max(0, now - clock.pausedAt) : 0);
+  return (
+    clock.pausedMsTotal + (clock.pausedAt !== undefined ? Math.max(0, now - clock.pausedAt) : 0)
+  );
 }
 
 /** How long an execution has really run: wall time minus the sandbox's paused time since it started. */
-export function executionActiveMs(execution: Pick<RunningExecution, 'startedAt' | 'pausedMsAtStart'>, clock: PauseClock, now: number): number {
-  return Math.max(0, now - execution.startedAt - (pausedMsUntil(clock, now) - execution.pausedMsAtStart));
+export function executionActiveMs(
+  execution: Pick<RunningExecution, 'startedAt' | 'pausedMsAtStart'>,
+  clock: PauseClock,
+  now: number,
+): number {
+  return Math.max(
+    0,
+    now - execution.startedAt - (pausedMsUntil(clock, now) - execution.pausedMsAtStart),
+  );
 }
 
 /** Which auto-pause rule fires now, if any. Memory first (it protects the host), then runaway executions, then idleness. */
 export function autoPauseDecision(input: PolicyInput): AutoPauseDecision | undefined {
   if (input.state !== 'active') return undefined;
   const { settings, now } = input;
-  if (settings.maxMemoryMb && input.memoryBytes !== undefined && input.memoryBytes > settings.maxMemoryMb * 1024 * 1024) {
-    return { source: 'auto:memory', reason: `memory ${Math.round(input.memoryBytes / 1048576)} MiB above ${settings.maxMemoryMb} MiB` };
+  if (
+    settings.maxMemoryMb &&
+    input.memoryBytes !== undefined &&
+    input.memoryBytes > settings.maxMemoryMb * 1024 * 1024
+  ) {
+    return {
+      source: 'auto:memory',
+      reason: `memory ${Math.round(input.memoryBytes / 1048576)} MiB above ${settings.maxMemoryMb} MiB`,
+    };
   }
   if (settings.maxExecutionTimeSec) {
     const limitMs = settings.maxExecutionTimeSec * 1000;
-    const runaway = input.running.find((execution) => !execution.limitReported && executionActiveMs(execution, input.clock, now) > limitMs);
+    const runaway = input.running.find(
+      (execution) =>
+        !execution.limitReported && executionActiveMs(execution, input.clock, now) > limitMs,
+    );
     if (runaway) {
-      return { source: 'auto:max-execution', reason: `execution ${runaway.executionId} ran longer than ${settings.maxExecutionTimeSec} s`, executionId: runaway.executionId };
+      return {
+        source: 'auto:max-execution',
+        reason: `execution ${runaway.executionId} ran longer than ${settings.maxExecutionTimeSec} s`,
+        executionId: runaway.executionId,
+      };
     }
   }
-  if (settings.idleTimeoutSec && input.running.length === 0 && now - input.lastActivityAt >= settings.idleTimeoutSec * 1000) {
+  if (
+    settings.idleTimeoutSec &&
+    input.running.length === 0 &&
+    now - input.lastActivityAt >= settings.idleTimeoutSec * 1000
+  ) {
     return { source: 'auto:idle', reason: `no activity for ${settings.idleTimeoutSec} s` };
   }
   return undefined;
 }
 
 export function hasAutoPause(settings: AutoPauseSettings | undefined): boolean {
-  return Boolean(settings && (settings.idleTimeoutSec || settings.maxExecutionTimeSec || settings.maxMemoryMb));
+  return Boolean(
+    settings && (settings.idleTimeoutSec || settings.maxExecutionTimeSec || settings.maxMemoryMb),
+  );
 }

@@ -5,7 +5,10 @@ export function encodeCursor(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-export function decodeCursor<T>(cursor: string | undefined, isValid: (value: unknown) => value is T): T | undefined {
+export function decodeCursor<T>(
+  cursor: string | undefined,
+  isValid: (value: unknown) => value is T,
+): T | undefined {
   if (cursor === undefined || cursor === '') return undefined;
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -13,5 +16,8 @@ export function decodeCursor<T>(cursor: string | undefined, isValid: (value: unk
   } catch {
     // fall through to the validation error
   }
-  throw new AppError(ErrorCode.VALIDATION_ERROR, 'The cursor is invalid.', { location: 'querystring', fields: [{ path: '/cursor', message: 'is not a cursor this API issued' }] });
+  throw new AppError(ErrorCode.VALIDATION_ERROR, 'The cursor is invalid.', {
+    location: 'querystring',
+    fields: [{ path: '/cursor', message: 'is not a cursor this API issued' }],
+  });
 }

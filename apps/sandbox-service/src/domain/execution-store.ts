@@ -28,7 +28,8 @@ export interface ExecutionRecord {
   error?: string | undefined;
 }
 
-const num = (value: string | undefined) => (value === undefined || value === '' ? undefined : Number(value));
+const num = (value: string | undefined) =>
+  value === undefined || value === '' ? undefined : Number(value);
 
 function parseExecution(hash: Record<string, string>): ExecutionRecord | undefined {
   if (!hash['id']) return undefined;
@@ -61,16 +62,42 @@ export type ExecutionStore = ReturnType<typeof createExecutionStore>;
  * outbox in the same MULTI (same hash tag), so execution events and the sandbox's transitions
  * leave in one order.
  */
-export function createExecutionStore(options: { redis: RedisClient; keyspace: Keyspace; ttlSec: number; perSandboxMax: number }) {
+export function createExecutionStore(options: {
+  redis: RedisClient;
+  keyspace: Keyspace;
+  ttlSec: number;
+  perSandboxMax: number;
+}) {
   const { redis, keyspace: ks, ttlSec } = options;
-  const key = (execution: Pick<ExecutionRecord, 'sandboxId' | 'id'>) => ks.sandbox.execution(execution.sandboxId, execution.id);
+  const key = (execution: Pick<ExecutionRecord, 'sandboxId' | 'id'>) =>
+    ks.sandbox.execution(execution.sandboxId, execution.id);
   const outboxEntry = (execution: ExecutionRecord, step: ExecutionStep): string => {
-    const entry: SandboxOutboxEntry = { kind: 'execution', execution: { id: execution.id, sandboxId: execution.sandboxId, dealershipId: execution.dealershipId, tool: execution.tool }, ...step };
+    const entry: SandboxOutboxEntry = {
+      kind: 'execution',
+      execution: {
+        id: execution.id,
+        sandboxId: execution.sandboxId,
+        dealershipId: execution.dealershipId,
+        tool: execution.tool,
+      },
+      ...step,
+    };
     return JSON.stringify(entry);
   };
 
-  async function create(input: Pick<ExecutionRecord, 'sandboxId' | 'dealershipId' | 'tool' | 'input' | 'timeoutMs' | 'actor'>): Promise<ExecutionRecord> {
-    const record: ExecutionRecord = { ...input, id: `exe_${randomUUID().replaceAll('-', '')}`, state: 'queued', createdAt: Date.now(), attempts: 0 };
+  async function create(
+    input: Pick<
+      ExecutionRecord,
+      'sandboxId' | 'dealershipId' | 'tool' | 'input' | 'timeoutMs' | 'actor'
+    >,
+  ): Promise<ExecutionRecord> {
+    const record: ExecutionRecord = {
+      ...input,
+      id: `exe_${randomUUID().replaceAll('-', '')}`,
+      state: 'queued',
+      createdAt: Date.now(),
+      attempts: 0,
+    };
     await redis
       .multi()
       .hset(key(record), {
@@ -101,17 +128,40 @@ export function createExecutionStore(options: { redis: RedisClient; keyspace: Ke
   }
 
   /** Starts an attempt; its `sandbox.execution.started` event goes to the sandbox's outbox with it. */
-  async function markRunning(execution: ExecutionRecord, startedAt: number, pausedMsAtStart: number): Promise<void> {
+  async function markRunning(
+    execution: ExecutionRecord,
+    startedAt: number,
+    pausedMsAtStart: number,
+  ): Promise<void> {
     await redis
       .multi()
-      .hset(key(execution), { state: 'running', startedAt: String(startedAt), pausedMsAtStart: String(pausedMsAtStart) })
+      .hset(key(execution), {
+        state: 'running',
+        startedAt: String(startedAt),
+        pausedMsAtStart: String(pausedMsAtStart),
+      })
       .hincrby(key(execution), 'attempts', 1)
-      .xadd(ks.sandbox.outbox(execution.sandboxId), '*', 'm', outboxEntry(execution, { step: 'started', at: startedAt, attempt: execution.attempts + 1 }))
+      .xadd(
+        ks.sandbox.outbox(execution.sandboxId),
+        '*',
+        'm',
+        outboxEntry(execution, { step: 'started', at: startedAt, attempt: execution.attempts + 1 }),
+      )
       .exec();
   }
 
   /** Ends an execution; its completed or failed event goes to the sandbox's outbox with it. */
-  async function finish(execution: ExecutionRecord, result: { state: 'completed' | 'failed'; finishedAt: number; durationMs: number; activeMs: number; output?: unknown; error?: string | undefined }): Promise<void> {
+  async function finish(
+    execution: ExecutionRecord,
+    result: {
+      state: 'completed' | 'failed';
+      finishedAt: number;
+      durationMs: number;
+      activeMs: number;
+      output?: unknown;
+      error?: string | undefined;
+    },
+  ): Promise<void> {
     const fields: Record<string, string> = {
       state: result.state,
       finishedAt: String(result.finishedAt),
@@ -120,8 +170,19 @@ export function createExecutionStore(options: { redis: RedisClient; keyspace: Ke
     };
     if (result.output !== undefined) fields['output'] = JSON.stringify(result.output);
     if (result.error !== undefined) fields['error'] = result.error;
-    const step: ExecutionStep = { step: result.state, at: result.finishedAt, durationMs: result.durationMs, activeMs: result.activeMs, output: result.output, error: result.error };
-    await redis.multi().hset(key(execution), fields).xadd(ks.sandbox.outbox(execution.sandboxId), '*', 'm', outboxEntry(execution, step)).exec();
+    const step: ExecutionStep = {
+      step: result.state,
+      at: result.finishedAt,
+      durationMs: result.durationMs,
+      activeMs: result.activeMs,
+      output: result.output,
+      error: result.error,
+    };
+    await redis
+      .multi()
+      .hset(key(execution), fields)
+      .xadd(ks.sandbox.outbox(execution.sandboxId), '*', 'm', outboxEntry(execution, step))
+      .exec();
   }
 
   /** Executions of a sandbox that are running now (from the newest 100). */
@@ -129,11 +190,28 @@ export function createExecutionStore(options: { redis: RedisClient; keyspace: Ke
     const ids = await redis.zrevrange(ks.sandbox.executions(sandboxId), 0, 99);
     if (ids.length === 0) return [];
     const pipeline = commandBatch(redis);
-    for (const id of ids) pipeline.hmget(ks.sandbox.execution(sandboxId, id), 'state', 'startedAt', 'pausedMsAtStart', 'limitReportedAt');
+    for (const id of ids)
+      pipeline.hmget(
+        ks.sandbox.execution(sandboxId, id),
+        'state',
+        'startedAt',
+        'pausedMsAtStart',
+        'limitReportedAt',
+      );
     const rows = (await pipeline.exec()) ?? [];
     return ids.flatMap((executionId, index) => {
-      const [state, startedAt, pausedMsAtStart, limitReportedAt] = (rows[index]?.[1] ?? []) as Array<string | null>;
-      return state === 'running' ? [{ executionId, startedAt: Number(startedAt), pausedMsAtStart: Number(pausedMsAtStart ?? 0), limitReported: Boolean(limitReportedAt) }] : [];
+      const [state, startedAt, pausedMsAtStart, limitReportedAt] = (rows[index]?.[1] ??
+        []) as Array<string | null>;
+      return state === 'running'
+        ? [
+            {
+              executionId,
+              startedAt: Number(startedAt),
+              pausedMsAtStart: Number(pausedMsAtStart ?? 0),
+              limitReported: Boolean(limitReportedAt),
+            },
+          ]
+        : [];
     });
   }
 

@@ -20,4 +20,7 @@ export interface ExecutionStep {
 export type SandboxOutboxEntry =
   | { kind: 'created'; sandbox: SandboxRecord }
   | { kind: 'transition'; sandboxId: string; dealershipId: string; entry: HistoryEntry }
-  | ({ kind: 'execution'; execution: Pick<ExecutionRecord, 'id' | 'sandboxId' | 'dealershipId' | 'tool'> } & ExecutionStep);
+  | ({
+      kind: 'execution';
+      execution: Pick<ExecutionRecord, 'id' | 'sandboxId' | 'dealershipId' | 'tool'>;
+    } & ExecutionStep);

@@ -2,7 +2,9 @@ import { AppError, ErrorCode } from '@switchboard/errors';
 import type { Keyspace } from '@switchboard/keyspace';
 import { type RedisClient, defineScript } from '@switchboard/redis';
 
-const admitScript = defineScript<[number, number]>(new URL('../../lua/quota-admit-1.lua', import.meta.url));
+const admitScript = defineScript<[number, number]>(
+  new URL('../../lua/quota-admit-1.lua', import.meta.url),
+);
 
 /** A quota is not a rate: it frees only when the tenant terminates something. Retry-After says when to look again. */
 const QUOTA_RETRY_AFTER_SECONDS = 60;
@@ -16,15 +18,26 @@ export type SandboxQuotas = ReturnType<typeof createSandboxQuotas>;
  * with auto-pause settings (each has a schedule). A set, not a counter: admitting or releasing the
  * same sandbox twice changes nothing, so a retried request can neither leak nor double-free a slot.
  */
-export function createSandboxQuotas(options: { redis: RedisClient; keyspace: Keyspace; limits: Record<QuotaName, number> }) {
+export function createSandboxQuotas(options: {
+  redis: RedisClient;
+  keyspace: Keyspace;
+  limits: Record<QuotaName, number>;
+}) {
   const { redis } = options;
   const ks = options.keyspace.sandbox;
-  const keyOf = (quota: QuotaName, dealershipId: string) => (quota === 'sandboxes' ? ks.liveByDealership(dealershipId) : ks.autoPauseByDealership(dealershipId));
+  const keyOf = (quota: QuotaName, dealershipId: string) =>
+    quota === 'sandboxes'
+      ? ks.liveByDealership(dealershipId)
+      : ks.autoPauseByDealership(dealershipId);
 
   /** Takes a slot of `quota` for the sandbox, or throws 429 RATE_LIMITED naming the quota. */
   async function admit(quota: QuotaName, dealershipId: string, sandboxId: string): Promise<void> {
     const limit = options.limits[quota];
-    const [admitted, size] = await admitScript(redis, [keyOf(quota, dealershipId)], [sandboxId, limit]);
+    const [admitted, size] = await admitScript(
+      redis,
+      [keyOf(quota, dealershipId)],
+      [sandboxId, limit],
+    );
     if (admitted === 1) return;
     throw new AppError(
       ErrorCode.RATE_LIMITED,

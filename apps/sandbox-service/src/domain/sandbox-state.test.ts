@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { SANDBOX_ACTIONS, SANDBOX_STATES, type SandboxAction, type SandboxState, allowedFrom, canExecute, transition } from './sandbox-state.js';
+import {
+  SANDBOX_ACTIONS,
+  SANDBOX_STATES,
+  type SandboxAction,
+  type SandboxState,
+  allowedFrom,
+  canExecute,
+  transition,
+} from './sandbox-state.js';
 
 const legal: Array<[SandboxState, SandboxAction, SandboxState]> = [
   ['active', 'pause', 'paused'],
@@ -18,7 +26,9 @@ describe('sandbox state machine', () => {
   });
 
   const illegal = SANDBOX_STATES.flatMap((from) =>
-    SANDBOX_ACTIONS.filter((action) => !legal.some(([f, a]) => f === from && a === action)).map((action) => [from, action] as const),
+    SANDBOX_ACTIONS.filter((action) => !legal.some(([f, a]) => f === from && a === action)).map(
+      (action) => [from, action] as const,
+    ),
   );
   it.each(illegal)('refuses %s --%s-->', (from, action) => {
     const result = transition(from, action);
@@ -34,7 +44,11 @@ describe('sandbox state machine', () => {
 
   it('reports the would-be target in a refusal', () => {
     expect(transition('paused', 'pause')).toEqual({ ok: false, from: 'paused', to: 'paused' });
-    expect(transition('terminated', 'resume')).toEqual({ ok: false, from: 'terminated', to: 'active' });
+    expect(transition('terminated', 'resume')).toEqual({
+      ok: false,
+      from: 'terminated',
+      to: 'active',
+    });
   });
 
   it('lets executions start only in active', () => {

@@ -16,7 +16,9 @@ const TABLE: Record<SandboxAction, Partial<Record<SandboxState, SandboxState>>> 
   terminate: { active: 'terminated', paused: 'terminated', error: 'terminated' },
 };
 
-export type TransitionResult = { ok: true; from: SandboxState; to: SandboxState } | { ok: false; from: SandboxState; to: SandboxState | undefined };
+export type TransitionResult =
+  | { ok: true; from: SandboxState; to: SandboxState }
+  | { ok: false; from: SandboxState; to: SandboxState | undefined };
 
 /** The state an action leads to from `from`, or ok:false with the target it would have had. */
 export function transition(from: SandboxState, action: SandboxAction): TransitionResult {

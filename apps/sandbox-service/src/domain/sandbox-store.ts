@@ -4,12 +4,22 @@ import { type RedisClient, commandBatch, defineScript } from '@switchboard/redis
 import type { AutoPauseSettings } from './auto-pause-policy.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { SandboxOutboxEntry } from './sandbox-outbox-entry.js';
-import { SANDBOX_STATES, type SandboxAction, type SandboxState, allowedFrom, isSandboxState, targetOf } from './sandbox-state.js';
+import {
+  SANDBOX_STATES,
+  type SandboxAction,
+  type SandboxState,
+  allowedFrom,
+  isSandboxState,
+  targetOf,
+} from './sandbox-state.js';
 
 // apps/sandbox-service/lua, beside src/ and dist/ alike, so no build step copies it.
-const transitionScript = defineScript<[string, string?, string?, string[]?]>(new URL('../../lua/transition-3.lua', import.meta.url));
+const transitionScript = defineScript<[string, string?, string?, string[]?]>(
+  new URL('../../lua/transition-3.lua', import.meta.url),
+);
 
-export type HistorySource = 'api' | 'bulk' | 'auto:idle' | 'auto:max-execution' | 'auto:memory' | 'worker';
+export type HistorySource =
+  'api' | 'bulk' | 'auto:idle' | 'auto:max-execution' | 'auto:memory' | 'worker';
 
 export interface SandboxSettings {
   autoPause: AutoPauseSettings;
@@ -48,7 +58,13 @@ export interface HistoryEntry {
 
 export type TransitionOutcome =
   /** `sandbox` is the record as this transition left it. */
-  | { kind: 'ok'; from: SandboxState; to: SandboxState; entry: HistoryEntry; sandbox: SandboxRecord }
+  | {
+      kind: 'ok';
+      from: SandboxState;
+      to: SandboxState;
+      entry: HistoryEntry;
+      sandbox: SandboxRecord;
+    }
   | { kind: 'missing' }
   | { kind: 'denied'; from: SandboxState; to: SandboxState }
   /** The sandbox changed after the read the transition was decided on (see `onlyIf`). */
@@ -89,17 +105,20 @@ export interface ListQuery {
   maxBytes?: number | undefined;
 }
 
-
 interface ListCursor {
   s: number;
   id: string;
 }
 const isListCursor = (value: unknown): value is ListCursor =>
-  typeof value === 'object' && value !== null && typeof (value as ListCursor).s === 'number' && typeof (value as ListCursor).id === 'string';
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as ListCursor).s === 'number' &&
+  typeof (value as ListCursor).id === 'string';
 /** Hashes read per round trip while listing: at first, and at most. */
 const LIST_FIRST_SLICE = 10;
 const LIST_READ_SLICE = 50;
-const isHistoryCursor = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value > 0;
+const isHistoryCursor = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value > 0;
 
 /** HGETALL as a Lua script returns it: field, value, field, value, ... */
 function pairsOf(flat: string[]): Array<[string, string]> {
@@ -138,14 +157,19 @@ function parseSandbox(hash: Record<string, string>): SandboxRecord | undefined {
 export type SandboxStore = ReturnType<typeof createSandboxStore>;
 
 /** About what a stored sandbox weighs once sent: the length of its fields (metadata dominates). */
-const approximateBytes = (hash: Record<string, string>): number => Object.values(hash).reduce((total, value) => total + value.length, 0);
+const approximateBytes = (hash: Record<string, string>): number =>
+  Object.values(hash).reduce((total, value) => total + value.length, 0);
 
 /**
  * Sandboxes in Redis: one hash per sandbox, a capped history list beside it (same hash tag, so
  * the transition script touches one slot), and sorted-set indexes by creation time for listing.
  * Nothing is cached in memory: every API instance and worker reads the same truth.
  */
-export function createSandboxStore(options: { redis: RedisClient; keyspace: Keyspace; historyMax: number }) {
+export function createSandboxStore(options: {
+  redis: RedisClient;
+  keyspace: Keyspace;
+  historyMax: number;
+}) {
   const { keyspace: ks, redis } = options;
 
   async function get(id: string): Promise<SandboxRecord | undefined> {
@@ -171,7 +195,16 @@ export function createSandboxStore(options: { redis: RedisClient; keyspace: Keys
       pausedMsTotal: '0',
       historySeq: '1',
     };
-    const entry: HistoryEntry = { seq: 1, action: 'create', from: null, to: 'active', actor: input.actor, source: 'api', reason: null, at: now };
+    const entry: HistoryEntry = {
+      seq: 1,
+      action: 'create',
+      from: null,
+      to: 'active',
+      actor: input.actor,
+      source: 'api',
+      reason: null,
+      at: now,
+    };
     const created = parseSandbox(fields)!;
     const event: SandboxOutboxEntry = { kind: 'created', sandbox: created };
     // metadata, history and outbox share a hash tag, so this MULTI is valid on Redis Cluster too.
@@ -191,25 +224,41 @@ export function createSandboxStore(options: { redis: RedisClient; keyspace: Keys
 
   async function transition(input: TransitionInput): Promise<TransitionOutcome> {
     const to = targetOf(input.action);
-    const [kind, from, entryJson, fields] = await transitionScript(redis, [ks.sandbox.metadata(input.id), ks.sandbox.history(input.id), ks.sandbox.outbox(input.id)], [
-      input.action,
-      to,
-      allowedFrom(input.action).join(','),
-      String(input.now ?? Date.now()),
-      input.actor,
-      input.source,
-      input.reason ?? '',
-      String(options.historyMax),
-      input.onlyIf ? String(input.onlyIf.stateChangedAt) : '',
-      input.onlyIf?.lastActivityAtMost !== undefined ? String(input.onlyIf.lastActivityAtMost) : '',
-    ]);
+    const [kind, from, entryJson, fields] = await transitionScript(
+      redis,
+      [ks.sandbox.metadata(input.id), ks.sandbox.history(input.id), ks.sandbox.outbox(input.id)],
+      [
+        input.action,
+        to,
+        allowedFrom(input.action).join(','),
+        String(input.now ?? Date.now()),
+        input.actor,
+        input.source,
+        input.reason ?? '',
+        String(options.historyMax),
+        input.onlyIf ? String(input.onlyIf.stateChangedAt) : '',
+        input.onlyIf?.lastActivityAtMost !== undefined
+          ? String(input.onlyIf.lastActivityAtMost)
+          : '',
+      ],
+    );
     if (kind === 'missing') return { kind: 'missing' };
     if (kind === 'denied') return { kind: 'denied', from: from as SandboxState, to };
     if (kind === 'stale') return { kind: 'stale', from: from as SandboxState, to };
     // The gauge's counters live outside the sandbox's slot; they may drift only if this process dies right here.
-    await redis.multi().hincrby(ks.sandbox.stateCounts(), from as string, -1).hincrby(ks.sandbox.stateCounts(), to, 1).exec();
+    await redis
+      .multi()
+      .hincrby(ks.sandbox.stateCounts(), from as string, -1)
+      .hincrby(ks.sandbox.stateCounts(), to, 1)
+      .exec();
     const sandbox = parseSandbox(Object.fromEntries(pairsOf(fields ?? [])))!;
-    return { kind: 'ok', from: from as SandboxState, to, entry: JSON.parse(entryJson as string) as HistoryEntry, sandbox };
+    return {
+      kind: 'ok',
+      from: from as SandboxState,
+      to,
+      entry: JSON.parse(entryJson as string) as HistoryEntry,
+      sandbox,
+    };
   }
 
   /** Records activity (see auto-pause-policy.ts); only on existing sandboxes. */
@@ -218,11 +267,26 @@ export function createSandboxStore(options: { redis: RedisClient; keyspace: Keys
     if (await redis.exists(key)) await redis.hset(key, 'lastActivityAt', String(now));
   }
 
-  async function updateSettings(id: string, settings: SandboxSettings, now = Date.now()): Promise<void> {
-    await redis.hset(ks.sandbox.metadata(id), 'settings', JSON.stringify(settings), 'updatedAt', String(now), 'lastActivityAt', String(now));
+  async function updateSettings(
+    id: string,
+    settings: SandboxSettings,
+    now = Date.now(),
+  ): Promise<void> {
+    await redis.hset(
+      ks.sandbox.metadata(id),
+      'settings',
+      JSON.stringify(settings),
+      'updatedAt',
+      String(now),
+      'lastActivityAt',
+      String(now),
+    );
   }
 
-  async function history(id: string, query: { limit: number; cursor?: string | undefined }): Promise<{ entries: HistoryEntry[]; nextCursor: string | null }> {
+  async function history(
+    id: string,
+    query: { limit: number; cursor?: string | undefined },
+  ): Promise<{ entries: HistoryEntry[]; nextCursor: string | null }> {
     const before = decodeCursor(query.cursor, isHistoryCursor);
     const latest = Number((await redis.hget(ks.sandbox.metadata(id), 'historySeq')) ?? 0);
     // The entry with sequence k sits at index latest - k (newest first, only the tail is trimmed);
@@ -234,12 +298,17 @@ export function createSandboxStore(options: { redis: RedisClient; keyspace: Keys
       .filter((entry) => before === undefined || entry.seq < before)
       .slice(0, query.limit);
     const last = entries.at(-1);
-    const nextCursor = entries.length === query.limit && last && last.seq > 1 ? encodeCursor(last.seq) : null;
+    const nextCursor =
+      entries.length === query.limit && last && last.seq > 1 ? encodeCursor(last.seq) : null;
     return { entries, nextCursor };
   }
 
-  async function list(query: ListQuery): Promise<{ items: SandboxRecord[]; nextCursor: string | null }> {
-    const key = query.dealershipId ? ks.sandbox.indexByDealership(query.dealershipId) : ks.sandbox.indexAll();
+  async function list(
+    query: ListQuery,
+  ): Promise<{ items: SandboxRecord[]; nextCursor: string | null }> {
+    const key = query.dealershipId
+      ? ks.sandbox.indexByDealership(query.dealershipId)
+      : ks.sandbox.indexAll();
     const cursor = decodeCursor(query.cursor, isListCursor);
     const needle = query.q?.toLowerCase();
     const batch = 200;
@@ -253,16 +322,30 @@ export function createSandboxStore(options: { redis: RedisClient; keyspace: Keys
     let scanned = 0;
     let lastSeen: ListCursor | undefined;
     while (items.length < query.limit && scanned < maxScanned) {
-      const raw = await redis.zrevrangebyscore(key, max, '-inf', 'WITHSCORES', 'LIMIT', offset, batch);
+      const raw = await redis.zrevrangebyscore(
+        key,
+        max,
+        '-inf',
+        'WITHSCORES',
+        'LIMIT',
+        offset,
+        batch,
+      );
       if (raw.length === 0) return { items, nextCursor: null };
       const pairs: ListCursor[] = [];
       for (let i = 0; i < raw.length; i += 2) pairs.push({ id: raw[i]!, s: Number(raw[i + 1]) });
       // Equal scores come in reverse lexical order: skip what the cursor already covered.
-      const fresh = pairs.filter((pair) => !(cursor && pair.s === cursor.s && pair.id >= cursor.id));
+      const fresh = pairs.filter(
+        (pair) => !(cursor && pair.s === cursor.s && pair.id >= cursor.id),
+      );
       // Hashes are read a slice at a time, each sized by what the page's byte budget still holds
       // at the records' average size so far, so a page of large records stops before it reads them all.
       for (let start = 0, take = LIST_FIRST_SLICE; start < fresh.length && !full; start += take) {
-        if (items.length > 0) take = Math.max(1, Math.min(LIST_READ_SLICE, Math.ceil((maxBytes - bytes) / (bytes / items.length))));
+        if (items.length > 0)
+          take = Math.max(
+            1,
+            Math.min(LIST_READ_SLICE, Math.ceil((maxBytes - bytes) / (bytes / items.length))),
+          );
         const slice = fresh.slice(start, start + take);
         const pipeline = commandBatch(redis);
         for (const pair of slice) pipeline.hgetall(ks.sandbox.metadata(pair.id));
@@ -274,7 +357,12 @@ export function createSandboxStore(options: { redis: RedisClient; keyspace: Keys
           const record = parseSandbox(hash);
           if (!record) continue;
           if (query.state && record.state !== query.state) continue;
-          if (needle && !record.id.toLowerCase().includes(needle) && !(record.name ?? '').toLowerCase().includes(needle)) continue;
+          if (
+            needle &&
+            !record.id.toLowerCase().includes(needle) &&
+            !(record.name ?? '').toLowerCase().includes(needle)
+          )
+            continue;
           const size = approximateBytes(hash);
           if (items.length > 0 && bytes + size > maxBytes) {
             full = true;
@@ -304,7 +392,9 @@ export function createSandboxStore(options: { redis: RedisClient; keyspace: Keys
 
   async function stateCounts(): Promise<Record<SandboxState, number>> {
     const raw = await redis.hgetall(ks.sandbox.stateCounts());
-    return Object.fromEntries(SANDBOX_STATES.map((state) => [state, Math.max(0, Number(raw[state] ?? 0))])) as Record<SandboxState, number>;
+    return Object.fromEntries(
+      SANDBOX_STATES.map((state) => [state, Math.max(0, Number(raw[state] ?? 0))]),
+    ) as Record<SandboxState, number>;
   }
 
   return { get, create, transition, touch, updateSettings, history, list, stateCounts };

@@ -17,13 +17,15 @@ function writable(path: string): boolean {
  * could use here.
  */
 export function detectFreezeCapabilities(root = '/sys/fs/cgroup'): FreezeCapabilities {
-  const cgroupV2 = existsSync(`${root}/cgroup.controllers`) && writable(`${root}/cgroup.subtree_control`);
+  const cgroupV2 =
+    existsSync(`${root}/cgroup.controllers`) && writable(`${root}/cgroup.subtree_control`);
   const cgroupV1Freezer = existsSync(`${root}/freezer/tasks`) && writable(`${root}/freezer`);
   return {
     method: 'signals',
     cgroupV2,
     cgroupV1Freezer,
     signals: true,
-    detail: 'SIGSTOP/SIGCONT to every process of the sandbox found via /proc (setsid children included), confirmed by state T',
+    detail:
+      'SIGSTOP/SIGCONT to every process of the sandbox found via /proc (setsid children included), confirmed by state T',
   };
 }

@@ -53,7 +53,8 @@ async function readMarkers(pid: number): Promise<{ sandbox?: string; execution?:
     const markers: { sandbox?: string; execution?: string } = {};
     for (const pair of environ.split('\0')) {
       if (pair.startsWith(`${SANDBOX_ENV}=`)) markers.sandbox = pair.slice(SANDBOX_ENV.length + 1);
-      else if (pair.startsWith(`${EXECUTION_ENV}=`)) markers.execution = pair.slice(EXECUTION_ENV.length + 1);
+      else if (pair.startsWith(`${EXECUTION_ENV}=`))
+        markers.execution = pair.slice(EXECUTION_ENV.length + 1);
     }
     return markers;
   } catch {
@@ -62,13 +63,20 @@ async function readMarkers(pid: number): Promise<{ sandbox?: string; execution?:
 }
 
 /** Every process in /proc (but this one) with the markers of its environment, read in one pass. */
-async function readTable(): Promise<{ entries: ProcEntry[]; markers: Map<number, { sandbox?: string; execution?: string }> }> {
+async function readTable(): Promise<{
+  entries: ProcEntry[];
+  markers: Map<number, { sandbox?: string; execution?: string }>;
+}> {
   const names = await readdir('/proc');
-  const entries = (await Promise.all(names.filter((name) => /^\d+$/.test(name)).map((name) => readProc(Number(name))))).filter(
-    (entry): entry is ProcEntry => entry !== undefined && entry.pid !== process.pid,
-  );
+  const entries = (
+    await Promise.all(
+      names.filter((name) => /^\d+$/.test(name)).map((name) => readProc(Number(name))),
+    )
+  ).filter((entry): entry is ProcEntry => entry !== undefined && entry.pid !== process.pid);
   const markers = new Map<number, { sandbox?: string; execution?: string }>();
-  await Promise.all(entries.map(async (entry) => markers.set(entry.pid, await readMarkers(entry.pid))));
+  await Promise.all(
+    entries.map(async (entry) => markers.set(entry.pid, await readMarkers(entry.pid))),
+  );
   return { entries, markers };
 }
 
@@ -81,15 +89,23 @@ const alive = (entry: ProcEntry) => entry.state !== 'Z' && entry.state !== 'X';
  * setsid) or descends from one that does (covers children that cleared their environment).
  * Always a fresh scan: pause, resume and kill need the exact list of this moment.
  */
-export async function sandboxProcesses(sandboxId: string, executionId?: string): Promise<ProcEntry[]> {
+export async function sandboxProcesses(
+  sandboxId: string,
+  executionId?: string,
+): Promise<ProcEntry[]> {
   const { entries, markers } = await readTable();
   const members = new Set<number>();
   for (const entry of entries) {
     const marker = markers.get(entry.pid);
-    if (marker?.sandbox === sandboxId && (executionId === undefined || marker.execution === executionId)) members.add(entry.pid);
+    if (
+      marker?.sandbox === sandboxId &&
+      (executionId === undefined || marker.execution === executionId)
+    )
+      members.add(entry.pid);
   }
   const children = new Map<number, ProcEntry[]>();
-  for (const entry of entries) children.set(entry.ppid, [...(children.get(entry.ppid) ?? []), entry]);
+  for (const entry of entries)
+    children.set(entry.ppid, [...(children.get(entry.ppid) ?? []), entry]);
   const queue = [...members];
   while (queue.length > 0) {
     for (const child of children.get(queue.pop()!) ?? []) {

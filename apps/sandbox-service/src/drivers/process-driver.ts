@@ -3,7 +3,12 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { EXECUTION_ENV, SANDBOX_ENV, readProc, sandboxProcesses, signal } from './proc-table.js';
 import { detectFreezeCapabilities } from './freeze-capabilities.js';
-import type { ExecRequest, ExecResult, FreezeCapabilities, SandboxDriver } from './sandbox-driver.js';
+import type {
+  ExecRequest,
+  ExecResult,
+  FreezeCapabilities,
+  SandboxDriver,
+} from './sandbox-driver.js';
 import { type ProcessScanner, createUsageSampler } from './usage-sampler.js';
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
@@ -88,7 +93,9 @@ export function createProcessDriver(options: ProcessDriverOptions): SandboxDrive
   async function resume(sandboxId: string): Promise<{ thawed: number }> {
     let thawed = 0;
     for (let round = 0; round < 50; round += 1) {
-      const stopped = (await sandboxProcesses(sandboxId)).filter((entry) => STOPPED.has(entry.state));
+      const stopped = (await sandboxProcesses(sandboxId)).filter((entry) =>
+        STOPPED.has(entry.state),
+      );
       if (stopped.length === 0) return { thawed };
       for (const entry of stopped) signal(entry.pid, 'SIGCONT');
       thawed += round === 0 ? stopped.length : 0;
@@ -104,7 +111,13 @@ export function createProcessDriver(options: ProcessDriverOptions): SandboxDrive
       cwd,
       detached: true, // setsid: own session and process group, away from the worker's signals
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: options.path ?? '/usr/bin:/bin', HOME: cwd, LANG: 'C.UTF-8', [SANDBOX_ENV]: sandboxId, [EXECUTION_ENV]: request.executionId },
+      env: {
+        PATH: options.path ?? '/usr/bin:/bin',
+        HOME: cwd,
+        LANG: 'C.UTF-8',
+        [SANDBOX_ENV]: sandboxId,
+        [EXECUTION_ENV]: request.executionId,
+      },
     });
     const stdout = boundedCollector(request.maxOutputBytes);
     const stderr = boundedCollector(request.maxOutputBytes);
@@ -130,19 +143,29 @@ export function createProcessDriver(options: ProcessDriverOptions): SandboxDrive
       })();
     }, tickMs);
 
-    const exited = new Promise<{ code: number | null; signal: string | null }>((resolveExit, rejectExit) => {
-      child.once('error', rejectExit);
-      child.once('exit', (code, exitSignal) => resolveExit({ code, signal: exitSignal }));
-    });
+    const exited = new Promise<{ code: number | null; signal: string | null }>(
+      (resolveExit, rejectExit) => {
+        child.once('error', rejectExit);
+        child.once('exit', (code, exitSignal) => resolveExit({ code, signal: exitSignal }));
+      },
+    );
     const closed = new Promise<void>((resolveClose) => child.once('close', () => resolveClose()));
     try {
       // A failed re-check must not leave the child unsupervised; the freeze broadcast covers it anyway.
-      if (child.pid !== undefined) await Promise.resolve(request.onSpawn?.()).catch(() => undefined);
+      if (child.pid !== undefined)
+        await Promise.resolve(request.onSpawn?.()).catch(() => undefined);
       const exit = await exited;
       // Whatever the execution left behind (background or setsid children) ends with it.
       await killAll(sandboxId, request.executionId);
       await Promise.race([closed, sleep(500)]);
-      return { exitCode: exit.code, signal: exit.signal, stdout: stdout.text(), stderr: stderr.text(), truncated: stdout.truncated || stderr.truncated, timedOut };
+      return {
+        exitCode: exit.code,
+        signal: exit.signal,
+        stdout: stdout.text(),
+        stderr: stderr.text(),
+        truncated: stdout.truncated || stderr.truncated,
+        timedOut,
+      };
     } finally {
       clearInterval(timer);
       child.stdout.destroy();
@@ -158,9 +181,11 @@ export function createProcessDriver(options: ProcessDriverOptions): SandboxDrive
     destroy: async (sandboxId) => {
       await killAll(sandboxId);
       // A directory that never existed (the sandbox failed to set up) is fine to "remove".
-      await rm(directory(sandboxId), { recursive: true, force: true }).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOTDIR') throw error;
-      });
+      await rm(directory(sandboxId), { recursive: true, force: true }).catch(
+        (error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOTDIR') throw error;
+        },
+      );
     },
     exec,
     killExecution: (sandboxId, executionId) => killAll(sandboxId, executionId),

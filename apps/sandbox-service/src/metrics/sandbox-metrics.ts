@@ -15,7 +15,12 @@ export function createSandboxMetrics(registry: Registry, sources: SandboxMetricS
   const existing = <T>(name: string) => registry.getSingleMetric(name) as T | undefined;
   const operations =
     existing<Counter<'operation' | 'status'>>('sandbox_operations_total') ??
-    new Counter({ name: 'sandbox_operations_total', help: 'Sandbox operations by operation and outcome.', labelNames: ['operation', 'status'] as const, registers: [registry] });
+    new Counter({
+      name: 'sandbox_operations_total',
+      help: 'Sandbox operations by operation and outcome.',
+      labelNames: ['operation', 'status'] as const,
+      registers: [registry],
+    });
   const duration =
     existing<Histogram<'operation'>>('sandbox_operation_duration_seconds') ??
     new Histogram({
@@ -27,7 +32,12 @@ export function createSandboxMetrics(registry: Registry, sources: SandboxMetricS
     });
   const executions =
     existing<Counter<'tool' | 'status'>>('sandbox_executions_total') ??
-    new Counter({ name: 'sandbox_executions_total', help: 'Finished tool executions by tool and outcome.', labelNames: ['tool', 'status'] as const, registers: [registry] });
+    new Counter({
+      name: 'sandbox_executions_total',
+      help: 'Finished tool executions by tool and outcome.',
+      labelNames: ['tool', 'status'] as const,
+      registers: [registry],
+    });
   const executionDuration =
     existing<Histogram<'tool'>>('sandbox_execution_duration_seconds') ??
     new Histogram({

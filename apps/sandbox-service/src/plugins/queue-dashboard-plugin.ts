@@ -40,7 +40,10 @@ function cookieToken(request: FastifyRequest): string | undefined {
  * bearer header, so `?token=` is accepted once and kept in an HttpOnly cookie scoped to the
  * dashboard's path.
  */
-export async function queueDashboardPlugin(app: FastifyInstance, options: QueueDashboardOptions): Promise<void> {
+export async function queueDashboardPlugin(
+  app: FastifyInstance,
+  options: QueueDashboardOptions,
+): Promise<void> {
   const offlineDeliveries = new Queue(options.keyspace.queues.offlineDeliveries, {
     connection: app.redis,
     prefix: options.keyspace.queues.bullmqPrefix,
@@ -56,29 +59,48 @@ export async function queueDashboardPlugin(app: FastifyInstance, options: QueueD
       authorize(request, reply);
     } catch (error) {
       const refusal = toAppError(error);
-      return reply
-        .status(refusal.statusCode)
-        .send(failure({ code: refusal.code, message: refusal.message, details: refusal.details, traceId: request.traceId }));
+      return reply.status(refusal.statusCode).send(
+        failure({
+          code: refusal.code,
+          message: refusal.message,
+          details: refusal.details,
+          traceId: request.traceId,
+        }),
+      );
     }
   });
 
   function authorize(request: FastifyRequest, reply: FastifyReply): void {
     const fromQuery = (request.query as Record<string, unknown> | undefined)?.['token'];
     const token = tokenFromUpgrade(request) ?? cookieToken(request);
-    if (!token) throw new AppError(ErrorCode.UNAUTHORIZED, 'The queue dashboard needs an admin token (?token= or Authorization: Bearer).', { reason: 'missing' });
+    if (!token)
+      throw new AppError(
+        ErrorCode.UNAUTHORIZED,
+        'The queue dashboard needs an admin token (?token= or Authorization: Bearer).',
+        { reason: 'missing' },
+      );
     const principal = app.verifyToken(token);
-    if (principal.role !== 'admin') throw new AppError(ErrorCode.FORBIDDEN, 'The queue dashboard is for admins.', { required: ['admin'] });
+    if (principal.role !== 'admin')
+      throw new AppError(ErrorCode.FORBIDDEN, 'The queue dashboard is for admins.', {
+        required: ['admin'],
+      });
     if (typeof fromQuery === 'string' && fromQuery === token) {
       const maxAge = Math.max(0, principal.exp - Math.floor(Date.now() / 1000));
       // A reply is thenable (it resolves once sent); setting its status or headers leaves nothing to await.
-      void reply.header('set-cookie', `${COOKIE}=${token}; Path=${options.basePath}; HttpOnly; SameSite=Strict; Max-Age=${maxAge}`);
+      void reply.header(
+        'set-cookie',
+        `${COOKIE}=${token}; Path=${options.basePath}; HttpOnly; SameSite=Strict; Max-Age=${maxAge}`,
+      );
     }
   }
 
   // bull-board is a browser app: the API's deny-everything policy (service-kit) would block its
   // scripts, styles and fonts, so its routes get one that allows exactly those.
   app.addHook('onRoute', (route) => {
-    route.config = { ...(route.config as object), helmet: { contentSecurityPolicy: { useDefaults: false, directives: DASHBOARD_CSP } } } as typeof route.config;
+    route.config = {
+      ...(route.config as object),
+      helmet: { contentSecurityPolicy: { useDefaults: false, directives: DASHBOARD_CSP } },
+    } as typeof route.config;
   });
 
   const serverAdapter = new FastifyAdapter();

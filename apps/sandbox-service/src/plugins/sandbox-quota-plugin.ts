@@ -16,9 +16,16 @@ async function sandboxQuota(app: FastifyInstance): Promise<void> {
     createSandboxQuotas({
       redis: app.redis,
       keyspace,
-      limits: { sandboxes: settings.SANDBOX_QUOTA_PER_DEALERSHIP, 'auto-pause-schedules': settings.SANDBOX_AUTO_PAUSE_QUOTA_PER_DEALERSHIP },
+      limits: {
+        sandboxes: settings.SANDBOX_QUOTA_PER_DEALERSHIP,
+        'auto-pause-schedules': settings.SANDBOX_AUTO_PAUSE_QUOTA_PER_DEALERSHIP,
+      },
     }),
   );
 }
 
-export const sandboxQuotaPlugin = fp(sandboxQuota, { name: 'sandbox-quota', fastify: '5.x', dependencies: ['sandbox-runtime'] });
+export const sandboxQuotaPlugin = fp(sandboxQuota, {
+  name: 'sandbox-quota',
+  fastify: '5.x',
+  dependencies: ['sandbox-runtime'],
+});

@@ -23,7 +23,10 @@ export interface SandboxRuntimePluginOptions {
 }
 
 /** Stores, queues, driver, events and metrics over the app's Redis, plus the driver's readiness report. */
-async function sandboxRuntime(app: FastifyInstance, options: SandboxRuntimePluginOptions): Promise<void> {
+async function sandboxRuntime(
+  app: FastifyInstance,
+  options: SandboxRuntimePluginOptions,
+): Promise<void> {
   const runtime = createSandboxRuntime({
     redis: app.redis,
     settings: options.settings,
@@ -43,16 +46,27 @@ async function sandboxRuntime(app: FastifyInstance, options: SandboxRuntimePlugi
           runtime.queues.executions.getJobCounts('waiting', 'delayed', 'prioritized'),
           runtime.queues.autoPause.getJobCounts('waiting', 'delayed', 'prioritized'),
         ]);
-        const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
-        return { [runtime.keyspace.queues.sandboxExecutions]: sum(executions), [runtime.keyspace.queues.sandboxAutoPause]: sum(autoPause) };
+        const sum = (counts: Record<string, number>) =>
+          Object.values(counts).reduce((a, b) => a + b, 0);
+        return {
+          [runtime.keyspace.queues.sandboxExecutions]: sum(executions),
+          [runtime.keyspace.queues.sandboxAutoPause]: sum(autoPause),
+        };
       },
     }),
   );
   // Operators see how pause freezes work on this host (issue 4: report it on /health/ready).
-  app.health.addCheck('sandbox-driver', () => ({ driver: runtime.driver.name, freeze: runtime.driver.capabilities() }));
+  app.health.addCheck('sandbox-driver', () => ({
+    driver: runtime.driver.name,
+    freeze: runtime.driver.capabilities(),
+  }));
   app.addHook('onClose', async () => {
     await runtime.close();
   });
 }
 
-export const sandboxRuntimePlugin = fp(sandboxRuntime, { name: 'sandbox-runtime', fastify: '5.x', dependencies: ['@switchboard/redis', '@switchboard/metrics', '@switchboard/health'] });
+export const sandboxRuntimePlugin = fp(sandboxRuntime, {
+  name: 'sandbox-runtime',
+  fastify: '5.x',
+  dependencies: ['@switchboard/redis', '@switchboard/metrics', '@switchboard/health'],
+});

@@ -10,11 +10,18 @@ export interface SandboxQueues {
 }
 
 /** The BullMQ queues the API fills and the workers drain (names and prefix from the keyspace). */
-export function createSandboxQueues(redis: RedisClient, ks: Keyspace, onError: (error: Error) => void): SandboxQueues {
+export function createSandboxQueues(
+  redis: RedisClient,
+  ks: Keyspace,
+  onError: (error: Error) => void,
+): SandboxQueues {
   const common = { connection: redis, prefix: ks.queues.bullmqPrefix };
   const executions = new Queue<ExecutionJobData>(ks.queues.sandboxExecutions, {
     ...common,
-    defaultJobOptions: { removeOnComplete: { count: 10_000, age: 86_400 }, removeOnFail: { count: 10_000, age: 7 * 86_400 } },
+    defaultJobOptions: {
+      removeOnComplete: { count: 10_000, age: 86_400 },
+      removeOnFail: { count: 10_000, age: 7 * 86_400 },
+    },
   });
   const autoPause = new Queue<AutoPauseJobData>(ks.queues.sandboxAutoPause, {
     ...common,
@@ -36,12 +43,21 @@ export function createSandboxQueues(redis: RedisClient, ks: Keyspace, onError: (
 /** One repeatable check per sandbox with auto-pause settings; BullMQ runs each tick once, whatever the number of workers. */
 const autoPauseSchedulerId = (sandboxId: string) => `auto-pause:${sandboxId}`;
 
-export async function scheduleAutoPause(queues: SandboxQueues, sandboxId: string, everyMs: number, enabled: boolean): Promise<void> {
+export async function scheduleAutoPause(
+  queues: SandboxQueues,
+  sandboxId: string,
+  everyMs: number,
+  enabled: boolean,
+): Promise<void> {
   if (!enabled) {
     await queues.autoPause.removeJobScheduler(autoPauseSchedulerId(sandboxId));
     return;
   }
-  await queues.autoPause.upsertJobScheduler(autoPauseSchedulerId(sandboxId), { every: everyMs }, { name: 'check', data: { sandboxId } });
+  await queues.autoPause.upsertJobScheduler(
+    autoPauseSchedulerId(sandboxId),
+    { every: everyMs },
+    { name: 'check', data: { sandboxId } },
+  );
 }
 
 /**
@@ -51,7 +67,10 @@ export async function scheduleAutoPause(queues: SandboxQueues, sandboxId: string
 export async function closeQueue(queue: Queue): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   // Only the wait matters here: a start-up that failed has nothing in flight either.
-  await Promise.race([queue.waitUntilReady().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
+  await Promise.race([
+    queue.waitUntilReady().catch(() => undefined),
+    new Promise((resolve) => (timer = setTimeout(resolve, 2000))),
+  ]);
   clearTimeout(timer);
   await queue.close();
 }

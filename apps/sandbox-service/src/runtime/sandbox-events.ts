@@ -5,15 +5,28 @@ import type { SandboxAction } from '../domain/sandbox-state.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-const TRANSITION_EVENTS: Record<SandboxAction, 'sandbox.paused' | 'sandbox.resumed' | 'sandbox.error' | 'sandbox.terminated'> = {
+const TRANSITION_EVENTS: Record<
+  SandboxAction,
+  'sandbox.paused' | 'sandbox.resumed' | 'sandbox.error' | 'sandbox.terminated'
+> = {
   pause: 'sandbox.paused',
   resume: 'sandbox.resumed',
   fail: 'sandbox.error',
   terminate: 'sandbox.terminated',
 };
 
-const toRooms = <T extends EventType>(sandboxId: string, dealershipId: string, event: T, data: EventData<T>): OutboxEvent[] => [
-  { rooms: [rooms.sandbox(sandboxId), rooms.dealership(dealershipId)], dealershipId, event, data } as OutboxEvent,
+const toRooms = <T extends EventType>(
+  sandboxId: string,
+  dealershipId: string,
+  event: T,
+  data: EventData<T>,
+): OutboxEvent[] => [
+  {
+    rooms: [rooms.sandbox(sandboxId), rooms.dealership(dealershipId)],
+    dealershipId,
+    event,
+    data,
+  } as OutboxEvent,
 ];
 
 /**
@@ -35,18 +48,46 @@ export function sandboxEventsOf(payload: unknown): OutboxEvent[] {
   }
   if (entry.kind === 'transition') {
     const { sandboxId, dealershipId, entry: history } = entry;
-    const base = { sandboxId, dealershipId, state: history.to, from: history.from ?? undefined, actor: history.actor, source: history.source, at: iso(history.at) };
+    const base = {
+      sandboxId,
+      dealershipId,
+      state: history.to,
+      from: history.from ?? undefined,
+      actor: history.actor,
+      source: history.source,
+      at: iso(history.at),
+    };
     const event = TRANSITION_EVENTS[history.action as SandboxAction];
-    if (event === 'sandbox.error') return toRooms(sandboxId, dealershipId, event, { ...base, error: history.reason ?? 'error' });
-    if (event === 'sandbox.paused') return toRooms(sandboxId, dealershipId, event, { ...base, ...(history.reason ? { reason: history.reason } : {}) });
+    if (event === 'sandbox.error')
+      return toRooms(sandboxId, dealershipId, event, { ...base, error: history.reason ?? 'error' });
+    if (event === 'sandbox.paused')
+      return toRooms(sandboxId, dealershipId, event, {
+        ...base,
+        ...(history.reason ? { reason: history.reason } : {}),
+      });
     if (!event) throw new Error(`unknown sandbox action ${String(history.action)}`);
     return toRooms(sandboxId, dealershipId, event, base);
   }
   const { execution, step } = entry;
-  const base = { sandboxId: execution.sandboxId, dealershipId: execution.dealershipId, executionId: execution.id, tool: execution.tool, at: iso(entry.at) };
-  if (step === 'started') return toRooms(execution.sandboxId, execution.dealershipId, 'sandbox.execution.started', { ...base, ...(entry.attempt ? { attempt: entry.attempt } : {}) });
+  const base = {
+    sandboxId: execution.sandboxId,
+    dealershipId: execution.dealershipId,
+    executionId: execution.id,
+    tool: execution.tool,
+    at: iso(entry.at),
+  };
+  if (step === 'started')
+    return toRooms(execution.sandboxId, execution.dealershipId, 'sandbox.execution.started', {
+      ...base,
+      ...(entry.attempt ? { attempt: entry.attempt } : {}),
+    });
   if (step === 'completed') {
-    return toRooms(execution.sandboxId, execution.dealershipId, 'sandbox.execution.completed', { ...base, durationMs: entry.durationMs ?? 0, activeMs: entry.activeMs ?? 0, output: entry.output });
+    return toRooms(execution.sandboxId, execution.dealershipId, 'sandbox.execution.completed', {
+      ...base,
+      durationMs: entry.durationMs ?? 0,
+      activeMs: entry.activeMs ?? 0,
+      output: entry.output,
+    });
   }
   return toRooms(execution.sandboxId, execution.dealershipId, 'sandbox.execution.failed', {
     ...base,

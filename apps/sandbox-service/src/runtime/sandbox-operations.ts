@@ -2,7 +2,15 @@ import { AppError, ErrorCode } from '@switchboard/errors';
 import type { Keyspace } from '@switchboard/keyspace';
 import type { RedisClient } from '@switchboard/redis';
 import type { SandboxDriver } from '../drivers/sandbox-driver.js';
-import { type CreateInput, type HistorySource, type SandboxRecord, type SandboxStore, type TransitionInput, type TransitionOutcome, newSandboxId } from '../domain/sandbox-store.js';
+import {
+  type CreateInput,
+  type HistorySource,
+  type SandboxRecord,
+  type SandboxStore,
+  type TransitionInput,
+  type TransitionOutcome,
+  newSandboxId,
+} from '../domain/sandbox-store.js';
 import type { SandboxAction } from '../domain/sandbox-state.js';
 import type { ControlMessage } from '../schemas/control.js';
 import { type SandboxQueues, scheduleAutoPause } from './queues.js';
@@ -15,12 +23,24 @@ export interface ActInput {
   onlyIf?: TransitionInput['onlyIf'];
 }
 
-const CONTROL: Partial<Record<SandboxAction, ControlMessage['type']>> = { pause: 'freeze', resume: 'thaw', terminate: 'kill', fail: 'kill' };
+const CONTROL: Partial<Record<SandboxAction, ControlMessage['type']>> = {
+  pause: 'freeze',
+  resume: 'thaw',
+  terminate: 'kill',
+  fail: 'kill',
+};
 
 /** The refusal a client sees for an outcome that is not ok. */
-export function outcomeError(outcome: Exclude<TransitionOutcome, { kind: 'ok' }>, sandboxId: string): AppError {
-  if (outcome.kind === 'missing') return new AppError(ErrorCode.RECORD_NOT_FOUND, 'Sandbox not found.', { id: sandboxId });
-  const why = outcome.kind === 'stale' ? `The sandbox changed while becoming ${outcome.to} was decided.` : `A sandbox in state ${outcome.from} cannot become ${outcome.to}.`;
+export function outcomeError(
+  outcome: Exclude<TransitionOutcome, { kind: 'ok' }>,
+  sandboxId: string,
+): AppError {
+  if (outcome.kind === 'missing')
+    return new AppError(ErrorCode.RECORD_NOT_FOUND, 'Sandbox not found.', { id: sandboxId });
+  const why =
+    outcome.kind === 'stale'
+      ? `The sandbox changed while becoming ${outcome.to} was decided.`
+      : `A sandbox in state ${outcome.from} cannot become ${outcome.to}.`;
   return new AppError(ErrorCode.INVALID_STATE_TRANSITION, why, {
     sandboxId,
     from: outcome.from,
@@ -48,7 +68,11 @@ export function createSandboxOperations(deps: {
     await deps.redis.publish(deps.keyspace.sandbox.controlChannel(), JSON.stringify(message));
   };
 
-  async function act(sandbox: Pick<SandboxRecord, 'id' | 'dealershipId'>, action: SandboxAction, input: ActInput): Promise<TransitionOutcome> {
+  async function act(
+    sandbox: Pick<SandboxRecord, 'id' | 'dealershipId'>,
+    action: SandboxAction,
+    input: ActInput,
+  ): Promise<TransitionOutcome> {
     // Marked before the commit: if this process dies right after it, a sweeper publishes the event.
     await deps.events.markPending(sandbox.id);
     const outcome = await deps.store.transition({ id: sandbox.id, action, ...input });

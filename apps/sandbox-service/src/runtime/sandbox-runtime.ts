@@ -42,13 +42,32 @@ export interface RuntimeOptions {
 export function createSandboxRuntime(options: RuntimeOptions): SandboxRuntime {
   const { redis, settings } = options;
   const ks = options.keyspace;
-  const driver = options.driver ?? createProcessDriver({ root: settings.SANDBOX_ROOT, path: settings.SANDBOX_PATH, usageSampleTtlMs: settings.SANDBOX_USAGE_SAMPLE_TTL_MS });
-  const sandboxes = createSandboxStore({ redis, keyspace: ks, historyMax: settings.SANDBOX_HISTORY_MAX });
-  const executions = createExecutionStore({ redis, keyspace: ks, ttlSec: settings.EXECUTION_TTL_SEC, perSandboxMax: settings.EXECUTION_HISTORY_MAX });
+  const driver =
+    options.driver ??
+    createProcessDriver({
+      root: settings.SANDBOX_ROOT,
+      path: settings.SANDBOX_PATH,
+      usageSampleTtlMs: settings.SANDBOX_USAGE_SAMPLE_TTL_MS,
+    });
+  const sandboxes = createSandboxStore({
+    redis,
+    keyspace: ks,
+    historyMax: settings.SANDBOX_HISTORY_MAX,
+  });
+  const executions = createExecutionStore({
+    redis,
+    keyspace: ks,
+    ttlSec: settings.EXECUTION_TTL_SEC,
+    perSandboxMax: settings.EXECUTION_HISTORY_MAX,
+  });
   const events = createOutbox({
     redis,
     publisher: createPublisher(redis, { keyspace: ks, ...roomLogSettings(settings) }),
-    keys: { stream: ks.sandbox.outbox, lock: ks.sandbox.outboxLock, pending: ks.sandbox.outboxPending() },
+    keys: {
+      stream: ks.sandbox.outbox,
+      lock: ks.sandbox.outboxLock,
+      pending: ks.sandbox.outboxPending(),
+    },
     translate: sandboxEventsOf,
     sweepAfterMs: settings.OUTBOX_SWEEP_AFTER_MS,
     ...(options.log ? { log: options.log } : {}),
@@ -56,7 +75,15 @@ export function createSandboxRuntime(options: RuntimeOptions): SandboxRuntime {
   // Every API instance and worker sweeps: a commit whose process died is published by the others.
   const stopSweeper = events.startSweeper(settings.OUTBOX_SWEEP_EVERY_MS);
   const queues = createSandboxQueues(redis, ks, options.onQueueError);
-  const operations = createSandboxOperations({ redis, keyspace: ks, store: sandboxes, events, queues, driver, autoPauseEveryMs: settings.AUTO_PAUSE_CHECK_INTERVAL_MS });
+  const operations = createSandboxOperations({
+    redis,
+    keyspace: ks,
+    store: sandboxes,
+    events,
+    queues,
+    driver,
+    autoPauseEveryMs: settings.AUTO_PAUSE_CHECK_INTERVAL_MS,
+  });
   return {
     settings,
     keyspace: ks,

@@ -14,7 +14,12 @@ export type ControlMessage = Static<typeof ControlMessage>;
 export const ExecutionJobData = Type.Object({
   executionId: Type.String(),
   sandboxId: Type.String(),
-  trace: Type.Optional(Type.Object({ traceparent: Type.Optional(Type.String()), tracestate: Type.Optional(Type.String()) })),
+  trace: Type.Optional(
+    Type.Object({
+      traceparent: Type.Optional(Type.String()),
+      tracestate: Type.Optional(Type.String()),
+    }),
+  ),
 });
 export type ExecutionJobData = Static<typeof ExecutionJobData>;
 

@@ -9,20 +9,29 @@ export const ExecuteBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const ExecuteQuery = Type.Object({ wait: Type.Optional(Type.Number({ minimum: 0, maximum: 60 })) }, { additionalProperties: false });
+export const ExecuteQuery = Type.Object(
+  { wait: Type.Optional(Type.Number({ minimum: 0, maximum: 60 })) },
+  { additionalProperties: false },
+);
 
 export const ExecutionParams = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.-]+$' }),
   executionId: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.-]+$' }),
 });
 
-const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
+const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
 
 export const ExecutionView = Type.Object({
   executionId: Type.String(),
   sandboxId: Type.String(),
   tool: Type.String(),
-  state: Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('completed'), Type.Literal('failed')]),
+  state: Type.Union([
+    Type.Literal('queued'),
+    Type.Literal('running'),
+    Type.Literal('completed'),
+    Type.Literal('failed'),
+  ]),
   input: Type.Unknown(),
   output: Type.Unknown(),
   error: Type.Union([Type.String(), Type.Null()]),

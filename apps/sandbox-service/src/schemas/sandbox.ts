@@ -11,24 +11,34 @@ export const SandboxParams = Type.Object({ id: SandboxId });
 const AutoPauseSettingsSchema = Type.Object(
   {
     idleTimeoutSec: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 30 * 86_400 }))),
-    maxExecutionTimeSec: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 30 * 86_400 }))),
+    maxExecutionTimeSec: Type.Optional(
+      Nullable(Type.Integer({ minimum: 1, maximum: 30 * 86_400 })),
+    ),
     maxMemoryMb: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 1_048_576 }))),
   },
   { additionalProperties: false },
 );
-export const SettingsSchema = Type.Object({ autoPause: AutoPauseSettingsSchema }, { additionalProperties: false });
+export const SettingsSchema = Type.Object(
+  { autoPause: AutoPauseSettingsSchema },
+  { additionalProperties: false },
+);
 
 export const CreateSandboxBody = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-    metadata: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { maxProperties: 50 })),
+    metadata: Type.Optional(
+      Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { maxProperties: 50 }),
+    ),
     settings: Type.Optional(SettingsSchema),
   },
   { additionalProperties: false },
 );
 export type CreateSandboxBody = Static<typeof CreateSandboxBody>;
 
-export const PauseBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false });
+export const PauseBody = Type.Object(
+  { reason: Type.Optional(Type.String({ maxLength: 500 })) },
+  { additionalProperties: false },
+);
 
 export const ListQuery = Type.Object(
   {
@@ -42,7 +52,10 @@ export const ListQuery = Type.Object(
 );
 
 export const PageQuery = Type.Object(
-  { limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }), cursor: Type.Optional(Type.String({ maxLength: 512 })) },
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+    cursor: Type.Optional(Type.String({ maxLength: 512 })),
+  },
   { additionalProperties: false },
 );
 
@@ -78,7 +91,8 @@ const UsageView = Type.Object({
   cpuSeconds: Type.Number(),
   sampledAt: Type.String({
     format: 'date-time',
-    description: 'When these numbers were read: one /proc sample serves every sandbox for SANDBOX_USAGE_SAMPLE_TTL_MS (default 1 s)',
+    description:
+      'When these numbers were read: one /proc sample serves every sandbox for SANDBOX_USAGE_SAMPLE_TTL_MS (default 1 s)',
   }),
 });
 
@@ -107,10 +121,17 @@ export const BulkResult = Type.Object({
   id: Type.String(),
   success: Type.Boolean(),
   state: Type.Optional(SandboxStateSchema),
-  error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Record(Type.String(), Type.Unknown())) })),
+  error: Type.Optional(
+    Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    }),
+  ),
 });
 
 /** `{success:true, data}` around a schema, for response documentation and serialisation. */
-export const Envelope = <T extends TSchema>(data: T) => Type.Object({ success: Type.Literal(true), data });
+export const Envelope = <T extends TSchema>(data: T) =>
+  Type.Object({ success: Type.Literal(true), data });
 /** The failure envelope (packages/errors), described for one status of one route. */
 export const ErrorRef = (description: string) => Type.Ref('ErrorEnvelope', { description });

@@ -3,15 +3,31 @@ import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import type { ExecResult } from '../drivers/sandbox-driver.js';
-import { assertDirectoryInside, assertRelativeInside, resolveInside, traversalError } from './sandbox-path.js';
+import {
+  assertDirectoryInside,
+  assertRelativeInside,
+  resolveInside,
+  traversalError,
+} from './sandbox-path.js';
 import { type ToolContext, type ToolDefinition, type ToolOutcome, defineTool } from './tool.js';
 
-const PathInput = Type.String({ minLength: 1, maxLength: 1024, description: 'relative to the sandbox directory' });
+const PathInput = Type.String({
+  minLength: 1,
+  maxLength: 1024,
+  description: 'relative to the sandbox directory',
+});
 
 function processOutcome(result: ExecResult): ToolOutcome {
-  const output = { exitCode: result.exitCode, signal: result.signal, stdout: result.stdout, stderr: result.stderr, truncated: result.truncated };
+  const output = {
+    exitCode: result.exitCode,
+    signal: result.signal,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    truncated: result.truncated,
+  };
   if (result.timedOut) return { ok: false, error: 'time limit exceeded', output };
-  if (result.exitCode !== 0) return { ok: false, error: `exited with ${result.exitCode ?? result.signal}`, output };
+  if (result.exitCode !== 0)
+    return { ok: false, error: `exited with ${result.exitCode ?? result.signal}`, output };
   return { ok: true, output };
 }
 
@@ -28,29 +44,43 @@ const runProcess = (context: ToolContext, command: string, args: string[]) =>
 const echoTool = defineTool({
   name: 'echo',
   description: 'Returns its input; useful to check the pipeline end to end.',
-  input: Type.Object({ message: Type.String({ maxLength: 65_536 }) }, { additionalProperties: false }),
+  input: Type.Object(
+    { message: Type.String({ maxLength: 65_536 }) },
+    { additionalProperties: false },
+  ),
   run: async (_context, input) => ({ ok: true, output: { message: input.message } }),
 });
 
 const sleepTool = defineTool({
   name: 'sleep',
   description: 'Sleeps in a child process of the sandbox (freezes while paused).',
-  input: Type.Object({ ms: Type.Integer({ minimum: 0, maximum: 3_600_000 }) }, { additionalProperties: false }),
-  run: async (context, input) => processOutcome(await runProcess(context, 'sleep', [(input.ms / 1000).toFixed(3)])),
+  input: Type.Object(
+    { ms: Type.Integer({ minimum: 0, maximum: 3_600_000 }) },
+    { additionalProperties: false },
+  ),
+  run: async (context, input) =>
+    processOutcome(await runProcess(context, 'sleep', [(input.ms / 1000).toFixed(3)])),
 });
 
 const execTool = defineTool({
   name: 'exec',
   description: 'Runs a shell command in the sandbox directory (only when SANDBOX_ALLOW_EXEC=true).',
-  input: Type.Object({ command: Type.String({ minLength: 1, maxLength: 65_536 }) }, { additionalProperties: false }),
+  input: Type.Object(
+    { command: Type.String({ minLength: 1, maxLength: 65_536 }) },
+    { additionalProperties: false },
+  ),
   requiresExec: true,
-  run: async (context, input) => processOutcome(await runProcess(context, '/bin/sh', ['-c', input.command])),
+  run: async (context, input) =>
+    processOutcome(await runProcess(context, '/bin/sh', ['-c', input.command])),
 });
 
 const writeFileTool = defineTool({
   name: 'write_file',
   description: 'Writes a UTF-8 file inside the sandbox directory.',
-  input: Type.Object({ path: PathInput, content: Type.String({ maxLength: 524_288 }) }, { additionalProperties: false }),
+  input: Type.Object(
+    { path: PathInput, content: Type.String({ maxLength: 524_288 }) },
+    { additionalProperties: false },
+  ),
   validate: (input) => assertRelativeInside(input.path),
   run: async (context, input) => {
     const dir = context.driver.directory(context.sandboxId);
@@ -60,7 +90,10 @@ const writeFileTool = defineTool({
     // A symlink planted meanwhile (by a running exec) must not redirect the write either:
     // the directory is checked again and the file itself is never followed if it is a link.
     await assertDirectoryInside(dir, dirname(target), input.path);
-    const handle = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW).catch((error: NodeJS.ErrnoException) => {
+    const handle = await open(
+      target,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
+    ).catch((error: NodeJS.ErrnoException) => {
       throw error.code === 'ELOOP' ? traversalError(input.path) : error;
     });
     try {
@@ -82,7 +115,8 @@ const readFileTool = defineTool({
     try {
       target = await resolveInside(context.driver.directory(context.sandboxId), input.path, true);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, error: `no such file: ${input.path}` };
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+        return { ok: false, error: `no such file: ${input.path}` };
       throw error;
     }
     // Read only what may be returned: a huge file must not be loaded whole into the worker.
@@ -91,11 +125,25 @@ const readFileTool = defineTool({
       const size = (await handle.stat()).size;
       const buffer = Buffer.alloc(Math.min(size, context.maxOutputBytes));
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-      return { ok: true, output: { path: input.path, content: buffer.subarray(0, bytesRead).toString('utf8'), bytes: size, truncated: size > context.maxOutputBytes } };
+      return {
+        ok: true,
+        output: {
+          path: input.path,
+          content: buffer.subarray(0, bytesRead).toString('utf8'),
+          bytes: size,
+          truncated: size > context.maxOutputBytes,
+        },
+      };
     } finally {
       await handle.close();
     }
   },
 });
 
-export const builtinTools: ToolDefinition[] = [echoTool, sleepTool, execTool, writeFileTool, readFileTool] as unknown as ToolDefinition[];
+export const builtinTools: ToolDefinition[] = [
+  echoTool,
+  sleepTool,
+  execTool,
+  writeFileTool,
+  readFileTool,
+] as unknown as ToolDefinition[];

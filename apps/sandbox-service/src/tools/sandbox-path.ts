@@ -4,16 +4,28 @@ import { AppError, ErrorCode } from '@switchboard/errors';
 
 /** 400 for a path that leaves the sandbox directory. */
 export function traversalError(path: string): AppError {
-  return new AppError(ErrorCode.VALIDATION_ERROR, 'The path must stay inside the sandbox directory.', {
-    location: 'body',
-    fields: [{ path: '/input/path', message: `"${path.slice(0, 200)}" leaves the sandbox directory` }],
-  });
+  return new AppError(
+    ErrorCode.VALIDATION_ERROR,
+    'The path must stay inside the sandbox directory.',
+    {
+      location: 'body',
+      fields: [
+        { path: '/input/path', message: `"${path.slice(0, 200)}" leaves the sandbox directory` },
+      ],
+    },
+  );
 }
 
 /** Refuses absolute paths and `..` escapes by looking at the path alone (the API does this before queueing). */
 export function assertRelativeInside(path: string): void {
   const normalized = normalize(path);
-  if (isAbsolute(path) || normalized === '..' || normalized.startsWith(`..${sep}`) || path.includes('\0')) throw traversalError(path);
+  if (
+    isAbsolute(path) ||
+    normalized === '..' ||
+    normalized.startsWith(`..${sep}`) ||
+    path.includes('\0')
+  )
+    throw traversalError(path);
 }
 
 const inside = (root: string, target: string) => {
@@ -26,7 +38,11 @@ const inside = (root: string, target: string) => {
  * that need not exist yet (a file to write, with directories to create), the nearest existing
  * ancestor is resolved: `link/new-dir/file` with `link -> /` is refused before anything is made.
  */
-export async function resolveInside(sandboxDir: string, path: string, mustExist: boolean): Promise<string> {
+export async function resolveInside(
+  sandboxDir: string,
+  path: string,
+  mustExist: boolean,
+): Promise<string> {
   assertRelativeInside(path);
   const root = await realpath(sandboxDir);
   const target = resolve(root, path);
@@ -46,6 +62,10 @@ export async function resolveInside(sandboxDir: string, path: string, mustExist:
 }
 
 /** Checks, after directories were created, that a write target's directory is still inside. */
-export async function assertDirectoryInside(sandboxDir: string, directory: string, path: string): Promise<void> {
+export async function assertDirectoryInside(
+  sandboxDir: string,
+  directory: string,
+  path: string,
+): Promise<void> {
   if (!inside(await realpath(sandboxDir), await realpath(directory))) throw traversalError(path);
 }

@@ -18,11 +18,21 @@ export function createToolRegistry(options: { allowExec: boolean; tools?: ToolDe
       });
     }
     if (tool.requiresExec && !options.allowExec) {
-      throw new AppError(ErrorCode.FORBIDDEN, 'The exec tool is disabled on this server (SANDBOX_ALLOW_EXEC=false).', { tool: name });
+      throw new AppError(
+        ErrorCode.FORBIDDEN,
+        'The exec tool is disabled on this server (SANDBOX_ALLOW_EXEC=false).',
+        { tool: name },
+      );
     }
     if (!Value.Check(tool.input, input)) {
-      const fields = [...Value.Errors(tool.input, input)].slice(0, 20).map((issue) => ({ path: `/input${issue.path}`, message: issue.message }));
-      throw new AppError(ErrorCode.VALIDATION_ERROR, `The input does not match the ${name} tool's schema.`, { location: 'body', fields });
+      const fields = [...Value.Errors(tool.input, input)]
+        .slice(0, 20)
+        .map((issue) => ({ path: `/input${issue.path}`, message: issue.message }));
+      throw new AppError(
+        ErrorCode.VALIDATION_ERROR,
+        `The input does not match the ${name} tool's schema.`,
+        { location: 'body', fields },
+      );
     }
     tool.validate?.(input);
     return tool;

@@ -10,7 +10,8 @@ export interface ToolContext {
   onSpawn: () => Promise<void>;
 }
 
-export type ToolOutcome = { ok: true; output: unknown } | { ok: false; error: string; output?: unknown };
+export type ToolOutcome =
+  { ok: true; output: unknown } | { ok: false; error: string; output?: unknown };
 
 /** A tool an agent can run in a sandbox; `input` is checked at the API before anything is queued. */
 export interface ToolDefinition<S extends TSchema = TSchema> {

@@ -6,8 +6,16 @@ import { ControlMessage } from '../schemas/control.js';
 import type { SandboxStateApplier } from './sandbox-state-applier.js';
 
 /** Subscribes to the keyspace control channel; each message makes this worker re-apply that sandbox's state. */
-export async function startControlListener(redisUrl: string, runtime: SandboxRuntime, applier: SandboxStateApplier, log: Logger) {
-  const subscriber = createRedis(redisUrl, { name: 'sandbox-worker-control', maxRetriesPerRequest: null });
+export async function startControlListener(
+  redisUrl: string,
+  runtime: SandboxRuntime,
+  applier: SandboxStateApplier,
+  log: Logger,
+) {
+  const subscriber = createRedis(redisUrl, {
+    name: 'sandbox-worker-control',
+    maxRetriesPerRequest: null,
+  });
   subscriber.on('error', (error: Error) => log.warn({ err: error }, 'control subscriber error'));
   subscriber.on('message', (_channel: string, raw: string) => {
     let message: unknown;

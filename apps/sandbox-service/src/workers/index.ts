@@ -38,7 +38,8 @@ export async function startWorker(options: WorkerOptions): Promise<SandboxWorker
   const settings = runtimeSettings(options.settings);
   const log = options.logger ?? pino({ level: 'silent' });
   // BullMQ wants connections that retry forever (maxRetriesPerRequest null).
-  const connect = (name: string): RedisClient => createRedis(options.redisUrl, { name, maxRetriesPerRequest: null });
+  const connect = (name: string): RedisClient =>
+    createRedis(options.redisUrl, { name, maxRetriesPerRequest: null });
   const commands = connect('sandbox-worker');
   const runtime = createSandboxRuntime({
     redis: commands,
@@ -54,21 +55,29 @@ export async function startWorker(options: WorkerOptions): Promise<SandboxWorker
   const ks = runtime.keyspace;
 
   const executionConnection = connect('sandbox-worker-executions');
-  const executionWorker = new Worker<ExecutionJobData>(ks.queues.sandboxExecutions, createExecutionProcessor({ runtime, metrics, applier, log }), {
-    connection: executionConnection,
-    prefix: ks.queues.bullmqPrefix,
-    concurrency: settings.WORKER_CONCURRENCY,
-    // A worker that dies mid-job loses its lock; another worker picks the job up after about this long.
-    lockDuration: settings.WORKER_LOCK_DURATION_MS,
-    stalledInterval: settings.WORKER_LOCK_DURATION_MS,
-    maxStalledCount: 3,
-  });
+  const executionWorker = new Worker<ExecutionJobData>(
+    ks.queues.sandboxExecutions,
+    createExecutionProcessor({ runtime, metrics, applier, log }),
+    {
+      connection: executionConnection,
+      prefix: ks.queues.bullmqPrefix,
+      concurrency: settings.WORKER_CONCURRENCY,
+      // A worker that dies mid-job loses its lock; another worker picks the job up after about this long.
+      lockDuration: settings.WORKER_LOCK_DURATION_MS,
+      stalledInterval: settings.WORKER_LOCK_DURATION_MS,
+      maxStalledCount: 3,
+    },
+  );
   const autoPauseConnection = connect('sandbox-worker-auto-pause');
-  const autoPauseWorker = new Worker<AutoPauseJobData>(ks.queues.sandboxAutoPause, createAutoPauseProcessor({ runtime, metrics, log }), {
-    connection: autoPauseConnection,
-    prefix: ks.queues.bullmqPrefix,
-    concurrency: 4,
-  });
+  const autoPauseWorker = new Worker<AutoPauseJobData>(
+    ks.queues.sandboxAutoPause,
+    createAutoPauseProcessor({ runtime, metrics, log }),
+    {
+      connection: autoPauseConnection,
+      prefix: ks.queues.bullmqPrefix,
+      concurrency: 4,
+    },
+  );
   for (const worker of [executionWorker, autoPauseWorker]) {
     worker.on('error', (error) => log.error({ err: error }, 'worker error'));
     worker.on('failed', (job, error) => log.warn({ err: error, jobId: job?.id }, 'job failed'));
@@ -84,7 +93,9 @@ export async function startWorker(options: WorkerOptions): Promise<SandboxWorker
       await Promise.all([executionWorker.close(), autoPauseWorker.close()]);
       await runtime.close();
       await Promise.all(
-        [commands, executionConnection, autoPauseConnection].map((connection) => connection.quit().catch(() => connection.disconnect())),
+        [commands, executionConnection, autoPauseConnection].map((connection) =>
+          connection.quit().catch(() => connection.disconnect()),
+        ),
       );
     },
   };

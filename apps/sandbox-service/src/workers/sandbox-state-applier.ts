@@ -25,9 +25,11 @@ export function createSandboxStateApplier(runtime: SandboxRuntime, log: Logger) 
   }
 
   function apply(sandboxId: string): Promise<void> {
-    const next = (chains.get(sandboxId) ?? Promise.resolve()).then(() => applyNow(sandboxId)).catch((error: unknown) => {
-      log.error({ err: error, sandboxId }, 'could not apply sandbox state to its processes');
-    });
+    const next = (chains.get(sandboxId) ?? Promise.resolve())
+      .then(() => applyNow(sandboxId))
+      .catch((error: unknown) => {
+        log.error({ err: error, sandboxId }, 'could not apply sandbox state to its processes');
+      });
     chains.set(sandboxId, next);
     // `next` never rejects (the catch above logs), so this clean-up cannot fail.
     void next.then(() => {

@@ -26,9 +26,15 @@ export async function createWorkerEndpoint(options: WorkerEndpointOptions): Prom
  * answers at once (a lost connection) or within 500 ms (an unanswered PING). The driver check
  * reports how pause freezes processes on this host.
  */
-export function addWorkerChecks(app: TypedFastify, worker: { redis: RedisClient; driver: SandboxDriver }): void {
+export function addWorkerChecks(
+  app: TypedFastify,
+  worker: { redis: RedisClient; driver: SandboxDriver },
+): void {
   app.health.addCheck('redis', async () => {
     await redisReachable(worker.redis);
   });
-  app.health.addCheck('sandbox-driver', () => ({ driver: worker.driver.name, freeze: worker.driver.capabilities() }));
+  app.health.addCheck('sandbox-driver', () => ({
+    driver: worker.driver.name,
+    freeze: worker.driver.capabilities(),
+  }));
 }

@@ -8,7 +8,15 @@ import { parseArgs } from 'node:util';
 import { mintToken } from '../mint-token.js';
 import type { RoleName } from '../principal.js';
 
-const DEV_SECRET_FILE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', '.switchboard', 'jwt-secret');
+const DEV_SECRET_FILE = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '..',
+  '..',
+  '.switchboard',
+  'jwt-secret',
+);
 
 function fail(message: string): never {
   console.error(`token: ${message}`);
@@ -31,13 +39,27 @@ if (values.help) {
 }
 if (!values.sub) fail('--sub is required');
 if (!values.dealership) fail('--dealership is required');
-if (!['admin', 'user', 'agent'].includes(values.role ?? '')) fail('--role must be admin, user or agent');
+if (!['admin', 'user', 'agent'].includes(values.role ?? ''))
+  fail('--role must be admin, user or agent');
 
-const secret = process.env['JWT_SECRET'] ?? (existsSync(DEV_SECRET_FILE) ? readFileSync(DEV_SECRET_FILE, 'utf8').trim() : undefined);
-if (!secret) fail('set JWT_SECRET, or run `npm start` once so the dev stack writes .switchboard/jwt-secret');
+const secret =
+  process.env['JWT_SECRET'] ??
+  (existsSync(DEV_SECRET_FILE) ? readFileSync(DEV_SECRET_FILE, 'utf8').trim() : undefined);
+if (!secret)
+  fail('set JWT_SECRET, or run `npm start` once so the dev stack writes .switchboard/jwt-secret');
 
 try {
-  console.log(mintToken({ sub: values.sub, dealershipId: values.dealership, role: values.role as RoleName, ttl: values.ttl }, { secret }));
+  console.log(
+    mintToken(
+      {
+        sub: values.sub,
+        dealershipId: values.dealership,
+        role: values.role as RoleName,
+        ttl: values.ttl,
+      },
+      { secret },
+    ),
+  );
 } catch (error) {
   fail((error as Error).message);
 }

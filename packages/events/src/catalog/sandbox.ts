@@ -2,7 +2,9 @@ import { Type } from '@sinclair/typebox';
 
 // A plain string (not a union of literals) so producers built before a new state existed still type-check.
 const SandboxState = Type.String({ description: 'active | paused | error | terminated' });
-const Source = Type.String({ description: 'api | bulk | auto:idle | auto:max-execution | auto:memory | worker' });
+const Source = Type.String({
+  description: 'api | bulk | auto:idle | auto:max-execution | auto:memory | worker',
+});
 const Base = {
   sandboxId: Type.String({ minLength: 1 }),
   dealershipId: Type.String({ minLength: 1 }),
@@ -25,7 +27,20 @@ export const sandboxEvents = {
   'sandbox.resumed': Type.Object({ ...Transition }),
   'sandbox.error': Type.Object({ ...Transition, error: Type.String() }),
   'sandbox.terminated': Type.Object({ ...Transition }),
-  'sandbox.execution.started': Type.Object({ ...Execution, attempt: Type.Optional(Type.Integer()) }),
-  'sandbox.execution.completed': Type.Object({ ...Execution, durationMs: Type.Number(), activeMs: Type.Optional(Type.Number()), output: Type.Optional(Type.Unknown()) }),
-  'sandbox.execution.failed': Type.Object({ ...Execution, durationMs: Type.Optional(Type.Number()), activeMs: Type.Optional(Type.Number()), error: Type.String() }),
+  'sandbox.execution.started': Type.Object({
+    ...Execution,
+    attempt: Type.Optional(Type.Integer()),
+  }),
+  'sandbox.execution.completed': Type.Object({
+    ...Execution,
+    durationMs: Type.Number(),
+    activeMs: Type.Optional(Type.Number()),
+    output: Type.Optional(Type.Unknown()),
+  }),
+  'sandbox.execution.failed': Type.Object({
+    ...Execution,
+    durationMs: Type.Optional(Type.Number()),
+    activeMs: Type.Optional(Type.Number()),
+    error: Type.String(),
+  }),
 } as const;

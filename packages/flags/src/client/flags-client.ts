@@ -5,7 +5,12 @@ import { Value } from '@sinclair/typebox/value';
 import { Histogram, type Registry } from 'prom-client';
 import { evaluateFlag, isEnabledResult } from '../engine/evaluate.js';
 import type { FlagContext, FlagReader } from '../flag-reader.js';
-import { type EvaluationResult, type Flag, FlagChangeMessage, type FlagDefinition } from '../model/flag-schema.js';
+import {
+  type EvaluationResult,
+  type Flag,
+  FlagChangeMessage,
+  type FlagDefinition,
+} from '../model/flag-schema.js';
 import { flagCommands } from '../store/flag-commands.js';
 import { FlagStoreError } from '../store/flag-store-error.js';
 import { type FlagStore, createFlagStore } from '../store/flag-store.js';
@@ -77,7 +82,8 @@ export class FlagsClient extends EventEmitter<Events> implements FlagReader {
 
   /** Adds `feature_flag_sdk_update_lag_seconds` to a registry (e.g. `app.metrics` once the app is built). */
   registerMetrics(registry: Registry): void {
-    const existing = registry.getSingleMetric('feature_flag_sdk_update_lag_seconds') as Histogram | undefined;
+    const existing = registry.getSingleMetric('feature_flag_sdk_update_lag_seconds') as
+      Histogram | undefined;
     this.lag =
       existing ??
       new Histogram({
@@ -101,7 +107,9 @@ export class FlagsClient extends EventEmitter<Events> implements FlagReader {
     this.started = true;
     const subscriber = this.options.redis.duplicate();
     this.subscriber = subscriber;
-    subscriber.on('error', (error: Error) => this.options.logger?.warn({ err: error }, 'flags subscriber error'));
+    subscriber.on('error', (error: Error) =>
+      this.options.logger?.warn({ err: error }, 'flags subscriber error'),
+    );
     subscriber.on('message', (_channel: string, message: string) => this.onMessage(message));
     let firstReady = true;
     subscriber.on('ready', () => {
@@ -161,10 +169,12 @@ export class FlagsClient extends EventEmitter<Events> implements FlagReader {
       this.snapshot = next;
       for (const [key, flag] of next) {
         const before = previous.get(key);
-        if (before?.version !== flag.version || before.updatedAt !== flag.updatedAt) this.emit('change', { key, flag, previous: before, source: 'resync' });
+        if (before?.version !== flag.version || before.updatedAt !== flag.updatedAt)
+          this.emit('change', { key, flag, previous: before, source: 'resync' });
       }
       for (const [key, before] of previous) {
-        if (!next.has(key)) this.emit('change', { key, flag: undefined, previous: before, source: 'resync' });
+        if (!next.has(key))
+          this.emit('change', { key, flag: undefined, previous: before, source: 'resync' });
       }
       // Messages that arrived while loading may be newer than what the load read.
       for (const message of buffered ?? []) this.applyMessage(message);
@@ -185,10 +195,14 @@ export class FlagsClient extends EventEmitter<Events> implements FlagReader {
    * then remembers them so a Redis that lost its data gets them back on the next re-sync.
    */
   async ensureFlags(flags: EnsureFlag[]): Promise<void> {
-    this.ensured = [...this.ensured.filter((known) => !flags.some((flag) => flag.key === known.key)), ...flags];
+    this.ensured = [
+      ...this.ensured.filter((known) => !flags.some((flag) => flag.key === known.key)),
+      ...flags,
+    ];
     await this.createMissing(flags);
     if (this.started) {
-      for (const flag of await Promise.all(flags.map((entry) => this.store.get(entry.key)))) if (flag) this.apply(flag, 'local');
+      for (const flag of await Promise.all(flags.map((entry) => this.store.get(entry.key))))
+        if (flag) this.apply(flag, 'local');
     }
   }
 
@@ -196,7 +210,10 @@ export class FlagsClient extends EventEmitter<Events> implements FlagReader {
     const commands = flagCommands(this.store);
     for (const { key, ...definition } of flags) {
       try {
-        await commands.create(key, definition, { actor: { id: this.options.actor ?? 'system:flags-sdk' }, reason: 'created at first start' });
+        await commands.create(key, definition, {
+          actor: { id: this.options.actor ?? 'system:flags-sdk' },
+          reason: 'created at first start',
+        });
       } catch (error) {
         if (!(error instanceof FlagStoreError && error.kind === 'exists')) throw error;
       }
@@ -212,7 +229,10 @@ export class FlagsClient extends EventEmitter<Events> implements FlagReader {
       message = undefined;
     }
     if (!Value.Check(FlagChangeMessage, message)) {
-      this.options.logger?.warn({ raw: raw.slice(0, 200) }, 'ignoring malformed flag change message');
+      this.options.logger?.warn(
+        { raw: raw.slice(0, 200) },
+        'ignoring malformed flag change message',
+      );
       return;
     }
     if (this.loading) {
@@ -235,7 +255,13 @@ export class FlagsClient extends EventEmitter<Events> implements FlagReader {
     const previous = this.snapshot.get(flag.key);
     if (previous && previous.version >= flag.version) return false;
     this.snapshot.set(flag.key, flag);
-    this.emit('change', { key: flag.key, flag, previous, source, ...(lagMs !== undefined ? { lagMs } : {}) });
+    this.emit('change', {
+      key: flag.key,
+      flag,
+      previous,
+      source,
+      ...(lagMs !== undefined ? { lagMs } : {}),
+    });
     return true;
   }
 
@@ -261,7 +287,12 @@ export class FlagsClient extends EventEmitter<Events> implements FlagReader {
   getValue<T>(key: string, defaultValue: T, context: FlagContext = {}): T {
     const result = this.evaluate(key, context);
     if (result.errorCode || result.value === undefined) return defaultValue;
-    if (defaultValue !== undefined && defaultValue !== null && typeof result.value !== typeof defaultValue) return defaultValue;
+    if (
+      defaultValue !== undefined &&
+      defaultValue !== null &&
+      typeof result.value !== typeof defaultValue
+    )
+      return defaultValue;
     return result.value as T;
   }
 }

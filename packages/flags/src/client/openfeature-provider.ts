@@ -25,7 +25,9 @@ export class SwitchboardFlagsProvider implements Provider {
     /** Start and close the client with the provider (default: the caller manages it). */
     private readonly manageClient = false,
   ) {
-    client.on('change', (change) => this.events.emit(ProviderEvents.ConfigurationChanged, { flagsChanged: [change.key] }));
+    client.on('change', (change) =>
+      this.events.emit(ProviderEvents.ConfigurationChanged, { flagsChanged: [change.key] }),
+    );
   }
 
   async initialize(): Promise<void> {
@@ -36,7 +38,11 @@ export class SwitchboardFlagsProvider implements Provider {
     if (this.manageClient) await this.client.close();
   }
 
-  private resolve<T>(flagKey: string, defaultValue: T, context: EvaluationContext): ResolutionDetails<T> {
+  private resolve<T>(
+    flagKey: string,
+    defaultValue: T,
+    context: EvaluationContext,
+  ): ResolutionDetails<T> {
     const result = this.client.evaluate(flagKey, context as FlagContext);
     if (result.errorCode) {
       return {
@@ -47,26 +53,54 @@ export class SwitchboardFlagsProvider implements Provider {
         flagMetadata: { version: result.version },
       };
     }
-    const matches = typeof result.value === typeof defaultValue && (typeof defaultValue !== 'object' || result.value !== null);
+    const matches =
+      typeof result.value === typeof defaultValue &&
+      (typeof defaultValue !== 'object' || result.value !== null);
     if (!matches) {
-      return { value: defaultValue, reason: 'ERROR', errorCode: ErrorCode.TYPE_MISMATCH, errorMessage: `flag ${flagKey} is not a ${typeof defaultValue}` };
+      return {
+        value: defaultValue,
+        reason: 'ERROR',
+        errorCode: ErrorCode.TYPE_MISMATCH,
+        errorMessage: `flag ${flagKey} is not a ${typeof defaultValue}`,
+      };
     }
-    return { value: result.value as T, reason: result.reason, ...(result.variant ? { variant: result.variant } : {}), flagMetadata: { version: result.version } };
+    return {
+      value: result.value as T,
+      reason: result.reason,
+      ...(result.variant ? { variant: result.variant } : {}),
+      flagMetadata: { version: result.version },
+    };
   }
 
-  async resolveBooleanEvaluation(flagKey: string, defaultValue: boolean, context: EvaluationContext): Promise<ResolutionDetails<boolean>> {
+  async resolveBooleanEvaluation(
+    flagKey: string,
+    defaultValue: boolean,
+    context: EvaluationContext,
+  ): Promise<ResolutionDetails<boolean>> {
     return this.resolve(flagKey, defaultValue, context);
   }
 
-  async resolveStringEvaluation(flagKey: string, defaultValue: string, context: EvaluationContext): Promise<ResolutionDetails<string>> {
+  async resolveStringEvaluation(
+    flagKey: string,
+    defaultValue: string,
+    context: EvaluationContext,
+  ): Promise<ResolutionDetails<string>> {
     return this.resolve(flagKey, defaultValue, context);
   }
 
-  async resolveNumberEvaluation(flagKey: string, defaultValue: number, context: EvaluationContext): Promise<ResolutionDetails<number>> {
+  async resolveNumberEvaluation(
+    flagKey: string,
+    defaultValue: number,
+    context: EvaluationContext,
+  ): Promise<ResolutionDetails<number>> {
     return this.resolve(flagKey, defaultValue, context);
   }
 
-  async resolveObjectEvaluation<T extends JsonValue>(flagKey: string, defaultValue: T, context: EvaluationContext): Promise<ResolutionDetails<T>> {
+  async resolveObjectEvaluation<T extends JsonValue>(
+    flagKey: string,
+    defaultValue: T,
+    context: EvaluationContext,
+  ): Promise<ResolutionDetails<T>> {
     return this.resolve(flagKey, defaultValue, context);
   }
 }

@@ -1,7 +1,12 @@
 import type { Keyspace } from '@switchboard/keyspace';
 import { createRedis } from '@switchboard/redis';
 import type { Registry } from 'prom-client';
-import { type EnsureFlag, type FlagsClient, type FlagsLogger, createFlagsClient } from './flags-client.js';
+import {
+  type EnsureFlag,
+  type FlagsClient,
+  type FlagsLogger,
+  createFlagsClient,
+} from './flags-client.js';
 
 export interface ServiceFlagsOptions {
   /** Names the Redis connection and the actor of flags created at first start. */

@@ -8,6 +8,10 @@ export const BUCKETS = 10_000;
  * (`murmurhash3_x86_32(groupId + ":" + value, seed 0) % n + 1`, same npm implementation), so the
  * same stickiness value always lands in the same bucket and distributions match Unleash's.
  */
-export function bucketOf(groupId: string, stickinessValue: string, buckets: number = BUCKETS): number {
+export function bucketOf(
+  groupId: string,
+  stickinessValue: string,
+  buckets: number = BUCKETS,
+): number {
   return (murmurhash3.x86.hash32(`${groupId}:${stickinessValue}`, 0) % buckets) + 1;
 }

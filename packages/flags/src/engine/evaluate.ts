@@ -7,7 +7,9 @@ import { constraintHolds } from './operators.js';
 export const DEFAULT_STICKINESS = 'targetingKey';
 
 /** The variant served when the kill switch is off. */
-export function offVariantOf(flag: Pick<Flag, 'type' | 'variants' | 'defaultVariant' | 'offVariant'>): string {
+export function offVariantOf(
+  flag: Pick<Flag, 'type' | 'variants' | 'defaultVariant' | 'offVariant'>,
+): string {
   if (flag.offVariant) return flag.offVariant;
   if (flag.type === 'boolean' && Object.hasOwn(flag.variants, 'off')) return 'off';
   return flag.defaultVariant;
@@ -43,7 +45,11 @@ function result(flag: Flag, variant: string, reason: EvaluationResult['reason'])
  * in-process SDK run exactly this, so an answer never depends on where it was computed.
  * Order: archived/kill switch, then rules top to bottom (first match wins), then the default.
  */
-export function evaluateFlag(flag: Flag | undefined, context: FlagContext = {}, key = flag?.key ?? ''): EvaluationResult {
+export function evaluateFlag(
+  flag: Flag | undefined,
+  context: FlagContext = {},
+  key = flag?.key ?? '',
+): EvaluationResult {
   try {
     return evaluateUnguarded(flag, context, key);
   } catch (error) {
@@ -62,9 +68,21 @@ export function evaluateFlag(flag: Flag | undefined, context: FlagContext = {}, 
   }
 }
 
-function evaluateUnguarded(flag: Flag | undefined, context: FlagContext, key: string): EvaluationResult {
+function evaluateUnguarded(
+  flag: Flag | undefined,
+  context: FlagContext,
+  key: string,
+): EvaluationResult {
   if (!flag || flag.archived) {
-    return { key, value: undefined, variant: undefined, reason: 'ERROR', version: flag?.version ?? 0, errorCode: 'FLAG_NOT_FOUND', errorMessage: `flag ${key} not found` };
+    return {
+      key,
+      value: undefined,
+      variant: undefined,
+      reason: 'ERROR',
+      version: flag?.version ?? 0,
+      errorCode: 'FLAG_NOT_FOUND',
+      errorMessage: `flag ${key} not found`,
+    };
   }
   if (!flag.enabled) return result(flag, offVariantOf(flag), 'DISABLED');
   for (const rule of flag.rules) {

@@ -6,8 +6,10 @@ import { safeRegexTest } from './safe-regex.js';
 
 type Check = (actual: string, constraint: Constraint) => boolean;
 
-const lower = (text: string, constraint: Constraint) => (constraint.caseInsensitive ? text.toLowerCase() : text);
-const listOf = (constraint: Constraint) => (constraint.values ?? []).map((value) => lower(value, constraint));
+const lower = (text: string, constraint: Constraint) =>
+  constraint.caseInsensitive ? text.toLowerCase() : text;
+const listOf = (constraint: Constraint) =>
+  (constraint.values ?? []).map((value) => lower(value, constraint));
 const single = (constraint: Constraint) => String(constraint.value ?? '');
 
 function numbers(actual: string, constraint: Constraint): [number, number] | undefined {
@@ -24,7 +26,8 @@ function semvers(actual: string, constraint: Constraint): [string, string] | und
 
 function dates(actual: string, constraint: Constraint): [number, number] | undefined {
   const a = Date.parse(actual);
-  const b = typeof constraint.value === 'number' ? constraint.value : Date.parse(single(constraint));
+  const b =
+    typeof constraint.value === 'number' ? constraint.value : Date.parse(single(constraint));
   return Number.isFinite(a) && Number.isFinite(b) ? [a, b] : undefined;
 }
 
@@ -58,6 +61,9 @@ function compare<T>(pair: T | undefined, test: (pair: T) => boolean): boolean {
  */
 export function constraintHolds(constraint: Constraint, context: FlagContext): boolean {
   const actual = attributeString(attributeOf(context, constraint.attribute));
-  const outcome = actual === undefined ? constraint.operator === 'not_in' : checks[constraint.operator](actual, constraint);
+  const outcome =
+    actual === undefined
+      ? constraint.operator === 'not_in'
+      : checks[constraint.operator](actual, constraint);
   return constraint.negate ? !outcome : outcome;
 }

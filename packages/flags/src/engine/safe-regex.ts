@@ -12,7 +12,8 @@ const CACHE_LIMIT = 1000;
  * evaluator however hostile the pattern or the input. Throws on syntax errors and long patterns.
  */
 export function compileSafeRegex(pattern: string, caseInsensitive = false): RE2JS {
-  if (pattern.length > MAX_PATTERN_LENGTH) throw new Error(`pattern longer than ${MAX_PATTERN_LENGTH} characters`);
+  if (pattern.length > MAX_PATTERN_LENGTH)
+    throw new Error(`pattern longer than ${MAX_PATTERN_LENGTH} characters`);
   const cacheKey = `${caseInsensitive ? 'i' : 's'}:${pattern}`;
   let compiled = cache.get(cacheKey);
   if (!compiled) {

@@ -31,12 +31,15 @@ function valueMatchesType(type: Flag['type'], value: unknown): boolean {
 export function validateFlag(flag: Checked): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const variantNames = new Set(Object.keys(flag.variants));
-  if (variantNames.size === 0) issues.push({ path: '/variants', message: 'a flag needs at least one variant' });
+  if (variantNames.size === 0)
+    issues.push({ path: '/variants', message: 'a flag needs at least one variant' });
   for (const [name, value] of Object.entries(flag.variants)) {
-    if (!valueMatchesType(flag.type, value)) issues.push({ path: `/variants/${name}`, message: `must be a ${flag.type} value` });
+    if (!valueMatchesType(flag.type, value))
+      issues.push({ path: `/variants/${name}`, message: `must be a ${flag.type} value` });
   }
   const refer = (path: string, name: string | undefined) => {
-    if (name !== undefined && !variantNames.has(name)) issues.push({ path, message: `unknown variant ${name}` });
+    if (name !== undefined && !variantNames.has(name))
+      issues.push({ path, message: `unknown variant ${name}` });
   };
   refer('/defaultVariant', flag.defaultVariant);
   refer('/offVariant', flag.offVariant);
@@ -48,12 +51,21 @@ export function validateFlag(flag: Checked): ValidationIssue[] {
     }
     refer(`${at}/variant`, rule.variant);
     if (rule.rollout) {
-      rule.rollout.variants.forEach((weighted, w) => refer(`${at}/rollout/variants/${w}/variant`, weighted.variant));
+      rule.rollout.variants.forEach((weighted, w) =>
+        refer(`${at}/rollout/variants/${w}/variant`, weighted.variant),
+      );
       const total = rule.rollout.variants.reduce((sum, weighted) => sum + weighted.weight, 0);
-      if (Math.abs(total - 100) > 1e-9) issues.push({ path: `${at}/rollout/variants`, message: `weights sum to ${total}, not 100` });
+      if (Math.abs(total - 100) > 1e-9)
+        issues.push({
+          path: `${at}/rollout/variants`,
+          message: `weights sum to ${total}, not 100`,
+        });
       rule.rollout.variants.forEach((weighted, w) => {
         if (Math.abs(weighted.weight * 100 - Math.round(weighted.weight * 100)) > 1e-6) {
-          issues.push({ path: `${at}/rollout/variants/${w}/weight`, message: 'at most two decimals' });
+          issues.push({
+            path: `${at}/rollout/variants/${w}/weight`,
+            message: 'at most two decimals',
+          });
         }
       });
     }
@@ -61,7 +73,11 @@ export function validateFlag(flag: Checked): ValidationIssue[] {
       const cat = `${at}/constraints/${c}`;
       const { operator } = constraint;
       if (LIST_OPERATORS.has(operator)) {
-        if (!constraint.values || constraint.values.length === 0) issues.push({ path: `${cat}/values`, message: `${operator} needs a non-empty values list` });
+        if (!constraint.values || constraint.values.length === 0)
+          issues.push({
+            path: `${cat}/values`,
+            message: `${operator} needs a non-empty values list`,
+          });
         return;
       }
       if (constraint.value === undefined) {
@@ -77,9 +93,16 @@ export function validateFlag(flag: Checked): ValidationIssue[] {
         }
       } else if (operator.startsWith('semver_') && !semver.valid(value)) {
         issues.push({ path: `${cat}/value`, message: `${value} is not a semantic version` });
-      } else if (operator.startsWith('num_') && (value.trim() === '' || !Number.isFinite(Number(value)))) {
+      } else if (
+        operator.startsWith('num_') &&
+        (value.trim() === '' || !Number.isFinite(Number(value)))
+      ) {
         issues.push({ path: `${cat}/value`, message: `${value} is not a number` });
-      } else if (operator.startsWith('date_') && typeof constraint.value === 'string' && !Number.isFinite(Date.parse(value))) {
+      } else if (
+        operator.startsWith('date_') &&
+        typeof constraint.value === 'string' &&
+        !Number.isFinite(Date.parse(value))
+      ) {
         issues.push({ path: `${cat}/value`, message: `${value} is not an ISO 8601 date` });
       }
     });

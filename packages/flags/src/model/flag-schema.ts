@@ -3,7 +3,12 @@ import { type Static, Type } from '@sinclair/typebox';
 /** Flag keys are used in Redis keys, URLs and metric labels: keep them short and plain. */
 export const FlagKey = Type.String({ pattern: '^[A-Za-z0-9_.\\-]{1,128}$', maxLength: 128 });
 
-export const FlagType = Type.Union([Type.Literal('boolean'), Type.Literal('string'), Type.Literal('number'), Type.Literal('json')]);
+export const FlagType = Type.Union([
+  Type.Literal('boolean'),
+  Type.Literal('string'),
+  Type.Literal('number'),
+  Type.Literal('json'),
+]);
 export type FlagType = Static<typeof FlagType>;
 
 export const OPERATORS = [
@@ -28,7 +33,13 @@ export const OPERATORS = [
 export type Operator = (typeof OPERATORS)[number];
 
 /** Operators that compare the attribute with a list (`values`); the others use one `value`. */
-export const LIST_OPERATORS: ReadonlySet<Operator> = new Set(['in', 'not_in', 'starts_with', 'ends_with', 'contains']);
+export const LIST_OPERATORS: ReadonlySet<Operator> = new Set([
+  'in',
+  'not_in',
+  'starts_with',
+  'ends_with',
+  'contains',
+]);
 
 export const Constraint = Type.Object(
   {
@@ -78,7 +89,9 @@ export const Rule = Type.Object(
 );
 export type Rule = Static<typeof Rule>;
 
-export const FlagValue = Type.Unknown({ description: 'boolean, string, number or JSON, matching the flag type' });
+export const FlagValue = Type.Unknown({
+  description: 'boolean, string, number or JSON, matching the flag type',
+});
 
 /** What an admin writes: the whole definition of a flag. */
 export const FlagDefinition = Type.Object(
@@ -87,7 +100,12 @@ export const FlagDefinition = Type.Object(
     type: Type.Optional(FlagType),
     enabled: Type.Optional(Type.Boolean()),
     /** Variant name -> value. Boolean flags default to {on: true, off: false}. */
-    variants: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.\\-]{1,64}$' }), FlagValue, { maxProperties: 100, additionalProperties: false })),
+    variants: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.\\-]{1,64}$' }), FlagValue, {
+        maxProperties: 100,
+        additionalProperties: false,
+      }),
+    ),
     /** Served when the flag is on and no rule matches. */
     defaultVariant: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     /** Served when the kill switch is off; defaults to `off` for boolean flags, else defaultVariant. */
@@ -119,13 +137,31 @@ export const Flag = Type.Object({
 export type Flag = Static<typeof Flag>;
 
 /** What a message on the changes channel carries (write-flag-7.lua); SDKs validate it before applying it. */
-export const FlagChangeMessage = Type.Object({ type: Type.Literal('upsert'), publishedAt: Type.Number(), flag: Flag });
+export const FlagChangeMessage = Type.Object({
+  type: Type.Literal('upsert'),
+  publishedAt: Type.Number(),
+  flag: Flag,
+});
 export type FlagChangeMessage = Static<typeof FlagChangeMessage>;
 
-export const REASONS = ['STATIC', 'TARGETING_MATCH', 'SPLIT', 'DISABLED', 'DEFAULT', 'ERROR'] as const;
+export const REASONS = [
+  'STATIC',
+  'TARGETING_MATCH',
+  'SPLIT',
+  'DISABLED',
+  'DEFAULT',
+  'ERROR',
+] as const;
 export type EvaluationReason = (typeof REASONS)[number];
 
-export const EVALUATION_ERRORS = ['FLAG_NOT_FOUND', 'TARGETING_KEY_MISSING', 'INVALID_CONTEXT', 'PARSE_ERROR', 'TYPE_MISMATCH', 'GENERAL'] as const;
+export const EVALUATION_ERRORS = [
+  'FLAG_NOT_FOUND',
+  'TARGETING_KEY_MISSING',
+  'INVALID_CONTEXT',
+  'PARSE_ERROR',
+  'TYPE_MISMATCH',
+  'GENERAL',
+] as const;
 export type EvaluationErrorCode = (typeof EVALUATION_ERRORS)[number];
 
 export interface EvaluationResult {

@@ -1,7 +1,17 @@
 import type { Flag, FlagDefinition, FlagType } from './flag-schema.js';
 
 /** The definition part of a flag: everything an admin writes, nothing the store assigns. */
-export type FlagBody = Pick<Flag, 'description' | 'type' | 'enabled' | 'variants' | 'defaultVariant' | 'offVariant' | 'rules' | 'tags'>;
+export type FlagBody = Pick<
+  Flag,
+  | 'description'
+  | 'type'
+  | 'enabled'
+  | 'variants'
+  | 'defaultVariant'
+  | 'offVariant'
+  | 'rules'
+  | 'tags'
+>;
 
 const BOOLEAN_VARIANTS = { on: true, off: false };
 
@@ -20,10 +30,15 @@ function inferType(definition: FlagDefinition): FlagType {
  * Returns the first variant as default when none is named, so the result always validates
  * structurally; validateFlag reports what is still wrong.
  */
-export function normalizeDefinition(definition: FlagDefinition, current?: Pick<Flag, 'enabled'>): FlagBody {
+export function normalizeDefinition(
+  definition: FlagDefinition,
+  current?: Pick<Flag, 'enabled'>,
+): FlagBody {
   const type = inferType(definition);
   const variants = definition.variants ?? (type === 'boolean' ? { ...BOOLEAN_VARIANTS } : {});
-  const defaultVariant = definition.defaultVariant ?? (type === 'boolean' && 'on' in variants ? 'on' : (Object.keys(variants)[0] ?? ''));
+  const defaultVariant =
+    definition.defaultVariant ??
+    (type === 'boolean' && 'on' in variants ? 'on' : (Object.keys(variants)[0] ?? ''));
   return {
     description: definition.description ?? '',
     type,

@@ -15,31 +15,81 @@ interface Common {
 export function flagCommands(store: FlagStore) {
   return {
     create: (key: string, definition: FlagDefinition, common: Common): Promise<WriteResult> =>
-      store.write({ key, action: 'create', ...common, expectedVersion: 0, next: () => ({ body: normalizeDefinition(definition), archived: false }) }),
+      store.write({
+        key,
+        action: 'create',
+        ...common,
+        expectedVersion: 0,
+        next: () => ({ body: normalizeDefinition(definition), archived: false }),
+      }),
 
-    update: (key: string, definition: FlagDefinition, common: Common & { expectedVersion?: number }): Promise<WriteResult> =>
+    update: (
+      key: string,
+      definition: FlagDefinition,
+      common: Common & { expectedVersion?: number },
+    ): Promise<WriteResult> =>
       store.write({
         key,
         action: 'update',
         ...common,
-        next: (current) => ({ body: normalizeDefinition(definition, current), archived: current?.archived ?? false }),
+        next: (current) => ({
+          body: normalizeDefinition(definition, current),
+          archived: current?.archived ?? false,
+        }),
       }),
 
-    toggle: (key: string, enabled: boolean, common: Common & { expectedVersion?: number }): Promise<WriteResult> =>
-      store.write({ key, action: 'toggle', ...common, next: (current) => ({ body: { ...bodyOf(current!), enabled }, archived: current!.archived }) }),
+    toggle: (
+      key: string,
+      enabled: boolean,
+      common: Common & { expectedVersion?: number },
+    ): Promise<WriteResult> =>
+      store.write({
+        key,
+        action: 'toggle',
+        ...common,
+        next: (current) => ({
+          body: { ...bodyOf(current!), enabled },
+          archived: current!.archived,
+        }),
+      }),
 
-    archive: (key: string, archived: boolean, common: Common & { expectedVersion?: number }): Promise<WriteResult> =>
-      store.write({ key, action: archived ? 'archive' : 'unarchive', ...common, next: (current) => ({ body: bodyOf(current!), archived }) }),
+    archive: (
+      key: string,
+      archived: boolean,
+      common: Common & { expectedVersion?: number },
+    ): Promise<WriteResult> =>
+      store.write({
+        key,
+        action: archived ? 'archive' : 'unarchive',
+        ...common,
+        next: (current) => ({ body: bodyOf(current!), archived }),
+      }),
 
     /** Makes a new version whose definition equals version `to` (archived state included). */
-    async rollback(key: string, to: number, common: Common & { expectedVersion?: number }): Promise<WriteResult> {
+    async rollback(
+      key: string,
+      to: number,
+      common: Common & { expectedVersion?: number },
+    ): Promise<WriteResult> {
       const target = await store.version(key, to);
       if (!target) {
         const current = await store.get(key);
         if (!current) throw new FlagStoreError('not_found', `flag ${key} not found`, { key });
-        throw new FlagStoreError('not_found', `flag ${key} has no version ${to}`, { key, currentVersion: current.version });
+        throw new FlagStoreError('not_found', `flag ${key} has no version ${to}`, {
+          key,
+          currentVersion: current.version,
+        });
       }
-      return store.write({ key, action: 'rollback', ...common, next: () => ({ body: bodyOf(target.flag), archived: target.flag.archived, restoredVersion: to }) });
+      return store.write({
+        key,
+        action: 'rollback',
+        ...common,
+        next: () => ({
+          body: bodyOf(target.flag),
+          archived: target.flag.archived,
+          restoredVersion: to,
+        }),
+      });
     },
   };
 }

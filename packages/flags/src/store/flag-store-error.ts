@@ -7,7 +7,12 @@ export class FlagStoreError extends Error {
   constructor(
     readonly kind: FlagStoreErrorKind,
     message: string,
-    readonly details: { key: string; expectedVersion?: number; currentVersion?: number; issues?: ValidationIssue[] },
+    readonly details: {
+      key: string;
+      expectedVersion?: number;
+      currentVersion?: number;
+      issues?: ValidationIssue[];
+    },
   ) {
     super(message);
     this.name = 'FlagStoreError';

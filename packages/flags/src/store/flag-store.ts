@@ -8,7 +8,9 @@ import { FlagStoreError } from './flag-store-error.js';
 import { type DiffEntry, jsonDiff } from './json-diff.js';
 
 // packages/flags/lua, beside src/ and dist/ alike, so no build step copies it.
-const writeFlag = defineScript<[string, number]>(new URL('../../lua/write-flag-7.lua', import.meta.url));
+const writeFlag = defineScript<[string, number]>(
+  new URL('../../lua/write-flag-7.lua', import.meta.url),
+);
 
 export type FlagAction = 'create' | 'update' | 'toggle' | 'archive' | 'unarchive' | 'rollback';
 
@@ -64,7 +66,6 @@ export interface WriteResult {
   restoredVersion?: number;
 }
 
-
 export interface FlagStoreOptions {
   keyspace: Keyspace;
   /** Approximate cap of each audit stream. Default 100 000. */
@@ -79,7 +80,11 @@ export interface WriteInput {
   /** Refuse unless the current version is this (0: must not exist). Default: whatever was read. */
   expectedVersion?: number;
   /** The new definition and archived state, from the current flag (undefined when creating). */
-  next: (current: Flag | undefined) => { body: FlagBody; archived: boolean; restoredVersion?: number };
+  next: (current: Flag | undefined) => {
+    body: FlagBody;
+    archived: boolean;
+    restoredVersion?: number;
+  };
 }
 
 /**
@@ -115,15 +120,24 @@ export function createFlagStore(redis: Redis | Cluster, options: FlagStoreOption
   async function attempt(input: WriteInput): Promise<WriteResult | 'retry'> {
     const current = await get(input.key);
     const currentVersion = current?.version ?? 0;
-    if (input.action !== 'create' && !current) throw new FlagStoreError('not_found', `flag ${input.key} not found`, { key: input.key });
-    if (input.action === 'create' && current) throw new FlagStoreError('exists', `flag ${input.key} already exists`, { key: input.key, currentVersion });
+    if (input.action !== 'create' && !current)
+      throw new FlagStoreError('not_found', `flag ${input.key} not found`, { key: input.key });
+    if (input.action === 'create' && current)
+      throw new FlagStoreError('exists', `flag ${input.key} already exists`, {
+        key: input.key,
+        currentVersion,
+      });
     if (input.expectedVersion !== undefined && input.expectedVersion !== currentVersion) {
       throw conflict(input, currentVersion);
     }
 
     const { body, archived, restoredVersion } = input.next(current);
     const issues = validateFlag(body);
-    if (issues.length > 0) throw new FlagStoreError('invalid', 'the flag definition is invalid', { key: input.key, issues });
+    if (issues.length > 0)
+      throw new FlagStoreError('invalid', 'the flag definition is invalid', {
+        key: input.key,
+        issues,
+      });
 
     const at = new Date().toISOString();
     const { version: _version, ...flagWithoutVersion } = {
@@ -135,7 +149,13 @@ export function createFlagStore(redis: Redis | Cluster, options: FlagStoreOption
       updatedAt: at,
       updatedBy: input.actor.id,
     } satisfies Flag;
-    const meta = { action: input.action, actor: input.actor.id, at, ...(input.reason ? { reason: input.reason } : {}), ...(restoredVersion ? { restoredVersion } : {}) };
+    const meta = {
+      action: input.action,
+      actor: input.actor.id,
+      at,
+      ...(input.reason ? { reason: input.reason } : {}),
+      ...(restoredVersion ? { restoredVersion } : {}),
+    };
     const before = current ? { ...bodyOf(current), archived: current.archived } : undefined;
     const audit = {
       action: input.action,
@@ -159,28 +179,44 @@ export function createFlagStore(redis: Redis | Cluster, options: FlagStoreOption
     };
     const [status, version] = await writeFlag(
       redis,
-      [ks.flag(input.key), ks.index(), ks.versions(input.key), ks.audit(), ks.flagAudit(input.key), ks.outbox(), ks.outboxPending()],
       [
-      String(currentVersion),
-      JSON.stringify(flagWithoutVersion),
-      JSON.stringify(meta),
-      JSON.stringify(audit),
-      ks.changesChannel(),
-      auditMaxLength,
-      String(Date.now()),
-      input.key,
-      JSON.stringify(event),
+        ks.flag(input.key),
+        ks.index(),
+        ks.versions(input.key),
+        ks.audit(),
+        ks.flagAudit(input.key),
+        ks.outbox(),
+        ks.outboxPending(),
+      ],
+      [
+        String(currentVersion),
+        JSON.stringify(flagWithoutVersion),
+        JSON.stringify(meta),
+        JSON.stringify(audit),
+        ks.changesChannel(),
+        auditMaxLength,
+        String(Date.now()),
+        input.key,
+        JSON.stringify(event),
       ],
     );
     if (status === 'conflict') {
       if (input.expectedVersion !== undefined || input.action === 'create') {
         throw input.action === 'create' && Number(version) > 0
-          ? new FlagStoreError('exists', `flag ${input.key} already exists`, { key: input.key, currentVersion: Number(version) })
+          ? new FlagStoreError('exists', `flag ${input.key} already exists`, {
+              key: input.key,
+              currentVersion: Number(version),
+            })
           : conflict(input, Number(version));
       }
       return 'retry';
     }
-    return { flag: { ...flagWithoutVersion, version: Number(version) }, previous: current, action: input.action, ...(restoredVersion ? { restoredVersion } : {}) };
+    return {
+      flag: { ...flagWithoutVersion, version: Number(version) },
+      previous: current,
+      action: input.action,
+      ...(restoredVersion ? { restoredVersion } : {}),
+    };
   }
 
   async function write(input: WriteInput): Promise<WriteResult> {
@@ -188,11 +224,21 @@ export function createFlagStore(redis: Redis | Cluster, options: FlagStoreOption
       const outcome = await attempt(input);
       if (outcome !== 'retry') return outcome;
     }
-    throw new FlagStoreError('version_conflict', `flag ${input.key} is changing too fast; try again`, { key: input.key });
+    throw new FlagStoreError(
+      'version_conflict',
+      `flag ${input.key} is changing too fast; try again`,
+      { key: input.key },
+    );
   }
 
-  async function versions(key: string, { offset = 0, limit = 50 }: { offset?: number; limit?: number } = {}): Promise<{ items: FlagVersion[]; total: number }> {
-    const [total, raw] = await Promise.all([redis.llen(ks.versions(key)), redis.lrange(ks.versions(key), offset, offset + limit - 1)]);
+  async function versions(
+    key: string,
+    { offset = 0, limit = 50 }: { offset?: number; limit?: number } = {},
+  ): Promise<{ items: FlagVersion[]; total: number }> {
+    const [total, raw] = await Promise.all([
+      redis.llen(ks.versions(key)),
+      redis.lrange(ks.versions(key), offset, offset + limit - 1),
+    ]);
     return { items: raw.map((entry) => JSON.parse(entry) as FlagVersion), total };
   }
 
@@ -202,11 +248,19 @@ export function createFlagStore(redis: Redis | Cluster, options: FlagStoreOption
   }
 
   /** Newest first; `cursor` is the id of the last entry of the previous page. */
-  async function audit(key: string | undefined, { limit = 50, cursor }: { limit?: number; cursor?: string } = {}): Promise<{ items: AuditEntry[]; nextCursor: string | undefined }> {
+  async function audit(
+    key: string | undefined,
+    { limit = 50, cursor }: { limit?: number; cursor?: string } = {},
+  ): Promise<{ items: AuditEntry[]; nextCursor: string | undefined }> {
     const stream = key ? ks.flagAudit(key) : ks.audit();
     const end = cursor ? `(${cursor}` : '+';
-    const raw = (await redis.xrevrange(stream, end, '-', 'COUNT', limit)) as Array<[string, string[]]>;
-    const items = raw.map(([id, fields]) => ({ id, ...(JSON.parse(fields[1] ?? '{}') as Omit<AuditEntry, 'id'>) }));
+    const raw = (await redis.xrevrange(stream, end, '-', 'COUNT', limit)) as Array<
+      [string, string[]]
+    >;
+    const items = raw.map(([id, fields]) => ({
+      id,
+      ...(JSON.parse(fields[1] ?? '{}') as Omit<AuditEntry, 'id'>),
+    }));
     return { items, nextCursor: items.length === limit ? items[items.length - 1]?.id : undefined };
   }
 
@@ -214,11 +268,15 @@ export function createFlagStore(redis: Redis | Cluster, options: FlagStoreOption
 }
 
 function conflict(input: WriteInput, currentVersion: number): FlagStoreError {
-  return new FlagStoreError('version_conflict', `flag ${input.key} is at version ${currentVersion}, not ${input.expectedVersion ?? 'the one read'}`, {
-    key: input.key,
-    ...(input.expectedVersion !== undefined ? { expectedVersion: input.expectedVersion } : {}),
-    currentVersion,
-  });
+  return new FlagStoreError(
+    'version_conflict',
+    `flag ${input.key} is at version ${currentVersion}, not ${input.expectedVersion ?? 'the one read'}`,
+    {
+      key: input.key,
+      ...(input.expectedVersion !== undefined ? { expectedVersion: input.expectedVersion } : {}),
+      currentVersion,
+    },
+  );
 }
 
 export type FlagStore = ReturnType<typeof createFlagStore>;

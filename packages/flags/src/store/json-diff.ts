@@ -5,7 +5,8 @@ export interface DiffEntry {
   to?: unknown;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A minimal structural diff for the audit log: one entry per changed leaf (arrays compare whole). */
 export function jsonDiff(before: unknown, after: unknown, path = ''): DiffEntry[] {
@@ -14,5 +15,11 @@ export function jsonDiff(before: unknown, after: unknown, path = ''): DiffEntry[
     return keys.flatMap((key) => jsonDiff(before[key], after[key], `${path}/${key}`));
   }
   if (JSON.stringify(before) === JSON.stringify(after)) return [];
-  return [{ path: path || '/', ...(before !== undefined ? { from: before } : {}), ...(after !== undefined ? { to: after } : {}) }];
+  return [
+    {
+      path: path || '/',
+      ...(before !== undefined ? { from: before } : {}),
+      ...(after !== undefined ? { to: after } : {}),
+    },
+  ];
 }

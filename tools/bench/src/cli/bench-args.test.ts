@@ -19,7 +19,17 @@ describe('parseBenchArgs', () => {
   });
 
   it('accepts pnpm\'s "--" separator and explicit values', () => {
-    const args = parseBenchArgs(['--', '--quick', '--connections', '500', '--only', 'redis,ws-raw', '--rates', '10,20', '--no-docs']);
+    const args = parseBenchArgs([
+      '--',
+      '--quick',
+      '--connections',
+      '500',
+      '--only',
+      'redis,ws-raw',
+      '--rates',
+      '10,20',
+      '--no-docs',
+    ]);
     expect(args.connections).toBe(500);
     expect(args.only).toEqual(['redis', 'ws-raw']);
     expect(args.rates).toEqual([10, 20]);
@@ -45,6 +55,8 @@ describe('parseBenchArgs', () => {
 describe('commandLine', () => {
   it('reproduces the invocation', () => {
     expect(commandLine([])).toBe('pnpm --filter @switchboard/bench bench');
-    expect(commandLine(['--', '--quick'])).toBe('pnpm --filter @switchboard/bench bench -- --quick');
+    expect(commandLine(['--', '--quick'])).toBe(
+      'pnpm --filter @switchboard/bench bench -- --quick',
+    );
   });
 });

@@ -1,7 +1,15 @@
 import { parseArgs } from 'node:util';
 
 /** Every scenario the harness knows, in the order it runs them. */
-export const SCENARIOS = ['redis', 'ws-raw', 'socketio', 'switchboard', 'connections', 'sandbox', 'flags'] as const;
+export const SCENARIOS = [
+  'redis',
+  'ws-raw',
+  'socketio',
+  'switchboard',
+  'connections',
+  'sandbox',
+  'flags',
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchArgs {
@@ -30,8 +38,22 @@ export interface BenchArgs {
 
 /** Mode defaults. Quick must finish in < 3 min and full in < 20 min on the 2-core box. */
 export const MODE_DEFAULTS = {
-  quick: { connections: 2000, budgetSec: 170, stepSec: 3, rooms: 20, subscribers: 600, rates: [100, 300, 1000, 2000, 4000] },
-  full: { connections: 20_000, budgetSec: 1140, stepSec: 15, rooms: 100, subscribers: 3000, rates: [100, 300, 1000, 2000, 4000, 8000, 16_000] },
+  quick: {
+    connections: 2000,
+    budgetSec: 170,
+    stepSec: 3,
+    rooms: 20,
+    subscribers: 600,
+    rates: [100, 300, 1000, 2000, 4000],
+  },
+  full: {
+    connections: 20_000,
+    budgetSec: 1140,
+    stepSec: 15,
+    rooms: 100,
+    subscribers: 3000,
+    rates: [100, 300, 1000, 2000, 4000, 8000, 16_000],
+  },
 } as const;
 
 /** Hard bounds: arguments beyond them are refused, so a typo cannot start an unbounded run. */
@@ -60,7 +82,12 @@ export const USAGE = `usage: pnpm --filter @switchboard/bench bench [-- options]
   --no-build           do not build the apps under test first (turbo, cached; not counted in the budget)
   --help`;
 
-function bounded(name: string, raw: string | undefined, fallback: number, limit: { min: number; max: number }): number {
+function bounded(
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+  limit: { min: number; max: number },
+): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < limit.min || value > limit.max) {
@@ -91,10 +118,15 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   });
   const mode = values.quick ? MODE_DEFAULTS.quick : MODE_DEFAULTS.full;
   const only = values.only
-    ? values.only.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
-        if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`unknown scenario "${s}" (known: ${SCENARIOS.join(', ')})`);
-        return s as ScenarioName;
-      })
+    ? values.only
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map((s) => {
+          if (!(SCENARIOS as readonly string[]).includes(s))
+            throw new Error(`unknown scenario "${s}" (known: ${SCENARIOS.join(', ')})`);
+          return s as ScenarioName;
+        })
     : [...SCENARIOS];
   if (only.length === 0) throw new Error('--only needs at least one scenario');
   const rates = values.rates
@@ -119,7 +151,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     profile: values.profile ?? false,
     help: values.help ?? false,
   };
-  if (args.subscribers < args.rooms) throw new Error('--subscribers must be >= --rooms (every room needs a member)');
+  if (args.subscribers < args.rooms)
+    throw new Error('--subscribers must be >= --rooms (every room needs a member)');
   return args;
 }
 

@@ -12,7 +12,12 @@ export interface ClientHooks {
   onDrop(): void;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string, cleanup: () => void): Promise<T> {
+function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+  what: string,
+  cleanup: () => void,
+): Promise<T> {
   let timer: NodeJS.Timeout;
   return Promise.race([
     promise,
@@ -30,7 +35,12 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string, cleanup: 
  * what the bench uses: `{type:"subscribe", room}` -> `{type:"subscribed", room}` and
  * `{type:"event", room, data}`. Switchboard also sends `connection.established` first.
  */
-function connectJsonWs(spec: ClientSpec, hooks: ClientHooks, timeoutMs: number, waitEstablished: boolean): Promise<BenchClient> {
+function connectJsonWs(
+  spec: ClientSpec,
+  hooks: ClientHooks,
+  timeoutMs: number,
+  waitEstablished: boolean,
+): Promise<BenchClient> {
   const url = spec.token ? `${spec.url}?token=${encodeURIComponent(spec.token)}` : spec.url;
   const ws = new WebSocket(url, { localAddress: spec.localAddress, perMessageDeflate: false });
   const ready = new Promise<BenchClient>((resolve, reject) => {
@@ -50,7 +60,13 @@ function connectJsonWs(spec: ClientSpec, hooks: ClientHooks, timeoutMs: number, 
       if (established) subscribeAll();
     });
     ws.on('message', (raw) => {
-      const frame = JSON.parse(raw.toString()) as { type: string; room?: string; data?: BenchPayload; code?: string; message?: string };
+      const frame = JSON.parse(raw.toString()) as {
+        type: string;
+        room?: string;
+        data?: BenchPayload;
+        code?: string;
+        message?: string;
+      };
       if (frame.type === 'event' && frame.data) {
         hooks.onEvent(frame.data);
       } else if (frame.type === 'connection.established') {
@@ -89,7 +105,11 @@ function connectJsonWs(spec: ClientSpec, hooks: ClientHooks, timeoutMs: number, 
 }
 
 /** Socket.IO client on the WebSocket transport only (no long-polling upgrade dance). */
-function connectSocketIo(spec: ClientSpec, hooks: ClientHooks, timeoutMs: number): Promise<BenchClient> {
+function connectSocketIo(
+  spec: ClientSpec,
+  hooks: ClientHooks,
+  timeoutMs: number,
+): Promise<BenchClient> {
   const socket = io(spec.url, {
     transports: ['websocket'],
     forceNew: true,
@@ -102,7 +122,9 @@ function connectSocketIo(spec: ClientSpec, hooks: ClientHooks, timeoutMs: number
     socket.on('event', (data: BenchPayload) => hooks.onEvent(data));
     socket.on('connect', async () => {
       try {
-        await Promise.all(spec.rooms.map((room) => socket.timeout(timeoutMs).emitWithAck('subscribe', room)));
+        await Promise.all(
+          spec.rooms.map((room) => socket.timeout(timeoutMs).emitWithAck('subscribe', room)),
+        );
         settled = true;
         resolve({ close: () => socket.disconnect() });
       } catch (err) {
@@ -123,7 +145,12 @@ function connectSocketIo(spec: ClientSpec, hooks: ClientHooks, timeoutMs: number
   return withTimeout(ready, timeoutMs, 'connect', () => socket.disconnect());
 }
 
-export function connectClient(kind: ClientKind, spec: ClientSpec, hooks: ClientHooks, timeoutMs: number): Promise<BenchClient> {
+export function connectClient(
+  kind: ClientKind,
+  spec: ClientSpec,
+  hooks: ClientHooks,
+  timeoutMs: number,
+): Promise<BenchClient> {
   if (kind === 'socketio') return connectSocketIo(spec, hooks, timeoutMs);
   return connectJsonWs(spec, hooks, timeoutMs, kind === 'switchboard');
 }

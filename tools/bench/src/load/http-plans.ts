@@ -3,7 +3,12 @@
  * a process boundary; per-connection state (which sandbox a connection drives) lives in
  * autocannon's per-connection `context`.
  */
-export type HttpPlan = 'sandbox-status' | 'sandbox-pause-resume' | 'sandbox-execute-paused' | 'ofrep-single' | 'ofrep-bulk';
+export type HttpPlan =
+  | 'sandbox-status'
+  | 'sandbox-pause-resume'
+  | 'sandbox-execute-paused'
+  | 'ofrep-single'
+  | 'ofrep-bulk';
 
 export interface HttpJob {
   type: 'run';
@@ -43,14 +48,40 @@ export function planRequests(plan: HttpPlan, id: string): PlannedRequest[] {
       return [{ method: 'GET', path: `/api/sandbox/${id}/status` }];
     case 'sandbox-pause-resume':
       return [
-        { method: 'POST', path: `/api/sandbox/pause/${id}`, body: JSON.stringify({ reason: 'bench' }) },
+        {
+          method: 'POST',
+          path: `/api/sandbox/pause/${id}`,
+          body: JSON.stringify({ reason: 'bench' }),
+        },
         { method: 'POST', path: `/api/sandbox/resume/${id}`, body: '{}' },
       ];
     case 'sandbox-execute-paused':
-      return [{ method: 'POST', path: `/api/sandbox/${id}/tools/execute`, body: JSON.stringify({ tool: 'echo', input: { message: 'bench' } }) }];
+      return [
+        {
+          method: 'POST',
+          path: `/api/sandbox/${id}/tools/execute`,
+          body: JSON.stringify({ tool: 'echo', input: { message: 'bench' } }),
+        },
+      ];
     case 'ofrep-single':
-      return [{ method: 'POST', path: `/ofrep/v1/evaluate/flags/${id}`, body: JSON.stringify({ context: { targetingKey: 'user-42', dealershipId: 'bench-d', plan: 'pro' } }) }];
+      return [
+        {
+          method: 'POST',
+          path: `/ofrep/v1/evaluate/flags/${id}`,
+          body: JSON.stringify({
+            context: { targetingKey: 'user-42', dealershipId: 'bench-d', plan: 'pro' },
+          }),
+        },
+      ];
     case 'ofrep-bulk':
-      return [{ method: 'POST', path: '/ofrep/v1/evaluate/flags', body: JSON.stringify({ context: { targetingKey: 'user-42', dealershipId: 'bench-d', plan: 'pro' } }) }];
+      return [
+        {
+          method: 'POST',
+          path: '/ofrep/v1/evaluate/flags',
+          body: JSON.stringify({
+            context: { targetingKey: 'user-42', dealershipId: 'bench-d', plan: 'pro' },
+          }),
+        },
+      ];
   }
 }

@@ -10,7 +10,22 @@ process.on('message', (raw) => {
   // One discarded second first: the service's JIT and connection pools warm up outside the figures.
   // Pause/resume warms up on status reads, so every sandbox starts the measurement active.
   const warmPlan = job.plan === 'sandbox-pause-resume' ? 'sandbox-status' : job.plan;
-  const warmup = autocannon({ url: job.baseUrl, connections: job.connections, duration: 1, headers: { authorization: `Bearer ${job.token}` }, requests: planRequests(warmPlan, job.ids[0]!).map((r) => ({ method: r.method, path: r.path, ...(r.body !== undefined ? { body: r.body, headers: { 'content-type': 'application/json' } } : {}) })) }, () => measure(job));
+  const warmup = autocannon(
+    {
+      url: job.baseUrl,
+      connections: job.connections,
+      duration: 1,
+      headers: { authorization: `Bearer ${job.token}` },
+      requests: planRequests(warmPlan, job.ids[0]!).map((r) => ({
+        method: r.method,
+        path: r.path,
+        ...(r.body !== undefined
+          ? { body: r.body, headers: { 'content-type': 'application/json' } }
+          : {}),
+      })),
+    },
+    () => measure(job),
+  );
   process.once('disconnect', () => warmup.stop());
 });
 
@@ -34,7 +49,12 @@ function measure(job: HttpJob): void {
         setupRequest: (req: Record<string, unknown>, context: Ctx) => {
           if (step === 0) context.id = free.shift() ?? job.ids[roundRobin++ % job.ids.length]!;
           const request = planRequests(job.plan, context.id!)[step]!;
-          return { ...req, method: request.method, path: request.path, ...(request.body !== undefined ? { body: request.body } : {}) };
+          return {
+            ...req,
+            method: request.method,
+            path: request.path,
+            ...(request.body !== undefined ? { body: request.body } : {}),
+          };
         },
         onResponse: (status: number, _body: string, context: Ctx) => {
           statuses[status] = (statuses[status] ?? 0) + 1;

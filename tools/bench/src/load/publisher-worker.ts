@@ -3,7 +3,13 @@ import { createKeyspace } from '@switchboard/keyspace';
 import { createPublisher, type Publisher } from '@switchboard/room-log';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
-import { type BenchPayload, type FromPublisher, type PublisherKind, type ToPublisher, nowMicros } from './worker-protocol.js';
+import {
+  type BenchPayload,
+  type FromPublisher,
+  type PublisherKind,
+  type ToPublisher,
+  nowMicros,
+} from './worker-protocol.js';
 
 /**
  * Publisher load generator (its own process): publishes at a fixed rate for a fixed time, the
@@ -20,11 +26,19 @@ function send(message: FromPublisher): void {
   process.send?.(message);
 }
 
-async function init(kind: PublisherKind, target: string, keyPrefix: string | undefined, dealershipId: string): Promise<void> {
+async function init(
+  kind: PublisherKind,
+  target: string,
+  keyPrefix: string | undefined,
+  dealershipId: string,
+): Promise<void> {
   if (kind === 'switchboard') {
     const redis = new Redis(target, { maxRetriesPerRequest: 1, enableAutoPipelining: true });
-    const publisher: Publisher = createPublisher(redis, { keyspace: createKeyspace(keyPrefix ?? '') });
-    publishOne = (room, payload) => publisher.publish({ room, dealershipId, event: 'project.updated', data: payload });
+    const publisher: Publisher = createPublisher(redis, {
+      keyspace: createKeyspace(keyPrefix ?? ''),
+    });
+    publishOne = (room, payload) =>
+      publisher.publish({ room, dealershipId, event: 'project.updated', data: payload });
     closeAll = async () => {
       await publisher.close();
       redis.disconnect();
@@ -55,7 +69,14 @@ async function init(kind: PublisherKind, target: string, keyPrefix: string | und
  * at most `maxInFlight` publishes wait for Redis at once (beyond that the publisher itself is
  * the bottleneck and the achieved rate shows it).
  */
-async function runStep(step: number, rate: number, durationMs: number, rooms: string[], payloadBytes: number, maxInFlight: number): Promise<void> {
+async function runStep(
+  step: number,
+  rate: number,
+  durationMs: number,
+  rooms: string[],
+  payloadBytes: number,
+  maxInFlight: number,
+): Promise<void> {
   const publish = publishOne;
   if (!publish) throw new Error('publisher not initialised');
   const published: Record<string, number> = Object.fromEntries(rooms.map((r) => [r, 0]));
@@ -77,7 +98,13 @@ async function runStep(step: number, rate: number, durationMs: number, rooms: st
         const n = published[room]!;
         published[room] = n + 1;
         attempted += 1;
-        const payload: BenchPayload = { projectId: room.slice('project:'.length), s: step, n, t: nowMicros(), pad };
+        const payload: BenchPayload = {
+          projectId: room.slice('project:'.length),
+          s: step,
+          n,
+          t: nowMicros(),
+          pad,
+        };
         const result = publish(room, payload);
         if (result) {
           inFlight += 1;
@@ -96,8 +123,17 @@ async function runStep(step: number, rate: number, durationMs: number, rooms: st
     };
     tick();
   });
-  while (inFlight > 0 && performance.now() - started < durationMs * 2 + 5000) await new Promise((r) => setTimeout(r, 5));
-  send({ type: 'step-done', step, published, attempted, errors, elapsedMs: performance.now() - started, ...(firstError ? { firstError } : {}) });
+  while (inFlight > 0 && performance.now() - started < durationMs * 2 + 5000)
+    await new Promise((r) => setTimeout(r, 5));
+  send({
+    type: 'step-done',
+    step,
+    published,
+    attempted,
+    errors,
+    elapsedMs: performance.now() - started,
+    ...(firstError ? { firstError } : {}),
+  });
 }
 
 process.on('message', (raw) => {
@@ -105,10 +141,20 @@ process.on('message', (raw) => {
   const fail = (err: Error) => send({ type: 'fatal', message: err.message });
   switch (message.type) {
     case 'init':
-      init(message.kind, message.target, message.keyPrefix, message.dealershipId ?? 'bench').then(() => send({ type: 'ready' }), fail);
+      init(message.kind, message.target, message.keyPrefix, message.dealershipId ?? 'bench').then(
+        () => send({ type: 'ready' }),
+        fail,
+      );
       return;
     case 'step':
-      runStep(message.step, message.rate, message.durationMs, message.rooms, message.payloadBytes, message.maxInFlight).catch(fail);
+      runStep(
+        message.step,
+        message.rate,
+        message.durationMs,
+        message.rooms,
+        message.payloadBytes,
+        message.maxInFlight,
+      ).catch(fail);
       return;
     case 'close':
       // The parent asked this worker to go: it exits whether the close went well or not.

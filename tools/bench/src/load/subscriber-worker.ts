@@ -1,7 +1,13 @@
-
 import { type BenchClient, connectClient } from './bench-clients.js';
 import { ReceiptTracker } from './receipt-tracker.js';
-import { type BenchPayload, type ClientSpec, type ConnectReport, type FromSubscriber, type ToSubscriber, nowMicros } from './worker-protocol.js';
+import {
+  type BenchPayload,
+  type ClientSpec,
+  type ConnectReport,
+  type FromSubscriber,
+  type ToSubscriber,
+  nowMicros,
+} from './worker-protocol.js';
 
 /**
  * Subscriber load generator (its own process): holds many client connections, records each
@@ -15,7 +21,12 @@ function send(message: FromSubscriber): void {
   process.send?.(message);
 }
 
-async function connectAll(kind: 'ws-raw' | 'socketio' | 'switchboard', specs: ClientSpec[], concurrency: number, timeoutMs: number): Promise<ConnectReport> {
+async function connectAll(
+  kind: 'ws-raw' | 'socketio' | 'switchboard',
+  specs: ClientSpec[],
+  concurrency: number,
+  timeoutMs: number,
+): Promise<ConnectReport> {
   const connectMs: number[] = [];
   const errors: string[] = [];
   const members: Record<string, number> = {};
@@ -58,8 +69,9 @@ process.on('message', (raw) => {
   const message = raw as ToSubscriber;
   switch (message.type) {
     case 'connect':
-      void connectAll(message.kind, message.clients, message.concurrency, message.timeoutMs).then(send, (err: Error) =>
-        send({ type: 'fatal', message: err.message }),
+      void connectAll(message.kind, message.clients, message.concurrency, message.timeoutMs).then(
+        send,
+        (err: Error) => send({ type: 'fatal', message: err.message }),
       );
       return;
     case 'step-begin':
@@ -67,7 +79,11 @@ process.on('message', (raw) => {
       disconnects = 0;
       return;
     case 'peek':
-      send({ type: 'peek-report', step: message.step, unique: tracker.step === message.step ? tracker.total : 0 });
+      send({
+        type: 'peek-report',
+        step: message.step,
+        unique: tracker.step === message.step ? tracker.total : 0,
+      });
       return;
     case 'step-end':
       send({

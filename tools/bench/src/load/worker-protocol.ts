@@ -30,7 +30,13 @@ export interface BenchPayload {
 }
 
 export type ToSubscriber =
-  | { type: 'connect'; kind: ClientKind; clients: ClientSpec[]; concurrency: number; timeoutMs: number }
+  | {
+      type: 'connect';
+      kind: ClientKind;
+      clients: ClientSpec[];
+      concurrency: number;
+      timeoutMs: number;
+    }
   | { type: 'step-begin'; step: number }
   | { type: 'step-end'; step: number }
   | { type: 'peek'; step: number }
@@ -68,18 +74,35 @@ export interface PeekReport {
   unique: number;
 }
 
-export type FromSubscriber = ConnectReport | StepReport | PeekReport | { type: 'fatal'; message: string };
+export type FromSubscriber =
+  ConnectReport | StepReport | PeekReport | { type: 'fatal'; message: string };
 
 export type PublisherKind = 'ws-raw' | 'socketio' | 'switchboard';
 
 export type ToPublisher =
   | { type: 'init'; kind: PublisherKind; target: string; keyPrefix?: string; dealershipId?: string }
-  | { type: 'step'; step: number; rate: number; durationMs: number; rooms: string[]; payloadBytes: number; maxInFlight: number }
+  | {
+      type: 'step';
+      step: number;
+      rate: number;
+      durationMs: number;
+      rooms: string[];
+      payloadBytes: number;
+      maxInFlight: number;
+    }
   | { type: 'close' };
 
 export type FromPublisher =
   | { type: 'ready' }
-  | { type: 'step-done'; step: number; published: Record<string, number>; attempted: number; errors: number; elapsedMs: number; firstError?: string }
+  | {
+      type: 'step-done';
+      step: number;
+      published: Record<string, number>;
+      attempted: number;
+      errors: number;
+      elapsedMs: number;
+      firstError?: string;
+    }
   | { type: 'fatal'; message: string };
 
 /** µs on the machine's monotonic clock (CLOCK_MONOTONIC is system-wide on Linux). */

@@ -54,14 +54,23 @@ export interface Child {
  * the child itself (soft up to the hard limit; the hard limit can only be raised with
  * CAP_SYS_RESOURCE) and `exec` keeps the pid, so the pid we track is the real process.
  */
-export function spawnTracked(command: string, args: readonly string[], options: SpawnOptions = {}): Child {
+export function spawnTracked(
+  command: string,
+  args: readonly string[],
+  options: SpawnOptions = {},
+): Child {
   installHooks();
   const nofile = options.nofile ?? 200_000;
   const script = `ulimit -n ${nofile} 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"`;
   const child = spawn('sh', ['-c', script, 'sh', command, ...args], {
     cwd: options.cwd,
     env: { ...process.env, ...options.env } as NodeJS.ProcessEnv,
-    stdio: ['ignore', 'pipe', options.inheritStderr ? 'inherit' : 'pipe', ...(options.ipc ? (['ipc'] as const) : [])],
+    stdio: [
+      'ignore',
+      'pipe',
+      options.inheritStderr ? 'inherit' : 'pipe',
+      ...(options.ipc ? (['ipc'] as const) : []),
+    ],
   });
   if (child.pid === undefined) throw new Error(`could not start ${command}`);
   live.add(child);
@@ -92,6 +101,10 @@ export function spawnTracked(command: string, args: readonly string[], options: 
 }
 
 /** A Node script of this package (compiled JS next to this file) as a tracked child with IPC. */
-export function spawnNodeWorker(script: URL, env: Record<string, string> = {}, options: Omit<SpawnOptions, 'ipc' | 'env'> = {}): Child {
+export function spawnNodeWorker(
+  script: URL,
+  env: Record<string, string> = {},
+  options: Omit<SpawnOptions, 'ipc' | 'env'> = {},
+): Child {
   return spawnTracked(process.execPath, [script.pathname], { ...options, env, ipc: true });
 }

@@ -48,7 +48,9 @@ export function cpuMeter(pids: readonly number[]): { stop(): number[] } {
   return {
     stop() {
       const elapsedSec = Number(process.hrtime.bigint() - startedAt) / 1e9;
-      return pids.map((pid, i) => Math.round(((cpuSeconds(pid) - before[i]!) / elapsedSec) * 1000) / 10);
+      return pids.map(
+        (pid, i) => Math.round(((cpuSeconds(pid) - before[i]!) / elapsedSec) * 1000) / 10,
+      );
     },
   };
 }

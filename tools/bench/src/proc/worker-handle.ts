@@ -8,11 +8,18 @@ import { spawnNodeWorker } from './children.js';
 export interface WorkerHandle<In, Out extends { type: string }> {
   child: Child;
   send(message: In): void;
-  request<T extends Out>(message: In | undefined, match: (reply: Out) => reply is T, timeoutMs: number): Promise<T>;
+  request<T extends Out>(
+    message: In | undefined,
+    match: (reply: Out) => reply is T,
+    timeoutMs: number,
+  ): Promise<T>;
   close(closeMessage: In): Promise<void>;
 }
 
-export function startWorker<In, Out extends { type: string }>(script: URL, env: Record<string, string> = {}): WorkerHandle<In, Out> {
+export function startWorker<In, Out extends { type: string }>(
+  script: URL,
+  env: Record<string, string> = {},
+): WorkerHandle<In, Out> {
   const child = spawnNodeWorker(script, env);
   const proc = child.process;
   return {
@@ -20,7 +27,11 @@ export function startWorker<In, Out extends { type: string }>(script: URL, env: 
     send(message) {
       if (proc.connected) proc.send(message as object);
     },
-    request<T extends Out>(message: In | undefined, match: (reply: Out) => reply is T, timeoutMs: number): Promise<T> {
+    request<T extends Out>(
+      message: In | undefined,
+      match: (reply: Out) => reply is T,
+      timeoutMs: number,
+    ): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         const cleanup = () => {
           clearTimeout(timer);
@@ -30,7 +41,11 @@ export function startWorker<In, Out extends { type: string }>(script: URL, env: 
         const onMessage = (reply: Out) => {
           if (reply.type === 'fatal') {
             cleanup();
-            reject(new Error(`worker ${script.pathname.split('/').pop()}: ${(reply as unknown as { message: string }).message}`));
+            reject(
+              new Error(
+                `worker ${script.pathname.split('/').pop()}: ${(reply as unknown as { message: string }).message}`,
+              ),
+            );
           } else if (match(reply)) {
             cleanup();
             resolve(reply);
@@ -38,11 +53,19 @@ export function startWorker<In, Out extends { type: string }>(script: URL, env: 
         };
         const onExit = (code: number | null) => {
           cleanup();
-          reject(new Error(`worker ${script.pathname.split('/').pop()} exited (${code}): ${child.tail().slice(-600)}`));
+          reject(
+            new Error(
+              `worker ${script.pathname.split('/').pop()} exited (${code}): ${child.tail().slice(-600)}`,
+            ),
+          );
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`worker ${script.pathname.split('/').pop()} did not answer within ${timeoutMs} ms`));
+          reject(
+            new Error(
+              `worker ${script.pathname.split('/').pop()} did not answer within ${timeoutMs} ms`,
+            ),
+          );
         }, timeoutMs);
         proc.on('message', onMessage);
         proc.once('exit', onExit);

@@ -61,7 +61,10 @@ export function ratios(results: BenchResults): Ratios {
   const out: Ratios = { sustained: Boolean(sbRun?.best && sioRun?.best) };
   const d = ratio(peak(sbRun)?.deliveredPerSec, peak(sioRun)?.deliveredPerSec);
   if (d !== undefined) out.deliveredPerSec = d;
-  const w = ratio(peak(sbRun)?.deliveredPerSec, peak(fanoutFor(results, 'ws-raw'))?.deliveredPerSec);
+  const w = ratio(
+    peak(sbRun)?.deliveredPerSec,
+    peak(fanoutFor(results, 'ws-raw'))?.deliveredPerSec,
+  );
   if (w !== undefined) out.deliveredVsWsRaw = w;
   const common = (sbRun?.steps ?? [])
     .filter((s) => !s.lagging)

@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 
 /** The parts of a V8 .cpuprofile (node --cpu-prof) the summary reads. */
 export interface CpuProfile {
-  nodes: { id: number; hitCount?: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  nodes: {
+    id: number;
+    hitCount?: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+  }[];
   startTime: number;
   endTime: number;
 }
@@ -16,7 +20,10 @@ export interface HotFunction {
 function shortUrl(url: string): string {
   const noScheme = url.replace(/^file:\/\//, '');
   const nm = noScheme.lastIndexOf('node_modules/');
-  if (nm >= 0) return noScheme.slice(nm + 'node_modules/'.length).replace(/^\.pnpm\/[^/]+\/node_modules\//, '');
+  if (nm >= 0)
+    return noScheme
+      .slice(nm + 'node_modules/'.length)
+      .replace(/^\.pnpm\/[^/]+\/node_modules\//, '');
   const repo = /\/(apps|packages)\/(.+)$/.exec(noScheme);
   return repo ? `${repo[1]}/${repo[2]}` : noScheme || '(native)';
 }

@@ -2,7 +2,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { BenchResults } from './bench-results.js';
 import { renderMarkdown } from './render-table.js';
 
-export const FIGURES_START = '<!-- bench:figures:start (rewritten by the bench harness; edit around it) -->';
+export const FIGURES_START =
+  '<!-- bench:figures:start (rewritten by the bench harness; edit around it) -->';
 export const FIGURES_END = '<!-- bench:figures:end -->';
 
 /** The generated figures section: machine, command, tables. */
@@ -28,7 +29,8 @@ function figuresSection(results: BenchResults): string {
 export function rewriteFigures(doc: string, section: string): string {
   const start = doc.indexOf('<!-- bench:figures:start');
   const end = doc.indexOf(FIGURES_END);
-  if (start >= 0 && end > start) return doc.slice(0, start) + section + doc.slice(end + FIGURES_END.length);
+  if (start >= 0 && end > start)
+    return doc.slice(0, start) + section + doc.slice(end + FIGURES_END.length);
   return `${doc.trimEnd()}\n\n## Figures\n\n${section}\n`;
 }
 

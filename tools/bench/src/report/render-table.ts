@@ -2,13 +2,17 @@ import type { BenchResults } from './bench-results.js';
 import { ratios } from './bench-results.js';
 
 function table(headers: string[], rows: (string | number)[][]): string {
-  const cells = [headers, ...rows.map((r) => r.map((c) => (typeof c === 'number' && Number.isNaN(c) ? '-' : String(c))))];
+  const cells = [
+    headers,
+    ...rows.map((r) => r.map((c) => (typeof c === 'number' && Number.isNaN(c) ? '-' : String(c)))),
+  ];
   const lines = cells.map((r) => `| ${r.join(' | ')} |`);
   lines.splice(1, 0, `|${headers.map(() => '---').join('|')}|`);
   return lines.join('\n');
 }
 
-const fmt = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '-' : n.toLocaleString('en-US'));
+const fmt = (n: number | undefined) =>
+  n === undefined || Number.isNaN(n) ? '-' : n.toLocaleString('en-US');
 
 /** The results as Markdown tables (printed to the terminal and written into the docs). */
 export function renderMarkdown(results: BenchResults): string {
@@ -19,7 +23,20 @@ export function renderMarkdown(results: BenchResults): string {
       `**Fan-out**: ${f0.rooms} rooms, ${f0.subscribers} subscribers (one room each), ${results.args.payloadBytes}-byte payload, ${results.args.stepSec} s per step; latency = publish timestamp in the payload -> client receipt (same monotonic clock). Server CPU = % of one core per server process (last figure: Redis); load-gen CPU = the two subscriber processes and the publisher. A step lags when it loses > 1% (not delivered within the settle time after the step), publishes < 90% of the rate, or p99 > 1 s; stepping stops at the first lagging step.`,
       '',
       table(
-        ['target', 'rate/s', 'published/s', 'delivered/s', 'p50 ms', 'p99 ms', 'max ms', 'loss %', 'dup', 'server CPU %', 'load-gen CPU %', 'verdict'],
+        [
+          'target',
+          'rate/s',
+          'published/s',
+          'delivered/s',
+          'p50 ms',
+          'p99 ms',
+          'max ms',
+          'loss %',
+          'dup',
+          'server CPU %',
+          'load-gen CPU %',
+          'verdict',
+        ],
         results.fanout.flatMap((f) =>
           f.steps.map((s) => [
             f.target,
@@ -39,7 +56,15 @@ export function renderMarkdown(results: BenchResults): string {
       ),
       '',
       table(
-        ['target', 'subscribers ready', 'connect p50 ms', 'connect p95 ms', 'best sustained delivered/s', 'p99 there ms', 'stepping ended by'],
+        [
+          'target',
+          'subscribers ready',
+          'connect p50 ms',
+          'connect p95 ms',
+          'best sustained delivered/s',
+          'p99 there ms',
+          'stepping ended by',
+        ],
         results.fanout.map((f) => [
           f.target,
           `${f.connected}/${f.subscribers}${f.connectFailed ? ` (${f.connectFailed} failed)` : ''}`,
@@ -56,8 +81,12 @@ export function renderMarkdown(results: BenchResults): string {
       r.deliveredPerSec !== undefined
         ? `- Switchboard / Socket.IO, ${r.sustained ? 'best sustained' : 'first-step (neither sustained a step)'} delivered/s: **${r.deliveredPerSec}**`
         : undefined,
-      r.p99 !== undefined ? `- Switchboard / Socket.IO, p99 at ${fmt(r.p99Rate)} publish/s (both sustained; lower is better): **${r.p99}**` : undefined,
-      r.deliveredVsWsRaw !== undefined ? `- Switchboard / raw ws (1 process, no Redis), ${r.sustained ? 'best sustained' : 'first-step'} delivered/s: **${r.deliveredVsWsRaw}**` : undefined,
+      r.p99 !== undefined
+        ? `- Switchboard / Socket.IO, p99 at ${fmt(r.p99Rate)} publish/s (both sustained; lower is better): **${r.p99}**`
+        : undefined,
+      r.deliveredVsWsRaw !== undefined
+        ? `- Switchboard / raw ws (1 process, no Redis), ${r.sustained ? 'best sustained' : 'first-step'} delivered/s: **${r.deliveredVsWsRaw}**`
+        : undefined,
     ].filter(Boolean);
     if (ratioLines.length) parts.push('', ...(ratioLines as string[]));
   }
@@ -68,7 +97,13 @@ export function renderMarkdown(results: BenchResults): string {
       '',
       table(
         ['command', 'PUBLISH/s', 'p50 ms', 'p99 ms', 'max ms'],
-        results.redisBenchmark.map((b) => [`\`${b.command}\``, fmt(b.requestsPerSec), b.p50Ms, b.p99Ms, b.maxMs]),
+        results.redisBenchmark.map((b) => [
+          `\`${b.command}\``,
+          fmt(b.requestsPerSec),
+          b.p50Ms,
+          b.p99Ms,
+          b.maxMs,
+        ]),
       ),
     );
   }
@@ -79,8 +114,32 @@ export function renderMarkdown(results: BenchResults): string {
       `**Connections held** (Switchboard authenticated, each counted at \`connection.established\`; Socket.IO at connect; raw ws at open; 3 instances except raw ws):`,
       '',
       table(
-        ['target', 'requested', 'connected', 'failed', 'ramp s', 'connect p50 ms', 'p95 ms', 'p99 ms', 'dropped while held', 'server RSS before → after MiB', 'RSS / connection KiB'],
-        held.map((c) => [c.target, fmt(c.requested), fmt(c.connected), c.failed, c.rampSec, c.connectP50Ms, c.connectP95Ms, c.connectP99Ms, `${c.dropped} in ${c.heldSec} s`, `${c.rssBeforeMiB} → ${c.rssAfterMiB}`, c.rssPerConnectionKiB]),
+        [
+          'target',
+          'requested',
+          'connected',
+          'failed',
+          'ramp s',
+          'connect p50 ms',
+          'p95 ms',
+          'p99 ms',
+          'dropped while held',
+          'server RSS before → after MiB',
+          'RSS / connection KiB',
+        ],
+        held.map((c) => [
+          c.target,
+          fmt(c.requested),
+          fmt(c.connected),
+          c.failed,
+          c.rampSec,
+          c.connectP50Ms,
+          c.connectP95Ms,
+          c.connectP99Ms,
+          `${c.dropped} in ${c.heldSec} s`,
+          `${c.rssBeforeMiB} → ${c.rssAfterMiB}`,
+          c.rssPerConnectionKiB,
+        ]),
       ),
     );
     const sb = held.find((c) => c.target.startsWith('switchboard'));
@@ -93,7 +152,8 @@ export function renderMarkdown(results: BenchResults): string {
       );
     }
     const errors = held.flatMap((c) => c.errors.map((e) => `${c.target}: ${e}`));
-    if (errors.length) parts.push('', `Connection errors: ${errors.map((e) => `\`${e}\``).join(', ')}`);
+    if (errors.length)
+      parts.push('', `Connection errors: ${errors.map((e) => `\`${e}\``).join(', ')}`);
   }
   if (results.http.length) {
     parts.push(
@@ -101,7 +161,17 @@ export function renderMarkdown(results: BenchResults): string {
       '**HTTP APIs** (autocannon in its own process, 10 connections, keep-alive):',
       '',
       table(
-        ['service', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'expected status', 'statuses', 'errors'],
+        [
+          'service',
+          'requests',
+          'req/s',
+          'p50 ms',
+          'p99 ms',
+          'max ms',
+          'expected status',
+          'statuses',
+          'errors',
+        ],
         results.http.map((h) => [
           h.service,
           h.label,
@@ -110,7 +180,9 @@ export function renderMarkdown(results: BenchResults): string {
           h.p99Ms,
           h.maxMs,
           `${h.expectedPct}% ${h.expectedStatus}`,
-          Object.entries(h.statuses).map(([code, n]) => `${code}: ${n}`).join(', '),
+          Object.entries(h.statuses)
+            .map(([code, n]) => `${code}: ${n}`)
+            .join(', '),
           h.errors + h.timeouts,
         ]),
       ),
@@ -132,11 +204,18 @@ export function renderMarkdown(results: BenchResults): string {
       '',
       `**Where ${results.profile.target} instance 1 spends its CPU** during the fan-out scenario (node --cpu-prof, self time as % of busy samples; includes start-up):`,
       '',
-      table(['function', 'self %'], results.profile.hottest.map((h) => [`\`${h.frame}\``, h.selfPct])),
+      table(
+        ['function', 'self %'],
+        results.profile.hottest.map((h) => [`\`${h.frame}\``, h.selfPct]),
+      ),
     );
   }
   if (results.skipped.length || results.errors.length) {
-    parts.push('', ...results.skipped.map((s) => `- skipped **${s.scenario}**: ${s.reason}`), ...results.errors.map((e) => `- failed **${e.scenario}**: ${e.message}`));
+    parts.push(
+      '',
+      ...results.skipped.map((s) => `- skipped **${s.scenario}**: ${s.reason}`),
+      ...results.errors.map((e) => `- failed **${e.scenario}**: ${e.message}`),
+    );
   }
   if (results.aborted) parts.push('', `- run aborted: ${results.aborted}`);
   return parts.join('\n');

@@ -1,7 +1,13 @@
 import { rssBytes } from '../proc/process-cpu.js';
 import { sourceAddress } from '../proc/source-address.js';
 import { startWorker } from '../proc/worker-handle.js';
-import type { ClientSpec, ConnectReport, FromSubscriber, StepReport, ToSubscriber } from '../load/worker-protocol.js';
+import type {
+  ClientSpec,
+  ConnectReport,
+  FromSubscriber,
+  StepReport,
+  ToSubscriber,
+} from '../load/worker-protocol.js';
 import { percentile } from '../stats/latency-summary.js';
 import { type BenchContext, SkipScenario, remainingMs } from './bench-context.js';
 import type { FanoutTarget } from './fanout-target.js';
@@ -39,14 +45,22 @@ export function connectionsNeedMs(n: number, quick: boolean): number {
  * and reports connect latency, failures, drops while held, and the servers' resident memory
  * per connection.
  */
-export async function runConnections(ctx: BenchContext, target: FanoutTarget): Promise<ConnectionsResult> {
+export async function runConnections(
+  ctx: BenchContext,
+  target: FanoutTarget,
+): Promise<ConnectionsResult> {
   const n = ctx.args.connections;
   const holdSec = ctx.args.quick ? 3 : 15;
   const needMs = connectionsNeedMs(n, ctx.args.quick);
-  if (remainingMs(ctx) < needMs) throw new SkipScenario(`not enough time left in the budget (${Math.round(needMs / 1000)} s needed)`);
+  if (remainingMs(ctx) < needMs)
+    throw new SkipScenario(
+      `not enough time left in the budget (${Math.round(needMs / 1000)} s needed)`,
+    );
   const workers = Math.min(8, Math.ceil(n / PER_WORKER));
   const subs = Array.from({ length: workers }, () =>
-    startWorker<ToSubscriber, FromSubscriber>(new URL('../load/subscriber-worker.js', import.meta.url)),
+    startWorker<ToSubscriber, FromSubscriber>(
+      new URL('../load/subscriber-worker.js', import.meta.url),
+    ),
   );
   try {
     await new Promise((r) => setTimeout(r, 500));
@@ -64,7 +78,13 @@ export async function runConnections(ctx: BenchContext, target: FanoutTarget): P
     const reports = await Promise.all(
       subs.map((sub, w) =>
         sub.request(
-          { type: 'connect', kind: target.clientKind, clients: specs[w]!, concurrency: 50, timeoutMs: 20_000 },
+          {
+            type: 'connect',
+            kind: target.clientKind,
+            clients: specs[w]!,
+            concurrency: 50,
+            timeoutMs: 20_000,
+          },
           (m): m is ConnectReport => m.type === 'connected',
           60_000 + n * 10,
         ),
@@ -72,11 +92,19 @@ export async function runConnections(ctx: BenchContext, target: FanoutTarget): P
     );
     const rampSec = (performance.now() - started) / 1000;
     for (const sub of subs) sub.send({ type: 'step-begin', step: 1 });
-    ctx.log(`  ${target.name}: ${reports.reduce((a, r) => a + r.ok, 0)}/${n} connected in ${rampSec.toFixed(1)} s, holding ${holdSec} s`);
+    ctx.log(
+      `  ${target.name}: ${reports.reduce((a, r) => a + r.ok, 0)}/${n} connected in ${rampSec.toFixed(1)} s, holding ${holdSec} s`,
+    );
     await new Promise((r) => setTimeout(r, holdSec * 1000));
     const rssAfter = target.serverPids.reduce((a, pid) => a + rssBytes(pid), 0);
     const held = await Promise.all(
-      subs.map((sub) => sub.request({ type: 'step-end', step: 1 }, (m): m is StepReport => m.type === 'step-report', 30_000)),
+      subs.map((sub) =>
+        sub.request(
+          { type: 'step-end', step: 1 },
+          (m): m is StepReport => m.type === 'step-report',
+          30_000,
+        ),
+      ),
     );
     const connectMs = reports.flatMap((r) => r.connectMs);
     const connected = connectMs.length;
@@ -95,7 +123,9 @@ export async function runConnections(ctx: BenchContext, target: FanoutTarget): P
       dropped: held.reduce((a, r) => a + r.disconnects, 0),
       rssBeforeMiB: round(rssBefore / 2 ** 20),
       rssAfterMiB: round(rssAfter / 2 ** 20),
-      rssPerConnectionKiB: connected ? round((rssAfter - rssBefore) / connected / 1024) : Number.NaN,
+      rssPerConnectionKiB: connected
+        ? round((rssAfter - rssBefore) / connected / 1024)
+        : Number.NaN,
     };
   } finally {
     await Promise.all(subs.map((s) => s.close({ type: 'close' })));

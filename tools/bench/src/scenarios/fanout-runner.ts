@@ -57,7 +57,8 @@ export interface FanoutResult {
 /** A step lags when it loses messages, cannot keep the publish rate, or its p99 passes 1 s. */
 function lagVerdict(step: Omit<StepResult, 'lagging' | 'lagReason'>): string | undefined {
   if (step.lossPct > 1) return `loss ${step.lossPct}% > 1%`;
-  if (step.publishedPerSec < step.rate * 0.9) return `published ${step.publishedPerSec}/s < 90% of ${step.rate}/s`;
+  if (step.publishedPerSec < step.rate * 0.9)
+    return `published ${step.publishedPerSec}/s < 90% of ${step.rate}/s`;
   if (step.p99Ms > 1000) return `p99 ${step.p99Ms} ms > 1000 ms`;
   return undefined;
 }
@@ -76,7 +77,11 @@ function roomsFor(count: number): string[] {
  * round-robin over the target's instances and over loopback source addresses; then a fixed
  * publish rate per step, stepped upward until delivery lags (or the time budget ends).
  */
-export async function runFanout(ctx: BenchContext, target: FanoutTarget, extraPids: number[] = []): Promise<FanoutResult> {
+export async function runFanout(
+  ctx: BenchContext,
+  target: FanoutTarget,
+  extraPids: number[] = [],
+): Promise<FanoutResult> {
   const { args } = ctx;
   const rooms = roomsFor(args.rooms);
   const specs: ClientSpec[][] = Array.from({ length: SUBSCRIBER_WORKERS }, () => []);
@@ -97,14 +102,21 @@ export async function runFanout(ctx: BenchContext, target: FanoutTarget, extraPi
     const connects = await Promise.all(
       subs.map((sub, w) =>
         sub.request(
-          { type: 'connect', kind: target.clientKind, clients: specs[w]!, concurrency: 100, timeoutMs: 15_000 },
+          {
+            type: 'connect',
+            kind: target.clientKind,
+            clients: specs[w]!,
+            concurrency: 100,
+            timeoutMs: 15_000,
+          },
           (m): m is ConnectReport => m.type === 'connected',
           connectTimeout,
         ),
       ),
     );
     const members: Record<string, number> = {};
-    for (const c of connects) for (const [room, n] of Object.entries(c.members)) members[room] = (members[room] ?? 0) + n;
+    for (const c of connects)
+      for (const [room, n] of Object.entries(c.members)) members[room] = (members[room] ?? 0) + n;
     const connectMs = connects.flatMap((c) => c.connectMs);
     const result: FanoutResult = {
       target: target.name,
@@ -119,11 +131,20 @@ export async function runFanout(ctx: BenchContext, target: FanoutTarget, extraPi
       steps: [],
       endedBy: 'all rates ran',
     };
-    ctx.log(`  ${result.connected}/${args.subscribers} subscribers ready (connect p50 ${result.connectP50Ms} ms)`);
-    if (result.connected === 0) throw new Error(`no subscriber could connect: ${result.connectErrors.join('; ')}`);
+    ctx.log(
+      `  ${result.connected}/${args.subscribers} subscribers ready (connect p50 ${result.connectP50Ms} ms)`,
+    );
+    if (result.connected === 0)
+      throw new Error(`no subscriber could connect: ${result.connectErrors.join('; ')}`);
 
     await pub.request(
-      { type: 'init', kind: target.publisherKind, target: target.publisherTarget, keyPrefix: target.keyPrefix ?? '', dealershipId: target.dealershipId ?? 'bench' },
+      {
+        type: 'init',
+        kind: target.publisherKind,
+        target: target.publisherTarget,
+        keyPrefix: target.keyPrefix ?? '',
+        dealershipId: target.dealershipId ?? 'bench',
+      },
       (m): m is { type: 'ready' } => m.type === 'ready',
       15_000,
     );
@@ -142,15 +163,30 @@ export async function runFanout(ctx: BenchContext, target: FanoutTarget, extraPi
       const meter = cpuMeter([...target.serverPids, ...extraPids]);
       const loadMeter = cpuMeter([...subs.map((s) => s.child.pid), pub.child.pid]);
       const done = await pub.request(
-        { type: 'step', step, rate, durationMs: stepMs, rooms, payloadBytes: args.payloadBytes, maxInFlight: 5000 },
-        (m): m is Extract<FromPublisher, { type: 'step-done' }> => m.type === 'step-done' && m.step === step,
+        {
+          type: 'step',
+          step,
+          rate,
+          durationMs: stepMs,
+          rooms,
+          payloadBytes: args.payloadBytes,
+          maxInFlight: 5000,
+        },
+        (m): m is Extract<FromPublisher, { type: 'step-done' }> =>
+          m.type === 'step-done' && m.step === step,
         stepMs * 3 + 10_000,
       );
       const serverCpu = meter.stop();
       const loadCpu = loadMeter.stop();
       await settle(subs, step, expectedOf(done.published, members), graceMs);
       const reports = await Promise.all(
-        subs.map((sub) => sub.request({ type: 'step-end', step }, (m): m is StepReport => m.type === 'step-report' && m.step === step, 30_000)),
+        subs.map((sub) =>
+          sub.request(
+            { type: 'step-end', step },
+            (m): m is StepReport => m.type === 'step-report' && m.step === step,
+            30_000,
+          ),
+        ),
       );
       const latency = emptyHistogram();
       let delivered = 0;
@@ -185,7 +221,11 @@ export async function runFanout(ctx: BenchContext, target: FanoutTarget, extraPi
         disconnects,
       };
       const lagReason = lagVerdict(partial);
-      const stepResult: StepResult = { ...partial, lagging: lagReason !== undefined, ...(lagReason ? { lagReason } : {}) };
+      const stepResult: StepResult = {
+        ...partial,
+        lagging: lagReason !== undefined,
+        ...(lagReason ? { lagReason } : {}),
+      };
       result.steps.push(stepResult);
       ctx.log(
         `  ${rate}/s: published ${stepResult.publishedPerSec}/s delivered ${stepResult.deliveredPerSec}/s p50 ${stepResult.p50Ms} p99 ${stepResult.p99Ms} max ${stepResult.maxMs} ms loss ${stepResult.lossPct}% dup ${duplicates} cpu ${serverCpu.join('/')}% (load-gen ${loadCpu.join('/')}%)${lagReason ? `  LAG: ${lagReason}` : ''}${done.firstError ? ` (publish error: ${done.firstError})` : ''}`,
@@ -199,7 +239,10 @@ export async function runFanout(ctx: BenchContext, target: FanoutTarget, extraPi
     }
     return result;
   } finally {
-    await Promise.all([...subs.map((s) => s.close({ type: 'close' })), pub.close({ type: 'close' })]);
+    await Promise.all([
+      ...subs.map((s) => s.close({ type: 'close' })),
+      pub.close({ type: 'close' }),
+    ]);
   }
 }
 
@@ -216,7 +259,15 @@ async function settle(subs: Sub[], step: number, expected: number, maxMs: number
   let last = -1;
   let stableSince = Date.now();
   while (Date.now() < until) {
-    const peeks = await Promise.all(subs.map((sub) => sub.request({ type: 'peek', step }, (m): m is PeekReport => m.type === 'peek-report' && m.step === step, 10_000)));
+    const peeks = await Promise.all(
+      subs.map((sub) =>
+        sub.request(
+          { type: 'peek', step },
+          (m): m is PeekReport => m.type === 'peek-report' && m.step === step,
+          10_000,
+        ),
+      ),
+    );
     const received = peeks.reduce((a, p) => a + p.unique, 0);
     if (received >= expected) return;
     if (received !== last) {

@@ -1,4 +1,9 @@
-import { type Flag, type FlagDefinition, createFlagsClient, normalizeDefinition } from '@switchboard/flags';
+import {
+  type Flag,
+  type FlagDefinition,
+  createFlagsClient,
+  normalizeDefinition,
+} from '@switchboard/flags';
 import { createKeyspace } from '@switchboard/keyspace';
 import { Redis } from 'ioredis';
 import { Bench } from 'tinybench';
@@ -24,7 +29,15 @@ const BATCH = 100;
 
 function asFlag(key: string, definition: FlagDefinition): Flag {
   const now = new Date().toISOString();
-  return { key, version: 1, archived: false, createdAt: now, updatedAt: now, updatedBy: 'bench', ...normalizeDefinition(definition) };
+  return {
+    key,
+    version: 1,
+    archived: false,
+    createdAt: now,
+    updatedAt: now,
+    updatedBy: 'bench',
+    ...normalizeDefinition(definition),
+  };
 }
 
 /**
@@ -35,7 +48,8 @@ function asFlag(key: string, definition: FlagDefinition): Flag {
 export async function runFlagsEval(ctx: BenchContext): Promise<FlagsEvalResult> {
   const redis = new Redis(ctx.redis.url, { lazyConnect: true });
   const client = createFlagsClient({ redis, keyspace: createKeyspace('') });
-  for (const { key, ...definition } of benchFlagDefinitions()) client.apply(asFlag(key, definition as FlagDefinition));
+  for (const { key, ...definition } of benchFlagDefinitions())
+    client.apply(asFlag(key, definition as FlagDefinition));
   const contexts = Array.from({ length: BATCH }, (_, i) => ({
     targetingKey: `user-${i}`,
     dealershipId: i % 3 === 0 ? 'bench-d' : `d${i}`,
@@ -51,7 +65,9 @@ export async function runFlagsEval(ctx: BenchContext): Promise<FlagsEvalResult> 
     });
   }
   bench.add('evaluate every flag (20) for one context', () => {
-    for (let i = 0; i < BATCH / 20; i++) for (const flag of client.flags()) if (client.evaluate(flag.key, contexts[i]!).variant) sink += 1;
+    for (let i = 0; i < BATCH / 20; i++)
+      for (const flag of client.flags())
+        if (client.evaluate(flag.key, contexts[i]!).variant) sink += 1;
   });
   await bench.run();
   redis.disconnect();
@@ -66,7 +82,10 @@ export async function runFlagsEval(ctx: BenchContext): Promise<FlagsEvalResult> 
       p99Ns: Math.round((p99Ms * 1e6) / BATCH),
     };
   });
-  for (const t of tasks) ctx.log(`  ${t.name}: ${t.opsPerSec.toLocaleString('en-US')} evals/s (${t.meanNs} ns mean, ${t.p99Ns} ns p99)`);
+  for (const t of tasks)
+    ctx.log(
+      `  ${t.name}: ${t.opsPerSec.toLocaleString('en-US')} evals/s (${t.meanNs} ns mean, ${t.p99Ns} ns p99)`,
+    );
   if (sink < 0) ctx.log('unreachable');
   return { tasks };
 }

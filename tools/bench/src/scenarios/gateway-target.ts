@@ -23,7 +23,10 @@ interface GatewayCluster {
 async function waitReady(port: number, child: Child, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    if (child.process.exitCode !== null) throw new SkipScenario(`gateway exited at start (code ${child.process.exitCode}): ${child.tail().slice(-400)}`);
+    if (child.process.exitCode !== null)
+      throw new SkipScenario(
+        `gateway exited at start (code ${child.process.exitCode}): ${child.tail().slice(-400)}`,
+      );
     try {
       const res = await fetch(`http://127.0.0.1:${port}/health/ready`);
       if (res.ok) return;
@@ -32,7 +35,9 @@ async function waitReady(port: number, child: Child, timeoutMs: number): Promise
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new SkipScenario(`gateway on ${port} not ready within ${timeoutMs} ms: ${child.tail().slice(-400)}`);
+  throw new SkipScenario(
+    `gateway on ${port} not ready within ${timeoutMs} ms: ${child.tail().slice(-400)}`,
+  );
 }
 
 /**
@@ -42,26 +47,35 @@ async function waitReady(port: number, child: Child, timeoutMs: number): Promise
  */
 async function startGateways(ctx: BenchContext, instances = 3): Promise<GatewayCluster> {
   const server = join(ctx.repoRoot, 'apps/realtime-gateway/dist/server.js');
-  if (!existsSync(server)) throw new SkipScenario(`${server} missing: build the gateway first (pnpm --filter @switchboard/realtime-gateway build)`);
+  if (!existsSync(server))
+    throw new SkipScenario(
+      `${server} missing: build the gateway first (pnpm --filter @switchboard/realtime-gateway build)`,
+    );
   const secret = randomBytes(24).toString('hex');
   const ports = await Promise.all(Array.from({ length: instances }, () => freePort()));
-  const profileDir = ctx.args.profile ? mkdtempSync(join(tmpdir(), 'switchboard-bench-prof-')) : undefined;
+  const profileDir = ctx.args.profile
+    ? mkdtempSync(join(tmpdir(), 'switchboard-bench-prof-'))
+    : undefined;
   const children = ports.map((port, i) =>
-    spawnTracked(process.execPath, [...(profileDir && i === 0 ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), server], {
-      cwd: join(ctx.repoRoot, 'apps/realtime-gateway'),
-      env: {
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        INSTANCE_ID: `bench-gw-${i + 1}`,
-        REDIS_URL: ctx.redis.url,
-        JWT_SECRET: secret,
-        KEY_PREFIX: '',
-        LOG_LEVEL: 'warn',
-        CONNECT_RATE_PER_MIN: '10000000',
-        DRAIN_MS: '0',
-        NODE_ENV: 'production',
+    spawnTracked(
+      process.execPath,
+      [...(profileDir && i === 0 ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), server],
+      {
+        cwd: join(ctx.repoRoot, 'apps/realtime-gateway'),
+        env: {
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          INSTANCE_ID: `bench-gw-${i + 1}`,
+          REDIS_URL: ctx.redis.url,
+          JWT_SECRET: secret,
+          KEY_PREFIX: '',
+          LOG_LEVEL: 'warn',
+          CONNECT_RATE_PER_MIN: '10000000',
+          DRAIN_MS: '0',
+          NODE_ENV: 'production',
+        },
       },
-    }),
+    ),
   );
   // SIGTERM so a profiled instance writes its profile on the way out.
   const stop = async () => {
@@ -82,10 +96,16 @@ async function startGateways(ctx: BenchContext, instances = 3): Promise<GatewayC
 }
 
 function benchToken(secret: string, index: number): string {
-  return mintToken({ sub: `bench-u${index}`, dealershipId: BENCH_DEALERSHIP, role: 'user', ttl: '2h' }, { secret });
+  return mintToken(
+    { sub: `bench-u${index}`, dealershipId: BENCH_DEALERSHIP, role: 'user', ttl: '2h' },
+    { secret },
+  );
 }
 
-export async function startSwitchboardTarget(ctx: BenchContext, instances = 3): Promise<FanoutTarget> {
+export async function startSwitchboardTarget(
+  ctx: BenchContext,
+  instances = 3,
+): Promise<FanoutTarget> {
   const cluster = await startGateways(ctx, instances);
   return {
     name: `switchboard gateway (${instances} instances)`,

@@ -17,10 +17,23 @@ export interface HttpResult extends Omit<HttpReport, 'type'> {
   expectedPct: number;
 }
 
-async function runPlan(ctx: BenchContext, service: string, label: string, expectedStatus: number, job: Omit<HttpJob, 'type'>): Promise<HttpResult> {
-  const worker = startWorker<HttpJob | { type: 'close' }, HttpReport | { type: 'fatal'; message: string }>(new URL('../load/http-worker.js', import.meta.url));
+async function runPlan(
+  ctx: BenchContext,
+  service: string,
+  label: string,
+  expectedStatus: number,
+  job: Omit<HttpJob, 'type'>,
+): Promise<HttpResult> {
+  const worker = startWorker<
+    HttpJob | { type: 'close' },
+    HttpReport | { type: 'fatal'; message: string }
+  >(new URL('../load/http-worker.js', import.meta.url));
   try {
-    const report = await worker.request({ type: 'run', ...job }, (m): m is HttpReport => m.type === 'http-report', job.durationSec * 1000 + 30_000);
+    const report = await worker.request(
+      { type: 'run', ...job },
+      (m): m is HttpReport => m.type === 'http-report',
+      job.durationSec * 1000 + 30_000,
+    );
     const { type: _type, ...rest } = report;
     const total = Object.values(report.statuses).reduce((a, n) => a + n, 0);
     const result: HttpResult = {
@@ -30,9 +43,13 @@ async function runPlan(ctx: BenchContext, service: string, label: string, expect
       expectedStatus,
       connections: job.connections,
       durationSec: job.durationSec,
-      expectedPct: total ? Math.round(((report.statuses[expectedStatus] ?? 0) / total) * 10_000) / 100 : 0,
+      expectedPct: total
+        ? Math.round(((report.statuses[expectedStatus] ?? 0) / total) * 10_000) / 100
+        : 0,
     };
-    ctx.log(`  ${label}: ${result.requestsPerSec} req/s p50 ${result.p50Ms} ms p99 ${result.p99Ms} ms, ${result.expectedPct}% ${expectedStatus} ${JSON.stringify(result.statuses)}`);
+    ctx.log(
+      `  ${label}: ${result.requestsPerSec} req/s p50 ${result.p50Ms} ms p99 ${result.p99Ms} ms, ${result.expectedPct}% ${expectedStatus} ${JSON.stringify(result.statuses)}`,
+    );
     return result;
   } finally {
     await worker.close({ type: 'close' });
@@ -45,26 +62,38 @@ function planSeconds(ctx: BenchContext): number {
 
 function ensureTime(ctx: BenchContext, plans: number): void {
   const need = plans * (planSeconds(ctx) + 5) * 1000 + 15_000;
-  if (remainingMs(ctx) < need) throw new SkipScenario(`not enough time left in the budget (${Math.round(need / 1000)} s needed)`);
+  if (remainingMs(ctx) < need)
+    throw new SkipScenario(
+      `not enough time left in the budget (${Math.round(need / 1000)} s needed)`,
+    );
 }
 
 /** Sandbox API through autocannon: status reads, pause+resume pairs, execute on a paused sandbox (423). */
 export async function runSandboxHttp(ctx: BenchContext): Promise<HttpResult[]> {
   ensureTime(ctx, 3);
   const secret = randomBytes(24).toString('hex');
-  const service = await startService(ctx, 'sandbox-service', secret, { FLAG_SANDBOX_PAUSE_RESUME: 'true' });
-  const token = mintToken({ sub: 'bench-operator', dealershipId: BENCH_DEALERSHIP, role: 'user', ttl: '2h' }, { secret });
+  const service = await startService(ctx, 'sandbox-service', secret, {
+    FLAG_SANDBOX_PAUSE_RESUME: 'true',
+  });
+  const token = mintToken(
+    { sub: 'bench-operator', dealershipId: BENCH_DEALERSHIP, role: 'user', ttl: '2h' },
+    { secret },
+  );
   const connections = 10;
   const seconds = planSeconds(ctx);
   try {
     const created = await Promise.all(
       Array.from({ length: connections + 1 }, (_, i) =>
-        callJson<{ data: { id: string } }>(service.baseUrl, token, 'POST', '/api/sandbox', { name: `bench-${i}` }),
+        callJson<{ data: { id: string } }>(service.baseUrl, token, 'POST', '/api/sandbox', {
+          name: `bench-${i}`,
+        }),
       ),
     );
     const ids = created.map((c) => c.data.id);
     const paused = ids.pop()!;
-    await callJson(service.baseUrl, token, 'POST', `/api/sandbox/pause/${paused}`, { reason: 'bench' });
+    await callJson(service.baseUrl, token, 'POST', `/api/sandbox/pause/${paused}`, {
+      reason: 'bench',
+    });
     const base = { baseUrl: service.baseUrl, token, connections, durationSec: seconds };
     const plans: [string, number, HttpPlan, string[]][] = [
       ['GET status', 200, 'sandbox-status', ids],
@@ -72,7 +101,10 @@ export async function runSandboxHttp(ctx: BenchContext): Promise<HttpResult[]> {
       ['execute on paused -> 423', 423, 'sandbox-execute-paused', [paused]],
     ];
     const results: HttpResult[] = [];
-    for (const [label, status, plan, planIds] of plans) results.push(await runPlan(ctx, 'sandbox-service', label, status, { ...base, plan, ids: planIds }));
+    for (const [label, status, plan, planIds] of plans)
+      results.push(
+        await runPlan(ctx, 'sandbox-service', label, status, { ...base, plan, ids: planIds }),
+      );
     return results;
   } finally {
     await service.stop();
@@ -84,15 +116,26 @@ export async function runFlagsHttp(ctx: BenchContext): Promise<HttpResult[]> {
   ensureTime(ctx, 2);
   const secret = randomBytes(24).toString('hex');
   const service = await startService(ctx, 'flag-service', secret);
-  const admin = mintToken({ sub: 'bench-admin', dealershipId: BENCH_DEALERSHIP, role: 'admin', ttl: '2h' }, { secret });
+  const admin = mintToken(
+    { sub: 'bench-admin', dealershipId: BENCH_DEALERSHIP, role: 'admin', ttl: '2h' },
+    { secret },
+  );
   const seconds = planSeconds(ctx);
   try {
     const flags = benchFlagDefinitions();
     for (const flag of flags) await callJson(service.baseUrl, admin, 'POST', '/api/flags', flag);
     const base = { baseUrl: service.baseUrl, token: admin, connections: 10, durationSec: seconds };
     return [
-      await runPlan(ctx, 'flag-service', `OFREP single (rules + rollout flag)`, 200, { ...base, plan: 'ofrep-single', ids: ['bench.rollout'] }),
-      await runPlan(ctx, 'flag-service', `OFREP bulk (${flags.length} flags)`, 200, { ...base, plan: 'ofrep-bulk', ids: ['-'] }),
+      await runPlan(ctx, 'flag-service', `OFREP single (rules + rollout flag)`, 200, {
+        ...base,
+        plan: 'ofrep-single',
+        ids: ['bench.rollout'],
+      }),
+      await runPlan(ctx, 'flag-service', `OFREP bulk (${flags.length} flags)`, 200, {
+        ...base,
+        plan: 'ofrep-bulk',
+        ids: ['-'],
+      }),
     ];
   } finally {
     await service.stop();
@@ -107,16 +150,37 @@ export function benchFlagDefinitions() {
       key: 'bench.rules',
       enabled: true,
       rules: [
-        { constraints: [{ attribute: 'dealershipId', operator: 'in', values: ['d1', 'd2', 'bench-d'] }, { attribute: 'plan', operator: 'equals', value: 'enterprise' }], variant: 'on' },
-        { constraints: [{ attribute: 'email', operator: 'regex', value: '^[a-z]+@example\\.com$' }], variant: 'on' },
-        { constraints: [{ attribute: 'appVersion', operator: 'semver_gt', value: '2.1.0' }], variant: 'off' },
+        {
+          constraints: [
+            { attribute: 'dealershipId', operator: 'in', values: ['d1', 'd2', 'bench-d'] },
+            { attribute: 'plan', operator: 'equals', value: 'enterprise' },
+          ],
+          variant: 'on',
+        },
+        {
+          constraints: [{ attribute: 'email', operator: 'regex', value: '^[a-z]+@example\\.com$' }],
+          variant: 'on',
+        },
+        {
+          constraints: [{ attribute: 'appVersion', operator: 'semver_gt', value: '2.1.0' }],
+          variant: 'off',
+        },
       ],
     },
     {
       key: 'bench.rollout',
       enabled: true,
       rules: [
-        { constraints: [{ attribute: 'dealershipId', operator: 'in', values: ['bench-d'] }], rollout: { stickiness: 'targetingKey', variants: [{ variant: 'on', weight: 25 }, { variant: 'off', weight: 75 }] } },
+        {
+          constraints: [{ attribute: 'dealershipId', operator: 'in', values: ['bench-d'] }],
+          rollout: {
+            stickiness: 'targetingKey',
+            variants: [
+              { variant: 'on', weight: 25 },
+              { variant: 'off', weight: 75 },
+            ],
+          },
+        },
       ],
     },
     ...Array.from({ length: 17 }, (_, i) => ({ key: `bench.extra-${i}`, enabled: i % 2 === 0 })),

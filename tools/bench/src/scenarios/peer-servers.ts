@@ -6,7 +6,10 @@ type Listening = { type: 'listening'; port: number };
 const isListening = (m: { type: string }): m is Listening => m.type === 'listening';
 
 async function startListening(script: string, env: Record<string, string>) {
-  const worker = startWorker<never, { type: string }>(new URL(`../servers/${script}`, import.meta.url), env);
+  const worker = startWorker<never, { type: string }>(
+    new URL(`../servers/${script}`, import.meta.url),
+    env,
+  );
   const { port } = await worker.request(undefined, isListening, 15_000);
   return { worker, port };
 }
@@ -29,7 +32,9 @@ export async function startWsRawTarget(): Promise<FanoutTarget> {
 /** Socket.IO 4 + @socket.io/redis-adapter, `instances` processes on the run's private Redis. */
 export async function startSocketIoTarget(ctx: BenchContext, instances = 3): Promise<FanoutTarget> {
   const servers = await Promise.all(
-    Array.from({ length: instances }, () => startListening('socketio-server.js', { REDIS_URL: ctx.redis.url })),
+    Array.from({ length: instances }, () =>
+      startListening('socketio-server.js', { REDIS_URL: ctx.redis.url }),
+    ),
   );
   return {
     name: `socket.io + redis-adapter (${instances} instances)`,

@@ -13,13 +13,20 @@ export interface RedisBenchmarkResult {
  * Parses `redis-benchmark --csv` output: a header line, then
  * "PUBLISH <channel> <payload>","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms".
  */
-export function parseRedisBenchmarkCsv(csv: string): Omit<RedisBenchmarkResult, 'command'> | undefined {
+export function parseRedisBenchmarkCsv(
+  csv: string,
+): Omit<RedisBenchmarkResult, 'command'> | undefined {
   for (const line of csv.split('\n')) {
     const cells = line.split(',').map((c) => c.replace(/"/g, '').trim());
     if (!cells[0]?.startsWith('PUBLISH')) continue;
     const [rps, , , p50, , p99, max] = cells.slice(1).map(Number);
     if (rps === undefined || Number.isNaN(rps)) return undefined;
-    return { requestsPerSec: rps, p50Ms: p50 ?? Number.NaN, p99Ms: p99 ?? Number.NaN, maxMs: max ?? Number.NaN };
+    return {
+      requestsPerSec: rps,
+      p50Ms: p50 ?? Number.NaN,
+      p99Ms: p99 ?? Number.NaN,
+      maxMs: max ?? Number.NaN,
+    };
   }
   return undefined;
 }
@@ -34,7 +41,22 @@ export async function runRedisBenchmark(ctx: BenchContext): Promise<RedisBenchma
   const results: RedisBenchmarkResult[] = [];
   for (const pipeline of [1, 16]) {
     const payload = 'x'.repeat(ctx.args.payloadBytes);
-    const argv = ['-h', '127.0.0.1', '-p', String(ctx.redis.port), '-n', String(requests), '-c', '50', '-P', String(pipeline), '--csv', 'PUBLISH', 'bench:publish', payload];
+    const argv = [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(ctx.redis.port),
+      '-n',
+      String(requests),
+      '-c',
+      '50',
+      '-P',
+      String(pipeline),
+      '--csv',
+      'PUBLISH',
+      'bench:publish',
+      payload,
+    ];
     const child = spawnTracked('redis-benchmark', argv);
     let out = '';
     child.process.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -42,10 +64,13 @@ export async function runRedisBenchmark(ctx: BenchContext): Promise<RedisBenchma
     await child.exited;
     clearTimeout(timer);
     const parsed = parseRedisBenchmarkCsv(out);
-    if (!parsed) throw new Error(`redis-benchmark gave no PUBLISH line: ${child.tail().slice(-300)}`);
+    if (!parsed)
+      throw new Error(`redis-benchmark gave no PUBLISH line: ${child.tail().slice(-300)}`);
     const command = `redis-benchmark -p <port> -n ${requests} -c 50 -P ${pipeline} PUBLISH bench:publish <${ctx.args.payloadBytes} bytes>`;
     results.push({ command, ...parsed });
-    ctx.log(`  -P ${pipeline}: ${parsed.requestsPerSec} PUBLISH/s p50 ${parsed.p50Ms} ms p99 ${parsed.p99Ms} ms`);
+    ctx.log(
+      `  -P ${pipeline}: ${parsed.requestsPerSec} PUBLISH/s p50 ${parsed.p50Ms} ms p99 ${parsed.p99Ms} ms`,
+    );
   }
   return results;
 }

@@ -10,7 +10,10 @@ import { type BenchContext, SkipScenario } from './bench-context.js';
  * rate limits (docs/operations.md): raised out of reach, but left on, so their cost is measured.
  */
 const BENCH_RATE_LIMITS: Record<string, string> = Object.fromEntries(
-  ['IP', 'READ', 'WRITE', 'EVALUATE', 'OFREP'].map((group) => [`HTTP_RATE_LIMIT_${group}_MAX`, '1000000000']),
+  ['IP', 'READ', 'WRITE', 'EVALUATE', 'OFREP'].map((group) => [
+    `HTTP_RATE_LIMIT_${group}_MAX`,
+    '1000000000',
+  ]),
 );
 
 export interface ServiceProcess {
@@ -23,7 +26,12 @@ export interface ServiceProcess {
  * Starts `node apps/<app>/dist/server.js` on a free port with the run's Redis and waits for
  * /health/ready. A missing build or a process that dies or never gets ready skips the scenario.
  */
-export async function startService(ctx: BenchContext, app: string, secret: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
+export async function startService(
+  ctx: BenchContext,
+  app: string,
+  secret: string,
+  env: Record<string, string> = {},
+): Promise<ServiceProcess> {
   const server = join(ctx.repoRoot, `apps/${app}/dist/server.js`);
   if (!existsSync(server)) throw new SkipScenario(`${server} missing (the app does not build yet)`);
   const port = await freePort();
@@ -45,9 +53,13 @@ export async function startService(ctx: BenchContext, app: string, secret: strin
   const baseUrl = `http://127.0.0.1:${port}`;
   const until = Date.now() + 20_000;
   while (Date.now() < until) {
-    if (child.process.exitCode !== null) throw new SkipScenario(`${app} exited at start (code ${child.process.exitCode}): ${child.tail().slice(-400)}`);
+    if (child.process.exitCode !== null)
+      throw new SkipScenario(
+        `${app} exited at start (code ${child.process.exitCode}): ${child.tail().slice(-400)}`,
+      );
     try {
-      if ((await fetch(`${baseUrl}/health/ready`)).ok) return { baseUrl, child, stop: () => child.kill() };
+      if ((await fetch(`${baseUrl}/health/ready`)).ok)
+        return { baseUrl, child, stop: () => child.kill() };
     } catch {
       // not listening yet
     }
@@ -58,13 +70,23 @@ export async function startService(ctx: BenchContext, app: string, secret: strin
 }
 
 /** JSON request with a bearer token; throws SkipScenario with the response when it is not 2xx. */
-export async function callJson<T>(baseUrl: string, token: string, method: string, path: string, body?: unknown): Promise<T> {
+export async function callJson<T>(
+  baseUrl: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const res = await fetch(`${baseUrl}${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const text = await res.text();
-  if (!res.ok) throw new SkipScenario(`${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
+  if (!res.ok)
+    throw new SkipScenario(`${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
   return JSON.parse(text) as T;
 }

@@ -14,7 +14,11 @@ const pub = new Redis(redisUrl);
 const sub = pub.duplicate();
 
 const http = createServer();
-const io = new Server(http, { transports: ['websocket'], perMessageDeflate: false, serveClient: false });
+const io = new Server(http, {
+  transports: ['websocket'],
+  perMessageDeflate: false,
+  serveClient: false,
+});
 io.adapter(createAdapter(pub, sub));
 
 io.on('connection', (socket) => {
@@ -28,6 +32,9 @@ io.on('connection', (socket) => {
 
 http.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   const address = http.address();
-  process.send?.({ type: 'listening', port: typeof address === 'object' && address ? address.port : 0 });
+  process.send?.({
+    type: 'listening',
+    port: typeof address === 'object' && address ? address.port : 0,
+  });
 });
 process.on('disconnect', () => process.exit(0));

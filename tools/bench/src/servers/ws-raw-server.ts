@@ -6,7 +6,11 @@ import { WebSocket, WebSocketServer } from 'ws';
  * written to every member of the room. What a gateway could reach if fan-out cost nothing.
  */
 const rooms = new Map<string, Set<WebSocket>>();
-const server = new WebSocketServer({ host: '127.0.0.1', port: Number(process.env.PORT ?? 0), perMessageDeflate: false });
+const server = new WebSocketServer({
+  host: '127.0.0.1',
+  port: Number(process.env.PORT ?? 0),
+  perMessageDeflate: false,
+});
 
 server.on('connection', (ws) => {
   const joined = new Set<string>();
@@ -32,6 +36,9 @@ server.on('connection', (ws) => {
 
 server.on('listening', () => {
   const address = server.address();
-  process.send?.({ type: 'listening', port: typeof address === 'object' && address ? address.port : 0 });
+  process.send?.({
+    type: 'listening',
+    port: typeof address === 'object' && address ? address.port : 0,
+  });
 });
 process.on('disconnect', () => process.exit(0));

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { bucketIndex, bucketUpperBound, emptyHistogram, merge, percentile, quantile, record, summarizeMicros } from './latency-summary.js';
+import {
+  bucketIndex,
+  bucketUpperBound,
+  emptyHistogram,
+  merge,
+  percentile,
+  quantile,
+  record,
+  summarizeMicros,
+} from './latency-summary.js';
 
 describe('percentile (nearest rank)', () => {
   it.each([

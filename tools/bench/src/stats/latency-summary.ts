@@ -71,7 +71,9 @@ export function quantile(h: Histogram, q: number): number {
   if (h.count === 0) return Number.NaN;
   const rank = Math.max(1, Math.ceil(q * h.count));
   let seen = 0;
-  const indexes = Object.keys(h.counts).map(Number).sort((a, b) => a - b);
+  const indexes = Object.keys(h.counts)
+    .map(Number)
+    .sort((a, b) => a - b);
   for (const index of indexes) {
     seen += h.counts[index] ?? 0;
     if (seen >= rank) return Math.min(bucketUpperBound(index), h.max);

@@ -4,7 +4,8 @@
 import { formatBanner } from '../banner.js';
 import { type RunningStack, startStack } from '../stack.js';
 
-const smoke = process.argv.includes('--smoke') || ['1', 'true'].includes(process.env['STACK_SMOKE'] ?? '');
+const smoke =
+  process.argv.includes('--smoke') || ['1', 'true'].includes(process.env['STACK_SMOKE'] ?? '');
 
 let stack: RunningStack | undefined;
 let stopping = false;
@@ -52,7 +53,8 @@ else {
   for (const instance of stack.instances) {
     // `exit` resolves with the code and never rejects.
     void instance.process.exit.then((code) => {
-      if (!stopping) console.error(`[stack] ${instance.name} exited (${code}); the rest keeps running`);
+      if (!stopping)
+        console.error(`[stack] ${instance.name} exited (${code}); the rest keeps running`);
     });
   }
 }

@@ -17,7 +17,10 @@ export interface ChangeRequest {
   reason?: string | undefined;
 }
 
-export const actorOf = (request: FastifyRequest): Actor => ({ id: request.principal.sub, dealershipId: request.principal.dealershipId });
+export const actorOf = (request: FastifyRequest): Actor => ({
+  id: request.principal.sub,
+  dealershipId: request.principal.dealershipId,
+});
 
 function ifMatchOf(request: FastifyRequest): string | undefined {
   const header = request.headers['if-match'];
@@ -37,7 +40,11 @@ export async function changeFlag(
   run: (commands: FlagCommands, meta: ChangeMeta) => Promise<WriteResult>,
 ): Promise<SuccessEnvelope<Flag>> {
   const expectedVersion = expectedVersionOf(change.version, ifMatchOf(request));
-  const meta: ChangeMeta = { actor: actorOf(request), ...(change.reason ? { reason: change.reason } : {}), ...(expectedVersion !== undefined ? { expectedVersion } : {}) };
+  const meta: ChangeMeta = {
+    actor: actorOf(request),
+    ...(change.reason ? { reason: change.reason } : {}),
+    ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+  };
   const { flag } = await storeCall(() => app.flags.change((commands) => run(commands, meta)));
   // A reply is thenable (it resolves once sent); setting its status or headers leaves nothing to await.
   void reply.header('etag', `"${flag.version}"`);

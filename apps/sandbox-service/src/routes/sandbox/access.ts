@@ -8,10 +8,16 @@ import type { SandboxRecord } from '../../domain/sandbox-store.js';
  * The sandbox a request addresses, or 404 whether it is missing or another tenant's. Loading a
  * sandbox by id is "activity" (see auto-pause-policy.ts), so it refreshes lastActivityAt.
  */
-export async function loadSandbox(app: FastifyInstance, request: FastifyRequest, id: string, options: { touch?: boolean } = {}): Promise<SandboxRecord> {
+export async function loadSandbox(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  id: string,
+  options: { touch?: boolean } = {},
+): Promise<SandboxRecord> {
   const sandbox = await app.sandbox.sandboxes.get(id);
   assertTenantAccess(request.principal, sandbox?.dealershipId, 'Sandbox', id);
-  if (options.touch !== false && sandbox!.state !== 'terminated') await app.sandbox.sandboxes.touch(id);
+  if (options.touch !== false && sandbox!.state !== 'terminated')
+    await app.sandbox.sandboxes.touch(id);
   return sandbox!;
 }
 
@@ -23,6 +29,9 @@ export function requirePauseResumeFlag(app: FastifyInstance) {
       userId: request.principal.sub,
       dealershipId: request.principal.dealershipId,
     });
-    if (!enabled) throw new AppError(ErrorCode.FEATURE_DISABLED, 'Sandbox pause/resume is disabled.', { flag: FLAGS.SANDBOX_PAUSE_RESUME });
+    if (!enabled)
+      throw new AppError(ErrorCode.FEATURE_DISABLED, 'Sandbox pause/resume is disabled.', {
+        flag: FLAGS.SANDBOX_PAUSE_RESUME,
+      });
   };
 }

@@ -26,20 +26,33 @@ export const createListRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   async function releaseQuotas(dealershipId: string, id: string): Promise<void> {
-    await Promise.all([quotas.release('sandboxes', dealershipId, id), quotas.release('auto-pause-schedules', dealershipId, id)]);
+    await Promise.all([
+      quotas.release('sandboxes', dealershipId, id),
+      quotas.release('auto-pause-schedules', dealershipId, id),
+    ]);
   }
 
   app.post(
     '/',
     {
-      onRequest: app.authenticate, preHandler: app.idempotent,
-      schema: { tags: ['sandbox'], summary: 'Create a sandbox', body: CreateSandboxBody, response: { 201: Envelope(SandboxView) } },
+      onRequest: app.authenticate,
+      preHandler: app.idempotent,
+      schema: {
+        tags: ['sandbox'],
+        summary: 'Create a sandbox',
+        body: CreateSandboxBody,
+        response: { 201: Envelope(SandboxView) },
+      },
     },
     async (request, reply) => {
       assertMetadataSize(request.body.metadata, settings.SANDBOX_METADATA_MAX_BYTES);
       const sandbox = await app.sandboxMetrics.observe('create', async () => {
         const id = newSandboxId();
-        await admitQuotas(request.principal.dealershipId, id, hasAutoPause(request.body.settings?.autoPause));
+        await admitQuotas(
+          request.principal.dealershipId,
+          id,
+          hasAutoPause(request.body.settings?.autoPause),
+        );
         const created = await operations
           .create({
             id,
@@ -52,7 +65,10 @@ export const createListRoutes: FastifyPluginAsyncTypebox = async (app) => {
           .catch(async (error: unknown) => {
             // The create error is the one the client must see; a quota slot left held is worth a warning.
             await releaseQuotas(request.principal.dealershipId, id).catch((releaseError: Error) =>
-              request.log.warn({ err: releaseError, sandboxId: id }, 'quota not released after a failed create'),
+              request.log.warn(
+                { err: releaseError, sandboxId: id },
+                'quota not released after a failed create',
+              ),
             );
             throw error;
           });
@@ -61,10 +77,15 @@ export const createListRoutes: FastifyPluginAsyncTypebox = async (app) => {
         } catch (error) {
           // The record exists but cannot run anything: it goes to `error` for everyone to see.
           request.log.error({ err: error, sandboxId: created.id }, 'sandbox driver create failed');
-          const failed = await operations.act(created, 'fail', { actor: 'system', source: 'api', reason: `driver create failed: ${(error as Error).message}` });
+          const failed = await operations.act(created, 'fail', {
+            actor: 'system',
+            source: 'api',
+            reason: `driver create failed: ${(error as Error).message}`,
+          });
           return failed.kind === 'ok' ? failed.sandbox : (await sandboxes.get(created.id))!;
         }
-        if (hasAutoPause(created.settings.autoPause)) await scheduleAutoPause(queues, created.id, settings.AUTO_PAUSE_CHECK_INTERVAL_MS, true);
+        if (hasAutoPause(created.settings.autoPause))
+          await scheduleAutoPause(queues, created.id, settings.AUTO_PAUSE_CHECK_INTERVAL_MS, true);
         return created;
       });
       return reply.code(201).send(ok(sandboxView(sandbox)));
@@ -77,9 +98,17 @@ export const createListRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: app.authenticate,
       schema: {
         tags: ['sandbox'],
-        summary: 'List sandboxes (newest first); a page ends at `limit` items or about SANDBOX_LIST_MAX_BYTES, whichever comes first',
+        summary:
+          'List sandboxes (newest first); a page ends at `limit` items or about SANDBOX_LIST_MAX_BYTES, whichever comes first',
         querystring: ListQuery,
-        response: { 200: Envelope(Type.Object({ items: Type.Array(SandboxView), nextCursor: Type.Union([Type.String(), Type.Null()]) })) },
+        response: {
+          200: Envelope(
+            Type.Object({
+              items: Type.Array(SandboxView),
+              nextCursor: Type.Union([Type.String(), Type.Null()]),
+            }),
+          ),
+        },
       },
     },
     async (request) => {

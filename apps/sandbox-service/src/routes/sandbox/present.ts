@@ -37,7 +37,16 @@ export function sandboxView(record: SandboxRecord): SandboxView {
 }
 
 export function historyView(entry: HistoryEntry): Static<typeof HistoryEntryView> {
-  return { seq: entry.seq, action: entry.action, from: entry.from, to: entry.to, actor: entry.actor, source: entry.source, reason: entry.reason, timestamp: iso(entry.at) };
+  return {
+    seq: entry.seq,
+    action: entry.action,
+    from: entry.from,
+    to: entry.to,
+    actor: entry.actor,
+    source: entry.source,
+    reason: entry.reason,
+    timestamp: iso(entry.at),
+  };
 }
 
 export function executionView(record: ExecutionRecord): Static<typeof ExecutionView> {

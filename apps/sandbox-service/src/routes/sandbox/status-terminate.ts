@@ -12,14 +12,21 @@ export const statusTerminateRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id/status',
     {
       onRequest: app.authenticate,
-      schema: { tags: ['sandbox'], summary: 'State, pause details, activity and resource usage', params: SandboxParams, response: { 200: Envelope(StatusView) } },
+      schema: {
+        tags: ['sandbox'],
+        summary: 'State, pause details, activity and resource usage',
+        params: SandboxParams,
+        response: { 200: Envelope(StatusView) },
+      },
     },
     async (request) => {
       await loadSandbox(app, request, request.params.id);
       const sandbox = (await sandboxes.get(request.params.id))!;
       // A terminated sandbox runs nothing: no need to look at (or wait for) the shared sample.
       const usage =
-        sandbox.state === 'terminated' ? { processes: 0, rssBytes: 0, cpuSeconds: 0, sampledAt: new Date().toISOString() } : await driver.usage(sandbox.id);
+        sandbox.state === 'terminated'
+          ? { processes: 0, rssBytes: 0, cpuSeconds: 0, sampledAt: new Date().toISOString() }
+          : await driver.usage(sandbox.id);
       return ok({ ...sandboxView(sandbox), usage });
     },
   );
@@ -28,15 +35,26 @@ export const statusTerminateRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id',
     {
       onRequest: app.authenticate,
-      schema: { tags: ['sandbox'], summary: 'Terminate a sandbox (kills its processes, removes its files)', params: SandboxParams, response: { 200: Envelope(SandboxView) } },
+      schema: {
+        tags: ['sandbox'],
+        summary: 'Terminate a sandbox (kills its processes, removes its files)',
+        params: SandboxParams,
+        response: { 200: Envelope(SandboxView) },
+      },
     },
     async (request) => {
       const sandbox = await loadSandbox(app, request, request.params.id, { touch: false });
       await app.sandboxMetrics.observe('terminate', async () => {
-        const outcome = await operations.act(sandbox, 'terminate', { actor: request.principal.sub, source: 'api' });
+        const outcome = await operations.act(sandbox, 'terminate', {
+          actor: request.principal.sub,
+          source: 'api',
+        });
         if (outcome.kind !== 'ok') throw outcomeError(outcome, sandbox.id);
         // A terminated sandbox counts against no quota (releasing twice is harmless).
-        await Promise.all([app.sandboxQuotas.release('sandboxes', sandbox.dealershipId, sandbox.id), app.sandboxQuotas.release('auto-pause-schedules', sandbox.dealershipId, sandbox.id)]);
+        await Promise.all([
+          app.sandboxQuotas.release('sandboxes', sandbox.dealershipId, sandbox.id),
+          app.sandboxQuotas.release('auto-pause-schedules', sandbox.dealershipId, sandbox.id),
+        ]);
       });
       return ok(sandboxView((await sandboxes.get(sandbox.id))!));
     },
