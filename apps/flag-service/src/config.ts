@@ -1,22 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { BaseEnv, ProtectionEnv, loadConfig } from '@switchboard/config';
+import { LeaveRotationEnv, ServiceEnv, loadConfig, portEnv } from '@switchboard/config';
 import { RoomLogEnv } from '@switchboard/room-log';
 
 /** Environment of the flag service (SPEC.md, Configuration). */
-export const FlagsEnv = Type.Composite([
-  BaseEnv,
-  ProtectionEnv,
-  RoomLogEnv,
-  Type.Object({
-    PORT: Type.Integer({ default: 3002, minimum: 0, maximum: 65535 }),
-    DRAIN_MS: Type.Integer({
-      default: 2000,
-      minimum: 0,
-      description:
-        'after SIGTERM: readiness 503 but still serving this long, so the load balancer stops routing here first',
-    }),
-  }),
-]);
+export const FlagsEnv = Type.Composite([ServiceEnv, RoomLogEnv, portEnv(3002), LeaveRotationEnv]);
 export type FlagsConfig = Static<typeof FlagsEnv>;
 
 export function loadFlagsConfig(

@@ -1,14 +1,9 @@
 import websocket from '@fastify/websocket';
-import type { AuthKeys } from '@switchboard/auth';
 import { type FlagReader, staticFlagReader } from '@switchboard/flags';
-import type { Keyspace } from '@switchboard/keyspace';
-import type { ProtectionConfig } from '@switchboard/config';
-import type { RedisClient } from '@switchboard/redis';
 import {
-  type HttpOptions,
+  type PlatformAppOptions,
   type TypedFastify,
-  createFastify,
-  platformPlugin,
+  createPlatformApp,
 } from '@switchboard/service-kit';
 import { instanceIdFrom } from './config.js';
 import { DEFAULT_GATEWAY_OPTIONS, type GatewayOptions } from './gateway-options.js';
@@ -17,35 +12,26 @@ import { websocketHealthPlugin } from './plugins/websocket-health.js';
 
 export const SERVICE_NAME = 'realtime-gateway';
 
-export interface AppOptions extends Partial<Omit<GatewayOptions, 'instanceId' | 'flags'>> {
-  redisUrl: string;
-  auth: AuthKeys;
-  logLevel?: string;
-  /** Share a Redis client (tests); otherwise one is created from redisUrl. */
-  redis?: RedisClient;
+export interface AppOptions
+  extends PlatformAppOptions, Partial<Omit<GatewayOptions, 'instanceId' | 'flags'>> {
   /** Default: a random id. */
   instanceId?: string;
   /** Feature flags (REDIS_WEBSOCKET_SCALING); default: every flag on. */
   flags?: FlagReader;
-  /** Every Redis key and channel, with the config's KEY_PREFIX. */
-  keyspace: Keyspace;
-  /** HTTP edge: trusted proxies, path parameter and JSON depth limits, CORS origins. */
-  http?: HttpOptions;
-  /** HTTP rate limits and load shedding (ProtectionEnv); defaults for the rest. */
-  protection?: Partial<ProtectionConfig>;
 }
 
 /** Builds the realtime gateway without listening: server.ts listens, tests use real sockets. */
 export async function buildApp(options: AppOptions): Promise<TypedFastify> {
+  // What is left once the platform's and the gateway's own fields are taken out: its timings.
   const {
     redisUrl,
-    auth,
-    logLevel,
-    redis,
     flags,
     keyspace,
-    http,
-    protection,
+    auth: _auth,
+    logLevel: _logLevel,
+    redis: _redis,
+    http: _http,
+    protection: _protection,
     instanceId: _instanceId,
     ...timing
   } = options;
@@ -56,26 +42,17 @@ export async function buildApp(options: AppOptions): Promise<TypedFastify> {
     instanceId,
     flags: flags ?? staticFlagReader(),
   };
-  const app = createFastify({
-    service: SERVICE_NAME,
-    logLevel: logLevel ?? 'info',
-    instanceId,
-    ...http,
-  });
-  await app.register(platformPlugin, {
-    service: SERVICE_NAME,
-    redisUrl,
-    auth,
-    instanceId,
-    docs: {
-      title: 'Switchboard realtime gateway',
-      description: 'WebSocket protocol: docs/api/websocket.md',
+  const app = await createPlatformApp(
+    {
+      service: SERVICE_NAME,
+      instanceId,
+      docs: {
+        title: 'Switchboard realtime gateway',
+        description: 'WebSocket protocol: docs/api/websocket.md',
+      },
     },
-    ...(redis ? { redis } : {}),
-    ...(http?.corsOrigins ? { corsOrigins: http.corsOrigins } : {}),
-    ...(protection ? { protection } : {}),
-    keyspace,
-  });
+    options,
+  );
   await app.register(websocket, { options: { maxPayload: gatewayOptions.maxPayload } });
   await app.register(realtimePlugin, { redisUrl, keyspace, gateway: gatewayOptions });
   await app.register(websocketHealthPlugin);

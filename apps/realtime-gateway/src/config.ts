@@ -1,16 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { type Static, Type } from '@sinclair/typebox';
-import { BaseEnv, ProtectionEnv, loadConfig } from '@switchboard/config';
+import { ServiceEnv, loadConfig, portEnv } from '@switchboard/config';
 import { RoomLogEnv } from '@switchboard/room-log';
 
 /** Environment of the realtime gateway (SPEC.md, Configuration; docs/api/websocket.md). */
 export const GatewayEnv = Type.Composite([
-  BaseEnv,
-  ProtectionEnv,
+  ServiceEnv,
   /** OFFLINE_QUEUE_MAX, OFFLINE_QUEUE_TTL_SEC, INSTANCE_STALE_MS: set them alike in every publishing service. */
   RoomLogEnv,
+  portEnv(3003),
   Type.Object({
-    PORT: Type.Integer({ default: 3003, minimum: 0, maximum: 65535 }),
     INSTANCE_ID: Type.Optional(
       Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' }),
     ),

@@ -1,22 +1,16 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Static, Type } from '@sinclair/typebox';
-import { BaseEnv, ProtectionEnv, loadConfig } from '@switchboard/config';
+import { LeaveRotationEnv, ServiceEnv, loadConfig, portEnv } from '@switchboard/config';
 import { type RoomLogConfig, RoomLogEnv } from '@switchboard/room-log';
 
 /** Environment of the sandbox service and its workers (SPEC.md, Configuration; docs/api/sandbox.md). */
 export const SandboxEnv = Type.Composite([
-  BaseEnv,
-  ProtectionEnv,
+  ServiceEnv,
   RoomLogEnv,
+  portEnv(3001),
+  LeaveRotationEnv,
   Type.Object({
-    PORT: Type.Integer({ default: 3001, minimum: 0, maximum: 65535 }),
-    DRAIN_MS: Type.Integer({
-      default: 2000,
-      minimum: 0,
-      description:
-        'after SIGTERM: readiness 503 but still serving this long, so the load balancer stops routing here first',
-    }),
     SANDBOX_ROOT: Type.String({ default: join(tmpdir(), 'switchboard-sandboxes'), minLength: 1 }),
     SANDBOX_ALLOW_EXEC: Type.Boolean({ default: false }),
     SANDBOX_PATH: Type.String({

@@ -48,6 +48,8 @@ export {
 export { SwitchboardFlagsProvider } from './client/openfeature-provider.js';
 export {
   startServiceFlags,
+  withServiceFlags,
+  type FlagsHost,
   type ServiceFlags,
   type ServiceFlagsOptions,
 } from './client/service-flags.js';

@@ -1,5 +1,7 @@
 export { platformPlugin, type PlatformOptions } from './platform-plugin.js';
-export { runService, requireAuthKeys, type RunServiceOptions } from './run-service.js';
+export { runService, type RunServiceOptions } from './run-service.js';
+export { createPlatformApp, type PlatformAppOptions } from './platform-app.js';
+export { runPlatformService } from './run-platform-service.js';
 export {
   createFastify,
   DEFAULT_MAX_PARAM_LENGTH,
@@ -7,6 +9,6 @@ export {
   type FastifyFactoryOptions,
   type TypedFastify,
 } from './create-fastify.js';
-export { httpOptionsFrom, type HttpOptions } from './http-options.js';
+export { type HttpOptions } from './http-options.js';
 export { securityPlugin, type SecurityOptions } from './security-plugin.js';
 export { DEFAULT_JSON_MAX_DEPTH } from './json-depth.js';

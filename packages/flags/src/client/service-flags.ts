@@ -56,3 +56,31 @@ export async function startServiceFlags(options: ServiceFlagsOptions): Promise<S
     },
   };
 }
+
+/** The part of a Fastify app withServiceFlags needs: its metrics registry and its close hook. */
+export interface FlagsHost {
+  metrics: Registry;
+  addHook(name: 'onClose', hook: () => Promise<void>): unknown;
+}
+
+/**
+ * Starts the service's flags (creating `ensure` if absent), builds the app with their client,
+ * and ties them to the app: flag metrics on its registry, the flags connection closed with it.
+ */
+export async function withServiceFlags<App extends FlagsHost>(
+  service: string,
+  redis: Pick<ServiceFlagsOptions, 'redisUrl' | 'keyspace'>,
+  ensure: EnsureFlag[],
+  build: (flags: FlagsClient) => Promise<App>,
+): Promise<App> {
+  const flags = await startServiceFlags({
+    service,
+    redisUrl: redis.redisUrl,
+    keyspace: redis.keyspace,
+    ensure,
+  });
+  const app = await build(flags.client);
+  flags.registerMetrics(app.metrics);
+  app.addHook('onClose', flags.close);
+  return app;
+}
