@@ -6,6 +6,8 @@ export {
   isEventType,
 } from './catalog/index.js';
 export { PublishedEvent, type PublishedEventMessage } from './published-event.js';
+export { TraceContext } from './trace-context.js';
+export { parseMessage } from './parse-message.js';
 export {
   rooms,
   RoomName,

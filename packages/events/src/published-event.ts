@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { TraceContext } from './trace-context.js';
 
 /**
  * What a publisher hands to the gateway fan-out through Redis: one event for one room of one
@@ -14,11 +15,6 @@ export const PublishedEvent = Type.Object({
   seq: Type.Integer({ minimum: 1 }),
   epoch: Type.String(),
   ts: Type.Number(),
-  trace: Type.Optional(
-    Type.Object({
-      traceparent: Type.Optional(Type.String()),
-      tracestate: Type.Optional(Type.String()),
-    }),
-  ),
+  trace: Type.Optional(TraceContext),
 });
 export type PublishedEventMessage = Static<typeof PublishedEvent>;

@@ -3,6 +3,7 @@ import type { Keyspace } from '@switchboard/keyspace';
 import { type RedisClient, commandBatch } from '@switchboard/redis';
 import type { RunningExecution } from './auto-pause-policy.js';
 import type { ExecutionStep, SandboxOutboxEntry } from './sandbox-outbox-entry.js';
+import { optionalNumber } from './hash-fields.js';
 
 type ExecutionState = 'queued' | 'running' | 'completed' | 'failed';
 
@@ -28,9 +29,6 @@ export interface ExecutionRecord {
   error?: string | undefined;
 }
 
-const num = (value: string | undefined) =>
-  value === undefined || value === '' ? undefined : Number(value);
-
 function parseExecution(hash: Record<string, string>): ExecutionRecord | undefined {
   if (!hash['id']) return undefined;
   return {
@@ -43,11 +41,11 @@ function parseExecution(hash: Record<string, string>): ExecutionRecord | undefin
     state: (hash['state'] ?? 'queued') as ExecutionState,
     actor: hash['actor'] ?? '',
     createdAt: Number(hash['createdAt']),
-    startedAt: num(hash['startedAt']),
-    finishedAt: num(hash['finishedAt']),
-    durationMs: num(hash['durationMs']),
-    activeMs: num(hash['activeMs']),
-    pausedMsAtStart: num(hash['pausedMsAtStart']),
+    startedAt: optionalNumber(hash['startedAt']),
+    finishedAt: optionalNumber(hash['finishedAt']),
+    durationMs: optionalNumber(hash['durationMs']),
+    activeMs: optionalNumber(hash['activeMs']),
+    pausedMsAtStart: optionalNumber(hash['pausedMsAtStart']),
     attempts: Number(hash['attempts'] ?? 0),
     output: hash['output'] === undefined ? undefined : JSON.parse(hash['output']),
     error: hash['error'],

@@ -12,6 +12,7 @@ import {
   isSandboxState,
   targetOf,
 } from './sandbox-state.js';
+import { optionalNumber } from './hash-fields.js';
 
 // apps/sandbox-service/lua, beside src/ and dist/ alike, so no build step copies it.
 const transitionScript = defineScript<[string, string?, string?, string[]?]>(
@@ -125,10 +126,6 @@ function pairsOf(flat: string[]): Array<[string, string]> {
   const pairs: Array<[string, string]> = [];
   for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i]!, flat[i + 1]!]);
   return pairs;
-}
-
-function optionalNumber(value: string | undefined): number | undefined {
-  return value === undefined || value === '' ? undefined : Number(value);
 }
 
 function parseSandbox(hash: Record<string, string>): SandboxRecord | undefined {

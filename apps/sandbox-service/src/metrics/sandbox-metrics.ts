@@ -5,6 +5,10 @@ export interface SandboxMetricSources {
   queueDepth?: () => Promise<Record<string, number>>;
 }
 
+/** Operations take milliseconds (Redis round trips); executions seconds to half an hour. */
+const OPERATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+const EXECUTION_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800];
+
 export type SandboxMetrics = ReturnType<typeof createSandboxMetrics>;
 
 /**
@@ -13,64 +17,60 @@ export type SandboxMetrics = ReturnType<typeof createSandboxMetrics>;
  */
 export function createSandboxMetrics(registry: Registry, sources: SandboxMetricSources = {}) {
   const existing = <T>(name: string) => registry.getSingleMetric(name) as T | undefined;
-  const operations =
-    existing<Counter<'operation' | 'status'>>('sandbox_operations_total') ??
-    new Counter({
-      name: 'sandbox_operations_total',
-      help: 'Sandbox operations by operation and outcome.',
-      labelNames: ['operation', 'status'] as const,
-      registers: [registry],
-    });
-  const duration =
-    existing<Histogram<'operation'>>('sandbox_operation_duration_seconds') ??
-    new Histogram({
-      name: 'sandbox_operation_duration_seconds',
-      help: 'Time to apply a sandbox operation.',
-      labelNames: ['operation'] as const,
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers: [registry],
-    });
-  const executions =
-    existing<Counter<'tool' | 'status'>>('sandbox_executions_total') ??
-    new Counter({
-      name: 'sandbox_executions_total',
-      help: 'Finished tool executions by tool and outcome.',
-      labelNames: ['tool', 'status'] as const,
-      registers: [registry],
-    });
-  const executionDuration =
-    existing<Histogram<'tool'>>('sandbox_execution_duration_seconds') ??
-    new Histogram({
-      name: 'sandbox_execution_duration_seconds',
-      help: 'Running time of tool executions (paused time excluded).',
-      labelNames: ['tool'] as const,
-      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800],
-      registers: [registry],
-    });
-  if (sources.stateCounts && !existing('sandbox_state_count')) {
-    const read = sources.stateCounts;
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    existing<Counter<L>>(name) ?? new Counter({ name, help, labelNames, registers: [registry] });
+  const histogram = <L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    buckets: number[],
+  ) =>
+    existing<Histogram<L>>(name) ??
+    new Histogram({ name, help, labelNames, buckets, registers: [registry] });
+  /** A gauge read from `read` at each scrape, one series per key; absent without a source. */
+  const gauge = (
+    name: string,
+    help: string,
+    label: string,
+    read: (() => Promise<Record<string, number>>) | undefined,
+  ) => {
+    if (!read || existing(name)) return;
     new Gauge({
-      name: 'sandbox_state_count',
-      help: 'Sandboxes per state.',
-      labelNames: ['state'] as const,
+      name,
+      help,
+      labelNames: [label],
       registers: [registry],
       async collect() {
-        for (const [state, count] of Object.entries(await read())) this.set({ state }, count);
+        for (const [value, count] of Object.entries(await read()))
+          this.set({ [label]: value }, count);
       },
     });
-  }
-  if (sources.queueDepth && !existing('sandbox_queue_depth')) {
-    const read = sources.queueDepth;
-    new Gauge({
-      name: 'sandbox_queue_depth',
-      help: 'Jobs waiting or delayed per queue.',
-      labelNames: ['queue'] as const,
-      registers: [registry],
-      async collect() {
-        for (const [queue, depth] of Object.entries(await read())) this.set({ queue }, depth);
-      },
-    });
-  }
+  };
+
+  const operations = counter(
+    'sandbox_operations_total',
+    'Sandbox operations by operation and outcome.',
+    ['operation', 'status'],
+  );
+  const duration = histogram(
+    'sandbox_operation_duration_seconds',
+    'Time to apply a sandbox operation.',
+    ['operation'],
+    OPERATION_BUCKETS,
+  );
+  const executions = counter(
+    'sandbox_executions_total',
+    'Finished tool executions by tool and outcome.',
+    ['tool', 'status'],
+  );
+  const executionDuration = histogram(
+    'sandbox_execution_duration_seconds',
+    'Running time of tool executions (paused time excluded).',
+    ['tool'],
+    EXECUTION_BUCKETS,
+  );
+  gauge('sandbox_state_count', 'Sandboxes per state.', 'state', sources.stateCounts);
+  gauge('sandbox_queue_depth', 'Jobs waiting or delayed per queue.', 'queue', sources.queueDepth);
 
   /** Times `work` and counts it as ok or by the error code it threw. */
   async function observe<T>(operation: string, work: () => Promise<T>): Promise<T> {

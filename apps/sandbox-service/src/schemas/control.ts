@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { TraceContext } from '@switchboard/events';
 
 /**
  * API -> worker messages on the keyspace control channel. Workers do not trust the message's
@@ -14,12 +15,7 @@ export type ControlMessage = Static<typeof ControlMessage>;
 export const ExecutionJobData = Type.Object({
   executionId: Type.String(),
   sandboxId: Type.String(),
-  trace: Type.Optional(
-    Type.Object({
-      traceparent: Type.Optional(Type.String()),
-      tracestate: Type.Optional(Type.String()),
-    }),
-  ),
+  trace: Type.Optional(TraceContext),
 });
 export type ExecutionJobData = Static<typeof ExecutionJobData>;
 

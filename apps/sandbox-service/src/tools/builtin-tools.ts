@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Type } from '@sinclair/typebox';
+import { type TProperties, Type } from '@sinclair/typebox';
 import type { ExecResult } from '../drivers/sandbox-driver.js';
 import {
   assertDirectoryInside,
@@ -10,6 +10,10 @@ import {
   traversalError,
 } from './sandbox-path.js';
 import { type ToolContext, type ToolDefinition, type ToolOutcome, defineTool } from './tool.js';
+
+/** A tool's input: exactly these fields, so a typo in a field name is an error, not ignored. */
+const inputOf = <T extends TProperties>(fields: T) =>
+  Type.Object(fields, { additionalProperties: false });
 
 const PathInput = Type.String({
   minLength: 1,
@@ -44,20 +48,14 @@ const runProcess = (context: ToolContext, command: string, args: string[]) =>
 const echoTool = defineTool({
   name: 'echo',
   description: 'Returns its input; useful to check the pipeline end to end.',
-  input: Type.Object(
-    { message: Type.String({ maxLength: 65_536 }) },
-    { additionalProperties: false },
-  ),
+  input: inputOf({ message: Type.String({ maxLength: 65_536 }) }),
   run: async (_context, input) => ({ ok: true, output: { message: input.message } }),
 });
 
 const sleepTool = defineTool({
   name: 'sleep',
   description: 'Sleeps in a child process of the sandbox (freezes while paused).',
-  input: Type.Object(
-    { ms: Type.Integer({ minimum: 0, maximum: 3_600_000 }) },
-    { additionalProperties: false },
-  ),
+  input: inputOf({ ms: Type.Integer({ minimum: 0, maximum: 3_600_000 }) }),
   run: async (context, input) =>
     processOutcome(await runProcess(context, 'sleep', [(input.ms / 1000).toFixed(3)])),
 });
@@ -65,10 +63,7 @@ const sleepTool = defineTool({
 const execTool = defineTool({
   name: 'exec',
   description: 'Runs a shell command in the sandbox directory (only when SANDBOX_ALLOW_EXEC=true).',
-  input: Type.Object(
-    { command: Type.String({ minLength: 1, maxLength: 65_536 }) },
-    { additionalProperties: false },
-  ),
+  input: inputOf({ command: Type.String({ minLength: 1, maxLength: 65_536 }) }),
   requiresExec: true,
   run: async (context, input) =>
     processOutcome(await runProcess(context, '/bin/sh', ['-c', input.command])),
@@ -77,10 +72,7 @@ const execTool = defineTool({
 const writeFileTool = defineTool({
   name: 'write_file',
   description: 'Writes a UTF-8 file inside the sandbox directory.',
-  input: Type.Object(
-    { path: PathInput, content: Type.String({ maxLength: 524_288 }) },
-    { additionalProperties: false },
-  ),
+  input: inputOf({ path: PathInput, content: Type.String({ maxLength: 524_288 }) }),
   validate: (input) => assertRelativeInside(input.path),
   run: async (context, input) => {
     const dir = context.driver.directory(context.sandboxId);
@@ -108,7 +100,7 @@ const writeFileTool = defineTool({
 const readFileTool = defineTool({
   name: 'read_file',
   description: 'Reads a UTF-8 file inside the sandbox directory (bounded by the output limit).',
-  input: Type.Object({ path: PathInput }, { additionalProperties: false }),
+  input: inputOf({ path: PathInput }),
   validate: (input) => assertRelativeInside(input.path),
   run: async (context, input) => {
     let target: string;

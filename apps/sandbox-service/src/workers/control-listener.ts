@@ -1,4 +1,4 @@
-import { Value } from '@sinclair/typebox/value';
+import { parseMessage } from '@switchboard/events';
 import { createRedis } from '@switchboard/redis';
 import type { Logger } from 'pino';
 import type { SandboxRuntime } from '../runtime/sandbox-runtime.js';
@@ -18,13 +18,8 @@ export async function startControlListener(
   });
   subscriber.on('error', (error: Error) => log.warn({ err: error }, 'control subscriber error'));
   subscriber.on('message', (_channel: string, raw: string) => {
-    let message: unknown;
-    try {
-      message = JSON.parse(raw);
-    } catch {
-      message = undefined;
-    }
-    if (!Value.Check(ControlMessage, message)) {
+    const message = parseMessage(ControlMessage, raw);
+    if (!message) {
       log.warn({ raw: raw.slice(0, 200) }, 'ignoring malformed control message');
       return;
     }

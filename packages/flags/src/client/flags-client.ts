@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { parseMessage } from '@switchboard/events';
 import type { Keyspace } from '@switchboard/keyspace';
 import type { Cluster, Redis } from 'ioredis';
-import { Value } from '@sinclair/typebox/value';
 import { Histogram, type Registry } from 'prom-client';
 import { evaluateFlag, isEnabledResult } from '../engine/evaluate.js';
 import type { FlagContext, FlagReader } from '../flag-reader.js';
@@ -222,13 +222,8 @@ export class FlagsClient extends EventEmitter<Events> implements FlagReader {
 
   private onMessage(raw: string): void {
     // Validated at the edge: a message another writer got wrong must not replace a good flag.
-    let message: unknown;
-    try {
-      message = JSON.parse(raw);
-    } catch {
-      message = undefined;
-    }
-    if (!Value.Check(FlagChangeMessage, message)) {
+    const message = parseMessage(FlagChangeMessage, raw);
+    if (!message) {
       this.options.logger?.warn(
         { raw: raw.slice(0, 200) },
         'ignoring malformed flag change message',

@@ -8,6 +8,9 @@ interface Common {
   reason?: string;
 }
 
+/** Common, plus the version the caller last read: the write fails if the flag moved since. */
+type Guarded = Common & { expectedVersion?: number };
+
 /**
  * The changes an admin can make, each one new version through FlagStore.write. Shared by the
  * flag service's admin API and the SDK's ensureFlags, so both write identical records.
@@ -23,11 +26,7 @@ export function flagCommands(store: FlagStore) {
         next: () => ({ body: normalizeDefinition(definition), archived: false }),
       }),
 
-    update: (
-      key: string,
-      definition: FlagDefinition,
-      common: Common & { expectedVersion?: number },
-    ): Promise<WriteResult> =>
+    update: (key: string, definition: FlagDefinition, common: Guarded): Promise<WriteResult> =>
       store.write({
         key,
         action: 'update',
@@ -38,11 +37,7 @@ export function flagCommands(store: FlagStore) {
         }),
       }),
 
-    toggle: (
-      key: string,
-      enabled: boolean,
-      common: Common & { expectedVersion?: number },
-    ): Promise<WriteResult> =>
+    toggle: (key: string, enabled: boolean, common: Guarded): Promise<WriteResult> =>
       store.write({
         key,
         action: 'toggle',
@@ -53,11 +48,7 @@ export function flagCommands(store: FlagStore) {
         }),
       }),
 
-    archive: (
-      key: string,
-      archived: boolean,
-      common: Common & { expectedVersion?: number },
-    ): Promise<WriteResult> =>
+    archive: (key: string, archived: boolean, common: Guarded): Promise<WriteResult> =>
       store.write({
         key,
         action: archived ? 'archive' : 'unarchive',
@@ -66,11 +57,7 @@ export function flagCommands(store: FlagStore) {
       }),
 
     /** Makes a new version whose definition equals version `to` (archived state included). */
-    async rollback(
-      key: string,
-      to: number,
-      common: Common & { expectedVersion?: number },
-    ): Promise<WriteResult> {
+    async rollback(key: string, to: number, common: Guarded): Promise<WriteResult> {
       const target = await store.version(key, to);
       if (!target) {
         const current = await store.get(key);
