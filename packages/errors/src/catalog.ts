@@ -1,59 +1,37 @@
-/**
- * The error catalog: every code a client can receive, its HTTP status and default message.
- * Apps never invent codes; they throw `new AppError(ErrorCode.X, ...)`.
- */
-export const ErrorCode = {
-  VALIDATION_ERROR: 'VALIDATION_ERROR',
-  UNAUTHORIZED: 'UNAUTHORIZED',
-  FORBIDDEN: 'FORBIDDEN',
-  RECORD_NOT_FOUND: 'RECORD_NOT_FOUND',
-  FEATURE_DISABLED: 'FEATURE_DISABLED',
-  INVALID_STATE_TRANSITION: 'INVALID_STATE_TRANSITION',
-  IDEMPOTENCY_CONFLICT: 'IDEMPOTENCY_CONFLICT',
-  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-  RESOURCE_LOCKED: 'RESOURCE_LOCKED',
-  RATE_LIMITED: 'RATE_LIMITED',
-  ROOM_LIMIT_EXCEEDED: 'ROOM_LIMIT_EXCEEDED',
-  CONNECTION_LIMIT_EXCEEDED: 'CONNECTION_LIMIT_EXCEEDED',
-  INTERNAL_ERROR: 'INTERNAL_ERROR',
-  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
-} as const;
-
-export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
-
 export interface ErrorDefinition {
   status: number;
   message: string;
 }
 
-export const errorCatalog: Readonly<Record<ErrorCode, ErrorDefinition>> = {
-  VALIDATION_ERROR: { status: 400, message: 'The request is invalid.' },
-  UNAUTHORIZED: { status: 401, message: 'Authentication is required.' },
-  FORBIDDEN: { status: 403, message: 'You are not allowed to do this.' },
-  RECORD_NOT_FOUND: { status: 404, message: 'The record was not found.' },
-  FEATURE_DISABLED: { status: 404, message: 'This feature is disabled.' },
-  INVALID_STATE_TRANSITION: {
-    status: 409,
-    message: 'The resource cannot make this state transition.',
-  },
-  IDEMPOTENCY_CONFLICT: {
-    status: 409,
-    message: 'This Idempotency-Key was used with a different request.',
-  },
-  PAYLOAD_TOO_LARGE: { status: 413, message: 'The payload is too large.' },
-  RESOURCE_LOCKED: { status: 423, message: 'The resource is locked.' },
-  RATE_LIMITED: { status: 429, message: 'Too many requests.' },
-  ROOM_LIMIT_EXCEEDED: {
-    status: 429,
-    message: 'This connection is in as many rooms as it may be.',
-  },
-  CONNECTION_LIMIT_EXCEEDED: {
-    status: 429,
-    message: 'This user has as many connections as it may have.',
-  },
-  INTERNAL_ERROR: { status: 500, message: 'An unexpected error occurred.' },
-  SERVICE_UNAVAILABLE: { status: 503, message: 'The service is unavailable.' },
-};
+const define = (status: number, message: string): ErrorDefinition => ({ status, message });
+
+/**
+ * The error catalog: every code a client can receive, its HTTP status and default message.
+ * Apps never invent codes; they throw `new AppError(ErrorCode.X, ...)`.
+ */
+export const errorCatalog = {
+  VALIDATION_ERROR: define(400, 'The request is invalid.'),
+  UNAUTHORIZED: define(401, 'Authentication is required.'),
+  FORBIDDEN: define(403, 'You are not allowed to do this.'),
+  RECORD_NOT_FOUND: define(404, 'The record was not found.'),
+  FEATURE_DISABLED: define(404, 'This feature is disabled.'),
+  INVALID_STATE_TRANSITION: define(409, 'The resource cannot make this state transition.'),
+  IDEMPOTENCY_CONFLICT: define(409, 'This Idempotency-Key was used with a different request.'),
+  PAYLOAD_TOO_LARGE: define(413, 'The payload is too large.'),
+  RESOURCE_LOCKED: define(423, 'The resource is locked.'),
+  RATE_LIMITED: define(429, 'Too many requests.'),
+  ROOM_LIMIT_EXCEEDED: define(429, 'This connection is in as many rooms as it may be.'),
+  CONNECTION_LIMIT_EXCEEDED: define(429, 'This user has as many connections as it may have.'),
+  INTERNAL_ERROR: define(500, 'An unexpected error occurred.'),
+  SERVICE_UNAVAILABLE: define(503, 'The service is unavailable.'),
+} as const satisfies Record<string, ErrorDefinition>;
+
+export type ErrorCode = keyof typeof errorCatalog;
+
+/** Each code by its own name (`ErrorCode.RECORD_NOT_FOUND`), so a typo does not compile. */
+export const ErrorCode = Object.fromEntries(
+  Object.keys(errorCatalog).map((code) => [code, code]),
+) as { readonly [Code in ErrorCode]: Code };
 
 export function statusOf(code: ErrorCode): number {
   return errorCatalog[code].status;

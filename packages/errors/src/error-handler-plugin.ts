@@ -4,6 +4,7 @@ import { AppError } from './app-error.js';
 import { ErrorCode } from './catalog.js';
 import { dependencyUnavailableError, isDependencyUnavailable } from './dependency-unavailable.js';
 import { failure } from './envelope.js';
+import { sendFailure } from './send-failure.js';
 import { currentTraceId } from './trace-id.js';
 
 declare module 'fastify' {
@@ -131,16 +132,7 @@ async function errorHandler(app: FastifyInstance, options: ErrorHandlerOptions):
         'request rejected',
       );
     }
-    // A reply is thenable (it resolves once sent); setting its status or headers leaves nothing to await.
-    void reply.status(appError.statusCode).headers(appError.headers);
-    return reply.send(
-      failure({
-        code: appError.code,
-        message: appError.message,
-        details: appError.details,
-        traceId: request.traceId || currentTraceId(),
-      }),
-    );
+    return sendFailure(request, reply, appError);
   });
 
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {

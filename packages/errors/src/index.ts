@@ -8,12 +8,13 @@ export {
   type ErrorBody,
 } from './envelope.js';
 export { currentTraceId } from './trace-id.js';
-export { errorEnvelopeSchema } from './schemas.js';
+export { errorEnvelopeSchema, errorResponses } from './schemas.js';
 export {
   errorHandlerPlugin,
   toAppError,
   type ErrorHandlerOptions,
 } from './error-handler-plugin.js';
+export { sendFailure } from './send-failure.js';
 export { rateLimitError } from './rate-limit.js';
 export {
   clientErrorHandler,

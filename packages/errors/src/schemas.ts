@@ -22,3 +22,12 @@ export const errorEnvelopeSchema = {
     },
   },
 } as const;
+
+/** A route's `response` entries for the failure statuses it documents, each the ErrorEnvelope. */
+export function errorResponses<Status extends number>(
+  ...statuses: Status[]
+): Record<Status, { $ref: 'ErrorEnvelope#' }> {
+  return Object.fromEntries(
+    statuses.map((status) => [status, { $ref: 'ErrorEnvelope#' }]),
+  ) as Record<Status, { $ref: 'ErrorEnvelope#' }>;
+}

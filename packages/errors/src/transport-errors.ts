@@ -19,59 +19,78 @@ interface TransportFailure {
   details: Record<string, unknown>;
 }
 
+const failureOf = (
+  status: number,
+  code: ErrorCode,
+  message: string,
+  reason: string,
+): TransportFailure => ({ status, code, message, details: { reason } });
+
+/** Fastify's router errors we answer with the transport's own status, by Fastify error code. */
+const FRAMEWORK_FAILURES = new Map([
+  [
+    'FST_ERR_MAX_PARAM_LENGTH',
+    () =>
+      failureOf(
+        414,
+        ErrorCode.PAYLOAD_TOO_LARGE,
+        'A path parameter is longer than the server accepts.',
+        'uri-too-long',
+      ),
+  ],
+  [
+    'FST_ERR_BAD_URL',
+    () => failureOf(400, ErrorCode.VALIDATION_ERROR, 'The URL is not valid.', 'bad-url'),
+  ],
+]);
+
+/** Node's parser errors with an answer of their own; any other is malformed HTTP. */
+const CLIENT_FAILURES = new Map([
+  [
+    'HPE_HEADER_OVERFLOW',
+    () =>
+      failureOf(
+        431,
+        ErrorCode.PAYLOAD_TOO_LARGE,
+        'The request line and headers are larger than the server accepts.',
+        'headers-too-large',
+      ),
+  ],
+  [
+    'ERR_HTTP_REQUEST_TIMEOUT',
+    () =>
+      failureOf(
+        408,
+        ErrorCode.VALIDATION_ERROR,
+        'The request was not received in time.',
+        'request-timeout',
+      ),
+  ],
+]);
+
 /** Fastify's router errors (the `frameworkErrors` server option). */
 export function frameworkFailure(error: FastifyError): TransportFailure {
-  switch (error.code) {
-    case 'FST_ERR_MAX_PARAM_LENGTH':
-      return {
-        status: 414,
-        code: ErrorCode.PAYLOAD_TOO_LARGE,
-        message: 'A path parameter is longer than the server accepts.',
-        details: { reason: 'uri-too-long' },
-      };
-    case 'FST_ERR_BAD_URL':
-      return {
-        status: 400,
-        code: ErrorCode.VALIDATION_ERROR,
-        message: 'The URL is not valid.',
-        details: { reason: 'bad-url' },
-      };
-    default: {
-      const appError = toAppError(error);
-      return {
-        status: appError.statusCode,
-        code: appError.code,
-        message: appError.message,
-        details: appError.details,
-      };
-    }
-  }
+  const known = FRAMEWORK_FAILURES.get(error.code);
+  if (known) return known();
+  const appError = toAppError(error);
+  return {
+    status: appError.statusCode,
+    code: appError.code,
+    message: appError.message,
+    details: appError.details,
+  };
 }
 
 /** Node's parser errors (the `clientError` event of the HTTP server). */
 export function clientFailure(error: NodeJS.ErrnoException): TransportFailure {
-  if (error.code === 'HPE_HEADER_OVERFLOW') {
-    return {
-      status: 431,
-      code: ErrorCode.PAYLOAD_TOO_LARGE,
-      message: 'The request line and headers are larger than the server accepts.',
-      details: { reason: 'headers-too-large' },
-    };
-  }
-  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-    return {
-      status: 408,
-      code: ErrorCode.VALIDATION_ERROR,
-      message: 'The request was not received in time.',
-      details: { reason: 'request-timeout' },
-    };
-  }
-  return {
-    status: 400,
-    code: ErrorCode.VALIDATION_ERROR,
-    message: 'The request is not valid HTTP.',
-    details: { reason: 'malformed-request' },
-  };
+  const known = error.code === undefined ? undefined : CLIENT_FAILURES.get(error.code);
+  if (known) return known();
+  return failureOf(
+    400,
+    ErrorCode.VALIDATION_ERROR,
+    'The request is not valid HTTP.',
+    'malformed-request',
+  );
 }
 
 const bodyOf = (answer: TransportFailure, traceId: string): ErrorBody => ({

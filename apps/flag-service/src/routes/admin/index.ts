@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { requireRole } from '@switchboard/auth';
-import { AppError, ErrorCode, ok } from '@switchboard/errors';
+import { AppError, ErrorCode, errorResponses, ok } from '@switchboard/errors';
 import { assertAuditCursor } from '../../domain/audit-cursor.js';
 import { listFlags } from '../../domain/list-flags.js';
 import { emptyBodyAsObject } from '../../http/empty-body.js';
@@ -21,13 +21,7 @@ import {
   envelope,
 } from '../../schemas/flags.js';
 
-const errors = {
-  400: { $ref: 'ErrorEnvelope#' },
-  401: { $ref: 'ErrorEnvelope#' },
-  403: { $ref: 'ErrorEnvelope#' },
-  404: { $ref: 'ErrorEnvelope#' },
-  409: { $ref: 'ErrorEnvelope#' },
-};
+const errors = errorResponses(400, 401, 403, 404, 409);
 
 const FlagEnvelope = envelope(Flag);
 const VersionEntry = Type.Object({

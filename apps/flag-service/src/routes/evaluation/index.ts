@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { AppError, ErrorCode, ok } from '@switchboard/errors';
+import { AppError, ErrorCode, errorResponses, ok } from '@switchboard/errors';
 import { evaluableKeys, evaluateMeasured, scopedContext } from '../../domain/evaluate.js';
 import {
   EvaluateBody,
@@ -11,11 +11,7 @@ import {
 } from '../../schemas/flags.js';
 import { emptyBodyAsObject } from '../../http/empty-body.js';
 
-const errors = {
-  400: { $ref: 'ErrorEnvelope#' },
-  401: { $ref: 'ErrorEnvelope#' },
-  404: { $ref: 'ErrorEnvelope#' },
-};
+const errors = errorResponses(400, 401, 404);
 
 /** Evaluation for any valid token: value, variant, reason and flag version per flag. */
 export const evaluationRoutes: FastifyPluginAsyncTypebox = async (app) => {

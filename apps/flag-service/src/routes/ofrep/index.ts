@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { ErrorCode, currentTraceId, failure, toAppError } from '@switchboard/errors';
+import { ErrorCode, currentTraceId, sendFailure, toAppError } from '@switchboard/errors';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { evaluableKeys, evaluateMeasured, scopedContext } from '../../domain/evaluate.js';
 import { ofrepStatus, toOfrep } from '../../domain/ofrep.js';
@@ -72,16 +72,7 @@ export const ofrepRoutes: FastifyPluginAsyncTypebox = async (app) => {
         errorDetails: `internal error (trace ${request.traceId || currentTraceId()})`,
       });
     }
-    // A reply is thenable (it resolves once sent); setting its status or headers leaves nothing to await.
-    void reply.status(appError.statusCode).headers(appError.headers);
-    return reply.send(
-      failure({
-        code: appError.code,
-        message: appError.message,
-        details: appError.details,
-        traceId: request.traceId || currentTraceId(),
-      }),
-    );
+    return sendFailure(request, reply, appError);
   });
 
   app.post(
