@@ -47,12 +47,6 @@ export const ClientFrame = Type.Union([
 ]);
 export type ClientFrame = Static<typeof ClientFrame>;
 export type ClientFrameType = ClientFrame['type'];
-export type SubscribeFrame = Static<typeof SubscribeFrame>;
-export type UnsubscribeFrame = Static<typeof UnsubscribeFrame>;
-export type PingFrame = Static<typeof PingFrame>;
-export type ResumeFrame = Static<typeof ResumeFrame>;
-export type AuthFrame = Static<typeof AuthFrame>;
-export type AckFrame = Static<typeof AckFrame>;
 /** The schema of each frame type, so a bad frame gets the error of its own type, not of the union. */
 export const clientFrameSchemas = {
   subscribe: SubscribeFrame,

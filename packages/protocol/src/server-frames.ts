@@ -68,12 +68,4 @@ export const ServerFrame = Type.Union([
   AuthOkFrame,
 ]);
 export type ServerFrame = Static<typeof ServerFrame>;
-export type ConnectionEstablishedFrame = Static<typeof ConnectionEstablishedFrame>;
 export type EventFrame = Static<typeof EventFrame>;
-export type SubscribedFrame = Static<typeof SubscribedFrame>;
-export type UnsubscribedFrame = Static<typeof UnsubscribedFrame>;
-export type ResumedFrame = Static<typeof ResumedFrame>;
-export type PongFrame = Static<typeof PongFrame>;
-export type ErrorFrame = Static<typeof ErrorFrame>;
-export type MigrateFrame = Static<typeof MigrateFrame>;
-export type AuthOkFrame = Static<typeof AuthOkFrame>;
