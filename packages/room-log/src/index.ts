@@ -10,6 +10,7 @@ export {
   type PublishResult,
   type PublisherCircuitState,
 } from './publisher.js';
+export { CIRCUIT_STATE_NAMES, type CircuitStateName } from './circuit-state.js';
 export {
   ROOM_LOG_DEFAULTS,
   RoomLogEnv,

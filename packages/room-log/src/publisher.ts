@@ -9,7 +9,8 @@ import {
 } from '@switchboard/events';
 import type { Keyspace } from '@switchboard/keyspace';
 import { type RedisClient, defineScript } from '@switchboard/redis';
-import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
+import { ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
+import { CIRCUIT_STATE_NAMES, type CircuitStateName } from './circuit-state.js';
 import { roomChannel } from './channels.js';
 import { createInstanceLiveness } from './instance-liveness.js';
 import { OfflineJobs, messageIds } from './offline-jobs.js';
@@ -44,13 +45,7 @@ export interface PublisherOptions {
   circuitBreaker?: { failures?: number; halfOpenAfterMs?: number } | false;
 }
 
-export type PublisherCircuitState = 'closed' | 'open' | 'half-open' | 'isolated';
-const CIRCUIT_STATES: Record<CircuitState, PublisherCircuitState> = {
-  [CircuitState.Closed]: 'closed',
-  [CircuitState.Open]: 'open',
-  [CircuitState.HalfOpen]: 'half-open',
-  [CircuitState.Isolated]: 'isolated',
-};
+export type PublisherCircuitState = CircuitStateName;
 
 export interface PublishInput<T extends EventType = EventType> {
   room: string;
@@ -203,6 +198,6 @@ export function createPublisher(redis: RedisClient, options: PublisherOptions): 
     publishToRooms: (roomsToPublish, input) =>
       Promise.all(roomsToPublish.map((room) => publish({ ...input, room } as PublishInput))),
     close: () => jobs.close(),
-    circuitState: () => (breaker ? CIRCUIT_STATES[breaker.state] : 'closed'),
+    circuitState: () => (breaker ? CIRCUIT_STATE_NAMES[breaker.state] : 'closed'),
   };
 }

@@ -1,13 +1,5 @@
+import { CIRCUIT_STATE_NAMES, type CircuitStateName } from '@switchboard/room-log';
 import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
-
-export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
-
-const STATE_NAMES: Record<CircuitState, BreakerState> = {
-  [CircuitState.Closed]: 'closed',
-  [CircuitState.Open]: 'open',
-  [CircuitState.HalfOpen]: 'half-open',
-  [CircuitState.Isolated]: 'isolated',
-};
 
 /**
  * A circuit breaker around the gateway's Redis writes (registry, heartbeats, announcements):
@@ -21,7 +13,7 @@ export class RedisBreaker {
     options: {
       failures?: number;
       halfOpenAfterMs?: number;
-      onStateChange?: (state: BreakerState, code: number) => void;
+      onStateChange?: (state: CircuitStateName, code: number) => void;
     } = {},
   ) {
     this.policy = circuitBreaker(handleAll, {
@@ -30,12 +22,12 @@ export class RedisBreaker {
     });
     this.policy.onStateChange((state) => {
       if (state === CircuitState.Open) this.opened += 1;
-      options.onStateChange?.(STATE_NAMES[state], state);
+      options.onStateChange?.(CIRCUIT_STATE_NAMES[state], state);
     });
   }
 
-  get state(): BreakerState {
-    return STATE_NAMES[this.policy.state];
+  get state(): CircuitStateName {
+    return CIRCUIT_STATE_NAMES[this.policy.state];
   }
 
   get timesOpened(): number {
