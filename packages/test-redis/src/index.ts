@@ -2,3 +2,4 @@ export { startRedis, type RedisServer, type StartRedisOptions } from './redis-se
 export { freePort } from './free-port.js';
 export { waitFor } from './wait-for.js';
 export { startRedisCluster, type RedisClusterServer } from './redis-cluster.js';
+export { probeRedis } from './probe-redis.js';

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
+import { probeRedis } from './probe-redis.js';
 import { type RedisServer, startRedis } from './redis-server.js';
 import { waitFor } from './wait-for.js';
 
@@ -59,21 +59,8 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterServer
 }
 
 async function clusterState(node: RedisServer): Promise<string | undefined> {
-  const client = new Redis({
-    port: node.port,
-    host: '127.0.0.1',
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
+  return probeRedis({ port: node.port, host: '127.0.0.1' }, async (client) => {
     const info = String(await client.call('CLUSTER', 'INFO'));
     return /cluster_state:(\w+)/.exec(info)?.[1];
-  } catch {
-    return undefined;
-  } finally {
-    client.disconnect();
-  }
+  });
 }

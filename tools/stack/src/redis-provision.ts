@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { waitFor } from '@switchboard/test-redis';
-import { Redis } from 'ioredis';
+import { probeRedis, waitFor } from '@switchboard/test-redis';
 import { type ManagedProcess, startProcess } from './managed-process.js';
 
 export interface ProvisionedRedis {
@@ -11,22 +10,9 @@ export interface ProvisionedRedis {
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
-async function redisAnswers(url: string): Promise<boolean> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    connectTimeout: 1000,
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
+export async function redisAnswers(url: string): Promise<boolean> {
+  const answer = await probeRedis(url, (client) => client.ping(), { connectTimeout: 1000 });
+  return answer === 'PONG';
 }
 
 /**
