@@ -16,6 +16,16 @@ export interface WorkerHandle<In, Out extends { type: string }> {
   close(closeMessage: In): Promise<void>;
 }
 
+/** Sends `message` to every worker and waits for each one's reply (WorkerHandle.request). */
+export function requestAll<In, Out extends { type: string }, T extends Out>(
+  workers: readonly WorkerHandle<In, Out>[],
+  message: In,
+  match: (reply: Out) => reply is T,
+  timeoutMs: number,
+): Promise<T[]> {
+  return Promise.all(workers.map((worker) => worker.request(message, match, timeoutMs)));
+}
+
 export function startWorker<In, Out extends { type: string }>(
   script: URL,
   env: Record<string, string> = {},

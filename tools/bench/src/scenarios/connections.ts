@@ -1,15 +1,9 @@
 import { rssBytes } from '../proc/process-cpu.js';
-import { sourceAddress } from '../proc/source-address.js';
-import { startWorker } from '../proc/worker-handle.js';
-import type {
-  ClientSpec,
-  ConnectReport,
-  FromSubscriber,
-  StepReport,
-  ToSubscriber,
-} from '../load/worker-protocol.js';
+import { requestAll, startWorker } from '../proc/worker-handle.js';
+import type { FromSubscriber, StepReport, ToSubscriber } from '../load/worker-protocol.js';
 import { percentile } from '../stats/latency-summary.js';
 import { type BenchContext, SkipScenario, remainingMs } from './bench-context.js';
+import { connectClients, dealClients } from './connect-clients.js';
 import type { FanoutTarget } from './fanout-target.js';
 
 export interface ConnectionsResult {
@@ -65,31 +59,13 @@ export async function runConnections(
   try {
     await new Promise((r) => setTimeout(r, 500));
     const rssBefore = target.serverPids.reduce((a, pid) => a + rssBytes(pid), 0);
-    const specs: ClientSpec[][] = Array.from({ length: workers }, () => []);
-    for (let i = 0; i < n; i++) {
-      specs[i % workers]!.push({
-        url: target.endpoints[i % target.endpoints.length]!,
-        rooms: [],
-        localAddress: sourceAddress(i),
-        ...(target.tokenFor ? { token: target.tokenFor(i) } : {}),
-      });
-    }
+    const specs = dealClients(target, n, workers, () => []);
     const started = performance.now();
-    const reports = await Promise.all(
-      subs.map((sub, w) =>
-        sub.request(
-          {
-            type: 'connect',
-            kind: target.clientKind,
-            clients: specs[w]!,
-            concurrency: 50,
-            timeoutMs: 20_000,
-          },
-          (m): m is ConnectReport => m.type === 'connected',
-          60_000 + n * 10,
-        ),
-      ),
-    );
+    const reports = await connectClients(subs, specs, target, {
+      concurrency: 50,
+      timeoutMs: 20_000,
+      replyWithinMs: 60_000 + n * 10,
+    });
     const rampSec = (performance.now() - started) / 1000;
     for (const sub of subs) sub.send({ type: 'step-begin', step: 1 });
     ctx.log(
@@ -97,14 +73,11 @@ export async function runConnections(
     );
     await new Promise((r) => setTimeout(r, holdSec * 1000));
     const rssAfter = target.serverPids.reduce((a, pid) => a + rssBytes(pid), 0);
-    const held = await Promise.all(
-      subs.map((sub) =>
-        sub.request(
-          { type: 'step-end', step: 1 },
-          (m): m is StepReport => m.type === 'step-report',
-          30_000,
-        ),
-      ),
+    const held = await requestAll(
+      subs,
+      { type: 'step-end', step: 1 },
+      (m): m is StepReport => m.type === 'step-report',
+      30_000,
     );
     const connectMs = reports.flatMap((r) => r.connectMs);
     const connected = connectMs.length;

@@ -1,10 +1,7 @@
 import { cpuMeter } from '../proc/process-cpu.js';
-import { sourceAddress } from '../proc/source-address.js';
-import { type WorkerHandle, startWorker } from '../proc/worker-handle.js';
+import { type WorkerHandle, requestAll, startWorker } from '../proc/worker-handle.js';
 import { emptyHistogram, merge, percentile, summarizeMicros } from '../stats/latency-summary.js';
 import type {
-  ClientSpec,
-  ConnectReport,
   FromPublisher,
   FromSubscriber,
   PeekReport,
@@ -13,6 +10,7 @@ import type {
   ToSubscriber,
 } from '../load/worker-protocol.js';
 import { type BenchContext, remainingMs } from './bench-context.js';
+import { connectClients, dealClients } from './connect-clients.js';
 import type { FanoutTarget } from './fanout-target.js';
 
 interface StepResult {
@@ -84,36 +82,20 @@ export async function runFanout(
 ): Promise<FanoutResult> {
   const { args } = ctx;
   const rooms = roomsFor(args.rooms);
-  const specs: ClientSpec[][] = Array.from({ length: SUBSCRIBER_WORKERS }, () => []);
-  for (let i = 0; i < args.subscribers; i++) {
-    specs[i % SUBSCRIBER_WORKERS]!.push({
-      url: target.endpoints[i % target.endpoints.length]!,
-      rooms: [rooms[i % rooms.length]!],
-      localAddress: sourceAddress(i),
-      ...(target.tokenFor ? { token: target.tokenFor(i) } : {}),
-    });
-  }
+  const specs = dealClients(target, args.subscribers, SUBSCRIBER_WORKERS, (i) => [
+    rooms[i % rooms.length]!,
+  ]);
   const subscriberScript = new URL('../load/subscriber-worker.js', import.meta.url);
   const publisherScript = new URL('../load/publisher-worker.js', import.meta.url);
   const subs: Sub[] = specs.map(() => startWorker<ToSubscriber, FromSubscriber>(subscriberScript));
   const pub: Pub = startWorker<ToPublisher, FromPublisher>(publisherScript);
   try {
     const connectTimeout = Math.max(30_000, args.subscribers * 10);
-    const connects = await Promise.all(
-      subs.map((sub, w) =>
-        sub.request(
-          {
-            type: 'connect',
-            kind: target.clientKind,
-            clients: specs[w]!,
-            concurrency: 100,
-            timeoutMs: 15_000,
-          },
-          (m): m is ConnectReport => m.type === 'connected',
-          connectTimeout,
-        ),
-      ),
-    );
+    const connects = await connectClients(subs, specs, target, {
+      concurrency: 100,
+      timeoutMs: 15_000,
+      replyWithinMs: connectTimeout,
+    });
     const members: Record<string, number> = {};
     for (const c of connects)
       for (const [room, n] of Object.entries(c.members)) members[room] = (members[room] ?? 0) + n;
@@ -179,14 +161,11 @@ export async function runFanout(
       const serverCpu = meter.stop();
       const loadCpu = loadMeter.stop();
       await settle(subs, step, expectedOf(done.published, members), graceMs);
-      const reports = await Promise.all(
-        subs.map((sub) =>
-          sub.request(
-            { type: 'step-end', step },
-            (m): m is StepReport => m.type === 'step-report' && m.step === step,
-            30_000,
-          ),
-        ),
+      const reports = await requestAll(
+        subs,
+        { type: 'step-end', step },
+        (m): m is StepReport => m.type === 'step-report' && m.step === step,
+        30_000,
       );
       const latency = emptyHistogram();
       let delivered = 0;
@@ -259,14 +238,11 @@ async function settle(subs: Sub[], step: number, expected: number, maxMs: number
   let last = -1;
   let stableSince = Date.now();
   while (Date.now() < until) {
-    const peeks = await Promise.all(
-      subs.map((sub) =>
-        sub.request(
-          { type: 'peek', step },
-          (m): m is PeekReport => m.type === 'peek-report' && m.step === step,
-          10_000,
-        ),
-      ),
+    const peeks = await requestAll(
+      subs,
+      { type: 'peek', step },
+      (m): m is PeekReport => m.type === 'peek-report' && m.step === step,
+      10_000,
     );
     const received = peeks.reduce((a, p) => a + p.unique, 0);
     if (received >= expected) return;
