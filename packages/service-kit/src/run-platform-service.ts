@@ -3,10 +3,10 @@ import { type PlatformAppOptions, platformAppOptionsFrom } from './platform-app.
 import { type RunServiceOptions, runService } from './run-service.js';
 
 /** The settings runPlatformService reads itself: the base and protection env, and a PORT. */
-export type PlatformServiceConfig = BaseConfig & ProtectionConfig & { PORT: number };
+type PlatformServiceConfig = BaseConfig & ProtectionConfig & { PORT: number };
 
 /** What the service decides from its config; where it listens and traces comes from the config. */
-export type PlatformServiceRun = Omit<
+type PlatformServiceRun = Omit<
   RunServiceOptions,
   'service' | 'host' | 'port' | 'portSetting' | 'otelEndpoint'
 >;
