@@ -17,6 +17,12 @@ export const GatewayEnv = Type.Composite([
     /** Close a connection that sends no frame for this long (clients send `ping` every heartbeatMs). */
     IDLE_TIMEOUT_MS: Type.Integer({ default: 120_000, minimum: 100 }),
     DRAIN_MS: Type.Integer({ default: 10_000, minimum: 0 }),
+    /**
+     * After SIGTERM, readiness answers 503 this long before clients are told to move, so the load
+     * balancer (two failed checks, about 1.5 s) has taken the instance out of rotation and their
+     * reconnects land elsewhere.
+     */
+    LEAVE_ROTATION_MS: Type.Integer({ default: 2_000, minimum: 0 }),
     MAX_PAYLOAD: Type.Integer({ default: 65_536, minimum: 256 }),
     RATE_LIMIT_PER_MIN: Type.Integer({ default: 60, minimum: 1 }),
     RATE_LIMIT_BURST: Type.Integer({ default: 60, minimum: 1 }),

@@ -8,7 +8,8 @@ await runPlatformService(SERVICE_NAME, loadGatewayConfig, (config, platform) => 
   // stderr: the id is needed to find this instance in ws:instances and in logs.
   console.warn(`${SERVICE_NAME}: instance ${instanceId}`);
   return {
-    shutdownTimeoutMs: config.DRAIN_MS + 10_000,
+    shutdownTimeoutMs: config.LEAVE_ROTATION_MS + config.DRAIN_MS + 10_000,
+    leaveRotationMs: config.LEAVE_ROTATION_MS,
     // REDIS_WEBSOCKET_SCALING is read live through the in-process SDK: the gateway switches
     // between scaled and single-instance mode within milliseconds of a change.
     build: () =>
