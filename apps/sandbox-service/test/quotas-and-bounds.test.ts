@@ -138,4 +138,59 @@ describe('sandbox quotas and size bounds', () => {
     } while (cursor);
     expect(seen).toEqual([...created].reverse());
   });
+  it('keeps the auto-pause quota and the settings in step under concurrent on/off changes of one sandbox', async () => {
+    const [one, two] = [await app(), await app()];
+    const gina = caller(one, 'gina', 'settings-race-d');
+    const sandbox = await gina.createSandbox();
+    const direct = createRedis(redis.server.url);
+    try {
+      for (let round = 0; round < 5; round += 1) {
+        const answers = await Promise.all(
+          Array.from({ length: 12 }, (_, i) =>
+            caller(i % 2 ? one : two, 'gina', 'settings-race-d').put(
+              `/api/sandbox/${sandbox.id}/pause-settings`,
+              { autoPause: i % 4 < 2 ? { idleTimeoutSec: 60 } : {} },
+            ),
+          ),
+        );
+        // Each change either ran whole or was refused while another held the sandbox.
+        for (const answer of answers) expect([200, 409]).toContain(answer.statusCode);
+        const stored = (await gina.get(`/api/sandbox/${sandbox.id}/status`)).json().data;
+        const scheduled = Boolean(stored.settings?.autoPause?.idleTimeoutSec);
+        const counted = await direct.sismember(
+          keyspace.sandbox.autoPauseByDealership('settings-race-d'),
+          sandbox.id,
+        );
+        expect({ round, counted: counted === 1 }).toEqual({ round, counted: scheduled });
+      }
+    } finally {
+      direct.disconnect();
+    }
+  });
+
+  it('frees the quota of a terminate that committed but did not finish, when the terminate is retried', async () => {
+    const api = await app();
+    const hal = caller(api, 'hal', 'retry-d');
+    const sandbox = await hal.createSandbox();
+    // What a terminate whose process failed right after the commit leaves: terminated, slot held.
+    await api.sandbox.sandboxes.transition({
+      id: sandbox.id,
+      action: 'terminate',
+      actor: 'hal',
+      source: 'api',
+    });
+    const direct = createRedis(redis.server.url);
+    try {
+      expect(await direct.sismember(keyspace.sandbox.liveByDealership('retry-d'), sandbox.id)).toBe(
+        1,
+      );
+      const retried = await hal.delete(`/api/sandbox/${sandbox.id}`);
+      expect(retried.statusCode).toBe(409);
+      expect(await direct.sismember(keyspace.sandbox.liveByDealership('retry-d'), sandbox.id)).toBe(
+        0,
+      );
+    } finally {
+      direct.disconnect();
+    }
+  });
 });

@@ -17,6 +17,7 @@
  *   sandbox:outbox:{<id>}                      stream   events committed with a transition, to publish
  *   sandbox:outbox-lock:{<id>}                 string   the one relay publishing that outbox now
  *   sandbox:outbox-pending                     zset     sandbox ids whose outbox may need a relay
+ *   sandbox:settings-lock:{<id>}               string   one settings change of a sandbox at a time
  *   idempotency:<scope>:<dealershipId>:<sub>:<route>:<key>
  *                                              string   first response of a mutating request (24 h);
  *                                                       each part percent-encoded, route =

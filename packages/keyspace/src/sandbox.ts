@@ -19,6 +19,8 @@ export function sandboxKeys(p: Prefixer) {
     outboxLock: (sandboxId: string) => p(`sandbox:outbox-lock:{${sandboxId}}`),
     /** zset: sandbox ids whose outbox may hold entries -> when marked (ms, Redis clock). */
     outboxPending: () => p('sandbox:outbox-pending'),
+    /** string: held while one settings change of this sandbox runs (token, short TTL). */
+    settingsLock: (sandboxId: string) => p(`sandbox:settings-lock:{${sandboxId}}`),
     /** set: a dealership's non-terminated sandbox ids; its size is what the sandbox quota counts. */
     liveByDealership: (dealershipId: string) => p(`sandbox:live:{d:${dealershipId}}`),
     /** set: a dealership's sandboxes with auto-pause settings (one schedule each); the schedule quota. */

@@ -63,6 +63,10 @@ export const createListRoutes: FastifyPluginAsyncTypebox = async (app) => {
             settings: request.body.settings ?? { autoPause: {} },
           })
           .catch(async (error: unknown) => {
+            // A create that failed after its commit (an index write) left a live sandbox: it
+            // keeps its slots. Unknown (Redis away) keeps them too, the safe side of a quota.
+            const exists = await sandboxes.get(id).then(Boolean, () => true);
+            if (exists) throw error;
             // The create error is the one the client must see; a quota slot left held is worth a warning.
             await releaseQuotas(request.principal.dealershipId, id).catch((releaseError: Error) =>
               request.log.warn(

@@ -49,12 +49,20 @@ export const statusTerminateRoutes: FastifyPluginAsyncTypebox = async (app) => {
           actor: request.principal.sub,
           source: 'api',
         });
+        const releaseQuotas = () =>
+          Promise.all([
+            app.sandboxQuotas.release('sandboxes', sandbox.dealershipId, sandbox.id),
+            app.sandboxQuotas.release('auto-pause-schedules', sandbox.dealershipId, sandbox.id),
+          ]);
+        if (outcome.kind === 'denied' && outcome.from === 'terminated') {
+          // A terminate that committed but failed after (timeout, driver error) is retried as
+          // this one: finish what it left, so its quota slots and files are not kept for good.
+          await releaseQuotas();
+          await driver.destroy(sandbox.id);
+        }
         if (outcome.kind !== 'ok') throw outcomeError(outcome, sandbox.id);
         // A terminated sandbox counts against no quota (releasing twice is harmless).
-        await Promise.all([
-          app.sandboxQuotas.release('sandboxes', sandbox.dealershipId, sandbox.id),
-          app.sandboxQuotas.release('auto-pause-schedules', sandbox.dealershipId, sandbox.id),
-        ]);
+        await releaseQuotas();
       });
       return ok(sandboxView((await sandboxes.get(sandbox.id))!));
     },
