@@ -39,6 +39,7 @@
  *   ws:seq:{<roomKey>}                         string   last sequence number of a room
  *   ws:history:{<roomKey>}                     stream   bounded history of a room
  *   ws:epoch:{<roomKey>}                       string   history epoch; changes when history is lost
+ *   ws:ids:{<roomKey>}                         zset     newest event ids of a room -> seq (append once)
  *   ws:subscriptions:{<clientId>}              hash     room -> last delivered seq (recovery)
  *
  *   {flags}:flag:<key>                         string   current flag definition (JSON)

@@ -21,6 +21,8 @@ export function realtimeKeys(p: Prefixer) {
     roomSeq: (roomKeyValue: string) => p(`ws:seq:{${roomKeyValue}}`),
     roomHistory: (roomKeyValue: string) => p(`ws:history:{${roomKeyValue}}`),
     roomEpoch: (roomKeyValue: string) => p(`ws:epoch:{${roomKeyValue}}`),
+    /** zset: the newest event ids of a room -> their seq, so a re-published id is appended once. */
+    roomIds: (roomKeyValue: string) => p(`ws:ids:{${roomKeyValue}}`),
     subscriptions: (clientId: string) => p(`ws:subscriptions:{${clientId}}`),
   };
 }

@@ -1,7 +1,7 @@
 --[[
   Registers a live connection of a user and takes the user's offline queue in one step, so a
   message published for the user is either queued before (and returned here) or routed live
-  after (publish-user-event-5.lua sees this registration): never lost in between. The user room's
+  after (publish-user-event-6.lua sees this registration): never lost in between. The user room's
   position is read in the same step: every message at or below it was queued (returned here) or
   sent to an earlier connection; every message above it is routed live to this one.
   The user's connection limit is checked in the same step, so concurrent connects on several

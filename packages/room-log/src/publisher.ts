@@ -18,10 +18,10 @@ import { ROOM_LOG_DEFAULTS } from './settings.js';
 
 type PublishReply = [number, string, string, string?, number?, string[]?];
 const publishEvent = defineScript<PublishReply>(
-  new URL('../lua/publish-event-3.lua', import.meta.url),
+  new URL('../lua/publish-event-4.lua', import.meta.url),
 );
 const publishUserEvent = defineScript<PublishReply>(
-  new URL('../lua/publish-user-event-5.lua', import.meta.url),
+  new URL('../lua/publish-user-event-6.lua', import.meta.url),
 );
 
 export interface PublisherOptions {
@@ -134,6 +134,7 @@ export function createPublisher(redis: RedisClient, options: PublisherOptions): 
       ks.realtime.roomHistory(scope),
       ks.realtime.roomEpoch(scope),
     ] as const;
+    const idsKey = ks.realtime.roomIds(scope);
     const newEpoch = randomBytes(6).toString('hex');
     const parsed = parseRoom(input.room);
     if (parsed?.kind === 'user' && parsed.id) {
@@ -146,6 +147,7 @@ export function createPublisher(redis: RedisClient, options: PublisherOptions): 
             ...roomKeys,
             ks.realtime.userConnections(input.dealershipId, userId),
             ks.realtime.offlineQueue(input.dealershipId, userId),
+            idsKey,
           ],
           [
             ks.realtime.directChannel(''),
@@ -159,6 +161,7 @@ export function createPublisher(redis: RedisClient, options: PublisherOptions): 
             String(queueTtlSec),
             ks.realtime.roomChannel(scope),
             staleInstances.join(' '),
+            id,
           ],
         ),
       );
@@ -188,7 +191,11 @@ export function createPublisher(redis: RedisClient, options: PublisherOptions): 
     }
     const channel = roomChannel(ks, input.room, scope);
     const [seq, epoch] = await guarded(() =>
-      publishEvent(redis, roomKeys, [channel, historySize, historyTtlSec, newEpoch, body]),
+      publishEvent(
+        redis,
+        [...roomKeys, idsKey],
+        [channel, historySize, historyTtlSec, newEpoch, body, id],
+      ),
     );
     return { id, seq: Number(seq), epoch, route: 'room' };
   }

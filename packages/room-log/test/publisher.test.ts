@@ -37,6 +37,37 @@ describe('publisher', () => {
     at: new Date().toISOString(),
   });
 
+  it('appends an id a room already holds only once, in rooms and user rooms, and publishes it once', async () => {
+    const publisher = createPublisher(redis, { keyspace: ks, offlineJobs: false });
+    const heard: string[] = [];
+    const channel = ks.realtime.roomChannel(roomKey('d1', 'sandbox:once'));
+    await subscriber.subscribe(channel);
+    subscriber.on('message', (from, message) => from === channel && heard.push(message));
+    for (const room of ['sandbox:once', 'user:once']) {
+      const input = {
+        room,
+        dealershipId: 'd1',
+        event: 'sandbox.paused',
+        data: paused('once'),
+        id: `evt-${room}`,
+      } as const;
+      const first = await publisher.publish(input);
+      const retried = await publisher.publish(input);
+      expect(retried.seq).toBe(first.seq);
+      expect(await redis.xlen(ks.realtime.roomHistory(roomKey('d1', room)))).toBe(1);
+      const next = await publisher.publish({ ...input, id: `next-${room}` });
+      expect(next.seq).toBe(first.seq + 1);
+    }
+    // The user room's copy waits in the offline queue once, not twice.
+    expect(await redis.llen(ks.realtime.offlineQueue('d1', 'once'))).toBe(2);
+    await waitFor(() => heard.length === 2, { message: 'two messages on the room channel' });
+    expect(heard.map((raw) => JSON.parse(raw).id)).toEqual([
+      'evt-sandbox:once',
+      'next-sandbox:once',
+    ]);
+    await subscriber.unsubscribe(channel);
+  });
+
   it('publishes on the tenant-scoped room channel with increasing seq and a stable epoch', async () => {
     const publisher = createPublisher(redis, { keyspace: ks });
     const received: string[] = [];

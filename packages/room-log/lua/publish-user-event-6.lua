@@ -1,5 +1,5 @@
 --[[
-  Publishes one event to a user's room (`user:<id>`): like publish-event-3.lua it assigns the
+  Publishes one event to a user's room (`user:<id>`): like publish-event-4.lua it assigns the
   room's next sequence number and appends to its history (includes/append-event.lua), then
   routes it by the connection registry instead of a room channel, so gateways need no channel
   per connected user:
@@ -13,6 +13,7 @@
   KEYS[3] room epoch        (string) ws:epoch:{roomKey}
   KEYS[4] user connections  (zset)   member "<instanceId> <clientId>", score = last refresh (ms)
   KEYS[5] offline queue     (list)   oldest first
+  KEYS[6] room ids          (zset)   ws:ids:{roomKey}
   ARGV[1] direct channel prefix (the instance id is appended)
   ARGV[2] history max length (approximate trimming)
   ARGV[3] history TTL in seconds
@@ -24,12 +25,16 @@
   ARGV[9] offline queue TTL in seconds
   ARGV[10] the room's own channel (admins watching another user's room listen there)
   ARGV[11] space-separated ids of instances whose heartbeat is stale (crashed): never routed to
+  ARGV[12] the event's id
 
   Returns { seq, epoch, message, route ('direct'|'queued'), count (instances, or dropped),
   dropped messages (the queue entries trimmed, oldest first) }.
 ]]
 local connectionsKey, queueKey = KEYS[4], KEYS[5]
+local idsKey, messageId = KEYS[6], ARGV[12]
 --- @include "includes/append-event.lua"
+-- An id the room already had was routed then: nothing is routed again.
+if duplicateOf then return { seq, epoch, '', 'direct', 0, {} } end
 
 redis.call('ZREMRANGEBYSCORE', connectionsKey, '-inf', tonumber(ARGV[6]) - tonumber(ARGV[7]))
 redis.call('PUBLISH', ARGV[10], message)
