@@ -49,7 +49,13 @@ export function defineScript<Reply = unknown>(
       string,
       ((...values: Arg[]) => Promise<unknown>) | undefined
     >;
-    if (!client[command]) redis.defineCommand(command, { numberOfKeys, lua });
+    if (!client[command]) {
+      redis.defineCommand(command, { numberOfKeys, lua });
+      // A Cluster client auto-pipelines, and ioredis mis-maps the replies of a pipeline whose
+      // script had to be loaded first ("results[i] is not iterable"): the callers of that
+      // pipeline never hear back. Scripts therefore go out on their own.
+      redis.options.autoPipeliningIgnoredCommands?.push(command);
+    }
     return decode(await client[command]!(...keys, ...args));
   };
 }
