@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RoleName, mintToken } from '@switchboard/auth';
 import { SwitchboardClient, type WebSocketConstructor } from '@switchboard/client';
-import { type RedisServer, freePort, startRedis } from '@switchboard/test-redis';
+import { type RedisServer, startRedis } from '@switchboard/test-redis';
 import { WebSocket } from 'ws';
-import { type RunningStack, startStack } from '../src/index.js';
+import { type RunningStack, listenPort, startStack } from '../src/index.js';
 
 interface ApiResponse<T = unknown> {
   status: number;
@@ -54,9 +54,9 @@ export async function startE2EStack(extraEnv: Record<string, string> = {}): Prom
         KEY_PREFIX: keyPrefix,
         JWT_SECRET: secret,
         LOG_LEVEL: 'warn',
-        HAPROXY_PORT: String(await freePort()),
-        HAPROXY_STATS_PORT: String(await freePort()),
-        PROMETHEUS_PORT: String(await freePort()),
+        HAPROXY_PORT: String(await listenPort()),
+        HAPROXY_STATS_PORT: String(await listenPort()),
+        PROMETHEUS_PORT: String(await listenPort()),
         GATEWAY_BASE_PORT: '0',
         SANDBOX_BASE_PORT: '0',
         SANDBOX_WORKER_BASE_PORT: '0',

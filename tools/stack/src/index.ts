@@ -18,3 +18,4 @@ export { liveChildPids } from './managed-process.js';
 export { resolveAuth, type AuthSettings } from './dev-secret.js';
 export { formatBanner } from './banner.js';
 export { repoRoot } from './paths.js';
+export { listenPort } from './listen-port.js';

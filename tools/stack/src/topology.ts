@@ -1,4 +1,4 @@
-import { freePort } from '@switchboard/test-redis';
+import { listenPort } from './listen-port.js';
 import type { StackSettings } from './stack-env.js';
 
 /** The kinds of process the stack runs, each with the HAProxy backend(s) that route to it. */
@@ -70,13 +70,7 @@ export type BackendName = keyof typeof BACKENDS;
 export async function planTopology(settings: StackSettings): Promise<InstanceSpec[]> {
   const instances: InstanceSpec[] = [];
   const taken = new Set<number>();
-  // The OS may hand the same free port out twice in a row: ask again until it is new.
-  const nextFreePort = async (): Promise<number> => {
-    for (;;) {
-      const port = await freePort();
-      if (!taken.has(port)) return port;
-    }
-  };
+  const nextFreePort = async (): Promise<number> => listenPort(taken);
   for (const [kind, spec] of Object.entries(KINDS) as [
     InstanceKind,
     (typeof KINDS)[InstanceKind],
