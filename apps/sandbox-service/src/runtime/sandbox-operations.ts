@@ -63,6 +63,8 @@ export function createSandboxOperations(deps: {
   queues: SandboxQueues;
   driver: SandboxDriver;
   autoPauseEveryMs: number;
+  /** Counts a freeze/thaw the driver could not confirm (the sandbox then moves to error). */
+  onDriverFailure?: (operation: 'freeze' | 'thaw') => void;
 }) {
   const control = async (message: ControlMessage) => {
     await deps.redis.publish(deps.keyspace.sandbox.controlChannel(), JSON.stringify(message));
@@ -77,6 +79,8 @@ export function createSandboxOperations(deps: {
     await deps.events.markPending(sandbox.id);
     const outcome = await deps.store.transition({ id: sandbox.id, action, ...input });
     if (outcome.kind !== 'ok') return outcome;
+    const confirmed = await confirmLocally(sandbox, action, input);
+    if (confirmed) return confirmed;
     const verb = CONTROL[action];
     if (verb) await control({ type: verb, sandboxId: sandbox.id });
     if (action === 'terminate') {
@@ -86,6 +90,35 @@ export function createSandboxOperations(deps: {
     // The event was committed with the transition; a failure to publish it now is retried by the sweeper.
     await deps.events.relay(sandbox.id);
     return outcome;
+  }
+
+  /**
+   * With cgroups, freezing is one write to a host-wide cgroup that any process on the host can
+   * make and confirm: pause answers only once the kernel reports FROZEN, and a freeze or thaw
+   * that fails moves the sandbox to error instead. (The control message still goes out, for
+   * workers on other hosts and for the signal-based process driver.)
+   */
+  async function confirmLocally(
+    sandbox: Pick<SandboxRecord, 'id' | 'dealershipId'>,
+    action: SandboxAction,
+    input: ActInput,
+  ): Promise<TransitionOutcome | undefined> {
+    if (deps.driver.isolation !== 'isolated' || (action !== 'pause' && action !== 'resume'))
+      return undefined;
+    const operation = action === 'pause' ? 'freeze' : 'thaw';
+    try {
+      if (action === 'pause') await deps.driver.pause(sandbox.id);
+      else await deps.driver.resume(sandbox.id);
+      return undefined;
+    } catch (error) {
+      deps.onDriverFailure?.(operation);
+      await deps.events.relay(sandbox.id);
+      return act(sandbox, 'fail', {
+        actor: input.actor,
+        source: input.source,
+        reason: `${operation} failed: ${(error as Error).message}`.slice(0, 500),
+      });
+    }
   }
 
   /** Creates a sandbox record and publishes its `sandbox.created` event, committed with it. */

@@ -30,6 +30,7 @@ function processOutcome(result: ExecResult): ToolOutcome {
     truncated: result.truncated,
   };
   if (result.timedOut) return { ok: false, error: 'time limit exceeded', output };
+  if (result.failure) return { ok: false, error: result.failure, output };
   if (result.exitCode !== 0)
     return { ok: false, error: `exited with ${result.exitCode ?? result.signal}`, output };
   return { ok: true, output };
@@ -93,6 +94,7 @@ const writeFileTool = defineTool({
     } finally {
       await handle.close();
     }
+    await context.driver.claim?.(context.sandboxId, target);
     return { ok: true, output: { path: input.path, bytes: Buffer.byteLength(input.content) } };
   },
 });

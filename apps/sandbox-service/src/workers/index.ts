@@ -41,6 +41,7 @@ export async function startWorker(options: WorkerOptions): Promise<SandboxWorker
   const connect = (name: string): RedisClient =>
     createRedis(options.redisUrl, { name, maxRetriesPerRequest: null });
   const commands = connect('sandbox-worker');
+  const registry = options.registry ?? new Registry();
   const runtime = createSandboxRuntime({
     redis: commands,
     settings,
@@ -48,10 +49,10 @@ export async function startWorker(options: WorkerOptions): Promise<SandboxWorker
     log: { warn: (details, message) => log.warn(details, message) },
     keyspace: options.keyspace,
     ...(options.driver ? { driver: options.driver } : {}),
+    onDriverFailure: (operation) => metrics.driverFailures.inc({ operation }),
   });
-  const registry = options.registry ?? new Registry();
-  const metrics = createSandboxMetrics(registry);
-  const applier = createSandboxStateApplier(runtime, log);
+  const metrics = createSandboxMetrics(registry, { isolation: runtime.driver.isolation });
+  const applier = createSandboxStateApplier(runtime, log, metrics);
   const ks = runtime.keyspace;
 
   const executionConnection = connect('sandbox-worker-executions');
