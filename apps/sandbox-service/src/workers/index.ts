@@ -11,7 +11,14 @@ import type { AutoPauseJobData, ExecutionJobData } from '../schemas/control.js';
 import { createAutoPauseProcessor } from './auto-pause-processor.js';
 import { startControlListener } from './control-listener.js';
 import { createExecutionProcessor } from './execution-processor.js';
+import { createRunSlots } from './run-slots.js';
 import { createSandboxStateApplier } from './sandbox-state-applier.js';
+
+/**
+ * BullMQ may hold this many jobs per run slot: frozen executions keep their jobs (and locks)
+ * without a run slot (run-slots.ts), and jobs waiting for a slot wait in order in the worker.
+ */
+const JOBS_PER_RUN_SLOT = 4;
 
 export interface WorkerOptions {
   redisUrl: string;
@@ -52,17 +59,21 @@ export async function startWorker(options: WorkerOptions): Promise<SandboxWorker
     onDriverFailure: (operation) => metrics.driverFailures.inc({ operation }),
   });
   const metrics = createSandboxMetrics(registry, { isolation: runtime.driver.isolation });
-  const applier = createSandboxStateApplier(runtime, log, metrics);
+  const slots = createRunSlots({
+    capacity: settings.WORKER_CONCURRENCY,
+    tenantShare: settings.SANDBOX_TENANT_MAX_SHARE,
+  });
+  const applier = createSandboxStateApplier(runtime, log, metrics, slots);
   const ks = runtime.keyspace;
 
   const executionConnection = connect('sandbox-worker-executions');
   const executionWorker = new Worker<ExecutionJobData>(
     ks.queues.sandboxExecutions,
-    createExecutionProcessor({ runtime, metrics, applier, log }),
+    createExecutionProcessor({ runtime, metrics, applier, log, slots }),
     {
       connection: executionConnection,
       prefix: ks.queues.bullmqPrefix,
-      concurrency: settings.WORKER_CONCURRENCY,
+      concurrency: settings.WORKER_CONCURRENCY * JOBS_PER_RUN_SLOT,
       // A worker that dies mid-job loses its lock; another worker picks the job up after about this long.
       lockDuration: settings.WORKER_LOCK_DURATION_MS,
       stalledInterval: settings.WORKER_LOCK_DURATION_MS,

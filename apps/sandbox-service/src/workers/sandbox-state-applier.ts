@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { SandboxMetrics } from '../metrics/sandbox-metrics.js';
 import type { SandboxRecord } from '../domain/sandbox-store.js';
 import type { SandboxRuntime } from '../runtime/sandbox-runtime.js';
+import type { RunSlots } from './run-slots.js';
 
 export type SandboxStateApplier = ReturnType<typeof createSandboxStateApplier>;
 
@@ -17,6 +18,7 @@ export function createSandboxStateApplier(
   runtime: SandboxRuntime,
   log: Logger,
   metrics?: Pick<SandboxMetrics, 'driverFailures'>,
+  slots?: Pick<RunSlots, 'setFrozen'>,
 ) {
   const chains = new Map<string, Promise<void>>();
 
@@ -30,6 +32,7 @@ export function createSandboxStateApplier(
   async function applyNow(sandboxId: string): Promise<void> {
     const sandbox = await runtime.sandboxes.get(sandboxId);
     if (!sandbox || sandbox.state === 'terminated') {
+      slots?.setFrozen(sandboxId, false);
       await runtime.driver.destroy(sandboxId);
       return;
     }
@@ -37,8 +40,11 @@ export function createSandboxStateApplier(
     try {
       if (freeze) {
         const { frozen } = await runtime.driver.pause(sandboxId);
+        // Frozen executions hold no run slot: another dealership's work may start now.
+        slots?.setFrozen(sandboxId, true);
         if (frozen > 0) log.debug({ sandboxId, frozen }, 'sandbox processes frozen');
       } else {
+        slots?.setFrozen(sandboxId, false);
         await runtime.driver.resume(sandboxId);
       }
     } catch (error) {
