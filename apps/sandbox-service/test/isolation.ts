@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { runtimeSettings } from '../src/config.js';
+import { detectCgroups } from '../src/drivers/cgroup/detect.js';
 import { selectDriver } from '../src/drivers/driver-selection.js';
 import type { ExecResult, SandboxDriver } from '../src/drivers/sandbox-driver.js';
 
@@ -39,23 +40,39 @@ export function useDriver(kind: 'isolated' | 'process'): DriverUnderTest {
       SANDBOX_PIDS_LIMIT: 64,
     }).driver;
   });
-  afterAll(() => {
+  afterAll(async () => {
     rmSync(holder.root, { recursive: true, force: true });
-    removeTestCgroups();
+    await removeTestCgroups();
   });
   return holder;
 }
 
-/** Removes the (by then empty) test cgroup parents of every controller. */
-export function removeTestCgroups(): void {
-  for (const base of ['/sys/fs/cgroup', ...controllerDirs()]) {
-    const dir = join(base, TEST_CGROUP_PARENT);
+/**
+ * Kills what a test file left in its cgroups (paused sandboxes it never terminated: frozen
+ * processes outlive their worker) and removes the test cgroup parents, deepest first.
+ */
+export async function removeTestCgroups(): Promise<void> {
+  const { cgroups } = detectCgroups('/sys/fs/cgroup', TEST_CGROUP_PARENT);
+  const parents = ['/sys/fs/cgroup', ...controllerDirs()].map((base) =>
+    join(base, TEST_CGROUP_PARENT),
+  );
+  const sandboxIds = new Set(
+    parents.flatMap((dir) => {
+      try {
+        return readdirSync(dir, { withFileTypes: true })
+          .filter((entry) => entry.isDirectory())
+          .map((entry) => entry.name);
+      } catch {
+        return [];
+      }
+    }),
+  );
+  for (const sandboxId of sandboxIds) await cgroups?.kill(sandboxId).catch(() => undefined);
+  for (const dir of parents) {
     try {
-      for (const child of readdirSync(dir, { withFileTypes: true }))
-        if (child.isDirectory()) rmdirSync(join(dir, child.name));
       rmdirSync(dir);
     } catch {
-      // not there, or already removed
+      // not there
     }
   }
 }

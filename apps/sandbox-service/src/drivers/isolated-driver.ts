@@ -151,7 +151,7 @@ export function createIsolatedDriver(options: IsolatedDriverOptions): SandboxDri
     async pause(sandboxId) {
       // Freezing an empty sandbox cgroup is what makes pause race-free: an execution that
       // starts afterwards enters the frozen cgroup before it execs anything.
-      await cgroups.create(sandboxId, options.limits);
+      if (!(await cgroups.exists(sandboxId))) await cgroups.create(sandboxId, options.limits);
       return { frozen: await cgroups.freeze(sandboxId) };
     },
     async resume(sandboxId) {

@@ -4,6 +4,7 @@ import {
   type CgroupLimits,
   type SandboxCgroups,
   children,
+  exists,
   readKey,
   readNumber,
   readPids,
@@ -53,9 +54,11 @@ export function createCgroupV1(root: string, parent: string): SandboxCgroups {
 
   async function freeze(sandboxId: string): Promise<number> {
     const state = join(dir('freezer', sandboxId), 'freezer.state');
-    await write(state, 'FROZEN');
-    // FREEZING lasts while a task cannot be stopped yet (e.g. in an uninterruptible wait).
-    for (let round = 0; round < 200; round += 1) {
+    // FREEZING lasts while a task has not reached the freezer yet (not scheduled on a busy host,
+    // or forked while the request went round); writing FROZEN again re-sends the request to
+    // every task (the kernel's documented retry), so do that now and then while waiting.
+    for (let round = 0; round < 400; round += 1) {
+      if (round % 10 === 0) await write(state, 'FROZEN');
       if ((await freezerState(sandboxId)) === 'FROZEN') return (await pids(sandboxId)).length;
       await sleep(round < 20 ? 1 : 10);
     }
@@ -106,6 +109,7 @@ export function createCgroupV1(root: string, parent: string): SandboxCgroups {
 
   return {
     version: 'v1',
+    exists: (sandboxId) => exists(dir('freezer', sandboxId)),
     async create(sandboxId: string, limits: CgroupLimits) {
       for (const controller of CONTROLLERS)
         await mkdir(dir(controller, sandboxId), { recursive: true });

@@ -5,6 +5,7 @@ import {
   type CgroupLimits,
   type SandboxCgroups,
   children,
+  exists,
   readKey,
   readNumber,
   readPids,
@@ -81,6 +82,7 @@ export function createCgroupV2(root: string, parent: string): SandboxCgroups {
 
   return {
     version: 'v2',
+    exists: (sandboxId) => exists(dir(sandboxId)),
     async create(sandboxId: string, limits: CgroupLimits) {
       await ensureParent();
       const base = dir(sandboxId);

@@ -1,4 +1,4 @@
-import { readFile, readdir, rmdir, writeFile } from 'node:fs/promises';
+import { access, readFile, readdir, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Limits applied at the sandbox level; every execution's leaf cgroup counts against them. */
@@ -22,6 +22,7 @@ export interface CgroupUsage {
  */
 export interface SandboxCgroups {
   readonly version: 'v1' | 'v2';
+  exists(sandboxId: string): Promise<boolean>;
   /** Creates the sandbox cgroup with its limits (idempotent). */
   create(sandboxId: string, limits: CgroupLimits): Promise<void>;
   /** Creates the execution's leaf; a process writes its pid into each returned file before it execs. */
@@ -40,6 +41,15 @@ export interface SandboxCgroups {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export async function readText(path: string): Promise<string | undefined> {
   try {
