@@ -104,6 +104,25 @@ describe.skipIf(unavailable !== undefined)(
       await alice.delete(`/api/sandbox/${sandbox.id}`);
     });
 
+    it('keeps a sandbox off the network even when its settings ask, unless the worker allows it', async () => {
+      const sandbox = await alice.createSandbox({ settings: { autoPause: {}, network: true } });
+      expect(sandbox).toMatchObject({ settings: { network: true } });
+      const port = new URL(redis.server.url).port;
+      const res = await alice.post(`/api/sandbox/${sandbox.id}/tools/execute?wait=10`, {
+        tool: 'exec',
+        input: { command: `bash -c 'exec 3<>/dev/tcp/127.0.0.1/${port}' && echo connected` },
+      });
+      expect(res.json().data.output.stdout).toBe('');
+      // A settings update that does not mention network keeps it.
+      await alice.put(`/api/sandbox/${sandbox.id}/pause-settings`, {
+        autoPause: { idleTimeoutSec: 60 },
+      });
+      expect(
+        (await alice.get(`/api/sandbox/${sandbox.id}/status`)).json().data.settings.network,
+      ).toBe(true);
+      await alice.delete(`/api/sandbox/${sandbox.id}`);
+    });
+
     it('reports the isolation level on /health/ready and as a metric', async () => {
       const ready = (await app.inject('/health/ready')).json();
       expect(ready.checks['sandbox-driver'].info).toMatchObject({ isolation: 'isolated' });

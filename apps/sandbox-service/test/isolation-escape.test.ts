@@ -127,6 +127,29 @@ describe.each([
   });
 });
 
+describe.skipIf(unavailable !== undefined)('network for sandboxes that ask for it', () => {
+  const redis = useRedis();
+  const target = useDriver('isolated', { SANDBOX_NETWORK: true });
+
+  it('reaches loopback only when the worker allows network and the sandbox asks for it', async () => {
+    const id = newId('sbx');
+    await target.driver.create(id);
+    const port = new URL(redis.server.url).port;
+    const probe = (network: boolean) =>
+      target.driver.exec(id, {
+        executionId: newId('exe'),
+        command: '/bin/sh',
+        args: ['-c', `bash -c 'exec 3<>/dev/tcp/127.0.0.1/${port}' && echo connected`],
+        timeoutMs: 10_000,
+        maxOutputBytes: 1024,
+        network,
+      });
+    expect((await probe(true)).stdout).toBe('connected\n');
+    expect((await probe(false)).stdout).toBe('');
+    await target.driver.destroy(id);
+  });
+});
+
 it('records why the isolated driver is unavailable when it is', () => {
   // On hosts with bwrap and cgroups (these build machines) nothing is skipped above.
   expect(unavailable === undefined || unavailable.length > 0).toBe(true);

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, rmdirSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { runtimeSettings } from '../src/config.js';
+import { type SandboxRuntimeSettings, runtimeSettings } from '../src/config.js';
 import { detectCgroups } from '../src/drivers/cgroup/detect.js';
 import { selectDriver } from '../src/drivers/driver-selection.js';
 import type { ExecResult, SandboxDriver } from '../src/drivers/sandbox-driver.js';
@@ -26,7 +26,10 @@ export interface DriverUnderTest {
 }
 
 /** A driver of the given kind over a private SANDBOX_ROOT and cgroup parent (small limits). */
-export function useDriver(kind: 'isolated' | 'process'): DriverUnderTest {
+export function useDriver(
+  kind: 'isolated' | 'process',
+  overrides: Partial<SandboxRuntimeSettings> = {},
+): DriverUnderTest {
   const holder = { driver: undefined as unknown as SandboxDriver, root: '' };
   beforeAll(() => {
     holder.root = mkdtempSync(join(tmpdir(), `switchboard-${kind}-`));
@@ -38,6 +41,7 @@ export function useDriver(kind: 'isolated' | 'process'): DriverUnderTest {
       SANDBOX_CGROUP_PARENT: TEST_CGROUP_PARENT,
       SANDBOX_MEMORY_LIMIT_MB: 64,
       SANDBOX_PIDS_LIMIT: 64,
+      ...overrides,
     }).driver;
   });
   afterAll(async () => {

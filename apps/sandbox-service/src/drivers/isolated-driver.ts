@@ -16,7 +16,10 @@ export interface IsolatedDriverOptions {
   path: string;
   uidBase: number;
   uidRange: number;
-  /** Whether executions get the host's network (SANDBOX_NETWORK); default none, not even loopback. */
+  /**
+   * Whether sandboxes whose settings ask for it get the host's network (SANDBOX_NETWORK); the
+   * others, and all when false, have none, not even loopback.
+   */
   network: boolean;
   /** How often the time limit looks at the cgroup (frozen time is left out). Default 50 ms. */
   tickMs?: number;
@@ -58,7 +61,7 @@ export function createIsolatedDriver(options: IsolatedDriverOptions): SandboxDri
       uid,
       gid: uid,
       env: { PATH: options.path, HOME: dir, LANG: 'C.UTF-8', ...request.env },
-      network: options.network,
+      network: options.network && request.network === true,
       cgroupProcs: procs,
       command: request.command,
       args: request.args,

@@ -9,6 +9,8 @@ export interface ExecRequest {
   maxOutputBytes: number;
   /** Runs right after the process exists (the worker re-checks for a pause that raced the start). */
   onSpawn?: () => Promise<void> | void;
+  /** The sandbox's settings ask for network access (granted only where the driver allows it). */
+  network?: boolean;
   /** Variables the tool declares; the isolated driver passes nothing else. */
   env?: Record<string, string>;
 }

@@ -44,6 +44,7 @@ const runProcess = (context: ToolContext, command: string, args: string[]) =>
     timeoutMs: context.timeoutMs,
     maxOutputBytes: context.maxOutputBytes,
     onSpawn: context.onSpawn,
+    network: context.network === true,
   });
 
 const echoTool = defineTool({

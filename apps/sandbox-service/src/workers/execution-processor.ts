@@ -167,6 +167,7 @@ export function createExecutionProcessor(deps: ExecutionProcessorDeps) {
                   executionId: execution.id,
                   timeoutMs: execution.timeoutMs,
                   maxOutputBytes: settings.EXECUTION_MAX_OUTPUT_BYTES,
+                  network: sandbox.settings.network === true,
                   // A pause that landed between our state check and the spawn: freeze the new process now.
                   onSpawn: () => applier.apply(execution.sandboxId),
                 },

@@ -9,7 +9,7 @@ export interface CgroupLimits {
   cpuWeight: number;
 }
 
-export interface CgroupUsage {
+interface CgroupUsage {
   processes: number;
   memoryBytes: number;
   cpuSeconds: number;
