@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, chown, lchown, mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { boundedCollector } from './bounded-output.js';
@@ -148,13 +149,19 @@ export function createIsolatedDriver(options: IsolatedDriverOptions): SandboxDri
           if (error.code !== 'ENOTDIR') throw error;
         },
       );
+      // A pause applied concurrently may have re-created the cgroup before the directory went.
+      await cgroups.kill(sandboxId);
     },
     exec,
     killExecution: (sandboxId, executionId) => cgroups.kill(sandboxId, executionId),
     async pause(sandboxId) {
       // Freezing an empty sandbox cgroup is what makes pause race-free: an execution that
       // starts afterwards enters the frozen cgroup before it execs anything.
-      if (!(await cgroups.exists(sandboxId))) await cgroups.create(sandboxId, options.limits);
+      // A sandbox whose directory is gone is terminated: nothing to freeze, nothing to create.
+      if (!(await cgroups.exists(sandboxId))) {
+        if (!existsSync(directory(sandboxId))) return { frozen: 0 };
+        await cgroups.create(sandboxId, options.limits);
+      }
       return { frozen: await cgroups.freeze(sandboxId) };
     },
     async resume(sandboxId) {
