@@ -75,15 +75,15 @@ describe.each([
 
     it(`${escapes ? 'lets a fork bomb grow unbounded' : 'contains a fork bomb with the pids limit'}; the worker is unaffected`, async () => {
       const id = await fresh();
-      // Bounded at 300 so the process-driver half cannot hurt the host; 300 > the test's pids limit (64).
+      // Bounded at 150 so the process-driver half cannot hurt the host; 150 > the test's pids limit (64).
       const result = await sh(
         target.driver,
         id,
-        'i=0; while [ $i -lt 300 ]; do sleep 30 & i=$((i+1)); echo $i; done',
+        'i=0; while [ $i -lt 150 ]; do sleep 30 & i=$((i+1)); echo $i; done',
         15_000,
       );
       const forked = Number(result.stdout.trim().split('\n').at(-1) ?? 0);
-      if (escapes) expect(forked).toBe(300);
+      if (escapes) expect(forked).toBe(150);
       else expect(forked).toBeLessThan(64);
       // The worker (this process) still forks, and another sandbox still runs.
       expect(spawnSync('true').status).toBe(0);
@@ -97,11 +97,11 @@ describe.each([
       const result = await sh(
         target.driver,
         id,
-        `x=$(head -c 150000000 /dev/zero | tr '\\0' a); echo \${#x}`,
+        `x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo \${#x}`,
         20_000,
       );
       if (escapes) {
-        expect(result.stdout.trim()).toBe('150000000');
+        expect(result.stdout.trim()).toBe('100000000');
         expect(result.failure).toBeUndefined();
       } else {
         expect(result.exitCode).not.toBe(0);
