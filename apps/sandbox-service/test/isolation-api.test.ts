@@ -105,6 +105,10 @@ describe.skipIf(unavailable !== undefined)(
     });
 
     it('keeps a sandbox off the network even when its settings ask, unless the worker allows it', async () => {
+      const bad = await alice.post('/api/sandbox', { settings: { autoPause: {}, network: 'yes' } });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().error).toMatchObject({ code: 'VALIDATION_ERROR' });
+      expect(bad.json().error.details.fields[0].path).toBe('/settings/network');
       const sandbox = await alice.createSandbox({ settings: { autoPause: {}, network: true } });
       expect(sandbox).toMatchObject({ settings: { network: true } });
       const port = new URL(redis.server.url).port;
