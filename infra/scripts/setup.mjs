@@ -87,10 +87,11 @@ export function ensureSystemPackages(packages) {
   );
 }
 
-/** What `npm start` runs: Redis and the load balancer. */
+/** What `npm start` runs: Redis, the load balancer, and bubblewrap for isolated sandboxes. */
 export const RUNTIME_PACKAGES = [
   { command: 'redis-server', apt: 'redis-server' },
   { command: 'haproxy', apt: 'haproxy' },
+  { command: 'bwrap', apt: 'bubblewrap' },
 ];
 
 /** What `npm test` adds: promtool for the alert/dashboard checks, Chromium for the browser test. */

@@ -18,6 +18,44 @@ export const SandboxEnv = Type.Composite([
       minLength: 1,
       description: "PATH of the commands a sandbox runs; default: the service's own PATH",
     }),
+    SANDBOX_DRIVER: Type.Union(
+      [Type.Literal('auto'), Type.Literal('isolated'), Type.Literal('process')],
+      {
+        default: 'auto',
+        description:
+          'isolated: bubblewrap + cgroups (refuses to start without them); process: plain child processes; auto: isolated where possible',
+      },
+    ),
+    SANDBOX_BWRAP_PATH: Type.String({ default: '/usr/bin/bwrap', minLength: 1 }),
+    SANDBOX_CGROUP_ROOT: Type.String({ default: '/sys/fs/cgroup', minLength: 1 }),
+    SANDBOX_CGROUP_PARENT: Type.String({
+      default: 'switchboard',
+      pattern: '^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$',
+      description:
+        'cgroup (under each v1 controller, or under the v2 root) that holds one cgroup per sandbox',
+    }),
+    SANDBOX_MEMORY_LIMIT_MB: Type.Integer({ default: 512, minimum: 16, maximum: 1_048_576 }),
+    SANDBOX_PIDS_LIMIT: Type.Integer({ default: 256, minimum: 8, maximum: 65_536 }),
+    SANDBOX_CPU_WEIGHT: Type.Integer({ default: 100, minimum: 1, maximum: 10_000 }),
+    SANDBOX_UID_BASE: Type.Integer({
+      default: 100_000_000,
+      minimum: 65_536,
+      description:
+        'first host uid/gid of sandbox users (each sandbox hashes into a range from here)',
+    }),
+    SANDBOX_UID_RANGE: Type.Integer({ default: 16_777_216, minimum: 1, maximum: 1_000_000_000 }),
+    SANDBOX_NETWORK: Type.Boolean({
+      default: false,
+      description:
+        'isolated driver: give executions the host network (default: none, not even loopback)',
+    }),
+    SANDBOX_TENANT_MAX_SHARE: Type.Number({
+      default: 0.5,
+      exclusiveMinimum: 0,
+      maximum: 1,
+      description:
+        "share of a worker's WORKER_CONCURRENCY run slots one dealership may hold (at least one slot)",
+    }),
     /** Default of the SANDBOX_PAUSE_RESUME flag until the flags SDK is wired in. */
     FLAG_SANDBOX_PAUSE_RESUME: Type.Boolean({
       default: true,
@@ -83,6 +121,17 @@ export type SandboxRuntimeSettings = Pick<
   | 'SANDBOX_ROOT'
   | 'SANDBOX_ALLOW_EXEC'
   | 'SANDBOX_PATH'
+  | 'SANDBOX_DRIVER'
+  | 'SANDBOX_BWRAP_PATH'
+  | 'SANDBOX_CGROUP_ROOT'
+  | 'SANDBOX_CGROUP_PARENT'
+  | 'SANDBOX_MEMORY_LIMIT_MB'
+  | 'SANDBOX_PIDS_LIMIT'
+  | 'SANDBOX_CPU_WEIGHT'
+  | 'SANDBOX_UID_BASE'
+  | 'SANDBOX_UID_RANGE'
+  | 'SANDBOX_NETWORK'
+  | 'SANDBOX_TENANT_MAX_SHARE'
   | 'SANDBOX_HISTORY_MAX'
   | 'EXECUTION_TTL_SEC'
   | 'EXECUTION_HISTORY_MAX'

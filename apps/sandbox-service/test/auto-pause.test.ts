@@ -19,7 +19,9 @@ describe('auto-pause policies', () => {
   let alice: Caller;
 
   beforeAll(async () => {
+    // Freezing is checked through the process driver's /proc view (state T); see isolation-api.test.ts.
     const settings = {
+      SANDBOX_DRIVER: 'process' as const,
       SANDBOX_ROOT: root.path,
       SANDBOX_ALLOW_EXEC: true,
       AUTO_PAUSE_CHECK_INTERVAL_MS: 200,

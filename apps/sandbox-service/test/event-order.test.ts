@@ -6,6 +6,7 @@ import { mintToken } from '@switchboard/auth';
 import { type ServiceProcess, spawnService } from '@switchboard/test-kit';
 import { type RedisServer, startRedis, waitFor } from '@switchboard/test-redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_CGROUP_PARENT, removeTestCgroups } from './isolation.js';
 import WebSocket from 'ws';
 
 // Every service as built (`pnpm --filter @switchboard/sandbox-service build` builds the gateway
@@ -69,8 +70,16 @@ describe('events agree with history: concurrent pause/resume across two APIs, wa
     };
     services.push(
       ...(await Promise.all([
-        spawnService(sandboxEntry, { ...env, SANDBOX_ROOT: root }),
-        spawnService(sandboxEntry, { ...env, SANDBOX_ROOT: root }),
+        spawnService(sandboxEntry, {
+          ...env,
+          SANDBOX_ROOT: root,
+          SANDBOX_CGROUP_PARENT: TEST_CGROUP_PARENT,
+        }),
+        spawnService(sandboxEntry, {
+          ...env,
+          SANDBOX_ROOT: root,
+          SANDBOX_CGROUP_PARENT: TEST_CGROUP_PARENT,
+        }),
         spawnService(
           gatewayEntry,
           { ...env, INSTANCE_ID: 'order-1' },
@@ -88,6 +97,7 @@ describe('events agree with history: concurrent pause/resume across two APIs, wa
     await Promise.all(services.map((service) => service.stop('SIGKILL')));
     await redis?.cleanup();
     rmSync(root, { recursive: true, force: true });
+    await removeTestCgroups();
   });
 
   const call = async (api: ServiceProcess, method: string, path: string, body?: unknown) => {

@@ -25,7 +25,13 @@ describe('tool executions', () => {
   let bob: Caller;
 
   beforeAll(async () => {
-    const settings = { SANDBOX_ROOT: root.path, SANDBOX_ALLOW_EXEC: true };
+    // These tests look at the process driver's processes in /proc (state T, environment markers);
+    // the isolated driver's pause, kill and confinement are covered by the isolation-*.test.ts files.
+    const settings = {
+      SANDBOX_ROOT: root.path,
+      SANDBOX_ALLOW_EXEC: true,
+      SANDBOX_DRIVER: 'process' as const,
+    };
     app = await build(redis.server.url, { settings });
     worker = await buildWorker(redis.server.url, settings, app);
     alice = caller(app, 'alice', 'd1');

@@ -7,6 +7,7 @@ import { FLAGS } from '@switchboard/flags';
 import { type ServiceProcess, spawnService } from '@switchboard/test-kit';
 import { type RedisServer, startRedis, waitFor } from '@switchboard/test-redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_CGROUP_PARENT, removeTestCgroups } from './isolation.js';
 
 // Both services as built (`pnpm --filter @switchboard/sandbox-service build` builds flag-service
 // too): an admin flips SANDBOX_PAUSE_RESUME on the flag service and sandbox-service follows.
@@ -33,13 +34,18 @@ describe('SANDBOX_PAUSE_RESUME toggled on flag-service, followed live by a sandb
     redis = await startRedis();
     const env = { REDIS_URL: redis.url, JWT_SECRET: secret };
     // sandbox-service creates the flag (enabled) at first start; the flag service then manages it.
-    sandboxService = await spawnService(sandboxEntry, { ...env, SANDBOX_ROOT: root });
+    sandboxService = await spawnService(sandboxEntry, {
+      ...env,
+      SANDBOX_ROOT: root,
+      SANDBOX_CGROUP_PARENT: TEST_CGROUP_PARENT,
+    });
     flagService = await spawnService(flagServiceEntry, env);
   }, 45_000);
   afterAll(async () => {
     await Promise.all([sandboxService?.stop('SIGKILL'), flagService?.stop('SIGKILL')]);
     await redis?.cleanup();
     rmSync(root, { recursive: true, force: true });
+    await removeTestCgroups();
   });
 
   const call = async (

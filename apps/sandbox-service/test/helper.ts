@@ -10,6 +10,8 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
 import { buildApp } from '../src/app.js';
 import type { SandboxRuntimeSettings } from '../src/config.js';
+import type { SandboxDriver } from '../src/drivers/sandbox-driver.js';
+import { TEST_CGROUP_PARENT, removeTestCgroups } from './isolation.js';
 import { type SandboxWorker, startWorker } from '../src/workers/index.js';
 
 export const TEST_SECRET = 'test-secret-for-sandbox-service';
@@ -24,8 +26,9 @@ export function useSandboxRoot(): { readonly path: string } {
   beforeAll(() => {
     holder.path = mkdtempSync(join(tmpdir(), 'switchboard-sandboxes-'));
   });
-  afterAll(() => {
+  afterAll(async () => {
     if (holder.path) rmSync(holder.path, { recursive: true, force: true });
+    await removeTestCgroups();
   });
   return holder;
 }
@@ -38,6 +41,8 @@ export interface BuildOptions {
   /** Default: no KEY_PREFIX. */
   keyspace?: Keyspace;
   settings?: Partial<SandboxRuntimeSettings>;
+  /** Replaces the driver SANDBOX_DRIVER would select. */
+  driver?: SandboxDriver;
 }
 
 /** The app on the test file's Redis; close it in afterEach/afterAll. */
@@ -48,7 +53,8 @@ export async function build(redisUrl: string, options: BuildOptions = {}): Promi
     auth: { secret: TEST_SECRET },
     logLevel: 'silent',
     ...(options.flags ? { flags: options.flags } : {}),
-    ...(options.settings ? { settings: options.settings } : {}),
+    settings: { SANDBOX_CGROUP_PARENT: TEST_CGROUP_PARENT, ...options.settings },
+    ...(options.driver ? { driver: options.driver } : {}),
   });
   await app.ready();
   return app;
@@ -60,7 +66,12 @@ export function buildWorker(
   settings: Partial<SandboxRuntimeSettings>,
   app?: TypedFastify,
 ): Promise<SandboxWorker> {
-  return startWorker({ redisUrl, keyspace, settings, ...(app ? { registry: app.metrics } : {}) });
+  return startWorker({
+    redisUrl,
+    keyspace,
+    settings: { SANDBOX_CGROUP_PARENT: TEST_CGROUP_PARENT, ...settings },
+    ...(app ? { registry: app.metrics } : {}),
+  });
 }
 
 export type Caller = ReturnType<typeof caller>;

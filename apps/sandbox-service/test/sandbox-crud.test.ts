@@ -232,10 +232,14 @@ describe('sandbox create, list, status, terminate', () => {
     expect(metrics).toContain('sandbox_operation_duration_seconds_bucket');
     expect(metrics).toMatch(/sandbox_queue_depth\{[^}]*queue="sandbox-executions"/);
     const ready = (await app.inject('/health/ready')).json();
-    expect(ready.checks['sandbox-driver'].info.freeze).toMatchObject({
-      method: 'signals',
-      signals: true,
-    });
+    const driverInfo = ready.checks['sandbox-driver'].info;
+    expect(driverInfo.isolation).toBe(app.sandbox.driver.isolation);
+    expect(driverInfo.freeze.method).toEqual(
+      driverInfo.isolation === 'isolated' ? expect.stringMatching(/^cgroup-v[12]$/) : 'signals',
+    );
+    expect(metrics).toMatch(
+      new RegExp(`sandbox_isolation_level\\{[^}]*level="${driverInfo.isolation}"[^}]*\\} 1`),
+    );
     const spec = (await app.inject('/docs/json')).json();
     expect(Object.keys(spec.paths)).toEqual(
       expect.arrayContaining([

@@ -25,6 +25,8 @@ describe('worker process', () => {
         WORKER_CONCURRENCY: '2',
         WORKER_LOCK_DURATION_MS: '1500',
         SANDBOX_ALLOW_EXEC: 'true',
+        // Orphans of a killed worker exist only under the process driver (bwrap dies with its parent).
+        SANDBOX_DRIVER: 'process',
         LOG_LEVEL: 'info',
         ...extraEnv,
       },

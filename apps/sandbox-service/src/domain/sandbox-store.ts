@@ -24,6 +24,8 @@ export type HistorySource =
 
 export interface SandboxSettings {
   autoPause: AutoPauseSettings;
+  /** Asks for network access; the worker grants it only with SANDBOX_NETWORK. */
+  network?: boolean | undefined;
 }
 
 export interface SandboxRecord {

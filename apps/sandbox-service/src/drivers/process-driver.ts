@@ -10,6 +10,7 @@ import type {
   SandboxDriver,
 } from './sandbox-driver.js';
 import { type ProcessScanner, createUsageSampler } from './usage-sampler.js';
+import { boundedCollector } from './bounded-output.js';
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 const STOPPED = new Set(['T', 't']);
@@ -29,31 +30,8 @@ export interface ProcessDriverOptions {
   clock?: () => number;
 }
 
-/** Collects at most `max` bytes of a stream. */
-function boundedCollector(max: number) {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let truncated = false;
-  return {
-    push(chunk: Buffer) {
-      if (size >= max) {
-        truncated = true;
-        return;
-      }
-      const part = chunk.subarray(0, max - size);
-      if (part.length < chunk.length) truncated = true;
-      chunks.push(part);
-      size += part.length;
-    },
-    text: () => Buffer.concat(chunks).toString('utf8'),
-    get truncated() {
-      return truncated;
-    },
-  };
-}
-
 /**
- * The default driver: a sandbox is a directory under `root`, an execution is a child process in
+ * The fallback driver (no namespaces, no cgroups; see isolated-driver.ts): a sandbox is a directory under `root`, an execution is a child process in
  * its own session and process group, marked in its environment so that pause can find the whole
  * tree in /proc from any worker process on the host.
  */
@@ -175,6 +153,7 @@ export function createProcessDriver(options: ProcessDriverOptions): SandboxDrive
 
   return {
     name: 'process',
+    isolation: 'process',
     capabilities: (): FreezeCapabilities => caps,
     directory,
     create: async (sandboxId) => void (await mkdir(directory(sandboxId), { recursive: true })),

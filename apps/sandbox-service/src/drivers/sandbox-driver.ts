@@ -9,6 +9,10 @@ export interface ExecRequest {
   maxOutputBytes: number;
   /** Runs right after the process exists (the worker re-checks for a pause that raced the start). */
   onSpawn?: () => Promise<void> | void;
+  /** The sandbox's settings ask for network access (granted only where the driver allows it). */
+  network?: boolean;
+  /** Variables the tool declares; the isolated driver passes nothing else. */
+  env?: Record<string, string>;
 }
 
 export interface ExecResult {
@@ -18,6 +22,8 @@ export interface ExecResult {
   stderr: string;
   truncated: boolean;
   timedOut: boolean;
+  /** Why the driver ended the process itself (e.g. the sandbox's memory limit), when it did. */
+  failure?: string;
 }
 
 export interface SandboxUsage {
@@ -37,8 +43,12 @@ export interface FreezeCapabilities {
   detail: string;
 }
 
+/** `isolated`: namespaces + cgroups (isolated-driver.ts); `process`: plain child processes. */
+export type IsolationLevel = 'isolated' | 'process';
+
 export interface SandboxDriver {
   readonly name: string;
+  readonly isolation: IsolationLevel;
   capabilities(): FreezeCapabilities;
   /** The sandbox's working directory. */
   directory(sandboxId: string): string;
@@ -51,6 +61,8 @@ export interface SandboxDriver {
   /** Freezes every process of the sandbox and confirms it; returns how many are frozen. */
   pause(sandboxId: string): Promise<{ frozen: number }>;
   resume(sandboxId: string): Promise<{ thawed: number }>;
+  /** Hands a file the worker wrote into the sandbox directory to the sandbox's user. */
+  claim?(sandboxId: string, path: string): Promise<void>;
   /** From a shared, briefly cached sample; pause/resume/destroy never rely on it. */
   usage(sandboxId: string): Promise<SandboxUsage>;
 }

@@ -1,6 +1,9 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { IsolationLevel } from '../drivers/sandbox-driver.js';
 
 export interface SandboxMetricSources {
+  /** The driver's isolation level: one series with value 1 (`sandbox_isolation_level{level}`). */
+  isolation?: IsolationLevel;
   stateCounts?: () => Promise<Record<string, number>>;
   queueDepth?: () => Promise<Record<string, number>>;
 }
@@ -69,6 +72,21 @@ export function createSandboxMetrics(registry: Registry, sources: SandboxMetricS
     ['tool'],
     EXECUTION_BUCKETS,
   );
+  const driverFailures = counter(
+    'sandbox_driver_failures_total',
+    'Freezes, thaws and kills the driver could not confirm (the sandbox moved to error).',
+    ['operation'],
+  );
+  if (sources.isolation && !existing('sandbox_isolation_level')) {
+    const level = new Gauge({
+      name: 'sandbox_isolation_level',
+      help: 'How sandboxes are isolated on this instance: 1 for the level in use (isolated or process).',
+      labelNames: ['level'],
+      registers: [registry],
+    });
+    for (const name of ['isolated', 'process'] as const)
+      level.set({ level: name }, name === sources.isolation ? 1 : 0);
+  }
   gauge('sandbox_state_count', 'Sandboxes per state.', 'state', sources.stateCounts);
   gauge('sandbox_queue_depth', 'Jobs waiting or delayed per queue.', 'queue', sources.queueDepth);
 
@@ -87,5 +105,5 @@ export function createSandboxMetrics(registry: Registry, sources: SandboxMetricS
     }
   }
 
-  return { operations, duration, executions, executionDuration, observe };
+  return { operations, duration, executions, executionDuration, driverFailures, observe };
 }

@@ -34,12 +34,15 @@ async function sandboxRuntime(
     log: { warn: (details, message) => app.log.warn(details, message) },
     keyspace: options.keyspace,
     ...(options.driver ? { driver: options.driver } : {}),
+    // The metrics exist only once the runtime does; failures before that cannot happen.
+    onDriverFailure: (operation) => app.sandboxMetrics.driverFailures.inc({ operation }),
   });
   app.decorate('sandbox', runtime);
   app.decorate('flags', options.flags);
   app.decorate(
     'sandboxMetrics',
     createSandboxMetrics(app.metrics, {
+      isolation: runtime.driver.isolation,
       stateCounts: () => runtime.sandboxes.stateCounts(),
       queueDepth: async () => {
         const [executions, autoPause] = await Promise.all([
@@ -58,6 +61,8 @@ async function sandboxRuntime(
   // Operators see how pause freezes work on this host (issue 4: report it on /health/ready).
   app.health.addCheck('sandbox-driver', () => ({
     driver: runtime.driver.name,
+    isolation: runtime.driver.isolation,
+    reason: runtime.driverReason,
     freeze: runtime.driver.capabilities(),
   }));
   app.addHook('onClose', async () => {

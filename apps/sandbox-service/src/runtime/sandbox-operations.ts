@@ -63,6 +63,8 @@ export function createSandboxOperations(deps: {
   queues: SandboxQueues;
   driver: SandboxDriver;
   autoPauseEveryMs: number;
+  /** Counts a freeze/thaw the driver could not confirm (the sandbox then moves to error). */
+  onDriverFailure?: (operation: 'freeze' | 'thaw') => void;
 }) {
   const control = async (message: ControlMessage) => {
     await deps.redis.publish(deps.keyspace.sandbox.controlChannel(), JSON.stringify(message));
@@ -77,6 +79,8 @@ export function createSandboxOperations(deps: {
     await deps.events.markPending(sandbox.id);
     const outcome = await deps.store.transition({ id: sandbox.id, action, ...input });
     if (outcome.kind !== 'ok') return outcome;
+    const confirmed = await confirmLocally(sandbox, action, input, outcome);
+    if (confirmed) return confirmed;
     const verb = CONTROL[action];
     if (verb) await control({ type: verb, sandboxId: sandbox.id });
     if (action === 'terminate') {
@@ -86,6 +90,63 @@ export function createSandboxOperations(deps: {
     // The event was committed with the transition; a failure to publish it now is retried by the sweeper.
     await deps.events.relay(sandbox.id);
     return outcome;
+  }
+
+  /**
+   * With cgroups, freezing is one write to a host-wide cgroup that any process on the host can
+   * make and confirm: pause answers only once the kernel reports FROZEN (resume once thawed), and
+   * a freeze or thaw that fails moves the sandbox to error instead. Calls for one sandbox run one
+   * after another, each applies the state the sandbox has *now* (a later transition supersedes an
+   * earlier one's confirmation), and the failure lands only if no transition came in between.
+   * The control message still goes out, for workers on other hosts and for the process driver.
+   */
+  async function confirmLocally(
+    sandbox: Pick<SandboxRecord, 'id' | 'dealershipId'>,
+    action: SandboxAction,
+    input: ActInput,
+    outcome: Extract<TransitionOutcome, { kind: 'ok' }>,
+  ): Promise<TransitionOutcome | undefined> {
+    if (deps.driver.isolation !== 'isolated' || (action !== 'pause' && action !== 'resume'))
+      return undefined;
+    return serially(sandbox.id, async () => {
+      const current = await deps.store.get(sandbox.id);
+      if (
+        current?.state !== outcome.to ||
+        current.stateChangedAt !== outcome.sandbox.stateChangedAt
+      )
+        return undefined;
+      const operation = action === 'pause' ? 'freeze' : 'thaw';
+      try {
+        if (action === 'pause') await deps.driver.pause(sandbox.id);
+        else await deps.driver.resume(sandbox.id);
+        return undefined;
+      } catch (error) {
+        deps.onDriverFailure?.(operation);
+        await deps.events.relay(sandbox.id);
+        const failed = await act(sandbox, 'fail', {
+          actor: input.actor,
+          source: input.source,
+          reason: `${operation} failed: ${(error as Error).message}`.slice(0, 500),
+          onlyIf: { stateChangedAt: outcome.sandbox.stateChangedAt },
+        });
+        return failed.kind === 'ok' ? failed : undefined;
+      }
+    });
+  }
+
+  const chains = new Map<string, Promise<unknown>>();
+  function serially<T>(sandboxId: string, work: () => Promise<T>): Promise<T> {
+    const previous = chains.get(sandboxId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    chains.set(sandboxId, settled);
+    void settled.then(() => {
+      if (chains.get(sandboxId) === settled) chains.delete(sandboxId);
+    });
+    return next;
   }
 
   /** Creates a sandbox record and publishes its `sandbox.created` event, committed with it. */

@@ -5,7 +5,7 @@ import { createPublisher, roomLogSettings } from '@switchboard/room-log';
 import type { SandboxRuntimeSettings } from '../config.js';
 import { createExecutionStore, type ExecutionStore } from '../domain/execution-store.js';
 import { createSandboxStore, type SandboxStore } from '../domain/sandbox-store.js';
-import { createProcessDriver } from '../drivers/process-driver.js';
+import { selectDriver } from '../drivers/driver-selection.js';
 import type { SandboxDriver } from '../drivers/sandbox-driver.js';
 import { createToolRegistry, type ToolRegistry } from '../tools/tool-registry.js';
 import { createSandboxQueues, type SandboxQueues } from './queues.js';
@@ -19,6 +19,8 @@ export interface SandboxRuntime {
   sandboxes: SandboxStore;
   executions: ExecutionStore;
   driver: SandboxDriver;
+  /** Why this driver was chosen (or what the isolated one lacked on this host). */
+  driverReason: string;
   tools: ToolRegistry;
   /** Publishes what the stores committed to a sandbox's outbox (see sandbox-events.ts). */
   events: Outbox;
@@ -34,21 +36,29 @@ export interface RuntimeOptions {
   driver?: SandboxDriver;
   /** Connection errors of the queues (BullMQ throws an 'error' event nobody listens to). */
   onQueueError(error: Error): void;
+  onDriverFailure?: (operation: 'freeze' | 'thaw') => void;
   /** Where the outbox reports entries it had to drop or could not publish yet. */
   log?: OutboxLog;
 }
+
+/** Once per process: the API and an in-process worker would otherwise repeat it. */
+let warnedProcessDriver = false;
 
 /** Everything the API and the workers share, built over one Redis connection. Stateless apart from Redis. */
 export function createSandboxRuntime(options: RuntimeOptions): SandboxRuntime {
   const { redis, settings } = options;
   const ks = options.keyspace;
-  const driver =
-    options.driver ??
-    createProcessDriver({
-      root: settings.SANDBOX_ROOT,
-      path: settings.SANDBOX_PATH,
-      usageSampleTtlMs: settings.SANDBOX_USAGE_SAMPLE_TTL_MS,
-    });
+  const choice = options.driver
+    ? { driver: options.driver, reason: 'given by the caller' }
+    : selectDriver(settings);
+  const driver = choice.driver;
+  if (driver.isolation === 'process' && !warnedProcessDriver) {
+    warnedProcessDriver = true;
+    options.log?.warn(
+      { driver: driver.name, reason: choice.reason },
+      'sandboxes run WITHOUT isolation (process driver): executions see the host, its processes and each other',
+    );
+  }
   const sandboxes = createSandboxStore({
     redis,
     keyspace: ks,
@@ -83,6 +93,7 @@ export function createSandboxRuntime(options: RuntimeOptions): SandboxRuntime {
     queues,
     driver,
     autoPauseEveryMs: settings.AUTO_PAUSE_CHECK_INTERVAL_MS,
+    ...(options.onDriverFailure ? { onDriverFailure: options.onDriverFailure } : {}),
   });
   return {
     settings,
@@ -91,6 +102,7 @@ export function createSandboxRuntime(options: RuntimeOptions): SandboxRuntime {
     sandboxes,
     executions,
     driver,
+    driverReason: choice.reason,
     tools: createToolRegistry({ allowExec: settings.SANDBOX_ALLOW_EXEC }),
     events,
     queues,

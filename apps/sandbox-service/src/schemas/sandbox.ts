@@ -19,7 +19,15 @@ const AutoPauseSettingsSchema = Type.Object(
   { additionalProperties: false },
 );
 export const SettingsSchema = Type.Object(
-  { autoPause: AutoPauseSettingsSchema },
+  {
+    autoPause: AutoPauseSettingsSchema,
+    network: Type.Optional(
+      Type.Boolean({
+        description:
+          'the sandbox may use the network (isolated driver: only where the worker allows it, SANDBOX_NETWORK); default false. Kept when omitted from a settings update.',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 
@@ -71,6 +79,7 @@ export const SandboxView = Type.Object({
       maxExecutionTimeSec: Nullable(Type.Integer()),
       maxMemoryMb: Nullable(Type.Integer()),
     }),
+    network: Type.Boolean(),
   }),
   createdBy: Type.String(),
   createdAt: IsoTime,

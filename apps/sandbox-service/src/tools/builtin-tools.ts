@@ -30,6 +30,7 @@ function processOutcome(result: ExecResult): ToolOutcome {
     truncated: result.truncated,
   };
   if (result.timedOut) return { ok: false, error: 'time limit exceeded', output };
+  if (result.failure) return { ok: false, error: result.failure, output };
   if (result.exitCode !== 0)
     return { ok: false, error: `exited with ${result.exitCode ?? result.signal}`, output };
   return { ok: true, output };
@@ -43,6 +44,7 @@ const runProcess = (context: ToolContext, command: string, args: string[]) =>
     timeoutMs: context.timeoutMs,
     maxOutputBytes: context.maxOutputBytes,
     onSpawn: context.onSpawn,
+    network: context.network === true,
   });
 
 const echoTool = defineTool({
@@ -52,12 +54,27 @@ const echoTool = defineTool({
   run: async (_context, input) => ({ ok: true, output: { message: input.message } }),
 });
 
+/**
+ * A single `sleep 30` sleeps until a fixed deadline: frozen for a minute, it would end the moment
+ * it thaws. Sleeping in 100 ms steps makes a paused sleep resume where it stopped (a thaw loses
+ * at most the step that was interrupted).
+ */
+const SLEEP_STEPS = 'n=$1; while [ "$n" -gt 0 ]; do sleep 0.1; n=$((n-1)); done; exec sleep "$2"';
+
 const sleepTool = defineTool({
   name: 'sleep',
-  description: 'Sleeps in a child process of the sandbox (freezes while paused).',
+  description: 'Sleeps in a child process of the sandbox (freezes while paused, then carries on).',
   input: inputOf({ ms: Type.Integer({ minimum: 0, maximum: 3_600_000 }) }),
   run: async (context, input) =>
-    processOutcome(await runProcess(context, 'sleep', [(input.ms / 1000).toFixed(3)])),
+    processOutcome(
+      await runProcess(context, '/bin/sh', [
+        '-c',
+        SLEEP_STEPS,
+        'sleep',
+        String(Math.floor(input.ms / 100)),
+        ((input.ms % 100) / 1000).toFixed(3),
+      ]),
+    ),
 });
 
 const execTool = defineTool({
@@ -93,6 +110,7 @@ const writeFileTool = defineTool({
     } finally {
       await handle.close();
     }
+    await context.driver.claim?.(context.sandboxId, target);
     return { ok: true, output: { path: input.path, bytes: Buffer.byteLength(input.content) } };
   },
 });

@@ -7,6 +7,8 @@ export interface ToolContext {
   executionId: string;
   timeoutMs: number;
   maxOutputBytes: number;
+  /** The sandbox's settings ask for network access. */
+  network?: boolean;
   onSpawn: () => Promise<void>;
 }
 

@@ -4,10 +4,12 @@ import { DelayedError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { executionActiveMs } from '../domain/auto-pause-policy.js';
 import type { ExecutionRecord } from '../domain/execution-store.js';
+import type { SandboxRecord } from '../domain/sandbox-store.js';
 import type { SandboxMetrics } from '../metrics/sandbox-metrics.js';
 import type { SandboxRuntime } from '../runtime/sandbox-runtime.js';
 import type { ExecutionJobData } from '../schemas/control.js';
 import type { ToolOutcome } from '../tools/tool.js';
+import type { RunSlot, RunSlots } from './run-slots.js';
 import type { SandboxStateApplier } from './sandbox-state-applier.js';
 
 export interface ExecutionProcessorDeps {
@@ -15,6 +17,10 @@ export interface ExecutionProcessorDeps {
   metrics: SandboxMetrics;
   applier: SandboxStateApplier;
   log: Logger;
+  /** Run slots and per-dealership shares (run-slots.ts); without it BullMQ's concurrency is all. */
+  slots?: Pick<RunSlots, 'acquire'>;
+  /** How soon a job whose dealership holds its whole share looks again. */
+  tenantRecheckMs?: number;
   /** How soon a job that found its sandbox paused looks again. */
   pausedRecheckMs?: number;
   /** How often a running execution re-reads its sandbox's state (covers lost control messages). */
@@ -97,6 +103,24 @@ export function createExecutionProcessor(deps: ExecutionProcessorDeps) {
       throw new DelayedError();
     }
 
+    let slot: RunSlot | undefined;
+    if (deps.slots) {
+      const granted = deps.slots.acquire(sandbox.dealershipId, sandbox.id);
+      if (!granted) {
+        // The dealership runs its share already: wait in the delayed set, holding nothing.
+        await job.moveToDelayed(Date.now() + (deps.tenantRecheckMs ?? 250), token);
+        throw new DelayedError();
+      }
+      slot = await granted;
+    }
+    try {
+      return await runInSlot(execution, sandbox);
+    } finally {
+      slot?.release();
+    }
+  }
+
+  async function runInSlot(execution: ExecutionRecord, sandbox: SandboxRecord): Promise<string> {
     // `running` here means a worker died mid-run and BullMQ handed us its job: end whatever that
     // attempt left behind (its processes are detached) so only one copy ever runs.
     if (execution.state === 'running')
@@ -143,6 +167,7 @@ export function createExecutionProcessor(deps: ExecutionProcessorDeps) {
                   executionId: execution.id,
                   timeoutMs: execution.timeoutMs,
                   maxOutputBytes: settings.EXECUTION_MAX_OUTPUT_BYTES,
+                  network: sandbox.settings.network === true,
                   // A pause that landed between our state check and the spawn: freeze the new process now.
                   onSpawn: () => applier.apply(execution.sandboxId),
                 },

@@ -11,7 +11,14 @@ import type { AutoPauseJobData, ExecutionJobData } from '../schemas/control.js';
 import { createAutoPauseProcessor } from './auto-pause-processor.js';
 import { startControlListener } from './control-listener.js';
 import { createExecutionProcessor } from './execution-processor.js';
+import { createRunSlots } from './run-slots.js';
 import { createSandboxStateApplier } from './sandbox-state-applier.js';
+
+/**
+ * BullMQ may hold this many jobs per run slot: frozen executions keep their jobs (and locks)
+ * without a run slot (run-slots.ts), and jobs waiting for a slot wait in order in the worker.
+ */
+const JOBS_PER_RUN_SLOT = 4;
 
 export interface WorkerOptions {
   redisUrl: string;
@@ -41,6 +48,7 @@ export async function startWorker(options: WorkerOptions): Promise<SandboxWorker
   const connect = (name: string): RedisClient =>
     createRedis(options.redisUrl, { name, maxRetriesPerRequest: null });
   const commands = connect('sandbox-worker');
+  const registry = options.registry ?? new Registry();
   const runtime = createSandboxRuntime({
     redis: commands,
     settings,
@@ -48,20 +56,24 @@ export async function startWorker(options: WorkerOptions): Promise<SandboxWorker
     log: { warn: (details, message) => log.warn(details, message) },
     keyspace: options.keyspace,
     ...(options.driver ? { driver: options.driver } : {}),
+    onDriverFailure: (operation) => metrics.driverFailures.inc({ operation }),
   });
-  const registry = options.registry ?? new Registry();
-  const metrics = createSandboxMetrics(registry);
-  const applier = createSandboxStateApplier(runtime, log);
+  const metrics = createSandboxMetrics(registry, { isolation: runtime.driver.isolation });
+  const slots = createRunSlots({
+    capacity: settings.WORKER_CONCURRENCY,
+    tenantShare: settings.SANDBOX_TENANT_MAX_SHARE,
+  });
+  const applier = createSandboxStateApplier(runtime, log, metrics, slots);
   const ks = runtime.keyspace;
 
   const executionConnection = connect('sandbox-worker-executions');
   const executionWorker = new Worker<ExecutionJobData>(
     ks.queues.sandboxExecutions,
-    createExecutionProcessor({ runtime, metrics, applier, log }),
+    createExecutionProcessor({ runtime, metrics, applier, log, slots }),
     {
       connection: executionConnection,
       prefix: ks.queues.bullmqPrefix,
-      concurrency: settings.WORKER_CONCURRENCY,
+      concurrency: settings.WORKER_CONCURRENCY * JOBS_PER_RUN_SLOT,
       // A worker that dies mid-job loses its lock; another worker picks the job up after about this long.
       lockDuration: settings.WORKER_LOCK_DURATION_MS,
       stalledInterval: settings.WORKER_LOCK_DURATION_MS,

@@ -28,13 +28,15 @@ export async function createWorkerEndpoint(options: WorkerEndpointOptions): Prom
  */
 export function addWorkerChecks(
   app: TypedFastify,
-  worker: { redis: RedisClient; driver: SandboxDriver },
+  worker: { redis: RedisClient; driver: SandboxDriver; driverReason?: string },
 ): void {
   app.health.addCheck('redis', async () => {
     await redisReachable(worker.redis);
   });
   app.health.addCheck('sandbox-driver', () => ({
     driver: worker.driver.name,
+    isolation: worker.driver.isolation,
+    reason: worker.driverReason ?? null,
     freeze: worker.driver.capabilities(),
   }));
 }

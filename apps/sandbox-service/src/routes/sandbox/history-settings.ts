@@ -112,7 +112,10 @@ export const historySettingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
               throw terminatedError(sandbox.id);
             }
           }
-          await sandboxes.updateSettings(sandbox.id, request.body);
+          await sandboxes.updateSettings(sandbox.id, {
+            ...request.body,
+            network: request.body.network ?? sandbox.settings.network,
+          });
           await scheduleAutoPause(
             queues,
             sandbox.id,

@@ -22,6 +22,7 @@ export function sandboxView(record: SandboxRecord): SandboxView {
         maxExecutionTimeSec: autoPause.maxExecutionTimeSec ?? null,
         maxMemoryMb: autoPause.maxMemoryMb ?? null,
       },
+      network: record.settings.network === true,
     },
     createdBy: record.createdBy,
     createdAt: iso(record.createdAt),
