@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { SandboxRuntimeSettings } from '../config.js';
+import { createTaskMetrics } from './task-metrics.js';
+import { type TaskRuntime, createTaskRuntime } from './task-runtime.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    taskRuntime: TaskRuntime;
+  }
+}
+
+/** Tasks, agents, their events, timers and metrics over the app's Redis. */
+async function taskRuntimePlugin(
+  app: FastifyInstance,
+  options: { settings: SandboxRuntimeSettings },
+): Promise<void> {
+  const ks = app.sandbox.keyspace;
+  let runtime: TaskRuntime | undefined;
+  const metrics = createTaskMetrics(app.metrics, () => runtime!.tasks.stateCounts());
+  runtime = createTaskRuntime({
+    redis: app.redis,
+    keyspace: ks,
+    settings: options.settings,
+    onQueueError: (error) => app.log.warn({ err: error }, 'task queue connection error'),
+    log: { warn: (details, message) => app.log.warn(details, message) },
+    metrics,
+  });
+  app.decorate('taskRuntime', runtime);
+  app.addHook('onClose', async () => {
+    await runtime.close();
+  });
+}
+
+export const taskPlugin = fp(taskRuntimePlugin, {
+  name: 'task-runtime',
+  fastify: '5.x',
+  dependencies: ['sandbox-runtime', '@switchboard/metrics'],
+});
