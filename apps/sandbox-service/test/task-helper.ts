@@ -63,7 +63,14 @@ export function useTaskStack(
       auth: { secret: TEST_SECRET },
       logLevel: 'silent',
       settings,
-      protection: { HTTP_RATE_LIMIT_WRITE_MAX: 1_000_000, HTTP_RATE_LIMIT_IP_MAX: 1_000_000 },
+      // Load (100 concurrent creates) is the subject here, not the service's self-protection.
+      protection: {
+        HTTP_RATE_LIMIT_WRITE_MAX: 1_000_000,
+        HTTP_RATE_LIMIT_READ_MAX: 1_000_000,
+        HTTP_RATE_LIMIT_IP_MAX: 1_000_000,
+        PRESSURE_MAX_EVENT_LOOP_DELAY_MS: 60_000,
+        REDIS_COMMAND_TIMEOUT_MS: 10_000,
+      },
     });
     await stack.app.ready();
     stack.worker =
