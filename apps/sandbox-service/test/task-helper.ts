@@ -20,6 +20,8 @@ export interface AgentSocket {
   agentId: string;
   /** Every event frame of its agent room, in arrival order. */
   events: Array<{ event: string; data: { task: { id: string; state: string } } }>;
+  /** Also listens to another room; resolves with that room's event frames (filled as they come). */
+  join(room: string): Promise<{ events: Array<{ event: string; data: Record<string, unknown> }> }>;
   close(): void;
 }
 
@@ -89,6 +91,8 @@ export function useTaskStack(
       const socket = new WebSocket(`ws://127.0.0.1:${stack.gateway.port}/ws?token=${token}`);
       sockets.push(socket);
       const events: AgentSocket['events'] = [];
+      const others = new Map<string, Array<{ event: string; data: Record<string, unknown> }>>();
+      const joined = new Set<string>();
       let subscribed = false;
       const room = `agent:${agentId}`;
       socket.on('message', (raw) => {
@@ -101,11 +105,24 @@ export function useTaskStack(
         if (frame.type === 'connection.established')
           socket.send(JSON.stringify({ type: 'subscribe', room }));
         if (frame.type === 'subscribed' && frame.room === room) subscribed = true;
+        if (frame.type === 'subscribed' && frame.room) joined.add(frame.room);
         if (frame.type === 'event' && frame.room === room)
           events.push({ event: frame.event!, data: frame.data! });
+        if (frame.type === 'event' && frame.room && others.has(frame.room))
+          others.get(frame.room)!.push({ event: frame.event!, data: frame.data! as never });
       });
       await waitFor(() => subscribed, { message: `${agentId} subscribed`, timeoutMs: 10_000 });
-      return { agentId, events, close: () => socket.close() };
+      return {
+        agentId,
+        events,
+        join: async (other: string) => {
+          others.set(other, []);
+          socket.send(JSON.stringify({ type: 'subscribe', room: other }));
+          await waitFor(() => joined.has(other), { message: `joined ${other}` });
+          return { events: others.get(other)! };
+        },
+        close: () => socket.close(),
+      };
     };
   });
   afterAll(async () => {

@@ -66,6 +66,24 @@ describe('agent registry', () => {
     });
   });
 
+  it('the gateway announces agent.connected / agent.disconnected / agent.status_changed in the dealership room', async () => {
+    const watcher = await stack.connect('presence-watch', 'd1');
+    const socket = await watcher.join('dealership:d1');
+    const agent = await stack.connect('presence-agent', 'd1');
+    await waitFor(() => socket.events.some((e) => e.event === 'agent.connected' && e.data.agentId === 'presence-agent'), {
+      message: 'agent.connected',
+    });
+    agent.close();
+    await waitFor(
+      () => socket.events.some((e) => e.event === 'agent.disconnected' && e.data.agentId === 'presence-agent'),
+      { message: 'agent.disconnected' },
+    );
+    const statuses = socket.events
+      .filter((e) => e.event === 'agent.status_changed' && e.data.agentId === 'presence-agent')
+      .map((e) => e.data.status);
+    expect(statuses).toEqual(['online', 'offline']);
+  });
+
   it('lists agents by capability from its index, and by status', async () => {
     const cap = freshCapability();
     await agents(['list-a'], cap);

@@ -28,28 +28,39 @@ export function createUserPresence(
     cacheMs: options.cacheMs ?? 500,
   });
 
-  const liveMember = (members: string[], stale: Set<string>) =>
-    members.some((member) => !stale.has(member.slice(0, member.indexOf(' '))));
+  const liveMembers = (members: string[], stale: Set<string>) =>
+    members.filter((member) => !stale.has(member.slice(0, member.indexOf(' ')))).length;
 
-  async function onlineOf(dealershipId: string, userIds: string[]): Promise<Set<string>> {
-    if (userIds.length === 0) return new Set();
+  /** Live connections per user (0 = offline). */
+  async function connectionsOf(dealershipId: string, userIds: string[]): Promise<Map<string, number>> {
+    if (userIds.length === 0) return new Map();
     const since = String(Date.now() - registryStaleMs);
     const batch = commandBatch(redis);
     for (const userId of userIds)
       batch.zrangebyscore(ks.realtime.userConnections(dealershipId, userId), since, '+inf');
     const [replies, staleIds] = await Promise.all([batch.exec(), liveness.staleInstances()]);
     const stale = new Set(staleIds);
-    const online = new Set<string>();
+    const counts = new Map<string, number>();
     userIds.forEach((userId, index) => {
       const [error, members] = replies?.[index] ?? [null, []];
       if (error) throw error;
-      if (liveMember(members as string[], stale)) online.add(userId);
+      counts.set(userId, liveMembers(members as string[], stale));
     });
-    return online;
+    return counts;
+  }
+
+  /** The users among `userIds` with at least one live connection. */
+  async function onlineOf(dealershipId: string, userIds: string[]): Promise<Set<string>> {
+    const counts = await connectionsOf(dealershipId, userIds);
+    return new Set(userIds.filter((userId) => (counts.get(userId) ?? 0) > 0));
   }
 
   return {
     onlineOf,
+    /** Live connections of one user: 1 right after a first connect, 0 after the last close. */
+    async connectionCount(dealershipId: string, userId: string): Promise<number> {
+      return (await connectionsOf(dealershipId, [userId])).get(userId) ?? 0;
+    },
     async isOnline(dealershipId: string, userId: string): Promise<boolean> {
       return (await onlineOf(dealershipId, [userId])).has(userId);
     },
