@@ -341,6 +341,28 @@ describe('task lifecycle', () => {
   });
 });
 
+describe('metrics', () => {
+  it('counts created, completed and failed tasks, wait and duration, and open tasks by state', async () => {
+    const cap = freshCapability();
+    await agents(['met-a'], cap);
+    const done = await create({ capability: cap });
+    await act('met-a', done.id, 'accept');
+    await act('met-a', done.id, 'complete', { result: 1 });
+    const failed = await create({ capability: cap });
+    await act('met-a', failed.id, 'accept');
+    await act('met-a', failed.id, 'fail', { error: 'no' });
+    await create({ capability: `${cap}-nobody` });
+    const metrics = (await stack.app.inject('/metrics')).body;
+    const value = (pattern: RegExp) => Number(pattern.exec(metrics)?.[1] ?? Number.NaN);
+    expect(value(/^tasks_created_total (\d+)/m)).toBeGreaterThanOrEqual(3);
+    expect(value(/^tasks_completed_total (\d+)/m)).toBeGreaterThanOrEqual(1);
+    expect(value(/^tasks_failed_total\{reason="error"\} (\d+)/m)).toBeGreaterThanOrEqual(1);
+    expect(value(/^task_wait_seconds_count (\d+)/m)).toBeGreaterThanOrEqual(2);
+    expect(value(/^task_duration_seconds_count (\d+)/m)).toBeGreaterThanOrEqual(2);
+    expect(value(/^tasks_open\{state="pending"\} (\d+)/m)).toBeGreaterThanOrEqual(1);
+  });
+});
+
 describe('bounds, validation and tenancy', () => {
   it('refuses input or result beyond TASK_MAX_BYTES with 413', async () => {
     const cap = freshCapability();

@@ -62,6 +62,7 @@
  *   task:pending:{d:<dealershipId>}:<cap>      zset     tasks waiting for an agent, by priority then age
  *   task:pending-capabilities:{d:<dealershipId>} set    capabilities with waiting tasks
  *   task:pending-dealerships                   set      dealerships with waiting tasks
+ *   task:dirty                                 zset     task id -> when a change began (index repair)
  *   task:stats:states                          hash     state -> open tasks (gauge source)
  *   agent:record:{d:<dealershipId>}:<agentId>  hash     registered agent: capabilities, maxConcurrent, labels
  *   agent:index:{d:<dealershipId>}:all         zset     agent ids by registration time

@@ -27,6 +27,8 @@ export function taskKeys(p: Prefixer) {
     pendingCapabilities: (dealershipId: string) => p(`task:pending-capabilities:${d(dealershipId)}`),
     /** set: dealerships with pending tasks (what the periodic assigner visits). */
     pendingDealerships: () => p('task:pending-dealerships'),
+    /** zset: task id -> when a change of it began; the periodic repair re-derives its indexes. */
+    dirty: () => p('task:dirty'),
     /** hash: state -> open tasks in it, all dealerships (tasks_open gauge). */
     stateCounts: () => p('task:stats:states'),
     /** hash: one registered agent (capabilities, maxConcurrent, labels). */

@@ -30,6 +30,8 @@ export function createTaskAssigner(deps: {
   agents: AgentRegistry;
   getTask(id: string): Promise<TaskRecord | undefined>;
   excluded(id: string): Promise<Set<string>>;
+  /** Called before a reservation, so a process dying right after it leaves a repairable mark. */
+  markDirty(id: string): Promise<void>;
   assignment: Assignment;
 }) {
   const ks = deps.keyspace.tasks;
@@ -46,6 +48,7 @@ export function createTaskAssigner(deps: {
     for (const agent of free) {
       if (agent.load >= agent.maxConcurrent || excluded.has(agent.agentId)) continue;
       if (task.assignTo && task.assignTo !== agent.agentId) continue;
+      await deps.markDirty(task.id);
       const reserved = await deps.agents.reserve(task.dealershipId, agent.agentId, task.id);
       if (reserved === 'full') {
         agent.load = agent.maxConcurrent;

@@ -33,6 +33,12 @@ export const TaskEnv = Type.Object({
     minimum: 50,
     description: 'how often waiting tasks are offered to agents that came online',
   }),
+  TASK_REPAIR_AFTER_MS: Type.Integer({
+    default: 5_000,
+    minimum: 100,
+    description:
+      'a change not finished after this long (its process died) has its indexes re-derived by the sweep',
+  }),
   TASK_HISTORY_MAX: Type.Integer({ default: 500, minimum: 10, maximum: 10_000 }),
   AGENT_MAX_CONCURRENT: Type.Integer({
     default: 100,

@@ -77,6 +77,7 @@ export function createTaskOperations(deps: {
     agents: deps.agents,
     getTask: (id) => store.get(id),
     excluded: (id) => store.excluded(id),
+    markDirty: (id) => store.markDirty(id),
     assignment: {
       async commit(task, agentId) {
         const now = Date.now();
@@ -217,12 +218,14 @@ export function createTaskOperations(deps: {
       const agent = await deps.agents.get(task.dealershipId, input.toAgentId);
       if (!agent)
         throw new AppError(ErrorCode.RECORD_NOT_FOUND, 'Agent not found.', { id: input.toAgentId });
+      await store.markDirty(task.id);
       const reserved = await deps.agents.reserve(task.dealershipId, input.toAgentId, task.id);
       if (reserved === 'ok') target = input.toAgentId;
     } else {
       const free = await assigner.freeAgents(task.dealershipId, capability);
       for (const agent of free) {
         if (agent.agentId === input.actor) continue;
+        await store.markDirty(task.id);
         if ((await deps.agents.reserve(task.dealershipId, agent.agentId, task.id)) === 'ok') {
           target = agent.agentId;
           break;
@@ -316,6 +319,10 @@ export function createTaskOperations(deps: {
     retryDue,
     drain: (dealershipId: string, capabilities?: readonly string[]) =>
       assigner.drain(dealershipId, capabilities),
-    sweep: () => assigner.sweep(),
+    /** The periodic pass: repair what died midway, then offer waiting tasks to free agents. */
+    sweep: async () => {
+      await store.repairDirty(settings.TASK_REPAIR_AFTER_MS);
+      return assigner.sweep();
+    },
   };
 }

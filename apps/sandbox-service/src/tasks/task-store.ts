@@ -21,6 +21,7 @@ import {
 const transitionScript = defineScript<[string, string?, string?, string[]?]>(
   new URL('../../lua/task-transition-3.lua', import.meta.url),
 );
+const clearMarkScript = defineScript<number>(new URL('../../lua/clear-mark-1.lua', import.meta.url));
 
 export const newTaskId = () => `tsk_${randomUUID().replaceAll('-', '')}`;
 
@@ -127,6 +128,7 @@ export function createTaskStore(options: {
       ...(input.assignTo ? { assignTo: input.assignTo } : {}),
       ...(input.deadline !== undefined ? { deadline: String(input.deadline) } : {}),
     };
+    await markDirty(input.id);
     const entry: TaskHistoryEntry = {
       seq: 1,
       action: 'create',
@@ -205,6 +207,7 @@ export function createTaskStore(options: {
     const now = input.now ?? Date.now();
     const before = await get(input.id);
     if (!before) return { kind: 'missing' };
+    await markDirty(input.id);
     const extra: Record<string, string> = {};
     if (input.agentId) extra['agentId'] = input.agentId;
     if (input.delegatedFrom) extra['delegatedFrom'] = input.delegatedFrom;
@@ -239,6 +242,72 @@ export function createTaskStore(options: {
     const task = parseTask(hashOf(fields ?? []))!;
     await reindex(before, task, now);
     return { kind: 'ok', before, task, entry: JSON.parse(entryJson!) as TaskHistoryEntry };
+  }
+
+  /**
+   * Marks a task before a change whose follow-up writes (indexes, load sets) live in another slot
+   * than the task: if the process dies in between, `repairDirty` re-derives them from the task.
+   */
+  async function markDirty(id: string): Promise<void> {
+    await redis.zadd(ks.dirty(), Date.now(), id);
+  }
+
+  /** Puts the task in exactly the indexes and load sets its record says, whatever happened before. */
+  async function repair(id: string): Promise<void> {
+    const task = await get(id);
+    if (!task) return;
+    const d = task.dealershipId;
+    const entries = await history(id);
+    const agents = new Set<string>();
+    for (const entry of entries) {
+      if (entry.agentId) agents.add(entry.agentId);
+      if (entry.delegatedFrom) agents.add(entry.delegatedFrom);
+    }
+    if (task.assignee) agents.add(task.assignee);
+    // A reservation whose transition never came is in no history: any agent of the capability may hold it.
+    for (const agent of await redis.smembers(ks.agentsByCapability(d, task.capability))) agents.add(agent);
+    const capabilities = new Set([task.capability]);
+    const multi = redis.multi();
+    for (const state of TASK_STATES)
+      if (state === task.state) multi.zadd(ks.index(d, `state:${state}`), task.createdAt, id);
+      else multi.zrem(ks.index(d, `state:${state}`), id);
+    multi.zadd(ks.index(d, 'all'), task.createdAt, id);
+    multi.zadd(ks.index(d, `capability:${task.capability}`), task.createdAt, id);
+    if (task.projectId) multi.zadd(ks.index(d, `project:${task.projectId}`), task.createdAt, id);
+    for (const agent of agents) {
+      const holds = agent === task.assignee && isHeld(task.state);
+      if (holds) multi.sadd(ks.agentLoad(d, agent), id);
+      else multi.srem(ks.agentLoad(d, agent), id);
+      if (holds && task.state === 'accepted') multi.sadd(ks.agentAccepted(d, agent), id);
+      else multi.srem(ks.agentAccepted(d, agent), id);
+      if (agent === task.assignee) multi.zadd(ks.index(d, `assignee:${agent}`), task.createdAt, id);
+      else multi.zrem(ks.index(d, `assignee:${agent}`), id);
+    }
+    for (const capability of capabilities)
+      if (task.state === 'pending') {
+        multi.zadd(ks.pending(d, capability), pendingScore(task.priority, task.createdAt), id);
+        multi.sadd(ks.pendingCapabilities(d), capability);
+        multi.sadd(ks.pendingDealerships(), d);
+      } else multi.zrem(ks.pending(d, capability), id);
+    await multi.exec();
+  }
+
+  /** Repairs tasks marked longer than `olderThanMs` ago (their change died midway, or finished unmarked). */
+  async function repairDirty(olderThanMs: number, limit = 500): Promise<number> {
+    const raw = await redis.zrangebyscore(
+      ks.dirty(),
+      '-inf',
+      String(Date.now() - olderThanMs),
+      'WITHSCORES',
+      'LIMIT',
+      0,
+      limit,
+    );
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      await repair(raw[i]!);
+      await clearMarkScript(redis, [ks.dirty()], [raw[i]!, raw[i + 1]!]);
+    }
+    return raw.length / 2;
   }
 
   async function history(id: string): Promise<TaskHistoryEntry[]> {
@@ -323,5 +392,16 @@ export function createTaskStore(options: {
     ) as Record<TaskState, number>;
   }
 
-  return { get, create, transition, history, excluded, exclude, list, stateCounts, reindex };
+  return {
+    get,
+    create,
+    transition,
+    history,
+    excluded,
+    exclude,
+    list,
+    stateCounts,
+    markDirty,
+    repairDirty,
+  };
 }
