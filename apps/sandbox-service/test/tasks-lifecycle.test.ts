@@ -354,12 +354,12 @@ describe('metrics', () => {
     await create({ capability: `${cap}-nobody` });
     const metrics = (await stack.app.inject('/metrics')).body;
     const value = (pattern: RegExp) => Number(pattern.exec(metrics)?.[1] ?? Number.NaN);
-    expect(value(/^tasks_created_total (\d+)/m)).toBeGreaterThanOrEqual(3);
-    expect(value(/^tasks_completed_total (\d+)/m)).toBeGreaterThanOrEqual(1);
-    expect(value(/^tasks_failed_total\{reason="error"\} (\d+)/m)).toBeGreaterThanOrEqual(1);
-    expect(value(/^task_wait_seconds_count (\d+)/m)).toBeGreaterThanOrEqual(2);
-    expect(value(/^task_duration_seconds_count (\d+)/m)).toBeGreaterThanOrEqual(2);
-    expect(value(/^tasks_open\{state="pending"\} (\d+)/m)).toBeGreaterThanOrEqual(1);
+    expect(value(/^tasks_created_total\{[^}]*\} (\d+)/m)).toBeGreaterThanOrEqual(3);
+    expect(value(/^tasks_completed_total\{[^}]*\} (\d+)/m)).toBeGreaterThanOrEqual(1);
+    expect(value(/^tasks_failed_total\{reason="error"[^}]*\} (\d+)/m)).toBeGreaterThanOrEqual(1);
+    expect(value(/^task_wait_seconds_count\{[^}]*\} (\d+)/m)).toBeGreaterThanOrEqual(2);
+    expect(value(/^task_duration_seconds_count\{[^}]*\} (\d+)/m)).toBeGreaterThanOrEqual(2);
+    expect(value(/^tasks_open\{state="pending"[^}]*\} (\d+)/m)).toBeGreaterThanOrEqual(1);
   });
 });
 
