@@ -48,7 +48,11 @@ describe('createAgent (SDK) against the real gateway and API', () => {
     const record = (agent: string, task: AgentTask) =>
       runs.set(task.id, [...(runs.get(task.id) ?? []), agent]);
     const url = () => [stack.gateway.port, spare.port].map((port) => `ws://127.0.0.1:${port}/ws`);
-    const common = { apiUrl, WebSocket: WebSocket as never, reconnect: { initialDelayMs: 50, maxDelayMs: 300 } };
+    const common = {
+      apiUrl,
+      WebSocket: WebSocket as never,
+      reconnect: { initialDelayMs: 50, maxDelayMs: 300 },
+    };
     const alpha = createAgent({
       ...common,
       url: url(),
@@ -72,7 +76,8 @@ describe('createAgent (SDK) against the real gateway and API', () => {
     await alpha.onTask(async (task, ctx) => {
       record('sdk-alpha', task);
       const input = task.input as { delegate?: boolean; n: number };
-      if (input.delegate) await ctx.delegate({ capability: 'sdk-translate', reason: 'needs translation' });
+      if (input.delegate)
+        await ctx.delegate({ capability: 'sdk-translate', reason: 'needs translation' });
       return `alpha:${input.n}`;
     });
     await beta.onTask(async (task) => {
@@ -83,18 +88,28 @@ describe('createAgent (SDK) against the real gateway and API', () => {
     });
 
     const plain = await create({ capability: 'sdk-summarize', input: { n: 1 } });
-    const rejected = await create({ capability: 'sdk-summarize', input: { n: 2, avoid: 'sdk-alpha' } });
-    const delegated = await create({ capability: 'sdk-summarize', input: { n: 3, delegate: true }, assignTo: 'sdk-alpha' });
+    const rejected = await create({
+      capability: 'sdk-summarize',
+      input: { n: 2, avoid: 'sdk-alpha' },
+    });
+    const delegated = await create({
+      capability: 'sdk-summarize',
+      input: { n: 3, delegate: true },
+      assignTo: 'sdk-alpha',
+    });
     const retried = await create({ capability: 'sdk-translate', input: { n: 4, flaky: true } });
     const ids = [plain.id, rejected.id, delegated.id, retried.id];
-    await waitFor(async () => (await Promise.all(ids.map(read))).every((t) => t.state === 'completed'), {
-      timeoutMs: 60_000,
-      message: 'all four completed',
-    });
+    await waitFor(
+      async () => (await Promise.all(ids.map(read))).every((t) => t.state === 'completed'),
+      {
+        timeoutMs: 60_000,
+        message: 'all four completed',
+      },
+    );
     expect((await read(rejected.id)).result).toBe('beta:2');
     expect((await read(delegated.id)).result).toBe('beta:3');
     expect((await history(delegated.id)).delegationChain).toEqual(['sdk-alpha', 'sdk-beta']);
-    expect((await read(retried.id))).toMatchObject({ result: 'beta:4', attempts: 1 });
+    expect(await read(retried.id)).toMatchObject({ result: 'beta:4', attempts: 1 });
     expect(runs.get(retried.id)).toEqual(['sdk-beta', 'sdk-beta']);
     expect(runs.get(plain.id)).toHaveLength(1);
     const rejectedHistory = await history(rejected.id);
@@ -108,7 +123,8 @@ describe('createAgent (SDK) against the real gateway and API', () => {
       [5, 6, 7, 8].map((n) => create({ capability: 'sdk-summarize', input: { n } })),
     );
     await waitFor(
-      async () => (await Promise.all(whileAway.map((t) => read(t.id)))).every((t) => t.state === 'completed'),
+      async () =>
+        (await Promise.all(whileAway.map((t) => read(t.id)))).every((t) => t.state === 'completed'),
       { timeoutMs: 60_000, message: 'tasks created while the gateway was away completed' },
     );
     for (const task of whileAway) expect(runs.get(task.id)).toHaveLength(1);

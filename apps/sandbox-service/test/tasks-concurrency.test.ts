@@ -74,7 +74,8 @@ describe('100 concurrent creates against 5 agents', () => {
     expect([...perAgent.values()].every((n) => n <= 20)).toBe(true);
     expect([...max.values()].every((n) => n <= 20)).toBe(true);
     expect(await assignCounts(ids)).toEqual(ids.map(() => 1));
-    for (const id of AGENTS) expect(await redis.scard(ks.agentLoad('d1', id))).toBe(perAgent.get(id) ?? 0);
+    for (const id of AGENTS)
+      expect(await redis.scard(ks.agentLoad('d1', id))).toBe(perAgent.get(id) ?? 0);
   });
 
   it('with less capacity than tasks, the rest wait and are each run exactly once as agents free up', async () => {
@@ -129,15 +130,25 @@ describe('100 concurrent creates against 5 agents', () => {
     const max = await loads.stop();
     expect([...handled.values()].every((n) => n === 1)).toBe(true);
     expect([...max.values()].every((n) => n <= 4)).toBe(true);
-    const list = await waitFor(async () => {
-      const page = (await stack.as('alice', d).get(`/api/tasks?state=completed&limit=200`)).json().data;
-      return page.items.length === 100 ? page : undefined;
-    }, { message: 'all completed' });
+    const list = await waitFor(
+      async () => {
+        const page = (await stack.as('alice', d).get(`/api/tasks?state=completed&limit=200`)).json()
+          .data;
+        return page.items.length === 100 ? page : undefined;
+      },
+      { message: 'all completed' },
+    );
     expect(list.items).toHaveLength(100);
     const history = await Promise.all(
-      ids.map(async (id) => (await stack.as('alice', d).get(`/api/tasks/${id}/history`)).json().data),
+      ids.map(
+        async (id) => (await stack.as('alice', d).get(`/api/tasks/${id}/history`)).json().data,
+      ),
     );
-    expect(history.every((h) => h.entries.filter((e: { action: string }) => e.action === 'assign').length === 1)).toBe(true);
+    expect(
+      history.every(
+        (h) => h.entries.filter((e: { action: string }) => e.action === 'assign').length === 1,
+      ),
+    ).toBe(true);
     console.info(
       `assignment throughput: 100 tasks create -> accepted in ${elapsed.toFixed(2)} s = ${(100 / elapsed).toFixed(1)} tasks/s (5 agents x 4 slots)`,
     );

@@ -26,7 +26,10 @@ const env = () => ({
 });
 
 async function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [workerEntry], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [workerEntry], {
+    env: env(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -46,7 +49,8 @@ afterAll(async () => {
   await redis.quit();
 });
 
-const read = async (id: string) => (await stack.as('alice', 'd1').get(`/api/tasks/${id}`)).json().data;
+const read = async (id: string) =>
+  (await stack.as('alice', 'd1').get(`/api/tasks/${id}`)).json().data;
 
 describe('processes killed mid-way lose no task', () => {
   it('kill -9 of the worker: accept timeouts and deadlines set before it died still fire in the next worker', async () => {
@@ -56,7 +60,9 @@ describe('processes killed mid-way lose no task', () => {
       await stack.connect(id, 'd1');
     }
     const offered = (
-      await stack.as('alice', 'd1').post('/api/tasks', { title: 't', capability: 'crash-w', input: 1, acceptTimeoutMs: 1500 })
+      await stack
+        .as('alice', 'd1')
+        .post('/api/tasks', { title: 't', capability: 'crash-w', input: 1, acceptTimeoutMs: 1500 })
     ).json().data;
     const doomed = (
       await stack.as('alice', 'd1').post('/api/tasks', {
@@ -101,7 +107,8 @@ describe('processes killed mid-way lose no task', () => {
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ title: `t${i}`, capability: 'crash-api', input: i }),
       }).then(
-        async (res) => (res.status === 201 ? ((await res.json()) as { data: { id: string } }).data.id : undefined),
+        async (res) =>
+          res.status === 201 ? ((await res.json()) as { data: { id: string } }).data.id : undefined,
         () => undefined,
       ),
     );
@@ -129,13 +136,17 @@ describe('processes killed mid-way lose no task', () => {
       },
       { timeoutMs: 30_000, message: `all ${stored.length} stored tasks assigned` },
     );
-    const listed = (await stack.as('alice', 'd1').get('/api/tasks?capability=crash-api&limit=200')).json().data;
+    const listed = (
+      await stack.as('alice', 'd1').get('/api/tasks?capability=crash-api&limit=200')
+    ).json().data;
     expect(listed.items.map((t: { id: string }) => t.id).sort()).toEqual([...stored].sort());
     const held = [
       ...(await redis.smembers(ks.agentLoad('d1', 'k-c'))),
       ...(await redis.smembers(ks.agentLoad('d1', 'k-d'))),
     ];
     expect(held.sort()).toEqual([...stored].sort());
-    console.info(`API killed mid-burst: ${answered.length} answered 201, ${stored.length} stored, all assigned once`);
+    console.info(
+      `API killed mid-burst: ${answered.length} answered 201, ${stored.length} stored, all assigned once`,
+    );
   });
 });

@@ -18,14 +18,22 @@ let seq = 0;
 const freshCapability = () => `cap-${++seq}-${Date.now()}`;
 
 async function create(body: Record<string, unknown>, sub = 'alice', d = 'd1', headers = {}) {
-  const res = await stack.as(sub, d).post('/api/tasks', { title: 't', input: { n: 1 }, ...body }, headers);
+  const res = await stack
+    .as(sub, d)
+    .post('/api/tasks', { title: 't', input: { n: 1 }, ...body }, headers);
   expect(res.statusCode, res.body).toBe(201);
   return res.json().data as Task;
 }
 const read = async (id: string, d = 'd1') =>
   (await stack.as('alice', d).get(`/api/tasks/${id}`)).json().data as Task;
-const act = (agent: string, id: string, action: string, body: unknown = {}, headers = {}, d = 'd1') =>
-  stack.as(agent, d, 'agent').post(`/api/tasks/${id}/${action}`, body, headers);
+const act = (
+  agent: string,
+  id: string,
+  action: string,
+  body: unknown = {},
+  headers = {},
+  d = 'd1',
+) => stack.as(agent, d, 'agent').post(`/api/tasks/${id}/${action}`, body, headers);
 
 /** Agents online (a gateway connection each) and registered with one capability. */
 async function agents(ids: string[], capability: string, maxConcurrent = 1, d = 'd1') {
@@ -43,7 +51,11 @@ describe('agent registry', () => {
     const me = stack.as('reg-1', 'd1', 'agent');
     const first = await me.put('/api/agents/reg-1', { capabilities: [cap], maxConcurrent: 1 });
     expect(first.statusCode).toBe(201);
-    expect(first.json().data).toMatchObject({ agentId: 'reg-1', status: 'offline', activeTasks: 0 });
+    expect(first.json().data).toMatchObject({
+      agentId: 'reg-1',
+      status: 'offline',
+      activeTasks: 0,
+    });
     const again = await me.put('/api/agents/reg-1', {
       capabilities: [cap, 'other'],
       maxConcurrent: 1,
@@ -61,21 +73,33 @@ describe('agent registry', () => {
       activeTasks: 1,
     });
     socket.close();
-    await waitFor(async () => (await me.get('/api/agents/reg-1')).json().data.status === 'offline', {
-      message: 'offline after the last connection closed',
-    });
+    await waitFor(
+      async () => (await me.get('/api/agents/reg-1')).json().data.status === 'offline',
+      {
+        message: 'offline after the last connection closed',
+      },
+    );
   });
 
   it('the gateway announces agent.connected / agent.disconnected / agent.status_changed in the dealership room', async () => {
     const watcher = await stack.connect('presence-watch', 'd1');
     const socket = await watcher.join('dealership:d1');
     const agent = await stack.connect('presence-agent', 'd1');
-    await waitFor(() => socket.events.some((e) => e.event === 'agent.connected' && e.data.agentId === 'presence-agent'), {
-      message: 'agent.connected',
-    });
+    await waitFor(
+      () =>
+        socket.events.some(
+          (e) => e.event === 'agent.connected' && e.data.agentId === 'presence-agent',
+        ),
+      {
+        message: 'agent.connected',
+      },
+    );
     agent.close();
     await waitFor(
-      () => socket.events.some((e) => e.event === 'agent.disconnected' && e.data.agentId === 'presence-agent'),
+      () =>
+        socket.events.some(
+          (e) => e.event === 'agent.disconnected' && e.data.agentId === 'presence-agent',
+        ),
       { message: 'agent.disconnected' },
     );
     const statuses = socket.events
@@ -89,21 +113,31 @@ describe('agent registry', () => {
     await agents(['list-a'], cap);
     await stack.register('list-b', 'd1', [cap]);
     const byCap = (await stack.as('u', 'd1').get(`/api/agents?capability=${cap}`)).json().data;
-    expect(byCap.items.map((a: { agentId: string }) => a.agentId).sort()).toEqual(['list-a', 'list-b']);
-    const online = (await stack.as('u', 'd1').get(`/api/agents?capability=${cap}&status=online`)).json()
-      .data;
+    expect(byCap.items.map((a: { agentId: string }) => a.agentId).sort()).toEqual([
+      'list-a',
+      'list-b',
+    ]);
+    const online = (
+      await stack.as('u', 'd1').get(`/api/agents?capability=${cap}&status=online`)
+    ).json().data;
     expect(online.items.map((a: { agentId: string }) => a.agentId)).toEqual(['list-a']);
   });
 
   it('refuses registering another agent (403) unless admin, who registers in their own dealership', async () => {
     const cap = freshCapability();
     expect(
-      (await stack.as('x', 'd1', 'agent').put('/api/agents/y', { capabilities: [cap], maxConcurrent: 1 }))
-        .statusCode,
+      (
+        await stack
+          .as('x', 'd1', 'agent')
+          .put('/api/agents/y', { capabilities: [cap], maxConcurrent: 1 })
+      ).statusCode,
     ).toBe(403);
     expect(
-      (await stack.as('x', 'd1', 'user').put('/api/agents/x', { capabilities: [cap], maxConcurrent: 1 }))
-        .statusCode,
+      (
+        await stack
+          .as('x', 'd1', 'user')
+          .put('/api/agents/x', { capabilities: [cap], maxConcurrent: 1 })
+      ).statusCode,
     ).toBe(403);
     const admin = await stack
       .as('root', 'd1', 'admin')
@@ -127,7 +161,8 @@ describe('agent registry', () => {
     ).toBe(400);
     const labels = Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v']));
     expect(
-      (await me.put('/api/agents/flood', { capabilities: ['a'], maxConcurrent: 1, labels })).statusCode,
+      (await me.put('/api/agents/flood', { capabilities: ['a'], maxConcurrent: 1, labels }))
+        .statusCode,
     ).toBe(400);
   });
 });
@@ -142,7 +177,11 @@ describe('task lifecycle', () => {
     expect(accepted.statusCode).toBe(200);
     expect(accepted.headers['etag']).toBe('"3"');
     const done = await act('life-a', task.id, 'complete', { result: { ok: true } });
-    expect(done.json().data).toMatchObject({ state: 'completed', result: { ok: true }, version: 4 });
+    expect(done.json().data).toMatchObject({
+      state: 'completed',
+      result: { ok: true },
+      version: 4,
+    });
     await waitFor(() => socket!.events.some((e) => e.event === 'task.completed'), {
       message: 'task.completed in the agent room',
     });
@@ -151,7 +190,8 @@ describe('task lifecycle', () => {
       'task.accepted',
       'task.completed',
     ]);
-    const history = (await stack.as('alice', 'd1').get(`/api/tasks/${task.id}/history`)).json().data;
+    const history = (await stack.as('alice', 'd1').get(`/api/tasks/${task.id}/history`)).json()
+      .data;
     expect(history.entries.map((e: { action: string }) => e.action)).toEqual([
       'create',
       'assign',
@@ -210,7 +250,8 @@ describe('task lifecycle', () => {
     await act(second, task.id, 'reject', {});
     const after = await read(task.id);
     expect(after).toMatchObject({ state: 'pending', assignee: null });
-    const history = (await stack.as('alice', 'd1').get(`/api/tasks/${task.id}/history`)).json().data;
+    const history = (await stack.as('alice', 'd1').get(`/api/tasks/${task.id}/history`)).json()
+      .data;
     expect(history.entries.filter((e: { action: string }) => e.action === 'reject')).toEqual([
       expect.objectContaining({ agentId: first, reason: 'busy elsewhere' }),
       expect.objectContaining({ agentId: second }),
@@ -230,7 +271,8 @@ describe('task lifecycle', () => {
       { message: 'reassigned after the accept timeout' },
     );
     expect(moved.state).toBe('assigned');
-    const history = (await stack.as('alice', 'd1').get(`/api/tasks/${task.id}/history`)).json().data;
+    const history = (await stack.as('alice', 'd1').get(`/api/tasks/${task.id}/history`)).json()
+      .data;
     expect(history.entries.find((e: { action: string }) => e.action === 'timeout')).toMatchObject({
       actor: 'system',
       reason: 'accept_timeout',
@@ -255,7 +297,8 @@ describe('task lifecycle', () => {
     expect(toC.json().data).toMatchObject({ assignee: 'del-c', capability: other });
     await act('del-c', task.id, 'accept');
     await act('del-c', task.id, 'complete', { result: 'done' });
-    const history = (await stack.as('alice', 'd1').get(`/api/tasks/${task.id}/history`)).json().data;
+    const history = (await stack.as('alice', 'd1').get(`/api/tasks/${task.id}/history`)).json()
+      .data;
     expect(history.delegationChain).toEqual(['del-a', 'del-b', 'del-c']);
     expect(history.entries.filter((e: { action: string }) => e.action === 'delegate')).toEqual([
       expect.objectContaining({ delegatedFrom: 'del-a', agentId: 'del-b', reason: 'needs b' }),
@@ -268,16 +311,27 @@ describe('task lifecycle', () => {
 
   it('a task past its deadline fails with deadline_exceeded', async () => {
     const cap = freshCapability();
-    const task = await create({ capability: cap, deadline: new Date(Date.now() + 400).toISOString() });
+    const task = await create({
+      capability: cap,
+      deadline: new Date(Date.now() + 400).toISOString(),
+    });
     expect(task.state).toBe('pending');
-    const failed = await waitFor(async () => {
-      const now = await read(task.id);
-      return now.state === 'failed' ? now : undefined;
-    }, { message: 'failed at the deadline' });
+    const failed = await waitFor(
+      async () => {
+        const now = await read(task.id);
+        return now.state === 'failed' ? now : undefined;
+      },
+      { message: 'failed at the deadline' },
+    );
     expect(failed.error).toEqual({ code: 'deadline_exceeded' });
     const past = await stack
       .as('alice', 'd1')
-      .post('/api/tasks', { title: 't', capability: cap, input: 1, deadline: new Date(0).toISOString() });
+      .post('/api/tasks', {
+        title: 't',
+        capability: cap,
+        input: 1,
+        deadline: new Date(0).toISOString(),
+      });
     expect(past.statusCode).toBe(400);
   });
 
@@ -288,10 +342,13 @@ describe('task lifecycle', () => {
     await act('retry-a', task.id, 'accept');
     const retried = await act('retry-a', task.id, 'fail', { error: 'flaky', retryable: true });
     expect(retried.json().data).toMatchObject({ state: 'pending', attempts: 1, error: 'flaky' });
-    const again = await waitFor(async () => {
-      const now = await read(task.id);
-      return now.state === 'assigned' ? now : undefined;
-    }, { message: 'offered again after the backoff' });
+    const again = await waitFor(
+      async () => {
+        const now = await read(task.id);
+        return now.state === 'assigned' ? now : undefined;
+      },
+      { message: 'offered again after the backoff' },
+    );
     expect(again.assignee).toBe('retry-a');
     await act('retry-a', task.id, 'accept');
     const final = await act('retry-a', task.id, 'fail', { error: 'flaky', retryable: true });
@@ -303,10 +360,16 @@ describe('task lifecycle', () => {
     await agents(['can-a'], cap);
     const task = await create({ capability: cap });
     await act('can-a', task.id, 'accept');
-    expect((await stack.as('mallory', 'd1').post(`/api/tasks/${task.id}/cancel`, {})).statusCode).toBe(403);
-    const cancelled = await stack.as('alice', 'd1').post(`/api/tasks/${task.id}/cancel`, { reason: 'no longer needed' });
+    expect(
+      (await stack.as('mallory', 'd1').post(`/api/tasks/${task.id}/cancel`, {})).statusCode,
+    ).toBe(403);
+    const cancelled = await stack
+      .as('alice', 'd1')
+      .post(`/api/tasks/${task.id}/cancel`, { reason: 'no longer needed' });
     expect(cancelled.json().data.state).toBe('cancelled');
-    expect((await stack.as('alice', 'd1').post(`/api/tasks/${task.id}/cancel`, {})).statusCode).toBe(409);
+    expect(
+      (await stack.as('alice', 'd1').post(`/api/tasks/${task.id}/cancel`, {})).statusCode,
+    ).toBe(409);
     // The cancelled task freed the agent: the next one goes straight to it.
     const next = await create({ capability: cap });
     expect(next.assignee).toBe('can-a');
@@ -320,10 +383,13 @@ describe('task lifecycle', () => {
     const task = await create({ capability: cap });
     expect(task.state).toBe('pending');
     await stack.connect('late', 'd1');
-    const assigned = await waitFor(async () => {
-      const now = await read(task.id);
-      return now.state === 'assigned' ? now : undefined;
-    }, { message: 'assigned once the agent connected' });
+    const assigned = await waitFor(
+      async () => {
+        const now = await read(task.id);
+        return now.state === 'assigned' ? now : undefined;
+      },
+      { message: 'assigned once the agent connected' },
+    );
     expect(assigned.assignee).toBe('late');
   });
 
@@ -367,7 +433,9 @@ describe('bounds, validation and tenancy', () => {
   it('refuses input or result beyond TASK_MAX_BYTES with 413', async () => {
     const cap = freshCapability();
     const big = 'x'.repeat(262_145);
-    const res = await stack.as('alice', 'd1').post('/api/tasks', { title: 't', capability: cap, input: big });
+    const res = await stack
+      .as('alice', 'd1')
+      .post('/api/tasks', { title: 't', capability: cap, input: big });
     expect(res.statusCode).toBe(413);
     expect(res.json().error.code).toBe('PAYLOAD_TOO_LARGE');
     await agents(['big-a'], cap);
@@ -378,7 +446,9 @@ describe('bounds, validation and tenancy', () => {
   });
 
   it('answers the SPEC error envelope for invalid bodies and queries', async () => {
-    const bad = await stack.as('alice', 'd1').post('/api/tasks', { title: '', capability: 'X Y', input: 1 });
+    const bad = await stack
+      .as('alice', 'd1')
+      .post('/api/tasks', { title: '', capability: 'X Y', input: 1 });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ success: false, error: { code: 'VALIDATION_ERROR' } });
     expect((await stack.as('alice', 'd1').get('/api/tasks?limit=1000')).statusCode).toBe(400);
@@ -393,7 +463,9 @@ describe('bounds, validation and tenancy', () => {
     // d2's agent has the capability and is free, but is another tenant's.
     expect(task.state).toBe('pending');
     expect((await stack.as('bob', 'd2').get(`/api/tasks/${task.id}`)).statusCode).toBe(404);
-    expect((await stack.as('bob', 'd2').post(`/api/tasks/${task.id}/cancel`, {})).statusCode).toBe(404);
+    expect((await stack.as('bob', 'd2').post(`/api/tasks/${task.id}/cancel`, {})).statusCode).toBe(
+      404,
+    );
     const theirs = (await stack.as('bob', 'd2').get(`/api/tasks?capability=${cap}`)).json().data;
     expect(theirs.items).toHaveLength(0);
     expect((await stack.as('alice', 'd1').get(`/api/agents/t-d2`)).statusCode).toBe(404);
@@ -402,10 +474,14 @@ describe('bounds, validation and tenancy', () => {
   it('pages the task list with a cursor, filtered by state', async () => {
     const cap = freshCapability();
     for (let i = 0; i < 5; i += 1) await create({ capability: cap, projectId: `pg-${cap}` });
-    const first = (await stack.as('alice', 'd1').get(`/api/tasks?projectId=pg-${cap}&state=pending&limit=3`)).json().data;
+    const first = (
+      await stack.as('alice', 'd1').get(`/api/tasks?projectId=pg-${cap}&state=pending&limit=3`)
+    ).json().data;
     expect(first.items).toHaveLength(3);
     const second = (
-      await stack.as('alice', 'd1').get(`/api/tasks?projectId=pg-${cap}&state=pending&limit=3&cursor=${first.nextCursor}`)
+      await stack
+        .as('alice', 'd1')
+        .get(`/api/tasks?projectId=pg-${cap}&state=pending&limit=3&cursor=${first.nextCursor}`)
     ).json().data;
     expect(second.items).toHaveLength(2);
     expect(second.nextCursor).toBeNull();

@@ -53,7 +53,9 @@ export interface AgentOptions {
   /** The HTTP API's origin; default: the first gateway URL's origin (both behind one load balancer). */
   apiUrl?: string;
   /** Asked before accepting an offer; false rejects it (with `reason`), so the next agent gets it. */
-  shouldAccept?: (task: AgentTask) => boolean | { accept: false; reason: string } | Promise<boolean>;
+  shouldAccept?: (
+    task: AgentTask,
+  ) => boolean | { accept: false; reason: string } | Promise<boolean>;
   WebSocket?: ClientOptions['WebSocket'];
   reconnect?: ClientOptions['reconnect'];
   fetch?: typeof globalThis.fetch;
@@ -75,7 +77,10 @@ export function createAgent(options: AgentOptions) {
   const agentId = String(tokenClaims(options.token)?.['sub'] ?? '');
   if (!agentId) throw new Error('The agent token has no `sub`.');
   const firstUrl = Array.isArray(options.url) ? options.url[0]! : options.url;
-  const apiUrl = (options.apiUrl ?? new URL(firstUrl).origin.replace(/^ws/, 'http')).replace(/\/$/, '');
+  const apiUrl = (options.apiUrl ?? new URL(firstUrl).origin.replace(/^ws/, 'http')).replace(
+    /\/$/,
+    '',
+  );
   const doFetch = options.fetch ?? globalThis.fetch;
   const client = new SwitchboardClient({
     url: options.url,
@@ -106,7 +111,12 @@ export function createAgent(options: AgentOptions) {
     }
   }
 
-  async function callOnce<T>(method: string, path: string, body: unknown, headers: Record<string, string>) {
+  async function callOnce<T>(
+    method: string,
+    path: string,
+    body: unknown,
+    headers: Record<string, string>,
+  ) {
     const response = await doFetch(`${apiUrl}${path}`, {
       method,
       headers: {
@@ -117,7 +127,10 @@ export function createAgent(options: AgentOptions) {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const json = (await response.json()) as Envelope<T>;
-    const retryAfterMs = Math.min(5000, Number(response.headers.get('retry-after') ?? 1) * 1000 || 1000);
+    const retryAfterMs = Math.min(
+      5000,
+      Number(response.headers.get('retry-after') ?? 1) * 1000 || 1000,
+    );
     return { status: response.status, data: json.data, error: json.error, retryAfterMs };
   }
 
@@ -148,12 +161,22 @@ export function createAgent(options: AgentOptions) {
       const verdict = options.shouldAccept ? await options.shouldAccept(task) : true;
       if (verdict !== true) {
         const reason = typeof verdict === 'object' ? verdict.reason : 'declined by the agent';
-        await call('POST', `/api/tasks/${task.id}/reject`, { reason }, { 'if-match': `"${task.version}"` });
+        await call(
+          'POST',
+          `/api/tasks/${task.id}/reject`,
+          { reason },
+          { 'if-match': `"${task.version}"` },
+        );
         return;
       }
-      const reply = await call<AgentTask>('POST', `/api/tasks/${task.id}/accept`, {}, {
-        'if-match': `"${task.version}"`,
-      });
+      const reply = await call<AgentTask>(
+        'POST',
+        `/api/tasks/${task.id}/accept`,
+        {},
+        {
+          'if-match': `"${task.version}"`,
+        },
+      );
       // Taken back (timeout, cancel) or moved on meanwhile: not ours to run.
       if (reply.status !== 200 || !reply.data) return;
       task = reply.data;
@@ -213,7 +236,8 @@ export function createAgent(options: AgentOptions) {
   };
   client.on('task.assigned', offered as never);
   client.on('task.delegated', offered as never);
-  client.on('task.cancelled', ((data: { task: AgentTask }) => running.get(data.task.id)?.abort()) as never);
+  client.on('task.cancelled', ((data: { task: AgentTask }) =>
+    running.get(data.task.id)?.abort()) as never);
   client.onClient('connected', () => {
     // Registration at each connect also asks the service to offer waiting tasks right away.
     void register()

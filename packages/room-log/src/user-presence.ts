@@ -17,11 +17,7 @@ export interface UserPresenceOptions {
  * the publisher routes user rooms by (the user's connection set and the instances' heartbeats),
  * so "online" here means exactly "a user-room message would be delivered now".
  */
-export function createUserPresence(
-  redis: RedisClient,
-  ks: Keyspace,
-  options: UserPresenceOptions,
-) {
+export function createUserPresence(redis: RedisClient, ks: Keyspace, options: UserPresenceOptions) {
   const registryStaleMs = options.registryStaleMs ?? ROOM_LOG_DEFAULTS.registryStaleMs;
   const liveness = createInstanceLiveness(redis, ks, {
     staleMs: options.staleMs,
@@ -32,7 +28,10 @@ export function createUserPresence(
     members.filter((member) => !stale.has(member.slice(0, member.indexOf(' ')))).length;
 
   /** Live connections per user (0 = offline). */
-  async function connectionsOf(dealershipId: string, userIds: string[]): Promise<Map<string, number>> {
+  async function connectionsOf(
+    dealershipId: string,
+    userIds: string[],
+  ): Promise<Map<string, number>> {
     if (userIds.length === 0) return new Map();
     const since = String(Date.now() - registryStaleMs);
     const batch = commandBatch(redis);

@@ -234,7 +234,14 @@ describe('the rendered config in a running HAProxy', () => {
 
   it('answers unknown paths with the SPEC 404 envelope and does not leak prefixes', async () => {
     const traceIds = new Set<string>();
-    for (const path of ['/', '/api/sandboxes', '/api/flagsx', '/api/tasksx', '/health/ready', '/wsx']) {
+    for (const path of [
+      '/',
+      '/api/sandboxes',
+      '/api/flagsx',
+      '/api/tasksx',
+      '/health/ready',
+      '/wsx',
+    ]) {
       const { status, body, traceId } = await get(path);
       expect(status, path).toBe(404);
       expect(body).toMatchObject({ success: false, error: { code: 'RECORD_NOT_FOUND' } });

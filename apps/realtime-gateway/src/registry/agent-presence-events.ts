@@ -48,7 +48,12 @@ export class AgentPresenceEvents {
     try {
       for (const room of targets) {
         if (status === 'online')
-          await this.publisher.publish({ room, dealershipId, event: 'agent.connected', data: { agentId } });
+          await this.publisher.publish({
+            room,
+            dealershipId,
+            event: 'agent.connected',
+            data: { agentId },
+          });
         else
           await this.publisher.publish({
             room,

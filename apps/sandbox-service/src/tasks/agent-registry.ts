@@ -167,22 +167,31 @@ export function createAgentRegistry(options: {
     const d = query.dealershipId;
     const cursor = decodeCursor(query.cursor, isAgentCursor);
     // Capability sets are unordered: the page order is the registration order of the index.
-    const ids = query.capability
-      ? new Set(await withCapability(d, query.capability))
-      : undefined;
+    const ids = query.capability ? new Set(await withCapability(d, query.capability)) : undefined;
     const items: AgentState[] = [];
     let max = cursor ? String(cursor.s) : '+inf';
     let offset = 0;
     let last: AgentCursor | undefined;
     for (let round = 0; round < 20 && items.length < query.limit; round += 1) {
-      const raw = await redis.zrevrangebyscore(ks.agents(d), max, '-inf', 'WITHSCORES', 'LIMIT', offset, 100);
+      const raw = await redis.zrevrangebyscore(
+        ks.agents(d),
+        max,
+        '-inf',
+        'WITHSCORES',
+        'LIMIT',
+        offset,
+        100,
+      );
       if (raw.length === 0) return { items, nextCursor: null };
       const pairs: AgentCursor[] = [];
       for (let i = 0; i < raw.length; i += 2) pairs.push({ id: raw[i]!, s: Number(raw[i + 1]) });
       const fresh = pairs.filter(
         (p) => !(cursor && p.s === cursor.s && p.id >= cursor.id) && (!ids || ids.has(p.id)),
       );
-      const found = await states(d, fresh.map((p) => p.id));
+      const found = await states(
+        d,
+        fresh.map((p) => p.id),
+      );
       const byId = new Map(found.map((agent) => [agent.agentId, agent]));
       for (const pair of fresh) {
         if (items.length === query.limit) break;

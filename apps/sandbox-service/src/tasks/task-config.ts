@@ -5,7 +5,8 @@ export const TaskEnv = Type.Object({
   TASK_ACCEPT_TIMEOUT_MS: Type.Integer({
     default: 30_000,
     minimum: 100,
-    description: 'default time an assigned agent has to accept before the task is offered to another',
+    description:
+      'default time an assigned agent has to accept before the task is offered to another',
   }),
   TASK_MAX_BYTES: Type.Integer({
     default: 262_144,

@@ -45,7 +45,5 @@ export function taskEventsOf(payload: unknown): OutboxEvent[] {
   if (event === 'task.rejected') data['agentId'] = entry.agentId ?? entry.actor;
   if (event === 'task.delegated') data['delegatedFrom'] = entry.delegatedFrom ?? entry.actor;
   if (entry.action === 'retry') data['retrying'] = true;
-  return [
-    { rooms: targets, dealershipId: task.dealershipId, event, data } as OutboxEvent,
-  ];
+  return [{ rooms: targets, dealershipId: task.dealershipId, event, data } as OutboxEvent];
 }

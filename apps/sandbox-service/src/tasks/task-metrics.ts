@@ -52,8 +52,13 @@ export function createTaskMetrics(
             : 'error';
         failed.inc({ reason });
       }
-      if (after.state === 'pending' && before.state === 'accepted') failed.inc({ reason: 'retried' });
-      if (before.state === 'accepted' && before.acceptedAt !== null && !['assigned', 'accepted'].includes(after.state))
+      if (after.state === 'pending' && before.state === 'accepted')
+        failed.inc({ reason: 'retried' });
+      if (
+        before.state === 'accepted' &&
+        before.acceptedAt !== null &&
+        !['assigned', 'accepted'].includes(after.state)
+      )
         duration.observe((now - before.acceptedAt) / 1000);
     },
   };

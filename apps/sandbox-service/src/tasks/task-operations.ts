@@ -211,10 +211,14 @@ export function createTaskOperations(deps: {
     let target: string | undefined;
     if (input.toAgentId) {
       if (input.toAgentId === input.actor)
-        throw new AppError(ErrorCode.VALIDATION_ERROR, 'A task cannot be delegated to its assignee.', {
-          location: 'body',
-          fields: [{ path: '/toAgentId', message: 'is the assignee' }],
-        });
+        throw new AppError(
+          ErrorCode.VALIDATION_ERROR,
+          'A task cannot be delegated to its assignee.',
+          {
+            location: 'body',
+            fields: [{ path: '/toAgentId', message: 'is the assignee' }],
+          },
+        );
       const agent = await deps.agents.get(task.dealershipId, input.toAgentId);
       if (!agent)
         throw new AppError(ErrorCode.RECORD_NOT_FOUND, 'Agent not found.', { id: input.toAgentId });

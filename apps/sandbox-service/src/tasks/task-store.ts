@@ -2,12 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Keyspace } from '@switchboard/keyspace';
 import { type RedisClient, commandBatch, defineScript } from '@switchboard/redis';
 import { decodeCursor, encodeCursor } from '../domain/cursor.js';
-import {
-  type TaskHistoryEntry,
-  type TaskRecord,
-  hashOf,
-  parseTask,
-} from './task-record.js';
+import { type TaskHistoryEntry, type TaskRecord, hashOf, parseTask } from './task-record.js';
 import {
   TASK_STATES,
   type TaskAction,
@@ -21,7 +16,9 @@ import {
 const transitionScript = defineScript<[string, string?, string?, string[]?]>(
   new URL('../../lua/task-transition-3.lua', import.meta.url),
 );
-const clearMarkScript = defineScript<number>(new URL('../../lua/clear-mark-1.lua', import.meta.url));
+const clearMarkScript = defineScript<number>(
+  new URL('../../lua/clear-mark-1.lua', import.meta.url),
+);
 
 export const newTaskId = () => `tsk_${randomUUID().replaceAll('-', '')}`;
 
@@ -142,7 +139,12 @@ export function createTaskStore(options: {
       .multi()
       .hset(ks.record(input.id), fields)
       .rpush(ks.history(input.id), JSON.stringify(entry))
-      .xadd(ks.outbox(input.id), '*', 'm', JSON.stringify({ entry, fields: Object.entries(fields).flat() }))
+      .xadd(
+        ks.outbox(input.id),
+        '*',
+        'm',
+        JSON.stringify({ entry, fields: Object.entries(fields).flat() }),
+      )
       .exec();
     const task = parseTask(fields)!;
     await reindex(undefined, task, now);
@@ -156,7 +158,8 @@ export function createTaskStore(options: {
     if (!before) {
       multi.zadd(ks.index(d, 'all'), after.createdAt, after.id);
       multi.zadd(ks.index(d, `capability:${after.capability}`), after.createdAt, after.id);
-      if (after.projectId) multi.zadd(ks.index(d, `project:${after.projectId}`), after.createdAt, after.id);
+      if (after.projectId)
+        multi.zadd(ks.index(d, `project:${after.projectId}`), after.createdAt, after.id);
       multi.hincrby(ks.stateCounts(), after.state, 1);
     } else if (before.state !== after.state) {
       multi.zrem(ks.index(d, `state:${before.state}`), after.id);
@@ -170,7 +173,8 @@ export function createTaskStore(options: {
     multi.zadd(ks.index(d, `state:${after.state}`), after.createdAt, after.id);
     if (before?.assignee && before.assignee !== after.assignee)
       multi.zrem(ks.index(d, `assignee:${before.assignee}`), after.id);
-    if (after.assignee) multi.zadd(ks.index(d, `assignee:${after.assignee}`), after.createdAt, after.id);
+    if (after.assignee)
+      multi.zadd(ks.index(d, `assignee:${after.assignee}`), after.createdAt, after.id);
     if (before?.assignee && isHeld(before.state)) {
       const released = before.assignee !== after.assignee || !isHeld(after.state);
       if (released) {
@@ -180,11 +184,16 @@ export function createTaskStore(options: {
       if (before.state === 'accepted' && (released || after.state !== 'accepted'))
         multi.srem(ks.agentAccepted(d, before.assignee), after.id);
     }
-    if (after.assignee && isHeld(after.state)) multi.sadd(ks.agentLoad(d, after.assignee), after.id);
+    if (after.assignee && isHeld(after.state))
+      multi.sadd(ks.agentLoad(d, after.assignee), after.id);
     if (after.assignee && after.state === 'accepted')
       multi.sadd(ks.agentAccepted(d, after.assignee), after.id);
     if (after.state === 'pending') {
-      multi.zadd(ks.pending(d, after.capability), pendingScore(after.priority, after.createdAt), after.id);
+      multi.zadd(
+        ks.pending(d, after.capability),
+        pendingScore(after.priority, after.createdAt),
+        after.id,
+      );
       multi.sadd(ks.pendingCapabilities(d), after.capability);
       multi.sadd(ks.pendingDealerships(), d);
     } else if (before?.state === 'pending') multi.zrem(ks.pending(d, after.capability), after.id);
@@ -265,7 +274,8 @@ export function createTaskStore(options: {
     }
     if (task.assignee) agents.add(task.assignee);
     // A reservation whose transition never came is in no history: any agent of the capability may hold it.
-    for (const agent of await redis.smembers(ks.agentsByCapability(d, task.capability))) agents.add(agent);
+    for (const agent of await redis.smembers(ks.agentsByCapability(d, task.capability)))
+      agents.add(agent);
     const capabilities = new Set([task.capability]);
     const multi = redis.multi();
     for (const state of TASK_STATES)
@@ -347,7 +357,15 @@ export function createTaskStore(options: {
     let offset = 0;
     let last: ListCursor | undefined;
     while (items.length < query.limit && scanned < maxScanned) {
-      const raw = await redis.zrevrangebyscore(key, max, '-inf', 'WITHSCORES', 'LIMIT', offset, batch);
+      const raw = await redis.zrevrangebyscore(
+        key,
+        max,
+        '-inf',
+        'WITHSCORES',
+        'LIMIT',
+        offset,
+        batch,
+      );
       if (raw.length === 0) return { items, nextCursor: null };
       const pairs: ListCursor[] = [];
       for (let i = 0; i < raw.length; i += 2) pairs.push({ id: raw[i]!, s: Number(raw[i + 1]) });

@@ -45,7 +45,11 @@ export function createTaskTimers(redis: RedisClient, ks: Keyspace, onError: (e: 
       ),
     /** One sweep per interval across every worker (BullMQ runs each tick once). */
     scheduleSweep: (everyMs: number) =>
-      queue.upsertJobScheduler(SWEEP_SCHEDULER, { every: everyMs }, { name: 'sweep', data: { kind: 'sweep' } }),
+      queue.upsertJobScheduler(
+        SWEEP_SCHEDULER,
+        { every: everyMs },
+        { name: 'sweep', data: { kind: 'sweep' } },
+      ),
     close: () => closeQueue(queue),
   };
 }

@@ -35,7 +35,8 @@ export async function startTaskTimerWorker(options: {
     options.keyspace.queues.taskTimers,
     async (job: Job<TaskTimerJob>) => {
       const data = job.data;
-      if (data.kind === 'accept-timeout') await operations.acceptTimedOut(data.taskId, data.version);
+      if (data.kind === 'accept-timeout')
+        await operations.acceptTimedOut(data.taskId, data.version);
       else if (data.kind === 'deadline') await operations.deadlinePassed(data.taskId);
       else if (data.kind === 'retry') await operations.retryDue(data.taskId);
       else await operations.sweep();
@@ -50,7 +51,9 @@ export async function startTaskTimerWorker(options: {
     },
   );
   worker.on('error', (error) => log.error({ err: error }, 'task timer worker error'));
-  worker.on('failed', (job, error) => log.warn({ err: error, jobId: job?.id }, 'task timer failed'));
+  worker.on('failed', (job, error) =>
+    log.warn({ err: error, jobId: job?.id }, 'task timer failed'),
+  );
   await worker.waitUntilReady();
   await runtime.timers.scheduleSweep(settings.TASK_ASSIGN_SWEEP_MS);
   return {

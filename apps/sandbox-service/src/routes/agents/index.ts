@@ -38,15 +38,25 @@ export const agentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { agentId } = request.params;
       const self = principal.role === 'agent' && principal.sub === agentId;
       if (!self && principal.role !== 'admin')
-        throw new AppError(ErrorCode.FORBIDDEN, 'Only the agent itself or an admin may register it.', {
-          agentId,
-        });
+        throw new AppError(
+          ErrorCode.FORBIDDEN,
+          'Only the agent itself or an admin may register it.',
+          {
+            agentId,
+          },
+        );
       const body = request.body;
       const fields: Array<{ path: string; message: string }> = [];
       if (body.maxConcurrent > settings.AGENT_MAX_CONCURRENT)
-        fields.push({ path: '/maxConcurrent', message: `must be at most ${settings.AGENT_MAX_CONCURRENT}` });
+        fields.push({
+          path: '/maxConcurrent',
+          message: `must be at most ${settings.AGENT_MAX_CONCURRENT}`,
+        });
       if (new Set(body.capabilities).size > settings.AGENT_MAX_CAPABILITIES)
-        fields.push({ path: '/capabilities', message: `at most ${settings.AGENT_MAX_CAPABILITIES}` });
+        fields.push({
+          path: '/capabilities',
+          message: `at most ${settings.AGENT_MAX_CAPABILITIES}`,
+        });
       if (fields.length > 0)
         throw new AppError(ErrorCode.VALIDATION_ERROR, 'The agent is invalid.', {
           location: 'body',
@@ -60,9 +70,11 @@ export const agentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         labels: body.labels ?? {},
       });
       // New capabilities or capacity: waiting tasks may fit now (the sweep catches any failure).
-      await operations.drain(principal.dealershipId, body.capabilities).catch((error: Error) =>
-        request.log.warn({ err: error }, 'assignment after registration failed'),
-      );
+      await operations
+        .drain(principal.dealershipId, body.capabilities)
+        .catch((error: Error) =>
+          request.log.warn({ err: error }, 'assignment after registration failed'),
+        );
       const state = (await agents.state(principal.dealershipId, agentId))!;
       return reply.code(created ? 201 : 200).send(ok(agentView(state)));
     },
@@ -87,7 +99,10 @@ export const agentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const page = await agents.list({ dealershipId: request.principal.dealershipId, ...request.query });
+      const page = await agents.list({
+        dealershipId: request.principal.dealershipId,
+        ...request.query,
+      });
       return ok({ items: page.items.map(agentView), nextCursor: page.nextCursor });
     },
   );

@@ -119,9 +119,13 @@ export const taskActionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const task = await loadTask(app, request, request.params.id);
       const { principal } = request;
       if (principal.role !== 'admin' && principal.sub !== task.createdBy)
-        throw new AppError(ErrorCode.FORBIDDEN, 'Only the task’s creator or an admin may cancel it.', {
-          taskId: task.id,
-        });
+        throw new AppError(
+          ErrorCode.FORBIDDEN,
+          'Only the task’s creator or an admin may cancel it.',
+          {
+            taskId: task.id,
+          },
+        );
       const outcome = await operations.act(task, 'cancel', {
         ...common(request),
         asAssignee: false,

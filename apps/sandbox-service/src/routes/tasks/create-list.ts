@@ -52,7 +52,8 @@ export const taskCreateListRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: app.authenticate,
       schema: {
         tags: ['tasks'],
-        summary: "List the caller's dealership's tasks, newest first, by state, assignee, capability or project",
+        summary:
+          "List the caller's dealership's tasks, newest first, by state, assignee, capability or project",
         querystring: TaskListQuery,
         response: {
           200: Envelope(
@@ -65,7 +66,10 @@ export const taskCreateListRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const page = await tasks.list({ dealershipId: request.principal.dealershipId, ...request.query });
+      const page = await tasks.list({
+        dealershipId: request.principal.dealershipId,
+        ...request.query,
+      });
       return ok({ items: page.items.map(taskView), nextCursor: page.nextCursor });
     },
   );

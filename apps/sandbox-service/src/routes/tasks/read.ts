@@ -26,7 +26,8 @@ export const taskReadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: app.authenticate,
       schema: {
         tags: ['tasks'],
-        summary: 'Every transition of a task, oldest first, and the agents it was delegated through',
+        summary:
+          'Every transition of a task, oldest first, and the agents it was delegated through',
         params: TaskParams,
         response: {
           200: Envelope(
