@@ -16,9 +16,10 @@ async function taskRuntimePlugin(
   options: { settings: SandboxRuntimeSettings },
 ): Promise<void> {
   const ks = app.sandbox.keyspace;
-  let runtime: TaskRuntime | undefined;
-  const metrics = createTaskMetrics(app.metrics, () => runtime!.tasks.stateCounts());
-  runtime = createTaskRuntime({
+  const holder: { runtime?: TaskRuntime } = {};
+  // The gauge reads the store the runtime below builds (at scrape time, long after this).
+  const metrics = createTaskMetrics(app.metrics, () => holder.runtime!.tasks.stateCounts());
+  const runtime = createTaskRuntime({
     redis: app.redis,
     keyspace: ks,
     settings: options.settings,
@@ -26,6 +27,7 @@ async function taskRuntimePlugin(
     log: { warn: (details, message) => app.log.warn(details, message) },
     metrics,
   });
+  holder.runtime = runtime;
   app.decorate('taskRuntime', runtime);
   app.addHook('onClose', async () => {
     await runtime.close();
