@@ -5,9 +5,9 @@ const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null
 const IsoTime = Type.String({ format: 'date-time' });
 
 /** Agent ids are room ids (`agent:<id>`): the characters a room name allows. */
-export const AgentId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.-]+$' });
+const AgentId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.-]+$' });
 /** Capabilities appear in keys: lower-case words, dots, colons and dashes. */
-export const Capability = Type.String({
+const Capability = Type.String({
   minLength: 1,
   maxLength: 64,
   pattern: '^[a-z0-9][a-z0-9_.:-]*$',

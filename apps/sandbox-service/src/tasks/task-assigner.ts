@@ -16,7 +16,6 @@ export interface Assignment {
   commit(task: TaskRecord, agentId: string): Promise<boolean>;
 }
 
-export type TaskAssigner = ReturnType<typeof createTaskAssigner>;
 
 /**
  * Chooses agents for waiting tasks: online agents of the task's dealership with its capability

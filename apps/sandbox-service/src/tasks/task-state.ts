@@ -13,7 +13,7 @@ export const TASK_STATES = [
 ] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
-export const OPEN_STATES: readonly TaskState[] = ['pending', 'assigned', 'accepted'];
+const OPEN_STATES: readonly TaskState[] = ['pending', 'assigned', 'accepted'];
 
 export type TaskAction =
   | 'assign'

@@ -79,7 +79,7 @@ const isListCursor = (value: unknown): value is ListCursor =>
   typeof (value as ListCursor).id === 'string';
 
 /** Higher priority first, then older first. */
-export const pendingScore = (priority: number, createdAt: number) =>
+const pendingScore = (priority: number, createdAt: number) =>
   (10 - priority) * 1e13 + createdAt;
 
 export type TaskStore = ReturnType<typeof createTaskStore>;

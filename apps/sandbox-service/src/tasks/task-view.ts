@@ -24,4 +24,3 @@ export function taskView(task: TaskRecord) {
     updatedAt: iso(task.updatedAt),
   };
 }
-export type TaskViewData = ReturnType<typeof taskView>;
