@@ -1,8 +1,12 @@
 import type { Keyspace } from '@switchboard/keyspace';
-import type { RedisClient } from '@switchboard/redis';
+import { type RedisClient, defineScript } from '@switchboard/redis';
 import type { AgentRegistry, AgentState } from './agent-registry.js';
 import type { TaskRecord } from './task-record.js';
 import { isOpen } from './task-state.js';
+
+const forgetCapabilityScript = defineScript<number>(
+  new URL('../../lua/forget-capability-2.lua', import.meta.url),
+);
 
 /** Most waiting tasks one capability's drain looks at per round. */
 const DRAIN_WINDOW = 200;
@@ -15,7 +19,6 @@ export interface Assignment {
   /** Commits `pending -> assigned` to this agent; false if the task moved meanwhile. */
   commit(task: TaskRecord, agentId: string): Promise<boolean>;
 }
-
 
 /**
  * Chooses agents for waiting tasks: online agents of the task's dealership with its capability
@@ -73,9 +76,17 @@ export function createTaskAssigner(deps: {
 
   /** Offers a capability's waiting tasks, highest priority and oldest first, while agents are free. */
   async function drainCapability(dealershipId: string, capability: string): Promise<number> {
+    const ids = await deps.redis.zrange(ks.pending(dealershipId, capability), 0, DRAIN_WINDOW - 1);
+    if (ids.length === 0) {
+      await forgetCapabilityScript(
+        deps.redis,
+        [ks.pending(dealershipId, capability), ks.pendingCapabilities(dealershipId)],
+        [capability],
+      );
+      return 0;
+    }
     const free = await freeAgents(dealershipId, capability);
     if (free.length === 0) return 0;
-    const ids = await deps.redis.zrange(ks.pending(dealershipId, capability), 0, DRAIN_WINDOW - 1);
     let assigned = 0;
     for (const id of ids) {
       if (!free.some((a) => a.load < a.maxConcurrent)) break;

@@ -79,8 +79,7 @@ const isListCursor = (value: unknown): value is ListCursor =>
   typeof (value as ListCursor).id === 'string';
 
 /** Higher priority first, then older first. */
-const pendingScore = (priority: number, createdAt: number) =>
-  (10 - priority) * 1e13 + createdAt;
+const pendingScore = (priority: number, createdAt: number) => (10 - priority) * 1e13 + createdAt;
 
 export type TaskStore = ReturnType<typeof createTaskStore>;
 
@@ -154,17 +153,20 @@ export function createTaskStore(options: {
   /** Moves the task between the dealership's indexes and its agents' load sets. */
   async function reindex(before: TaskRecord | undefined, after: TaskRecord, now: number) {
     const d = after.dealershipId;
+    // One MULTI per slot (Redis Cluster): the dealership's indexes and load sets; the global
+    // counters and the set of dealerships with waiting tasks go separately.
     const multi = redis.multi();
+    const counters = commandBatch(redis);
     if (!before) {
       multi.zadd(ks.index(d, 'all'), after.createdAt, after.id);
       multi.zadd(ks.index(d, `capability:${after.capability}`), after.createdAt, after.id);
       if (after.projectId)
         multi.zadd(ks.index(d, `project:${after.projectId}`), after.createdAt, after.id);
-      multi.hincrby(ks.stateCounts(), after.state, 1);
+      counters.hincrby(ks.stateCounts(), after.state, 1);
     } else if (before.state !== after.state) {
       multi.zrem(ks.index(d, `state:${before.state}`), after.id);
-      if (isOpen(before.state)) multi.hincrby(ks.stateCounts(), before.state, -1);
-      if (isOpen(after.state)) multi.hincrby(ks.stateCounts(), after.state, 1);
+      if (isOpen(before.state)) counters.hincrby(ks.stateCounts(), before.state, -1);
+      if (isOpen(after.state)) counters.hincrby(ks.stateCounts(), after.state, 1);
     }
     if (before && before.capability !== after.capability) {
       multi.zrem(ks.index(d, `capability:${before.capability}`), after.id);
@@ -195,9 +197,10 @@ export function createTaskStore(options: {
         after.id,
       );
       multi.sadd(ks.pendingCapabilities(d), after.capability);
-      multi.sadd(ks.pendingDealerships(), d);
+      counters.sadd(ks.pendingDealerships(), d);
     } else if (before?.state === 'pending') multi.zrem(ks.pending(d, after.capability), after.id);
     await multi.exec();
+    await counters.exec();
     if (!isOpen(after.state)) {
       // Finished tasks stay readable for the retention, then go; list reads drop their index entries.
       const ttl = options.retentionSec;
@@ -297,9 +300,9 @@ export function createTaskStore(options: {
       if (task.state === 'pending') {
         multi.zadd(ks.pending(d, capability), pendingScore(task.priority, task.createdAt), id);
         multi.sadd(ks.pendingCapabilities(d), capability);
-        multi.sadd(ks.pendingDealerships(), d);
       } else multi.zrem(ks.pending(d, capability), id);
     await multi.exec();
+    if (task.state === 'pending') await redis.sadd(ks.pendingDealerships(), d);
   }
 
   /** Repairs tasks marked longer than `olderThanMs` ago (their change died midway, or finished unmarked). */
