@@ -324,14 +324,12 @@ describe('task lifecycle', () => {
       { message: 'failed at the deadline' },
     );
     expect(failed.error).toEqual({ code: 'deadline_exceeded' });
-    const past = await stack
-      .as('alice', 'd1')
-      .post('/api/tasks', {
-        title: 't',
-        capability: cap,
-        input: 1,
-        deadline: new Date(0).toISOString(),
-      });
+    const past = await stack.as('alice', 'd1').post('/api/tasks', {
+      title: 't',
+      capability: cap,
+      input: 1,
+      deadline: new Date(0).toISOString(),
+    });
     expect(past.statusCode).toBe(400);
   });
 
