@@ -25,6 +25,7 @@ import { GatewayCounters } from './metrics/gateway-counters.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { IpConnectLimiter } from './protection/ip-limiter.js';
 import { ClusterPresence } from './registry/cluster-presence.js';
+import { AgentPresenceEvents } from './registry/agent-presence-events.js';
 import { RedisBreaker } from './registry/redis-breaker.js';
 import { ConnectionRegistry } from './registry/registry.js';
 import { RoomSessions } from './rooms/room-sessions.js';
@@ -60,6 +61,7 @@ export class Gateway {
   private readonly heartbeat: Heartbeat;
   private readonly presence: ClusterPresence;
   private readonly frameContext: FrameContext;
+  private readonly agentPresence: AgentPresenceEvents;
 
   constructor(private readonly deps: GatewayDeps) {
     const { ks, metrics, log, options } = deps;
@@ -120,6 +122,10 @@ export class Gateway {
       connections: this.connections,
     });
     this.frameContext = this.createFrameContext();
+    this.agentPresence = new AgentPresenceEvents(deps.redis, ks, log, {
+      instanceStaleMs: options.instanceStaleMs,
+      offlineQueue: { maxLength: options.offlineQueueMax, ttlSec: options.offlineQueueTtlSec },
+    });
   }
 
   /** REDIS_WEBSOCKET_SCALING as this instance applies it: true = scaled mode, false = single-instance mode. */
@@ -235,6 +241,8 @@ export class Gateway {
         await this.registry
           .register(connection)
           .catch((error: Error) => this.deps.log.debug({ err: error }, 'registry write failed'));
+        // The user's connection set (written by the join above) now counts this connection.
+        await this.agentPresence.opened(principal);
       },
       (error) =>
         this.deps.log.warn({ err: error, clientId: connection.id }, 'automatic rooms failed'),
@@ -294,6 +302,7 @@ export class Gateway {
     ]).catch((error: Error) =>
       this.deps.log.debug({ err: error }, 'registry cleanup failed; entries expire by TTL'),
     );
+    await this.agentPresence.closed(connection.principal);
   }
 
   private createFrameContext(): FrameContext {

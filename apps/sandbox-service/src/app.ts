@@ -10,7 +10,10 @@ import type { SandboxDriver } from './drivers/sandbox-driver.js';
 import { queueDashboardPlugin } from './plugins/queue-dashboard-plugin.js';
 import { sandboxQuotaPlugin } from './plugins/sandbox-quota-plugin.js';
 import { sandboxRuntimePlugin } from './plugins/sandbox-runtime-plugin.js';
+import { agentRoutes } from './routes/agents/index.js';
 import { sandboxRoutes } from './routes/sandbox/index.js';
+import { taskRoutes } from './routes/tasks/index.js';
+import { taskPlugin } from './tasks/task-plugin.js';
 
 export const SERVICE_NAME = 'sandbox-service';
 /** The BullMQ dashboard; the load balancer routes this prefix to the sandbox API. */
@@ -31,7 +34,8 @@ export async function buildApp(options: AppOptions): Promise<TypedFastify> {
       service: SERVICE_NAME,
       docs: {
         title: 'Switchboard sandbox service',
-        description: 'Sandboxes, pause/resume and tool executions (docs/api/sandbox.md).',
+        description:
+          'Sandboxes, pause/resume and tool executions (docs/api/sandbox.md); agent tasks and the agent registry (docs/api/tasks.md).',
       },
     },
     options,
@@ -45,6 +49,9 @@ export async function buildApp(options: AppOptions): Promise<TypedFastify> {
   });
   await app.register(sandboxQuotaPlugin);
   await app.register(sandboxRoutes, { prefix: '/api/sandbox' });
+  await app.register(taskPlugin, { settings: app.sandbox.settings });
+  await app.register(taskRoutes, { prefix: '/api/tasks' });
+  await app.register(agentRoutes, { prefix: '/api/agents' });
   await app.register(queueDashboardPlugin, {
     prefix: QUEUE_DASHBOARD_PATH,
     basePath: QUEUE_DASHBOARD_PATH,

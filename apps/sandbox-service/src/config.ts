@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import { type Static, Type } from '@sinclair/typebox';
 import { LeaveRotationEnv, ServiceEnv, loadConfig, portEnv } from '@switchboard/config';
 import { type RoomLogConfig, RoomLogEnv } from '@switchboard/room-log';
+import { TaskEnv, type TaskSettings } from './tasks/task-config.js';
 
 /** Environment of the sandbox service and its workers (SPEC.md, Configuration; docs/api/sandbox.md). */
 export const SandboxEnv = Type.Composite([
   ServiceEnv,
   RoomLogEnv,
+  TaskEnv,
   portEnv(3001),
   LeaveRotationEnv,
   Type.Object({
@@ -149,6 +151,7 @@ export type SandboxRuntimeSettings = Pick<
   | 'SANDBOX_METADATA_MAX_BYTES'
   | 'SANDBOX_LIST_MAX_BYTES'
   | keyof RoomLogConfig
+  | keyof TaskSettings
 >;
 
 export function runtimeSettings(

@@ -21,7 +21,12 @@ describe('queue dashboard at /admin/queues', () => {
     });
     expect(res.statusCode).toBe(200);
     const names = (res.json().queues as Array<{ name: string }>).map((queue) => queue.name).sort();
-    expect(names).toEqual(['sandbox-auto-pause', 'sandbox-executions', 'ws-offline-deliveries']);
+    expect(names).toEqual([
+      'sandbox-auto-pause',
+      'sandbox-executions',
+      'task-timers',
+      'ws-offline-deliveries',
+    ]);
   });
 
   it('shows queued tool executions', async () => {

@@ -13,3 +13,12 @@ export { backoffDelay, type BackoffOptions } from './backoff.js';
 export type { ClientFrame, EventFrame, ServerFrame } from '@switchboard/protocol';
 export { CloseCode as CloseCodes } from '@switchboard/events';
 export { RecentIds } from './dedup.js';
+export {
+  createAgent,
+  TaskFailure,
+  type Agent,
+  type AgentOptions,
+  type AgentTask,
+  type TaskContext,
+  type TaskHandler,
+} from './agent.js';

@@ -1,14 +1,19 @@
-/** Reads `exp` (seconds) from a JWT without verifying it (the server verifies); undefined if unreadable. */
-export function tokenExpiry(token: string): number | undefined {
+/** A JWT's claims without verifying them (the server verifies); undefined if unreadable. */
+export function tokenClaims(token: string): Record<string, unknown> | undefined {
   const payload = token.split('.')[1];
   if (!payload) return undefined;
   try {
     const base64 = payload.replace(/-/g, '+').replace(/_/g, '/');
-    const json = JSON.parse(
+    return JSON.parse(
       globalThis.atob(base64.padEnd(base64.length + ((4 - (base64.length % 4)) % 4), '=')),
-    ) as { exp?: unknown };
-    return typeof json.exp === 'number' ? json.exp : undefined;
+    ) as Record<string, unknown>;
   } catch {
     return undefined;
   }
+}
+
+/** Reads `exp` (seconds) from a JWT without verifying it; undefined if unreadable. */
+export function tokenExpiry(token: string): number | undefined {
+  const exp = tokenClaims(token)?.['exp'];
+  return typeof exp === 'number' ? exp : undefined;
 }

@@ -52,8 +52,28 @@
  *   {flags}:outbox-lock                        string   the one relay publishing it now
  *   {flags}:outbox-pending                     zset     marks the flag outbox as needing a relay
  *
+ *   task:record:{<taskId>}                     hash     one agent task: state, version, assignee, input, result
+ *   task:history:{<taskId>}                    list     its transitions, oldest first
+ *   task:excluded:{<taskId>}                   set      agents that refused it or let it time out
+ *   task:outbox:{<taskId>} / outbox-lock:{<taskId>}     events committed with a transition; its relay lock
+ *   task:outbox-pending                        zset     task ids whose outbox may need a relay
+ *   task:index:{d:<dealershipId>}:<filter>     zset     task ids by createdAt: all, state:<s>, assignee:<a>,
+ *                                                       capability:<c>, project:<p>
+ *   task:pending:{d:<dealershipId>}:<cap>      zset     tasks waiting for an agent, by priority then age
+ *   task:pending-capabilities:{d:<dealershipId>} set    capabilities with waiting tasks
+ *   task:pending-dealerships                   set      dealerships with waiting tasks
+ *   task:dirty                                 zset     task id -> when a change began (index repair)
+ *   task:stats:states                          hash     state -> open tasks (gauge source)
+ *   agent:record:{d:<dealershipId>}:<agentId>  hash     registered agent: capabilities, maxConcurrent, labels
+ *   agent:index:{d:<dealershipId>}:all         zset     agent ids by registration time
+ *   agent:index:{d:<dealershipId>}:capability:<cap>  set  agent ids with one capability
+ *   agent:load:{d:<dealershipId>}:<agentId>    set      task ids an agent holds (assigned or accepted)
+ *   agent:accepted:{d:<dealershipId>}:<agentId> set     task ids an agent has accepted
+ *   agent:idle-since:{d:<dealershipId>}        zset     agent id -> when it last became idle (ms)
+ *
  *   <prefix>{bull}:<queue>:*                   BullMQ   queues: sandbox-executions,
- *                                                       sandbox-auto-pause, ws-offline-deliveries
+ *                                                       sandbox-auto-pause, ws-offline-deliveries,
+ *                                                       task-timers
  */
 import { flagKeys } from './flags.js';
 import { idempotencyKeys } from './idempotency.js';
@@ -61,6 +81,7 @@ import { queueNames } from './queues.js';
 import { rateLimitKeys } from './rate-limit.js';
 import { realtimeKeys } from './realtime.js';
 import { sandboxKeys } from './sandbox.js';
+import { taskKeys } from './tasks.js';
 import { type Prefixer, prefixer } from './prefix.js';
 
 /**
@@ -72,6 +93,7 @@ export function createKeyspace(prefix: string) {
   return {
     prefix,
     sandbox: sandboxKeys(withPrefix),
+    tasks: taskKeys(withPrefix),
     realtime: realtimeKeys(withPrefix),
     flags: flagKeys(withPrefix),
     idempotency: idempotencyKeys(withPrefix),

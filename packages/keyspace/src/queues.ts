@@ -8,5 +8,7 @@ export function queueNames(prefix: string) {
     sandboxExecutions: 'sandbox-executions',
     sandboxAutoPause: 'sandbox-auto-pause',
     offlineDeliveries: 'ws-offline-deliveries',
+    /** Accept timeouts, deadlines, retries and the periodic assignment of waiting tasks. */
+    taskTimers: 'task-timers',
   };
 }

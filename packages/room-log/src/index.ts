@@ -36,3 +36,8 @@ export {
   type InstanceLivenessOptions,
 } from './instance-liveness.js';
 export type { RoomLogLogger } from './log.js';
+export {
+  createUserPresence,
+  type UserPresence,
+  type UserPresenceOptions,
+} from './user-presence.js';

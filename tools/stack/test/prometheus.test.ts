@@ -38,6 +38,7 @@ describe('infra/prometheus', () => {
         'DeliveryLatencyP99High',
         'QueueDepthGrowing',
         'HighErrorRate',
+        'TasksWaitingTooLong',
       ]),
     );
   });
@@ -118,6 +119,12 @@ describe('infra/grafana dashboards', () => {
       'sandbox_state_count',
       'sandbox_executions_total',
       'sandbox_execution_duration_seconds_bucket',
+      'tasks_created_total',
+      'tasks_completed_total',
+      'tasks_failed_total',
+      'tasks_open',
+      'task_wait_seconds_bucket',
+      'task_duration_seconds_bucket',
       'feature_flag_evaluations_total',
       'feature_flag_sdk_update_lag_seconds',
     ]) {

@@ -110,6 +110,7 @@ export async function queueDashboardPlugin(
       new BullMQAdapter(app.sandbox.queues.executions, { readOnlyMode: false }),
       new BullMQAdapter(app.sandbox.queues.autoPause),
       new BullMQAdapter(offlineDeliveries, { readOnlyMode: true }),
+      new BullMQAdapter(app.taskRuntime.timers.queue),
     ],
     serverAdapter,
     options: { uiConfig: { boardTitle: 'Switchboard queues' } },

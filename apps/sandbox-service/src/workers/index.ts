@@ -13,6 +13,7 @@ import { startControlListener } from './control-listener.js';
 import { createExecutionProcessor } from './execution-processor.js';
 import { createRunSlots } from './run-slots.js';
 import { createSandboxStateApplier } from './sandbox-state-applier.js';
+import { startTaskTimerWorker } from './task-timer-worker.js';
 
 /**
  * BullMQ may hold this many jobs per run slot: frozen executions keep their jobs (and locks)
@@ -95,6 +96,15 @@ export async function startWorker(options: WorkerOptions): Promise<SandboxWorker
     worker.on('failed', (job, error) => log.warn({ err: error, jobId: job?.id }, 'job failed'));
   }
   const control = await startControlListener(options.redisUrl, runtime, applier, log);
+  const taskConnection = connect('sandbox-worker-task-timers');
+  const taskTimers = await startTaskTimerWorker({
+    commands,
+    connection: taskConnection,
+    keyspace: ks,
+    settings,
+    registry,
+    log,
+  });
   await Promise.all([executionWorker.waitUntilReady(), autoPauseWorker.waitUntilReady()]);
 
   return {
@@ -102,10 +112,10 @@ export async function startWorker(options: WorkerOptions): Promise<SandboxWorker
     registry,
     close: async () => {
       await control.close();
-      await Promise.all([executionWorker.close(), autoPauseWorker.close()]);
+      await Promise.all([executionWorker.close(), autoPauseWorker.close(), taskTimers.close()]);
       await runtime.close();
       await Promise.all(
-        [commands, executionConnection, autoPauseConnection].map((connection) =>
+        [commands, executionConnection, autoPauseConnection, taskConnection].map((connection) =>
           connection.quit().catch(() => connection.disconnect()),
         ),
       );

@@ -2,9 +2,15 @@ import type { Static } from '@sinclair/typebox';
 import { flagEvents } from './flag.js';
 import { sandboxEvents } from './sandbox.js';
 import { seedEvents } from './seed.js';
+import { taskEvents } from './task.js';
 
 /** Every event type a room can carry, with the TypeBox schema of its `data`. */
-export const EventCatalog = { ...seedEvents, ...sandboxEvents, ...flagEvents } as const;
+export const EventCatalog = {
+  ...seedEvents,
+  ...sandboxEvents,
+  ...flagEvents,
+  ...taskEvents,
+} as const;
 
 export type EventType = keyof typeof EventCatalog;
 export type EventData<T extends EventType> = Static<(typeof EventCatalog)[T]>;
