@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { type AuthKeys, authPlugin } from '@switchboard/auth';
+import { type AuthKeys, RevocationList, authPlugin } from '@switchboard/auth';
 import { type ProtectionConfig, protectionDefaults } from '@switchboard/config';
 import { errorEnvelopeSchema, errorHandlerPlugin } from '@switchboard/errors';
 import type { Keyspace } from '@switchboard/keyspace';
@@ -60,7 +60,13 @@ async function platform(app: FastifyInstance, options: PlatformOptions): Promise
     ...(options.redis ? { client: options.redis } : {}),
   });
   app.health.addCheck('redis', () => redisReachable(app.redis));
-  await app.register(authPlugin, { keys: options.auth });
+  // Revoked long-lived tokens (pnpm token revoke): held in memory, kept current over pub/sub.
+  const revocations = new RevocationList(app.redis, options.keyspace.auth, {
+    onError: (error) => app.log.debug({ err: error }, 'token deny-list refresh failed'),
+  });
+  await revocations.start();
+  app.addHook('onClose', async () => revocations.close());
+  await app.register(authPlugin, { keys: options.auth, revocations });
   await app.register(rateLimitPlugin, {
     service: options.service,
     settings: protection,
