@@ -9,6 +9,7 @@ import { instanceIdFrom } from './config.js';
 import { DEFAULT_GATEWAY_OPTIONS, type GatewayOptions } from './gateway-options.js';
 import { realtimePlugin } from './plugins/realtime-plugin.js';
 import { websocketHealthPlugin } from './plugins/websocket-health.js';
+import { serverApiPlugin } from './server-api/server-api-plugin.js';
 
 export const SERVICE_NAME = 'realtime-gateway';
 
@@ -56,6 +57,12 @@ export async function buildApp(options: AppOptions): Promise<TypedFastify> {
   await app.register(websocket, { options: { maxPayload: gatewayOptions.maxPayload } });
   await app.register(realtimePlugin, { redisUrl, keyspace, gateway: gatewayOptions });
   await app.register(websocketHealthPlugin);
+  await app.register(serverApiPlugin, {
+    keyspace,
+    offlineQueueMax: gatewayOptions.offlineQueueMax,
+    offlineQueueTtlSec: gatewayOptions.offlineQueueTtlSec,
+    instanceStaleMs: gatewayOptions.instanceStaleMs,
+  });
   return app;
 }
 

@@ -28,6 +28,9 @@ import { ClusterPresence } from './registry/cluster-presence.js';
 import { RedisBreaker } from './registry/redis-breaker.js';
 import { ConnectionRegistry } from './registry/registry.js';
 import { RoomSessions } from './rooms/room-sessions.js';
+import { type DisconnectCommand, applyDisconnect } from './connection/disconnect-command.js';
+import { InstanceStatsWriter, type InstanceSnapshot } from './registry/instance-stats.js';
+import { RoomPresenceWriter } from './registry/room-presence.js';
 
 export interface GatewayDeps {
   redis: RedisClient;
@@ -60,6 +63,9 @@ export class Gateway {
   private readonly heartbeat: Heartbeat;
   private readonly presence: ClusterPresence;
   private readonly frameContext: FrameContext;
+  private readonly roomPresence: RoomPresenceWriter;
+  private readonly statsWriter: InstanceStatsWriter;
+  readonly startedAt = new Date().toISOString();
 
   constructor(private readonly deps: GatewayDeps) {
     const { ks, metrics, log, options } = deps;
@@ -93,7 +99,27 @@ export class Gateway {
       metrics,
       counters: this.counters,
       log,
+      onCommand: (command) => this.applyCommand(command),
     }));
+    this.roomPresence = new RoomPresenceWriter(
+      deps.redis,
+      ks,
+      this.breaker,
+      options.instanceId,
+      () => this.registry.isEnabled,
+      log,
+    );
+    this.hub.observer = this.roomPresence;
+    this.statsWriter = new InstanceStatsWriter({
+      redis: deps.redis,
+      ks,
+      log,
+      intervalMs: options.instanceHeartbeatMs,
+      snapshot: () => this.snapshot(),
+      resync: () => this.roomPresence.resync(this.hub.memberCounts()),
+      resyncEvery: 10,
+      enabled: () => this.registry.isEnabled,
+    });
     this.expiredDeliveries = startExpiredDeliveriesWorker(
       deps.redisUrl,
       ks,
@@ -139,6 +165,34 @@ export class Gateway {
   start(): void {
     this.heartbeat.start();
     this.presence.start();
+    this.statsWriter.start();
+  }
+
+  /** This instance's counters for the cluster-wide stats (ws:instance-stats). */
+  snapshot(): InstanceSnapshot {
+    const stats = this.counters.stats;
+    return {
+      instanceId: this.instanceId,
+      connections: this.connections.size,
+      rooms: this.hub.size,
+      messagesIn: stats.framesReceived,
+      messagesOut: stats.eventsDelivered,
+      draining: this.isDraining,
+      breaker: this.breaker.state === 'isolated' ? 'open' : this.breaker.state,
+      startedAt: this.startedAt,
+      dealerships: this.counters.connectionsByDealership(),
+    };
+  }
+
+  /** A command another instance (or this one) sent on ws:direct; returns the connections it closed. */
+  applyCommand(command: DisconnectCommand): number {
+    const closed = applyDisconnect(this.connections.values(), command);
+    if (closed > 0)
+      this.deps.log.info(
+        { closed, reconnect: command.reconnect },
+        'disconnected by the server API',
+      );
+    return closed;
   }
 
   /** A socket that passed authentication at upgrade; the async set-up runs (and logs its failures) in the connection's chain. */
@@ -272,9 +326,11 @@ export class Gateway {
   async close(): Promise<void> {
     this.presence.stop();
     this.heartbeat.stop();
+    await this.statsWriter.stop(this.instanceId);
     for (const connection of this.connections.values())
       connection.close(CloseCode.DRAINING, 'server closing');
     await this.registry.leaveCluster();
+    await this.roomPresence.clear();
     await Promise.all([
       this.subscriber.close(),
       this.offline.close(),

@@ -21,7 +21,14 @@ export {
 export { roomChannel, instanceChannels } from './channels.js';
 export { ChannelSubscriber, type ChannelSubscriberOptions } from './channel-subscriber.js';
 export { type LiveMessage, toLiveMessage, uniqueById } from './live-message.js';
-export { type RoomPosition, readPosition, readHistory, coversRange } from './history.js';
+export {
+  type RoomPosition,
+  type HistoryPageOptions,
+  readPosition,
+  readHistory,
+  readHistoryPage,
+  coversRange,
+} from './history.js';
 export {
   OfflineQueue,
   type OfflineQueueLimits,

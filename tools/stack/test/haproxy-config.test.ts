@@ -223,6 +223,8 @@ describe('the rendered config in a running HAProxy', () => {
     };
     expect(await names('/api/sandbox/abc/status', 4)).toEqual(new Set(['sb-a', 'sb-b']));
     expect(await names('/api/sandbox', 2)).toEqual(new Set(['sb-a', 'sb-b']));
+    expect(await names('/api/realtime/publish', 3)).toEqual(new Set(['gw-a', 'gw-b', 'gw-c']));
+    expect(await names('/api/v1/websocket/stats', 3)).toEqual(new Set(['gw-a', 'gw-b', 'gw-c']));
     expect(await names('/api/flags/SOME_FLAG', 2)).toEqual(new Set(['fl-a']));
     expect(await names('/ofrep/v1/evaluate/flags', 2)).toEqual(new Set(['fl-a']));
     expect(await names('/admin/queues/api/queues', 4)).toEqual(new Set(['sb-a', 'sb-b']));
@@ -230,7 +232,14 @@ describe('the rendered config in a running HAProxy', () => {
 
   it('answers unknown paths with the SPEC 404 envelope and does not leak prefixes', async () => {
     const traceIds = new Set<string>();
-    for (const path of ['/', '/api/sandboxes', '/api/flagsx', '/health/ready', '/wsx']) {
+    for (const path of [
+      '/',
+      '/api/sandboxes',
+      '/api/flagsx',
+      '/health/ready',
+      '/wsx',
+      '/api/realtimex',
+    ]) {
       const { status, body, traceId } = await get(path);
       expect(status, path).toBe(404);
       expect(body).toMatchObject({ success: false, error: { code: 'RECORD_NOT_FOUND' } });
@@ -239,7 +248,7 @@ describe('the rendered config in a running HAProxy', () => {
       expect((body['error'] as { traceId: string }).traceId).toBe(traceId);
       traceIds.add(traceId ?? '');
     }
-    expect(traceIds.size).toBe(5);
+    expect(traceIds.size).toBe(6);
   });
 
   it('retries a GET that got no response on another instance, but never a POST', async () => {
