@@ -7,6 +7,8 @@ import { controlRoutes } from './control-routes.js';
 import { PublishService } from './publish-service.js';
 import { publishRoutes } from './publish-routes.js';
 import { readRoutes } from './read-routes.js';
+import { GithubConfigStore } from '../webhooks/github-config.js';
+import { githubConfigRoutes, githubRoutes } from '../webhooks/github-routes.js';
 
 export interface ServerApiPluginOptions {
   keyspace: Keyspace;
@@ -37,6 +39,9 @@ async function serverApi(app: FastifyInstance, options: ServerApiPluginOptions):
     reader,
     offline: app.gateway.offline,
   });
+  const github = new GithubConfigStore(app.redis, options.keyspace);
+  await app.register(githubRoutes, { store: github, service });
+  await app.register(githubConfigRoutes, { store: github });
 }
 
 export const serverApiPlugin = fp(serverApi, {
