@@ -43,3 +43,19 @@ export {
   type InstanceLivenessOptions,
 } from './instance-liveness.js';
 export type { RoomLogLogger } from './log.js';
+export {
+  eventHelpers,
+  typedEvents,
+  helperName,
+  type EventHelpers,
+  type EmitOptions,
+  type HelperName,
+} from './typed-events.js';
+export {
+  createRealtimeHttpClient,
+  RealtimeApiError,
+  type RealtimeHttpClient,
+  type RealtimeHttpClientOptions,
+  type HttpPublishOptions,
+  type HttpPublishResult,
+} from './http-client.js';
