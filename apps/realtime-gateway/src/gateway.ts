@@ -364,7 +364,7 @@ export class Gateway {
         connection.sendFrame({ type: 'auth.ok', exp: claims.exp });
       },
       ack: (connection, room, seq) => this.sessions.ack(connection, room, seq),
-      subscribe: (connection, room) => this.sessions.subscribe(connection, room),
+      subscribe: (connection, room, events) => this.sessions.subscribe(connection, room, events),
       unsubscribe: (connection, room) => this.sessions.unsubscribe(connection, room),
       resume: (connection, positions, epochs, session) =>
         this.sessions.resume(connection, positions, epochs, session),

@@ -20,6 +20,7 @@ import {
   newMembership,
 } from '../connection/client-connection.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { releaseFilter } from '../rooms/event-filter.js';
 
 /** A room with members on this instance. */
 interface LocalRoom {
@@ -133,6 +134,7 @@ export class RoomHub {
     const membership = connection.rooms.get(room);
     if (!membership) return false;
     connection.rooms.delete(room);
+    releaseFilter(membership.filter);
     const local = this.rooms.get(membership.key);
     if (!local) return true;
     if (local.members.delete(connection)) this.observer?.left(connection, membership.key);
