@@ -10,7 +10,7 @@ import type { RedisBreaker } from './redis-breaker.js';
 const PRESENCE_TTL_MS = 24 * 3_600_000;
 
 /** `<instanceId> <connectedAt ms> <userId>`: the user id last, as it may hold spaces. */
-export function presenceValue(instanceId: string, connection: ClientConnection): string {
+function presenceValue(instanceId: string, connection: ClientConnection): string {
   return `${instanceId} ${connection.connectedAt} ${connection.principal.sub}`;
 }
 

@@ -44,7 +44,7 @@ export const PublishResult = Type.Object({
 });
 export type PublishResult = Static<typeof PublishResult>;
 
-export const MAX_BROADCAST_ROOMS = 1000;
+const MAX_BROADCAST_ROOMS = 1000;
 
 export const BroadcastBody = Type.Object(
   {
