@@ -51,9 +51,9 @@ describe('typed event helpers', () => {
     const publisher = createPublisher(redis, { keyspace: ks, offlineJobs: false });
     const events = typedEvents(publisher, 'd1');
     // @ts-expect-error progress must be a number
-    await expect(events.workflowProgress('project:7', { workflowId: 'w', progress: 'half' })).rejects.toThrow(
-      InvalidEventError,
-    );
+    await expect(
+      events.workflowProgress('project:7', { workflowId: 'w', progress: 'half' }),
+    ).rejects.toThrow(InvalidEventError);
     await publisher.close();
   });
 });
