@@ -1,4 +1,5 @@
-import { mintToken, type ServiceScopeName } from '@switchboard/auth';
+import { mintToken, revokeToken, type ServiceScopeName } from '@switchboard/auth';
+import { createKeyspace } from '@switchboard/keyspace';
 import { waitFor } from '@switchboard/test-redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -260,6 +261,36 @@ describe('realtime server API across two instances', () => {
       reconnect: false,
     });
     expect(other.status).toBe(404);
+  });
+
+  it('refuses a revoked service token on both instances within a second, HTTP and upgrade alike', async () => {
+    const token = mintToken(
+      { sub: 'rv', dealershipId: 'A', role: 'service', scope: ['history'], jti: 'gw-revoked' },
+      { secret: TEST_SECRET },
+    );
+    for (const gateway of [a, b])
+      expect(
+        (await call(gateway, 'GET', '/api/realtime/rooms/project:h/history', token)).status,
+      ).toBe(200);
+    const started = Date.now();
+    await revokeToken(a.app.redis, createKeyspace('').auth, 'gw-revoked', Date.now() + 60_000);
+    await waitFor(
+      async () => {
+        const statuses = await Promise.all(
+          [a, b].map(
+            async (gateway) =>
+              (await call(gateway, 'GET', '/api/realtime/rooms/project:h/history', token)).status,
+          ),
+        );
+        return statuses.every((status) => status === 401);
+      },
+      { message: 'refused on both', timeoutMs: 1000 },
+    );
+    expect(Date.now() - started).toBeLessThan(1000);
+    const upgrade = await connect(b.url, token, { established: false }).catch(
+      (error: Error) => error,
+    );
+    expect(String(upgrade)).toContain('401');
   });
 
   it('answers /api/v1/websocket/stats per instance, per dealership and summed', async () => {
