@@ -109,6 +109,23 @@ describe('server API: every role, scope and tenant', () => {
       expect(res.json()).toMatchObject({ success: false, error: { code: 'FORBIDDEN' } });
   });
 
+  it('documents the server API in the OpenAPI document at /docs', async () => {
+    const paths = Object.keys((await gateway.app.inject('/docs/json')).json().paths);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/api/realtime/publish',
+        '/api/realtime/broadcast',
+        '/api/realtime/rooms/{room}/history',
+        '/api/realtime/rooms/{room}/presence',
+        '/api/realtime/rooms/{room}/presence/stats',
+        '/api/realtime/rooms',
+        '/api/realtime/disconnect',
+        '/api/v1/websocket/stats',
+        '/api/realtime/webhooks/github/{dealershipId}',
+      ]),
+    );
+  });
+
   it('a broadcast of a service token of B into A reports every room as refused', async () => {
     const token = mintToken(
       { sub: 'b-svc', dealershipId: 'B', role: 'service', scope: ['publish'] },
