@@ -47,6 +47,7 @@ export async function buildApp(options: AppOptions): Promise<TypedFastify> {
     {
       service: SERVICE_NAME,
       instanceId,
+      acceptServiceTokens: true,
       docs: {
         title: 'Switchboard realtime gateway',
         description: 'WebSocket protocol: docs/api/websocket.md',

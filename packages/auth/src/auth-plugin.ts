@@ -19,6 +19,12 @@ export interface AuthPluginOptions {
    * step of its own, so it applies to every verification, cached or not.
    */
   revocations?: RevocationCheck;
+  /**
+   * Whether `service` tokens (scoped to the realtime server API) are accepted at all. Default
+   * false: a service that does not know their scopes refuses them (403) instead of treating
+   * them as a user of their dealership.
+   */
+  acceptServiceTokens?: boolean;
 }
 
 declare module 'fastify' {
@@ -101,6 +107,10 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
     const claims = verifySignedClaims(token);
     if (claims.jti !== undefined && options.revocations?.isRevoked(claims.jti))
       throw unauthorized('revoked', 'The token has been revoked.');
+    if (claims.role === 'service' && options.acceptServiceTokens !== true)
+      throw new AppError(ErrorCode.FORBIDDEN, 'Service tokens are not accepted by this service.', {
+        reason: 'service-token',
+      });
     return claims;
   };
 

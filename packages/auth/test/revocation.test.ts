@@ -24,7 +24,11 @@ async function instance(url: string, refreshMs?: number): Promise<Instance> {
   await list.start();
   const app = Fastify({ logger: false });
   await app.register(errorHandlerPlugin);
-  await app.register(authPlugin, { keys: { secret: SECRET }, revocations: list });
+  await app.register(authPlugin, {
+    keys: { secret: SECRET },
+    revocations: list,
+    acceptServiceTokens: true,
+  });
   app.get('/me', { preHandler: app.authenticate }, async (request) => ({
     success: true,
     data: request.principal,
@@ -127,5 +131,23 @@ describe('token revocation (jti deny-list)', () => {
       message: 'revoked',
       timeoutMs: 1000,
     });
+  });
+});
+
+describe('service tokens elsewhere', () => {
+  it('are refused (403) by a service that does not accept them, and accepted where enabled', async () => {
+    const token = mintToken(
+      { sub: 'svc', dealershipId: 'd1', role: 'service', scope: ['publish'] },
+      { secret: SECRET },
+    );
+    for (const accept of [false, true]) {
+      const app = Fastify({ logger: false });
+      await app.register(errorHandlerPlugin);
+      await app.register(authPlugin, { keys: { secret: SECRET }, acceptServiceTokens: accept });
+      app.get('/me', { preHandler: app.authenticate }, async () => ({ success: true, data: 1 }));
+      const res = await app.inject({ url: '/me', headers: { authorization: `Bearer ${token}` } });
+      expect(res.statusCode).toBe(accept ? 200 : 403);
+      await app.close();
+    }
   });
 });

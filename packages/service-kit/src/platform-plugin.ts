@@ -28,6 +28,8 @@ export interface PlatformOptions {
   protection?: Partial<ProtectionConfig>;
   /** Keyspace of the rate-limit buckets (KEY_PREFIX from the app's config). */
   keyspace: Keyspace;
+  /** Accept `service` tokens (the realtime server API); every other service refuses them. */
+  acceptServiceTokens?: boolean;
   /** How often load shedding samples the process (default 1000 ms). */
   pressureSampleIntervalMs?: number;
 }
@@ -66,7 +68,11 @@ async function platform(app: FastifyInstance, options: PlatformOptions): Promise
   });
   await revocations.start();
   app.addHook('onClose', async () => revocations.close());
-  await app.register(authPlugin, { keys: options.auth, revocations });
+  await app.register(authPlugin, {
+    keys: options.auth,
+    revocations,
+    acceptServiceTokens: options.acceptServiceTokens === true,
+  });
   await app.register(rateLimitPlugin, {
     service: options.service,
     settings: protection,
