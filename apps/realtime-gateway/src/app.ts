@@ -9,6 +9,7 @@ import { instanceIdFrom } from './config.js';
 import { DEFAULT_GATEWAY_OPTIONS, type GatewayOptions } from './gateway-options.js';
 import { realtimePlugin } from './plugins/realtime-plugin.js';
 import { websocketHealthPlugin } from './plugins/websocket-health.js';
+import { serverApiPlugin } from './server-api/server-api-plugin.js';
 
 export const SERVICE_NAME = 'realtime-gateway';
 
@@ -46,6 +47,7 @@ export async function buildApp(options: AppOptions): Promise<TypedFastify> {
     {
       service: SERVICE_NAME,
       instanceId,
+      acceptServiceTokens: true,
       docs: {
         title: 'Switchboard realtime gateway',
         description: 'WebSocket protocol: docs/api/websocket.md',
@@ -53,10 +55,36 @@ export async function buildApp(options: AppOptions): Promise<TypedFastify> {
     },
     options,
   );
-  await app.register(websocket, { options: { maxPayload: gatewayOptions.maxPayload } });
+  await app.register(websocket, {
+    options: {
+      maxPayload: gatewayOptions.maxPayload,
+      perMessageDeflate: perMessageDeflate(gatewayOptions.compression),
+    },
+  });
   await app.register(realtimePlugin, { redisUrl, keyspace, gateway: gatewayOptions });
   await app.register(websocketHealthPlugin);
+  await app.register(serverApiPlugin, {
+    keyspace,
+    offlineQueueMax: gatewayOptions.offlineQueueMax,
+    offlineQueueTtlSec: gatewayOptions.offlineQueueTtlSec,
+    instanceStaleMs: gatewayOptions.instanceStaleMs,
+  });
   return app;
+}
+
+/**
+ * No context takeover: a socket keeps no compression window between messages (memory per
+ * connection stays flat); level 1 trades ratio for CPU on a fan-out path.
+ */
+function perMessageDeflate(compression: GatewayOptions['compression']) {
+  if (!compression) return false;
+  return {
+    threshold: compression.thresholdBytes,
+    serverNoContextTakeover: true,
+    clientNoContextTakeover: true,
+    zlibDeflateOptions: { level: 1 },
+    concurrencyLimit: 10,
+  };
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

@@ -38,6 +38,10 @@ export const GatewayEnv = Type.Composite([
     MAX_CONNECTIONS_PER_USER: Type.Integer({ default: 20, minimum: 1 }),
     /** ws:instances heartbeat; keep the publishers' INSTANCE_STALE_MS (5 s) at 3x this or more. */
     INSTANCE_HEARTBEAT_MS: Type.Integer({ default: 1000, minimum: 100 }),
+    /** permessage-deflate for clients that offer it; off by default (CPU per socket, see benchmarks). */
+    WS_COMPRESSION: Type.Boolean({ default: false }),
+    /** Frames smaller than this (bytes) are sent uncompressed even when compression is on. */
+    WS_COMPRESSION_THRESHOLD: Type.Integer({ default: 1024, minimum: 0 }),
   }),
 ]);
 export type GatewayConfig = Static<typeof GatewayEnv>;

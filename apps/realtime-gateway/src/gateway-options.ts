@@ -31,6 +31,8 @@ export interface GatewayOptions {
    * a reconnecting client's `resume` (its first frame) must come before any live message.
    */
   automaticRoomsHoldMs: number;
+  /** permessage-deflate (WS_COMPRESSION, WS_COMPRESSION_THRESHOLD); false = never negotiated. */
+  compression: false | { thresholdBytes: number };
 }
 
 export const DEFAULT_GATEWAY_OPTIONS: Omit<GatewayOptions, 'instanceId' | 'flags'> = {
@@ -51,4 +53,5 @@ export const DEFAULT_GATEWAY_OPTIONS: Omit<GatewayOptions, 'instanceId' | 'flags
   maxRoomsPerConnection: 100,
   maxConnectionsPerUser: 20,
   automaticRoomsHoldMs: 1000,
+  compression: false,
 };

@@ -29,6 +29,9 @@ import { AgentPresenceEvents } from './registry/agent-presence-events.js';
 import { RedisBreaker } from './registry/redis-breaker.js';
 import { ConnectionRegistry } from './registry/registry.js';
 import { RoomSessions } from './rooms/room-sessions.js';
+import { type DisconnectCommand, applyDisconnect } from './connection/disconnect-command.js';
+import { InstanceStatsWriter, type InstanceSnapshot } from './registry/instance-stats.js';
+import { RoomPresenceWriter } from './registry/room-presence.js';
 
 export interface GatewayDeps {
   redis: RedisClient;
@@ -62,6 +65,9 @@ export class Gateway {
   private readonly presence: ClusterPresence;
   private readonly frameContext: FrameContext;
   private readonly agentPresence: AgentPresenceEvents;
+  private readonly roomPresence: RoomPresenceWriter;
+  private readonly statsWriter: InstanceStatsWriter;
+  readonly startedAt = new Date().toISOString();
 
   constructor(private readonly deps: GatewayDeps) {
     const { ks, metrics, log, options } = deps;
@@ -95,7 +101,27 @@ export class Gateway {
       metrics,
       counters: this.counters,
       log,
+      onCommand: (command) => this.applyCommand(command),
     }));
+    this.roomPresence = new RoomPresenceWriter(
+      deps.redis,
+      ks,
+      this.breaker,
+      options.instanceId,
+      () => this.registry.isEnabled,
+      log,
+    );
+    this.hub.observer = this.roomPresence;
+    this.statsWriter = new InstanceStatsWriter({
+      redis: deps.redis,
+      ks,
+      log,
+      intervalMs: options.instanceHeartbeatMs,
+      snapshot: () => this.snapshot(),
+      resync: () => this.roomPresence.resync(this.hub.memberCounts()),
+      resyncEvery: 10,
+      enabled: () => this.registry.isEnabled,
+    });
     this.expiredDeliveries = startExpiredDeliveriesWorker(
       deps.redisUrl,
       ks,
@@ -145,6 +171,34 @@ export class Gateway {
   start(): void {
     this.heartbeat.start();
     this.presence.start();
+    this.statsWriter.start();
+  }
+
+  /** This instance's counters for the cluster-wide stats (ws:instance-stats). */
+  snapshot(): InstanceSnapshot {
+    const stats = this.counters.stats;
+    return {
+      instanceId: this.instanceId,
+      connections: this.connections.size,
+      rooms: this.hub.size,
+      messagesIn: stats.framesReceived,
+      messagesOut: stats.eventsDelivered,
+      draining: this.isDraining,
+      breaker: this.breaker.state === 'isolated' ? 'open' : this.breaker.state,
+      startedAt: this.startedAt,
+      dealerships: this.counters.connectionsByDealership(),
+    };
+  }
+
+  /** A command another instance (or this one) sent on ws:direct; returns the connections it closed. */
+  applyCommand(command: DisconnectCommand): number {
+    const closed = applyDisconnect(this.connections.values(), command);
+    if (closed > 0)
+      this.deps.log.info(
+        { closed, reconnect: command.reconnect },
+        'disconnected by the server API',
+      );
+    return closed;
   }
 
   /** A socket that passed authentication at upgrade; the async set-up runs (and logs its failures) in the connection's chain. */
@@ -280,9 +334,11 @@ export class Gateway {
   async close(): Promise<void> {
     this.presence.stop();
     this.heartbeat.stop();
+    await this.statsWriter.stop(this.instanceId);
     for (const connection of this.connections.values())
       connection.close(CloseCode.DRAINING, 'server closing');
     await this.registry.leaveCluster();
+    await this.roomPresence.clear();
     await Promise.all([
       this.subscriber.close(),
       this.offline.close(),
@@ -317,7 +373,7 @@ export class Gateway {
         connection.sendFrame({ type: 'auth.ok', exp: claims.exp });
       },
       ack: (connection, room, seq) => this.sessions.ack(connection, room, seq),
-      subscribe: (connection, room) => this.sessions.subscribe(connection, room),
+      subscribe: (connection, room, events) => this.sessions.subscribe(connection, room, events),
       unsubscribe: (connection, room) => this.sessions.unsubscribe(connection, room),
       resume: (connection, positions, epochs, session) =>
         this.sessions.resume(connection, positions, epochs, session),

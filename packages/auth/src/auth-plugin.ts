@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { type Algorithm, algorithmForPublicKey } from './algorithms.js';
 import { Principal, type PrincipalClaims } from './principal.js';
+import type { RevocationCheck } from './revocation.js';
 import { bearerToken } from './token-from-request.js';
 
 export type AuthKeys = { secret: string } | { publicKey: string };
@@ -13,6 +14,17 @@ export interface AuthPluginOptions {
   keys: AuthKeys;
   /** Allowed clock skew in seconds (SPEC: at most 30). */
   clockSkewSec?: number;
+  /**
+   * The jti deny-list (RevocationList). Asked after the signature and claims are verified, as a
+   * step of its own, so it applies to every verification, cached or not.
+   */
+  revocations?: RevocationCheck;
+  /**
+   * Whether `service` tokens (scoped to the realtime server API) are accepted at all. Default
+   * false: a service that does not know their scopes refuses them (403) instead of treating
+   * them as a user of their dealership.
+   */
+  acceptServiceTokens?: boolean;
 }
 
 declare module 'fastify' {
@@ -69,7 +81,7 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
     },
   });
 
-  const verifyToken = (token: string): PrincipalClaims => {
+  const verifySignedClaims = (token: string): PrincipalClaims => {
     let claims: unknown;
     try {
       claims = app.jwt.verify(token);
@@ -88,6 +100,17 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
     if (claims.iat !== undefined && claims.iat > Math.floor(Date.now() / 1000) + skewSec) {
       throw unauthorized('issued-in-future', 'The token was issued in the future.');
     }
+    return claims;
+  };
+
+  const verifyToken = (token: string): PrincipalClaims => {
+    const claims = verifySignedClaims(token);
+    if (claims.jti !== undefined && options.revocations?.isRevoked(claims.jti))
+      throw unauthorized('revoked', 'The token has been revoked.');
+    if (claims.role === 'service' && options.acceptServiceTokens !== true)
+      throw new AppError(ErrorCode.FORBIDDEN, 'Service tokens are not accepted by this service.', {
+        reason: 'service-token',
+      });
     return claims;
   };
 

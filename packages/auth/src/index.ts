@@ -1,4 +1,21 @@
-export { Role, type RoleName, Principal, type PrincipalClaims } from './principal.js';
+export {
+  Role,
+  type RoleName,
+  Principal,
+  type PrincipalClaims,
+  ServiceScope,
+  type ServiceScopeName,
+  SERVICE_SCOPES,
+  ALL_DEALERSHIPS,
+  hasScope,
+} from './principal.js';
+export {
+  RevocationList,
+  type RevocationCheck,
+  type RevocationKeys,
+  type RevocationListOptions,
+  revokeToken,
+} from './revocation.js';
 export {
   authPlugin,
   type AuthPluginOptions,

@@ -1,5 +1,5 @@
 import { createSigner } from 'fast-jwt';
-import type { RoleName } from './principal.js';
+import type { RoleName, ServiceScopeName } from './principal.js';
 
 export interface MintTokenInput {
   sub: string;
@@ -9,11 +9,15 @@ export interface MintTokenInput {
   ttl?: string | number;
   /** Seconds from now before which the token is not valid. */
   notBeforeSec?: number;
+  /** Token id, so the token can be revoked (`pnpm token revoke <jti>`). */
+  jti?: string;
+  /** Operations of a `service` token on the server API. */
+  scope?: ServiceScopeName[];
 }
 
 export type SigningKey = { secret: string } | { privateKey: string; algorithm: 'RS256' | 'ES256' };
 
-function ttlToMs(ttl: string | number): number {
+export function ttlToMs(ttl: string | number): number {
   if (typeof ttl === 'number') return ttl * 1000;
   const match = /^(\d+)\s*(ms|s|m|h|d)?$/.exec(ttl.trim());
   if (!match) throw new Error(`invalid ttl "${ttl}" (use e.g. 30s, 15m, 1h, 7d)`);
@@ -31,5 +35,11 @@ export function mintToken(input: MintTokenInput, key: SigningKey): string {
     expiresIn: ttlToMs(input.ttl ?? '1h'),
     ...(input.notBeforeSec ? { notBefore: input.notBeforeSec * 1000 } : {}),
   });
-  return sign({ sub: input.sub, dealershipId: input.dealershipId, role: input.role });
+  return sign({
+    sub: input.sub,
+    dealershipId: input.dealershipId,
+    role: input.role,
+    ...(input.jti ? { jti: input.jti } : {}),
+    ...(input.scope ? { scope: input.scope } : {}),
+  });
 }

@@ -26,6 +26,46 @@ describe('token CLI', () => {
   it('refuses an unknown role with one clear line', () => {
     const result = runCli(['--sub', 'u1', '--dealership', 'd1', '--role', 'root']);
     expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toBe('token: --role must be admin, user or agent');
+    expect(result.stderr.trim()).toBe('token: --role must be admin, user, agent or service');
+  });
+});
+
+describe('token CLI: service tokens', () => {
+  it('mints a scoped service token with a jti it prints to stderr', () => {
+    const result = runCli([
+      '--role',
+      'service',
+      '--dealership',
+      'd1',
+      '--scope',
+      'publish,history',
+      '--ttl',
+      '30d',
+    ]);
+    expect(result.status).toBe(0);
+    const claims = createVerifier({ key: SECRET, algorithms: ['HS256'] })(result.stdout.trim());
+    expect(claims).toMatchObject({
+      role: 'service',
+      dealershipId: 'd1',
+      scope: ['publish', 'history'],
+    });
+    expect(claims.jti).toMatch(/^[0-9a-f-]{36}$/);
+    expect(result.stderr).toContain(`pnpm token revoke ${claims.jti}`);
+    expect(claims.exp - claims.iat).toBe(30 * 86_400);
+  });
+
+  it('refuses a service token without a scope, and an unknown scope', () => {
+    expect(runCli(['--role', 'service', '--dealership', 'd1']).stderr).toContain(
+      '--scope is required',
+    );
+    expect(
+      runCli(['--role', 'service', '--dealership', 'd1', '--scope', 'publish,root']).stderr,
+    ).toContain('--scope must be a list of');
+  });
+
+  it('gives long-lived user tokens a jti too', () => {
+    const result = runCli(['--sub', 'u1', '--dealership', 'd1', '--ttl', '7d']);
+    const claims = createVerifier({ key: SECRET, algorithms: ['HS256'] })(result.stdout.trim());
+    expect(claims.jti).toBeDefined();
   });
 });

@@ -38,6 +38,10 @@ export const ProtectionEnv = Type.Object({
     'flag evaluation requests per window per principal',
   ),
   HTTP_RATE_LIMIT_OFREP_MAX: perWindow(6_000, 'OFREP requests per window per principal'),
+  HTTP_RATE_LIMIT_PUBLISH_MAX: perWindow(
+    60_000,
+    'realtime server API publish/broadcast requests per window per token (dealership + sub)',
+  ),
   PRESSURE_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({
     default: 1_000,
     minimum: 0,

@@ -19,4 +19,4 @@ export {
   type ParsedRoom,
 } from './rooms.js';
 export { CloseCode } from './close-codes.js';
-export { eventProblem } from './validate-event.js';
+export { eventProblem, eventFieldProblem } from './validate-event.js';

@@ -35,3 +35,22 @@ export function eventProblem(input: {
   const first = check.Errors(input.data).First();
   return `data of ${input.event} does not match its schema${first ? `: ${first.path || '/'} ${first.message}` : ''}`;
 }
+
+/**
+ * The first field of a publish request that is wrong, as a JSON pointer into the request
+ * (`/event`, `/data/projectId`), with why; undefined when the event and its data are valid.
+ */
+export function eventFieldProblem(
+  event: string,
+  data: unknown,
+): { field: string; message: string } | undefined {
+  if (!isEventType(event))
+    return { field: '/event', message: `"${event}" is not an event type of the catalogue` };
+  const check = checkFor(event);
+  if (check.Check(data)) return undefined;
+  const first = check.Errors(data).First();
+  return {
+    field: `/data${first?.path ?? ''}`,
+    message: `data of ${event} does not match its schema${first ? `: ${first.path || '/'} ${first.message}` : ''}`,
+  };
+}

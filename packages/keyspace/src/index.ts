@@ -41,6 +41,15 @@
  *   ws:epoch:{<roomKey>}                       string   history epoch; changes when history is lost
  *   ws:ids:{<roomKey>}                         zset     newest event ids of a room -> seq (append once)
  *   ws:subscriptions:{<clientId>}              hash     room -> last delivered seq (recovery)
+ *   ws:presence:{<roomKey>}                    hash     clientId -> instance, user, connectedAt (not global)
+ *   ws:instance-rooms:<instanceId>             hash     roomKey -> members on that instance
+ *   ws:instance-stats                          hash     instanceId -> counters snapshot (JSON)
+ *   github:secret:d:<dealershipId>             string   GitHub webhook secret of a dealership
+ *   github:repos:d:<dealershipId>              hash     owner/repo -> project id
+ *   github:delivery:d:<dealershipId>:<id>      string   handled X-GitHub-Delivery (24 h)
+ *
+ *   auth:revoked-tokens                        zset     revoked jti -> token expiry (ms)
+ *   auth:revocations                           channel  jti revoked now (deny-list caches)
  *
  *   {flags}:flag:<key>                         string   current flag definition (JSON)
  *   {flags}:index                              set      every flag key
@@ -75,11 +84,13 @@
  *                                                       sandbox-auto-pause, ws-offline-deliveries,
  *                                                       task-timers
  */
+import { authKeys } from './auth.js';
 import { flagKeys } from './flags.js';
 import { idempotencyKeys } from './idempotency.js';
 import { queueNames } from './queues.js';
 import { rateLimitKeys } from './rate-limit.js';
 import { realtimeKeys } from './realtime.js';
+import { realtimeApiKeys } from './realtime-api.js';
 import { sandboxKeys } from './sandbox.js';
 import { taskKeys } from './tasks.js';
 import { type Prefixer, prefixer } from './prefix.js';
@@ -95,6 +106,8 @@ export function createKeyspace(prefix: string) {
     sandbox: sandboxKeys(withPrefix),
     tasks: taskKeys(withPrefix),
     realtime: realtimeKeys(withPrefix),
+    realtimeApi: realtimeApiKeys(withPrefix),
+    auth: authKeys(withPrefix),
     flags: flagKeys(withPrefix),
     idempotency: idempotencyKeys(withPrefix),
     rateLimit: rateLimitKeys(withPrefix),

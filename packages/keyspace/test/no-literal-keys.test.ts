@@ -11,7 +11,7 @@ const MARK = 'MARKER';
 function keyStems(): string[] {
   const ks = createKeyspace('');
   const stems = new Set<string>();
-  for (const area of [ks.sandbox, ks.realtime, ks.flags, ks.idempotency]) {
+  for (const area of [ks.sandbox, ks.realtime, ks.realtimeApi, ks.auth, ks.flags, ks.idempotency]) {
     for (const build of Object.values(area) as Array<(...args: string[]) => string>) {
       const sample = build(MARK, MARK, MARK);
       // Cut at the first argument (and its opening hash-tag brace): `sandbox:metadata:{MARKER}`

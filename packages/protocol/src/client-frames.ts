@@ -2,8 +2,22 @@ import { type Static, Type } from '@sinclair/typebox';
 import { RoomName } from '@switchboard/events';
 
 /** Client -> server frames: a TypeBox union discriminated by `type`, validated at the edge. */
+/** An event type (`pr.created`), a family (`pr.*`) or everything (`*`). */
+export const EventPattern = Type.String({
+  maxLength: 100,
+  pattern: '^(\\*|[a-z][a-z0-9_]*\\.(\\*|[a-z][a-z0-9_]*))$',
+});
+export const MAX_EVENT_PATTERNS = 32;
+
 export const SubscribeFrame = Type.Object(
-  { type: Type.Literal('subscribe'), room: RoomName },
+  {
+    type: Type.Literal('subscribe'),
+    room: RoomName,
+    /** Only events of these types are delivered (seq still advances past the others). */
+    events: Type.Optional(
+      Type.Array(EventPattern, { minItems: 1, maxItems: MAX_EVENT_PATTERNS, uniqueItems: true }),
+    ),
+  },
   { additionalProperties: false },
 );
 export const UnsubscribeFrame = Type.Object(

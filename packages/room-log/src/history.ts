@@ -1,3 +1,5 @@
+import { Value } from '@sinclair/typebox/value';
+import { PublishedEvent, type PublishedEventMessage } from '@switchboard/events';
 import type { Keyspace } from '@switchboard/keyspace';
 import type { RedisClient } from '@switchboard/redis';
 import { type LiveMessage, toLiveMessage } from './live-message.js';
@@ -44,4 +46,43 @@ export function coversRange(messages: LiveMessage[], fromSeq: number, toSeq: num
   if (toSeq < fromSeq) return true;
   if (messages.length !== toSeq - fromSeq + 1) return false;
   return messages.every((message, index) => message.seq === fromSeq + index);
+}
+
+export interface HistoryPageOptions {
+  /** Forward: events after this seq; reverse: events before it (default: from the newest). */
+  since?: number | undefined;
+  limit: number;
+  reverse?: boolean | undefined;
+}
+
+/** One page of a room's history as published (PublishedEvent JSON objects), for the server API. */
+export async function readHistoryPage(
+  redis: RedisClient,
+  ks: Keyspace,
+  key: string,
+  options: HistoryPageOptions,
+): Promise<PublishedEventMessage[]> {
+  const stream = ks.realtime.roomHistory(key);
+  const { since, limit } = options;
+  const entries = options.reverse
+    ? since !== undefined && since <= 1
+      ? []
+      : await redis.xrevrange(
+          stream,
+          since === undefined ? '+' : `${since - 1}-0`,
+          '-',
+          'COUNT',
+          limit,
+        )
+    : await redis.xrange(stream, `${(since ?? 0) + 1}-0`, '+', 'COUNT', limit);
+  const events: PublishedEventMessage[] = [];
+  for (const [, fields] of entries) {
+    try {
+      const value: unknown = JSON.parse(fields[1] ?? '');
+      if (Value.Check(PublishedEvent, value)) events.push(value);
+    } catch {
+      // An entry that is not an event (never written by the room log) is skipped.
+    }
+  }
+  return events;
 }

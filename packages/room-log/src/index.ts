@@ -21,7 +21,14 @@ export {
 export { roomChannel, instanceChannels } from './channels.js';
 export { ChannelSubscriber, type ChannelSubscriberOptions } from './channel-subscriber.js';
 export { type LiveMessage, toLiveMessage, uniqueById } from './live-message.js';
-export { type RoomPosition, readPosition, readHistory, coversRange } from './history.js';
+export {
+  type RoomPosition,
+  type HistoryPageOptions,
+  readPosition,
+  readHistory,
+  readHistoryPage,
+  coversRange,
+} from './history.js';
 export {
   OfflineQueue,
   type OfflineQueueLimits,
@@ -41,3 +48,18 @@ export {
   type UserPresence,
   type UserPresenceOptions,
 } from './user-presence.js';
+  eventHelpers,
+  typedEvents,
+  helperName,
+  type EventHelpers,
+  type EmitOptions,
+  type HelperName,
+} from './typed-events.js';
+export {
+  createRealtimeHttpClient,
+  RealtimeApiError,
+  type RealtimeHttpClient,
+  type RealtimeHttpClientOptions,
+  type HttpPublishOptions,
+  type HttpPublishResult,
+} from './http-client.js';

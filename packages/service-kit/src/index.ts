@@ -12,3 +12,4 @@ export {
 export { type HttpOptions } from './http-options.js';
 export { securityPlugin, type SecurityOptions } from './security-plugin.js';
 export { DEFAULT_JSON_MAX_DEPTH } from './json-depth.js';
+export type { RateLimitGroup } from './rate-limit-plugin.js';

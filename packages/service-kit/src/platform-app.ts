@@ -27,6 +27,8 @@ export interface PlatformAppIdentity {
   service: string;
   docs: { title: string; description: string };
   instanceId?: string;
+  /** Accept `service` tokens (only the realtime gateway, whose server API knows their scopes). */
+  acceptServiceTokens?: boolean;
 }
 
 /** Fastify with the platform registered (PlatformOptions), ready for the service's own plugins. */
@@ -51,6 +53,7 @@ export async function createPlatformApp(
     ...(options.http?.corsOrigins ? { corsOrigins: options.http.corsOrigins } : {}),
     ...(options.protection ? { protection: options.protection } : {}),
     keyspace: options.keyspace,
+    ...(identity.acceptServiceTokens ? { acceptServiceTokens: true } : {}),
   });
   return app;
 }

@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { type AuthKeys, authPlugin } from '@switchboard/auth';
+import { type AuthKeys, RevocationList, authPlugin } from '@switchboard/auth';
 import { type ProtectionConfig, protectionDefaults } from '@switchboard/config';
 import { errorEnvelopeSchema, errorHandlerPlugin } from '@switchboard/errors';
 import type { Keyspace } from '@switchboard/keyspace';
@@ -28,6 +28,8 @@ export interface PlatformOptions {
   protection?: Partial<ProtectionConfig>;
   /** Keyspace of the rate-limit buckets (KEY_PREFIX from the app's config). */
   keyspace: Keyspace;
+  /** Accept `service` tokens (the realtime server API); every other service refuses them. */
+  acceptServiceTokens?: boolean;
   /** How often load shedding samples the process (default 1000 ms). */
   pressureSampleIntervalMs?: number;
 }
@@ -60,7 +62,17 @@ async function platform(app: FastifyInstance, options: PlatformOptions): Promise
     ...(options.redis ? { client: options.redis } : {}),
   });
   app.health.addCheck('redis', () => redisReachable(app.redis));
-  await app.register(authPlugin, { keys: options.auth });
+  // Revoked long-lived tokens (pnpm token revoke): held in memory, kept current over pub/sub.
+  const revocations = new RevocationList(app.redis, options.keyspace.auth, {
+    onError: (error) => app.log.debug({ err: error }, 'token deny-list refresh failed'),
+  });
+  await revocations.start();
+  app.addHook('onClose', async () => revocations.close());
+  await app.register(authPlugin, {
+    keys: options.auth,
+    revocations,
+    acceptServiceTokens: options.acceptServiceTokens === true,
+  });
   await app.register(rateLimitPlugin, {
     service: options.service,
     settings: protection,

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import fp from 'fastify-plugin';
 
 /** Route groups with their own per-principal limit; a route names its group in `config.rateLimitGroup`. */
-type RateLimitGroup = 'read' | 'write' | 'evaluate' | 'ofrep';
+export type RateLimitGroup = 'read' | 'write' | 'evaluate' | 'ofrep' | 'publish';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -24,6 +24,7 @@ type RateLimitSettings = Pick<
   | 'HTTP_RATE_LIMIT_WRITE_MAX'
   | 'HTTP_RATE_LIMIT_EVALUATE_MAX'
   | 'HTTP_RATE_LIMIT_OFREP_MAX'
+  | 'HTTP_RATE_LIMIT_PUBLISH_MAX'
 >;
 
 export interface RateLimitPluginOptions {
@@ -79,6 +80,7 @@ async function rateLimits(app: FastifyInstance, options: RateLimitPluginOptions)
     write: settings.HTTP_RATE_LIMIT_WRITE_MAX,
     evaluate: settings.HTTP_RATE_LIMIT_EVALUATE_MAX,
     ofrep: settings.HTTP_RATE_LIMIT_OFREP_MAX,
+    publish: settings.HTTP_RATE_LIMIT_PUBLISH_MAX,
   };
   // One limiter whose bucket follows the request's phase: no principal yet -> its IP; after
   // authentication -> the principal's bucket for the route's group.

@@ -19,6 +19,7 @@ import { type BenchContext, SkipScenario, remainingMs } from './scenarios/bench-
 import { connectionsNeedMs, runConnections } from './scenarios/connections.js';
 import { runFlagsEval } from './scenarios/flags-eval.js';
 import { runFlagsHttp, runSandboxHttp } from './scenarios/http-load.js';
+import { runServerApiPublish } from './scenarios/server-api-publish.js';
 import { buildApps } from './scenarios/build-apps.js';
 import type { FanoutTarget } from './scenarios/fanout-target.js';
 import { runFanout } from './scenarios/fanout-runner.js';
@@ -138,6 +139,7 @@ const MIN_SECONDS: Record<ScenarioName, number> = {
   connections: 20,
   sandbox: 25,
   flags: 20,
+  'server-api': 20,
 };
 if (!args.quick)
   for (const key of Object.keys(MIN_SECONDS) as ScenarioName[]) MIN_SECONDS[key] *= 3;
@@ -214,6 +216,9 @@ async function main(): Promise<void> {
         log(`  SDK evaluation FAILED: ${(err as Error).message}`);
       }
       results.http.push(...(await runFlagsHttp(ctx)));
+    },
+    'server-api': async (ctx) => {
+      results.http.push(...(await runServerApiPublish(ctx)));
     },
   };
   try {

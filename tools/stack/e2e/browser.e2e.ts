@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintToken } from '@switchboard/auth';
 import { repoRoot } from '../src/index.js';
 import { type E2EStack, startE2EStack } from './stack-fixture.js';
 
@@ -23,13 +25,10 @@ async function bundlePage(): Promise<string> {
   return result.outputFiles[0]?.text ?? '';
 }
 
-function pageHtml(
-  script: string,
-  config: { url: string; token: string; sandboxId: string },
-): string {
-  return `<!doctype html><html><head><meta charset="utf-8"><title>Switchboard live sandbox</title>
+function pageHtml(script: string, config: { url: string; token: string; room: string }): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Switchboard live room</title>
 <style>body{font:14px system-ui;margin:24px}li{font-family:monospace;margin:4px 0}#status{font-weight:bold}</style></head>
-<body><h1>Sandbox ${config.sandboxId}</h1><p>connection: <span id="status">idle</span>, gateway <span id="instance"></span></p>
+<body><h1>Room ${config.room}</h1><p>connection: <span id="status">idle</span>, gateway <span id="instance"></span></p>
 <ul id="events"></ul>
 <script>window.SWITCHBOARD = ${JSON.stringify(config)};</script><script>${script.replace(/<\/script/g, '<\\/script')}</script></body></html>`;
 }
@@ -62,7 +61,9 @@ describe('a real browser through HAProxy', () => {
     const sandboxId = created.body.data?.id ?? '';
 
     const page = await browser.newPage({ viewport: { width: 1100, height: 500 } });
-    await page.setContent(pageHtml(await bundlePage(), { url: e2e.ws, token, sandboxId }));
+    await page.setContent(
+      pageHtml(await bundlePage(), { url: e2e.ws, token, room: `sandbox:${sandboxId}` }),
+    );
     await page.waitForSelector('body[data-subscribed="true"]', { timeout: 15_000 });
     expect(await page.textContent('#status')).toBe('open');
 
@@ -76,5 +77,51 @@ describe('a real browser through HAProxy', () => {
     mkdirSync(artifacts, { recursive: true });
     const file = join(artifacts, 'browser-live-update.png');
     await page.screenshot({ path: file, fullPage: true });
+  });
+
+  it('shows an event published with curl through the server API behind HAProxy', async () => {
+    const token = e2e.token('u-curl', 'd-curl');
+    const page = await browser.newPage({ viewport: { width: 1100, height: 400 } });
+    await page.setContent(
+      pageHtml(await bundlePage(), { url: e2e.ws, token, room: 'project:web' }),
+    );
+    await page.waitForSelector('body[data-subscribed="true"]', { timeout: 15_000 });
+
+    const service = mintToken(
+      { sub: 'ci', dealershipId: 'd-curl', role: 'service', scope: ['publish'], jti: 'e2e-ci' },
+      { secret: e2e.secret },
+    );
+    const body = JSON.stringify({
+      room: 'project:web',
+      event: 'pr.created',
+      data: { prId: 'web#7', title: 'Published with curl' },
+    });
+    const curl = spawnSync(
+      'curl',
+      [
+        '-sS',
+        '-X',
+        'POST',
+        `${e2e.lb}/api/realtime/publish`,
+        '-H',
+        `authorization: Bearer ${service}`,
+        '-H',
+        'content-type: application/json',
+        '-d',
+        body,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(JSON.parse(curl.stdout)).toMatchObject({
+      success: true,
+      data: { room: 'project:web', seq: 1 },
+    });
+    const item = await page.waitForSelector('li[data-event="pr.created"]', { timeout: 5000 });
+    expect(await item.textContent()).toContain('Published with curl');
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({
+      path: join(artifacts, 'browser-server-api-publish.png'),
+      fullPage: true,
+    });
   });
 });

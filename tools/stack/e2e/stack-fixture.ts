@@ -21,6 +21,8 @@ export interface E2EStack {
   stack: RunningStack;
   redis: RedisServer;
   keyPrefix: string;
+  /** The stack's JWT secret (tokens with claims `token()` does not set). */
+  secret: string;
   lb: string;
   ws: string;
   token(sub: string, dealershipId: string, role?: RoleName): string;
@@ -76,6 +78,7 @@ export async function startE2EStack(extraEnv: Record<string, string> = {}): Prom
     stack,
     redis,
     keyPrefix,
+    secret,
     lb,
     ws: stack.urls.ws,
     token: (sub, dealershipId, role = 'user') =>

@@ -227,6 +227,8 @@ describe('the rendered config in a running HAProxy', () => {
     expect(await names('/api/tasks', 2)).toEqual(new Set(['sb-a', 'sb-b']));
     expect(await names('/api/tasks/tsk_1/history', 2)).toEqual(new Set(['sb-a', 'sb-b']));
     expect(await names('/api/agents/a1', 2)).toEqual(new Set(['sb-a', 'sb-b']));
+    expect(await names('/api/realtime/publish', 3)).toEqual(new Set(['gw-a', 'gw-b', 'gw-c']));
+    expect(await names('/api/v1/websocket/stats', 3)).toEqual(new Set(['gw-a', 'gw-b', 'gw-c']));
     expect(await names('/api/flags/SOME_FLAG', 2)).toEqual(new Set(['fl-a']));
     expect(await names('/ofrep/v1/evaluate/flags', 2)).toEqual(new Set(['fl-a']));
     expect(await names('/admin/queues/api/queues', 4)).toEqual(new Set(['sb-a', 'sb-b']));
@@ -241,6 +243,7 @@ describe('the rendered config in a running HAProxy', () => {
       '/api/tasksx',
       '/health/ready',
       '/wsx',
+      '/api/realtimex',
     ]) {
       const { status, body, traceId } = await get(path);
       expect(status, path).toBe(404);

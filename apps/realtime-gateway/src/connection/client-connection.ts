@@ -5,6 +5,7 @@ import type { LiveMessage } from '@switchboard/room-log';
 import { TokenBucket } from '../protection/token-bucket.js';
 import { CloseCode } from '@switchboard/events';
 import type { ServerFrame } from '@switchboard/protocol';
+import type { EventFilter } from '../rooms/event-filter.js';
 import { ReplayHold } from './replay-hold.js';
 
 /** This connection's place in one room: what it has been sent, and what waits while a replay runs. */
@@ -17,6 +18,8 @@ export interface Membership {
   epoch: string;
   /** Live messages held back while history is replayed, so order is kept. */
   hold: ReplayHold;
+  /** Only events it matches are sent (subscribe `events`); none = every event. */
+  filter?: EventFilter | undefined;
 }
 
 /** A membership not live yet: its live messages wait until its position is settled. */
@@ -188,6 +191,8 @@ export class ClientConnection {
     }
     membership.seq = message.seq;
     membership.epoch = message.epoch;
+    // Filtered out: the position still moves on, so a resume does not replay it.
+    if (membership.filter && !membership.filter.matches(message.event)) return;
     if (this.sendRaw(message.frame)) this.hooks.onSent(message);
   }
 

@@ -7,7 +7,7 @@ import type { ClientConnection } from './client-connection.js';
 
 /** What handling a frame needs from the gateway. */
 export interface FrameContext {
-  subscribe(connection: ClientConnection, room: string): Promise<void>;
+  subscribe(connection: ClientConnection, room: string, events?: string[]): Promise<void>;
   unsubscribe(connection: ClientConnection, room: string): Promise<void>;
   resume(
     connection: ClientConnection,
@@ -75,7 +75,7 @@ async function dispatch(
       connection.sendFrame({ type: 'pong', ts: Date.now(), ...(frame.id ? { id: frame.id } : {}) });
       return;
     case 'subscribe':
-      return context.subscribe(connection, frame.room);
+      return context.subscribe(connection, frame.room, frame.events);
     case 'unsubscribe':
       return context.unsubscribe(connection, frame.room);
     case 'resume':

@@ -6,6 +6,7 @@ import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { ChannelSubscriber, type OfflineQueue, instanceChannels } from '@switchboard/room-log';
 import { RedisInbox } from './redis-inbox.js';
 import { RoomHub } from './room-hub.js';
+import type { DisconnectCommand } from '../connection/disconnect-command.js';
 
 export interface FanoutDeps {
   redis: RedisClient;
@@ -16,6 +17,7 @@ export interface FanoutDeps {
   metrics: GatewayMetrics;
   counters: GatewayCounters;
   log: FastifyBaseLogger;
+  onCommand(command: DisconnectCommand): void;
 }
 
 export interface Fanout {
@@ -55,6 +57,7 @@ export function createFanout(deps: FanoutDeps): Fanout {
     offline: deps.offline,
     metrics,
     log,
+    onCommand: deps.onCommand,
   });
   return { subscriber, hub };
 }

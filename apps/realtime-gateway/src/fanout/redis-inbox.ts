@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { type OfflineQueue, toLiveMessage } from '@switchboard/room-log';
 import type { RoomHub } from './room-hub.js';
+import { type DisconnectCommand, parseCommand } from '../connection/disconnect-command.js';
 
 export interface RedisInboxDeps {
   ks: Keyspace;
@@ -12,6 +13,8 @@ export interface RedisInboxDeps {
   offline: OfflineQueue;
   metrics: GatewayMetrics;
   log: FastifyBaseLogger;
+  /** A command sent to this instance (server API disconnect). */
+  onCommand(command: DisconnectCommand): void;
 }
 
 /**
@@ -33,6 +36,13 @@ export class RedisInbox {
     if (channel === this.migrationChannel) {
       log.info({ announcement: raw }, 'an instance is draining');
       return;
+    }
+    if (channel === this.directChannel) {
+      const command = parseCommand(raw);
+      if (command) {
+        this.deps.onCommand(command);
+        return;
+      }
     }
     const message = toLiveMessage(raw);
     if (!message) {

@@ -20,6 +20,7 @@ import {
   newMembership,
 } from '../connection/client-connection.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { releaseFilter } from '../rooms/event-filter.js';
 
 /** A room with members on this instance. */
 interface LocalRoom {
@@ -58,8 +59,15 @@ const tracer = trace.getTracer('realtime-gateway');
  * here (so an instance only receives traffic it can deliver), hands each message to members
  * in seq order, and fills gaps in live traffic from history (pub/sub is at-most-once).
  */
+/** Told of every membership that starts or ends here (room presence across instances). */
+export interface MembershipObserver {
+  joined(connection: ClientConnection, key: string): void;
+  left(connection: ClientConnection, key: string): void;
+}
+
 export class RoomHub {
   private readonly rooms = new Map<string, LocalRoom>();
+  observer: MembershipObserver | undefined;
 
   constructor(
     private readonly redis: RedisClient,
@@ -118,6 +126,7 @@ export class RoomHub {
     const membership = newMembership(room, key, scope);
     connection.rooms.set(room, membership);
     local.members.add(connection);
+    this.observer?.joined(connection, key);
     return membership;
   }
 
@@ -125,9 +134,10 @@ export class RoomHub {
     const membership = connection.rooms.get(room);
     if (!membership) return false;
     connection.rooms.delete(room);
+    releaseFilter(membership.filter);
     const local = this.rooms.get(membership.key);
     if (!local) return true;
-    local.members.delete(connection);
+    if (local.members.delete(connection)) this.observer?.left(connection, membership.key);
     if (local.members.size === 0) {
       this.rooms.delete(membership.key);
       if (local.channel && room !== GLOBAL_ROOM) {
@@ -138,6 +148,11 @@ export class RoomHub {
       }
     }
     return true;
+  }
+
+  /** Each local room's key and how many members it has here. */
+  *memberCounts(): IterableIterator<[string, number]> {
+    for (const [key, local] of this.rooms) yield [key, local.members.size];
   }
 
   leaveAll(connection: ClientConnection): void {

@@ -11,6 +11,7 @@ import {
 } from '@switchboard/room-log';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ClientConnection, Membership } from '../connection/client-connection.js';
+import { acquireFilter, releaseFilter } from './event-filter.js';
 import type { RoomHub } from '../fanout/room-hub.js';
 import type { ConnectionRegistry } from '../registry/registry.js';
 import { resolveRoomAccess } from './room-access.js';
@@ -111,9 +112,13 @@ export class RoomSessions {
     return { refused: false, memberships: [global, user], positions };
   }
 
-  async subscribe(connection: ClientConnection, room: string): Promise<void> {
+  async subscribe(connection: ClientConnection, room: string, events?: string[]): Promise<void> {
     if (!connection.rooms.has(room)) this.checkRoomLimit(connection, 1);
     const membership = await this.joinChecked(connection, room);
+    // A subscribe again replaces the filter (none: every event again).
+    const previous = membership.filter;
+    membership.filter = acquireFilter(events);
+    releaseFilter(previous);
     const position = await this.deps.hub.startLive(connection, membership);
     connection.sendFrame({ type: 'subscribed', room, seq: position.seq, epoch: position.epoch });
     await this.deps.registry

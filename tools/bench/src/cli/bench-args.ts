@@ -9,6 +9,7 @@ export const SCENARIOS = [
   'connections',
   'sandbox',
   'flags',
+  'server-api',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 

@@ -8,7 +8,8 @@ export type HttpPlan =
   | 'sandbox-pause-resume'
   | 'sandbox-execute-paused'
   | 'ofrep-single'
-  | 'ofrep-bulk';
+  | 'ofrep-bulk'
+  | 'realtime-publish';
 
 export interface HttpJob {
   type: 'run';
@@ -70,6 +71,18 @@ export function planRequests(plan: HttpPlan, id: string): PlannedRequest[] {
           path: `/ofrep/v1/evaluate/flags/${id}`,
           body: JSON.stringify({
             context: { targetingKey: 'user-42', dealershipId: 'bench-d', plan: 'pro' },
+          }),
+        },
+      ];
+    case 'realtime-publish':
+      return [
+        {
+          method: 'POST',
+          path: '/api/realtime/publish',
+          body: JSON.stringify({
+            room: `project:${id}`,
+            event: 'project.updated',
+            data: { projectId: id, changes: { status: 'building' } },
           }),
         },
       ];

@@ -17,7 +17,7 @@ export interface HttpResult extends Omit<HttpReport, 'type'> {
   expectedPct: number;
 }
 
-async function runPlan(
+export async function runPlan(
   ctx: BenchContext,
   service: string,
   label: string,
@@ -56,11 +56,11 @@ async function runPlan(
   }
 }
 
-function planSeconds(ctx: BenchContext): number {
+export function planSeconds(ctx: BenchContext): number {
   return ctx.args.quick ? 3 : 15;
 }
 
-function ensureTime(ctx: BenchContext, plans: number): void {
+export function ensureTime(ctx: BenchContext, plans: number): void {
   const need = plans * (planSeconds(ctx) + 5) * 1000 + 15_000;
   if (remainingMs(ctx) < need)
     throw new SkipScenario(

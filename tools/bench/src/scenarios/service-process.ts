@@ -10,7 +10,7 @@ import { type BenchContext, SkipScenario } from './bench-context.js';
  * rate limits (docs/operations.md): raised out of reach, but left on, so their cost is measured.
  */
 const BENCH_RATE_LIMITS: Record<string, string> = Object.fromEntries(
-  ['IP', 'READ', 'WRITE', 'EVALUATE', 'OFREP'].map((group) => [
+  ['IP', 'READ', 'WRITE', 'EVALUATE', 'OFREP', 'PUBLISH'].map((group) => [
     `HTTP_RATE_LIMIT_${group}_MAX`,
     '1000000000',
   ]),

@@ -1,11 +1,11 @@
-// A small page that shows a sandbox's live events, bundled with @switchboard/client for the
-// browser e2e test. Config comes from `window.SWITCHBOARD` (set by the page's HTML).
+// A small page that shows a room's live events, bundled with @switchboard/client for the
+// browser e2e tests. Config comes from `window.SWITCHBOARD` (set by the page's HTML).
 import { SwitchboardClient } from '@switchboard/client';
 
 interface PageConfig {
   url: string;
   token: string;
-  sandboxId: string;
+  room: string;
 }
 
 const config = (window as unknown as { SWITCHBOARD: PageConfig }).SWITCHBOARD;
@@ -24,7 +24,7 @@ client.onAny((event, data, meta) => {
   list.prepend(item);
 });
 void client.connect().then(async () => {
-  await client.subscribe(`sandbox:${config.sandboxId}`);
+  await client.subscribe(config.room);
   document.body.dataset['subscribed'] = 'true';
   const instance = document.getElementById('instance') as HTMLElement;
   instance.textContent = client.instanceId ?? '';
