@@ -29,6 +29,8 @@ export interface HttpReport {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** p99 of one pass over the plan's requests (a pause+resume pair), from the first request's send. */
+  passP99Ms: number;
   /** Responses by status code. */
   statuses: Record<string, number>;
   errors: number;

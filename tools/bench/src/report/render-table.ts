@@ -1,5 +1,6 @@
 import type { BenchResults } from './bench-results.js';
 import { ratios } from './bench-results.js';
+import { goalRows } from './goals.js';
 
 function table(headers: string[], rows: (string | number)[][]): string {
   const cells = [
@@ -168,6 +169,7 @@ export function renderMarkdown(results: BenchResults): string {
           'p50 ms',
           'p99 ms',
           'max ms',
+          'pass p99 ms',
           'expected status',
           'statuses',
           'errors',
@@ -179,6 +181,7 @@ export function renderMarkdown(results: BenchResults): string {
           h.p50Ms,
           h.p99Ms,
           h.maxMs,
+          h.passP99Ms ?? '-',
           `${h.expectedPct}% ${h.expectedStatus}`,
           Object.entries(h.statuses)
             .map(([code, n]) => `${code}: ${n}`)
@@ -218,5 +221,14 @@ export function renderMarkdown(results: BenchResults): string {
     );
   }
   if (results.aborted) parts.push('', `- run aborted: ${results.aborted}`);
+  parts.push(
+    '',
+    `**Goals** (${results.mode} run; every peer figure is from this same run):`,
+    '',
+    table(
+      ['goal', 'target', 'measured', 'peer (same run)', 'verdict'],
+      goalRows(results).map((g) => [g.goal, g.target, g.measured, g.peer, g.verdict]),
+    ),
+  );
   return parts.join('\n');
 }

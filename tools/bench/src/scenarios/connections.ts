@@ -23,6 +23,8 @@ export interface ConnectionsResult {
   rssBeforeMiB: number;
   rssAfterMiB: number;
   rssPerConnectionKiB: number;
+  /** JS heap used per connection (the servers' own heap figures, when they report them). */
+  heapPerConnectionKiB?: number;
 }
 
 /** Connections per load-generator process: below the 20 000 open-file hard limit here. */

@@ -4,6 +4,7 @@ import type { HttpJob, HttpPlan, HttpReport } from '../load/http-plans.js';
 import { startWorker } from '../proc/worker-handle.js';
 import { type BenchContext, SkipScenario, remainingMs } from './bench-context.js';
 import { BENCH_DEALERSHIP } from './gateway-target.js';
+import { startFastifyPeer } from './peer-servers.js';
 import { callJson, startService } from './service-process.js';
 
 export interface HttpResult extends Omit<HttpReport, 'type'> {
@@ -70,7 +71,7 @@ function ensureTime(ctx: BenchContext, plans: number): void {
 
 /** Sandbox API through autocannon: status reads, pause+resume pairs, execute on a paused sandbox (423). */
 export async function runSandboxHttp(ctx: BenchContext): Promise<HttpResult[]> {
-  ensureTime(ctx, 3);
+  ensureTime(ctx, 4);
   const secret = randomBytes(24).toString('hex');
   const service = await startService(ctx, 'sandbox-service', secret, {
     FLAG_SANDBOX_PAUSE_RESUME: 'true',
@@ -105,15 +106,47 @@ export async function runSandboxHttp(ctx: BenchContext): Promise<HttpResult[]> {
       results.push(
         await runPlan(ctx, 'sandbox-service', label, status, { ...base, plan, ids: planIds }),
       );
+    await service.stop();
+    results.push(await runPeer(ctx, secret, token, 'sandbox-status', ids));
     return results;
   } finally {
     await service.stop();
   }
 }
 
+/** The same plan against the bare-Fastify peer (same JWT verification, same Redis), in this run. */
+async function runPeer(
+  ctx: BenchContext,
+  secret: string,
+  token: string,
+  plan: 'sandbox-status' | 'ofrep-single',
+  ids: string[],
+): Promise<HttpResult> {
+  const peer = await startFastifyPeer(ctx, secret);
+  try {
+    const label =
+      plan === 'ofrep-single'
+        ? 'peer: bare Fastify, JWT verify + constant'
+        : 'peer: bare Fastify, JWT verify + one Redis read';
+    return await runPlan(ctx, PEER_SERVICE, label, 200, {
+      baseUrl: peer.baseUrl,
+      token,
+      connections: 10,
+      durationSec: planSeconds(ctx),
+      plan,
+      ids,
+    });
+  } finally {
+    await peer.stop();
+  }
+}
+
+/** The `service` of the peers' rows. */
+export const PEER_SERVICE = 'peer (bare Fastify)';
+
 /** flag-service OFREP through autocannon: one flag, and every flag (bulk) for a context. */
 export async function runFlagsHttp(ctx: BenchContext): Promise<HttpResult[]> {
-  ensureTime(ctx, 2);
+  ensureTime(ctx, 3);
   const secret = randomBytes(24).toString('hex');
   const service = await startService(ctx, 'flag-service', secret);
   const admin = mintToken(
@@ -125,7 +158,7 @@ export async function runFlagsHttp(ctx: BenchContext): Promise<HttpResult[]> {
     const flags = benchFlagDefinitions();
     for (const flag of flags) await callJson(service.baseUrl, admin, 'POST', '/api/flags', flag);
     const base = { baseUrl: service.baseUrl, token: admin, connections: 10, durationSec: seconds };
-    return [
+    const results = [
       await runPlan(ctx, 'flag-service', `OFREP single (rules + rollout flag)`, 200, {
         ...base,
         plan: 'ofrep-single',
@@ -137,6 +170,9 @@ export async function runFlagsHttp(ctx: BenchContext): Promise<HttpResult[]> {
         ids: ['-'],
       }),
     ];
+    await service.stop();
+    results.push(await runPeer(ctx, secret, admin, 'ofrep-single', ['bench.rollout']));
+    return results;
   } finally {
     await service.stop();
   }

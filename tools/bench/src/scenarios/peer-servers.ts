@@ -5,7 +5,8 @@ import { startWorker } from '../proc/worker-handle.js';
 type Listening = { type: 'listening'; port: number };
 const isListening = (m: { type: string }): m is Listening => m.type === 'listening';
 
-async function startListening(script: string, env: Record<string, string>) {
+/** Starts a server script from ../servers in its own process and waits for its port. */
+export async function startListening(script: string, env: Record<string, string>) {
   const worker = startWorker<never, { type: string }>(
     new URL(`../servers/${script}`, import.meta.url),
     env,
@@ -47,4 +48,13 @@ export async function startSocketIoTarget(ctx: BenchContext, instances = 3): Pro
       await Promise.all(servers.map((s) => s.worker.child.kill()));
     },
   };
+}
+
+/** The bare-Fastify HTTP peers (servers/fastify-peer-server.ts) on the run's Redis with `secret`. */
+export async function startFastifyPeer(ctx: BenchContext, secret: string) {
+  const { worker, port } = await startListening('fastify-peer-server.js', {
+    REDIS_URL: ctx.redis.url,
+    JWT_SECRET: secret,
+  });
+  return { baseUrl: `http://127.0.0.1:${port}`, stop: () => worker.child.kill() };
 }
