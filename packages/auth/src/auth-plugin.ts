@@ -6,6 +6,7 @@ import fp from 'fastify-plugin';
 import { type Algorithm, algorithmForPublicKey } from './algorithms.js';
 import { Principal, type PrincipalClaims } from './principal.js';
 import { bearerToken } from './token-from-request.js';
+import { createVerifiedTokenCache } from './verified-token-cache.js';
 
 export type AuthKeys = { secret: string } | { publicKey: string };
 
@@ -13,6 +14,11 @@ export interface AuthPluginOptions {
   keys: AuthKeys;
   /** Allowed clock skew in seconds (SPEC: at most 30). */
   clockSkewSec?: number;
+  /**
+   * Verified tokens kept (until they expire) so a repeated token is not verified again
+   * (default 10 000; 0 verifies every request).
+   */
+  verifiedTokenCacheSize?: number;
 }
 
 declare module 'fastify' {
@@ -69,7 +75,20 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
     },
   });
 
+  const verified = createVerifiedTokenCache({
+    maxEntries: options.verifiedTokenCacheSize ?? 10_000,
+    skewSec,
+  });
+
   const verifyToken = (token: string): PrincipalClaims => {
+    const known = verified.get(token, Date.now());
+    if (known) return known;
+    const claims = verifySignatureAndClaims(token);
+    verified.set(token, claims);
+    return claims;
+  };
+
+  const verifySignatureAndClaims = (token: string): PrincipalClaims => {
     let claims: unknown;
     try {
       claims = app.jwt.verify(token);

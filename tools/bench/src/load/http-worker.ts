@@ -31,6 +31,8 @@ process.on('message', (raw) => {
 });
 
 function measure(job: HttpJob): void {
+  // The parent meters the service's CPU from here: warm-up requests stay out of the per-request cost.
+  process.send?.({ type: 'measure-start' });
   const statuses: Record<string, number> = {};
   // A connection leases an id for one pass over its plan (pause then resume) and returns it at
   // the end, so two connections never drive the same sandbox at once. autocannon resets the

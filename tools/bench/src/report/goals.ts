@@ -149,13 +149,19 @@ function httpRows(results: BenchResults): GoalRow[] {
   const status = find('sandbox-service', 'GET status');
   const pairs = find('sandbox-service', 'pause+resume');
   const statusPeer = find(PEER_SERVICE_PREFIX, 'peer: bare Fastify, JWT verify + one Redis');
-  const perSec = (h: typeof single) => h && `${fmt(h.requestsPerSec)} req/s`;
+  const perSec = (h: typeof single) =>
+    h &&
+    `${fmt(h.requestsPerSec)} req/s${h.reqPerCoreSec ? ` (${fmt(h.reqPerCoreSec)} per CPU-s)` : ''}`;
+  const cpuRatio = (a: typeof single, b: typeof single) =>
+    a?.reqPerCoreSec && b?.reqPerCoreSec
+      ? `, ×${r2(a.reqPerCoreSec / b.reqPerCoreSec)} per CPU-s`
+      : '';
   return [
     row(
       '5 flags',
       'OFREP single ≥ 10 000 req/s and ≥ 0.5× the bare-Fastify JWT peer',
       single &&
-        `${perSec(single)}${ofrepPeer ? ` (×${r2(single.requestsPerSec / ofrepPeer.requestsPerSec)})` : ''}`,
+        `${perSec(single)}${ofrepPeer ? `; ×${r2(single.requestsPerSec / ofrepPeer.requestsPerSec)}${cpuRatio(single, ofrepPeer)}` : ''}`,
       ofrepPeer ? `${perSec(ofrepPeer)}` : '-',
       single
         ? single.requestsPerSec >= 10_000 &&
@@ -172,7 +178,7 @@ function httpRows(results: BenchResults): GoalRow[] {
     row(
       '6 sandbox',
       'status p99 ≤ 10 ms at ≥ 2 000 req/s',
-      status && `p99 ${status.p99Ms} ms at ${perSec(status)}`,
+      status && `p99 ${status.p99Ms} ms at ${perSec(status)}${cpuRatio(status, statusPeer)}`,
       statusPeer ? `p99 ${statusPeer.p99Ms} ms at ${perSec(statusPeer)}` : '-',
       status ? status.p99Ms <= 10 && status.requestsPerSec >= 2000 : undefined,
     ),

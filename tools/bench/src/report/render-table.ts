@@ -170,6 +170,8 @@ export function renderMarkdown(results: BenchResults): string {
           'p99 ms',
           'max ms',
           'pass p99 ms',
+          'CPU µs/req',
+          'req per CPU-s',
           'expected status',
           'statuses',
           'errors',
@@ -182,6 +184,8 @@ export function renderMarkdown(results: BenchResults): string {
           h.p99Ms,
           h.maxMs,
           h.passP99Ms ?? '-',
+          h.cpuUsPerRequest ?? '-',
+          h.reqPerCoreSec !== undefined ? fmt(h.reqPerCoreSec) : '-',
           `${h.expectedPct}% ${h.expectedStatus}`,
           Object.entries(h.statuses)
             .map(([code, n]) => `${code}: ${n}`)

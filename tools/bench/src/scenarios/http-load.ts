@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { mintToken } from '@switchboard/auth';
+import type { HotFunction } from '../report/cpu-profile.js';
 import type { HttpJob, HttpPlan, HttpReport } from '../load/http-plans.js';
 import { startWorker } from '../proc/worker-handle.js';
 import { type BenchContext, SkipScenario, remainingMs } from './bench-context.js';
 import { BENCH_DEALERSHIP } from './gateway-target.js';
+import { cpuSecondsMeter } from '../proc/process-cpu.js';
 import { startFastifyPeer } from './peer-servers.js';
 import { callJson, startService } from './service-process.js';
 
@@ -24,17 +26,27 @@ async function runPlan(
   label: string,
   expectedStatus: number,
   job: Omit<HttpJob, 'type'>,
+  servicePid?: number,
 ): Promise<HttpResult> {
   const worker = startWorker<
     HttpJob | { type: 'close' },
     HttpReport | { type: 'fatal'; message: string }
   >(new URL('../load/http-worker.js', import.meta.url));
+  let meter: ReturnType<typeof cpuSecondsMeter> | undefined;
+  worker.child.process.on('message', (m: { type?: string }) => {
+    if (m.type === 'measure-start' && servicePid !== undefined) meter = cpuSecondsMeter(servicePid);
+  });
   try {
     const report = await worker.request(
       { type: 'run', ...job },
       (m): m is HttpReport => m.type === 'http-report',
       job.durationSec * 1000 + 30_000,
     );
+    const cpuSec = meter?.stop();
+    if (cpuSec !== undefined && report.total > 0 && cpuSec > 0) {
+      report.cpuUsPerRequest = Math.round((cpuSec * 1e6) / report.total);
+      report.reqPerCoreSec = Math.round(report.total / cpuSec);
+    }
     const { type: _type, ...rest } = report;
     const total = Object.values(report.statuses).reduce((a, n) => a + n, 0);
     const result: HttpResult = {
@@ -49,7 +61,7 @@ async function runPlan(
         : 0,
     };
     ctx.log(
-      `  ${label}: ${result.requestsPerSec} req/s p50 ${result.p50Ms} ms p99 ${result.p99Ms} ms, ${result.expectedPct}% ${expectedStatus} ${JSON.stringify(result.statuses)}`,
+      `  ${label}: ${result.requestsPerSec} req/s (${result.cpuUsPerRequest ?? '?'} µs CPU/request, ${result.reqPerCoreSec ?? '?'}/core-s) p50 ${result.p50Ms} ms p99 ${result.p99Ms} ms, ${result.expectedPct}% ${expectedStatus} ${JSON.stringify(result.statuses)}`,
     );
     return result;
   } finally {
@@ -104,9 +116,17 @@ export async function runSandboxHttp(ctx: BenchContext): Promise<HttpResult[]> {
     const results: HttpResult[] = [];
     for (const [label, status, plan, planIds] of plans)
       results.push(
-        await runPlan(ctx, 'sandbox-service', label, status, { ...base, plan, ids: planIds }),
+        await runPlan(
+          ctx,
+          'sandbox-service',
+          label,
+          status,
+          { ...base, plan, ids: planIds },
+          service.child.pid,
+        ),
       );
     await service.stop();
+    logProfile(ctx, 'sandbox-service', service.profile());
     results.push(await runPeer(ctx, secret, token, 'sandbox-status', ids));
     return results;
   } finally {
@@ -128,17 +148,30 @@ async function runPeer(
       plan === 'ofrep-single'
         ? 'peer: bare Fastify, JWT verify + constant'
         : 'peer: bare Fastify, JWT verify + one Redis read';
-    return await runPlan(ctx, PEER_SERVICE, label, 200, {
-      baseUrl: peer.baseUrl,
-      token,
-      connections: 10,
-      durationSec: planSeconds(ctx),
-      plan,
-      ids,
-    });
+    return await runPlan(
+      ctx,
+      PEER_SERVICE,
+      label,
+      200,
+      {
+        baseUrl: peer.baseUrl,
+        token,
+        connections: 10,
+        durationSec: planSeconds(ctx),
+        plan,
+        ids,
+      },
+      peer.pid,
+    );
   } finally {
     await peer.stop();
   }
+}
+
+function logProfile(ctx: BenchContext, service: string, hottest: HotFunction[] | undefined): void {
+  if (!hottest) return;
+  ctx.log(`  ${service} hottest functions (self % of busy samples, whole life):`);
+  for (const h of hottest) ctx.log(`    ${String(h.selfPct).padStart(5)}  ${h.frame}`);
 }
 
 /** The `service` of the peers' rows. */
@@ -159,18 +192,25 @@ export async function runFlagsHttp(ctx: BenchContext): Promise<HttpResult[]> {
     for (const flag of flags) await callJson(service.baseUrl, admin, 'POST', '/api/flags', flag);
     const base = { baseUrl: service.baseUrl, token: admin, connections: 10, durationSec: seconds };
     const results = [
-      await runPlan(ctx, 'flag-service', `OFREP single (rules + rollout flag)`, 200, {
-        ...base,
-        plan: 'ofrep-single',
-        ids: ['bench.rollout'],
-      }),
-      await runPlan(ctx, 'flag-service', `OFREP bulk (${flags.length} flags)`, 200, {
-        ...base,
-        plan: 'ofrep-bulk',
-        ids: ['-'],
-      }),
+      await runPlan(
+        ctx,
+        'flag-service',
+        `OFREP single (rules + rollout flag)`,
+        200,
+        { ...base, plan: 'ofrep-single', ids: ['bench.rollout'] },
+        service.child.pid,
+      ),
+      await runPlan(
+        ctx,
+        'flag-service',
+        `OFREP bulk (${flags.length} flags)`,
+        200,
+        { ...base, plan: 'ofrep-bulk', ids: ['-'] },
+        service.child.pid,
+      ),
     ];
     await service.stop();
+    logProfile(ctx, 'flag-service', service.profile());
     results.push(await runPeer(ctx, secret, admin, 'ofrep-single', ['bench.rollout']));
     return results;
   } finally {

@@ -56,5 +56,9 @@ export async function startFastifyPeer(ctx: BenchContext, secret: string) {
     REDIS_URL: ctx.redis.url,
     JWT_SECRET: secret,
   });
-  return { baseUrl: `http://127.0.0.1:${port}`, stop: () => worker.child.kill() };
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    pid: worker.child.pid,
+    stop: () => worker.child.kill(),
+  };
 }
