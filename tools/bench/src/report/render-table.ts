@@ -127,6 +127,7 @@ export function renderMarkdown(results: BenchResults): string {
           'dropped while held',
           'server RSS before → after MiB',
           'RSS / connection KiB',
+          'heap / connection KiB (after GC)',
         ],
         held.map((c) => [
           c.target,
@@ -140,6 +141,7 @@ export function renderMarkdown(results: BenchResults): string {
           `${c.dropped} in ${c.heldSec} s`,
           `${c.rssBeforeMiB} → ${c.rssAfterMiB}`,
           c.rssPerConnectionKiB,
+          c.heapPerConnectionKiB ?? '-',
         ]),
       ),
     );

@@ -1,5 +1,6 @@
 import type { BenchContext } from './bench-context.js';
 import type { FanoutTarget } from './fanout-target.js';
+import { probeEnv } from '../proc/probe.js';
 import { startWorker } from '../proc/worker-handle.js';
 
 type Listening = { type: 'listening'; port: number };
@@ -9,7 +10,7 @@ const isListening = (m: { type: string }): m is Listening => m.type === 'listeni
 export async function startListening(script: string, env: Record<string, string>) {
   const worker = startWorker<never, { type: string }>(
     new URL(`../servers/${script}`, import.meta.url),
-    env,
+    { ...probeEnv(), ...env },
   );
   const { port } = await worker.request(undefined, isListening, 15_000);
   return { worker, port };
