@@ -80,13 +80,19 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
     skewSec,
   });
 
-  const verifyToken = (token: string): PrincipalClaims => {
+  /**
+   * `remember`: keep the token once verified. Only HTTP requests (`authenticate`) do: a caller
+   * repeats its token on every request, while a WebSocket upgrade presents each token once, so
+   * keeping those would only hold memory for the connection's lifetime. Both read the cache.
+   */
+  const verify = (token: string, remember: boolean): PrincipalClaims => {
     const known = verified.get(token, Date.now());
     if (known) return known;
     const claims = verifySignatureAndClaims(token);
-    verified.set(token, claims);
+    if (remember) verified.set(token, claims);
     return claims;
   };
+  const verifyToken = (token: string): PrincipalClaims => verify(token, false);
 
   const verifySignatureAndClaims = (token: string): PrincipalClaims => {
     let claims: unknown;
@@ -115,7 +121,7 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
   app.decorate('authenticate', async (request: FastifyRequest) => {
     const token = bearerToken(request.headers.authorization);
     if (!token) throw unauthorized('missing', 'A bearer token is required.');
-    request.principal = verifyToken(token);
+    request.principal = verify(token, true);
   });
 }
 

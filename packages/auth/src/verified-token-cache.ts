@@ -42,7 +42,8 @@ export function createVerifiedTokenCache(options: {
         if (!oldest.done) entries.delete(oldest.value);
       }
       // Every request holding this token shares the object: nobody may change it under another.
-      entries.set(token, {
+      // A token cut from its header (a sliced string) would keep the whole header alive: keep a copy.
+      entries.set(Buffer.from(token, 'latin1').toString('latin1'), {
         claims: Object.freeze(claims),
         validUntilMs: claims.exp * 1000 + skewMs,
       });

@@ -49,11 +49,17 @@ describe('verified-token cache', () => {
   it('answers a repeated token from the cache with the same claims', async () => {
     const server = await build();
     const bearer = token({ sub: 'u1', dealershipId: 'd1', role: 'user', exp: nowSec() + 600 });
+    expect((await me(server, bearer)).json().data).toMatchObject({ sub: 'u1', dealershipId: 'd1' });
     const first = server.verifyToken(bearer);
     const second = server.verifyToken(bearer);
     expect(second).toBe(first);
     expect(Object.isFrozen(second)).toBe(true);
-    expect((await me(server, bearer)).json().data).toMatchObject({ sub: 'u1', dealershipId: 'd1' });
+  });
+
+  it('keeps only tokens of HTTP requests: a token verified once (a WebSocket upgrade) is not held', async () => {
+    const server = await build();
+    const bearer = token({ sub: 'u1', dealershipId: 'd1', role: 'user', exp: nowSec() + 600 });
+    expect(server.verifyToken(bearer)).not.toBe(server.verifyToken(bearer));
   });
 
   it('refuses a cached token once it expires (past the clock skew)', async () => {
@@ -100,6 +106,7 @@ describe('verified-token cache', () => {
   it('verifies every request when the cache size is 0', async () => {
     const server = await build(0);
     const bearer = token({ sub: 'u1', dealershipId: 'd1', role: 'user', exp: nowSec() + 600 });
+    await me(server, bearer);
     expect(server.verifyToken(bearer)).not.toBe(server.verifyToken(bearer));
   });
 });
