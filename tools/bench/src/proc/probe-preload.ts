@@ -1,14 +1,15 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
+import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /**
  * Loaded into every server under test (`NODE_OPTIONS=--import=<this>`): on SIGUSR2 it writes
  * `<BENCH_PROBE_DIR>/<pid>.json` with the process's memory, its event-loop delay histogram and
  * its GC pauses since the previous report (both reset at each report). When `<pid>.cmd` says
- * `gc`, it collects garbage first, so heap figures are of live objects. Nothing of the server's
+ * `gc`, it collects garbage first, so heap figures are of live objects; `snapshot` also writes
+ * `<pid>.heapsnapshot` (what each connection keeps, by constructor). Nothing of the server's
  * own code changes; the histogram's timer is the only cost (resolution 10 ms).
  */
 const dir = process.env['BENCH_PROBE_DIR'];
@@ -32,10 +33,11 @@ if (dir) {
     const cmdFile = join(dir, `${process.pid}.cmd`);
     const cmd = existsSync(cmdFile) ? readFileSync(cmdFile, 'utf8').trim() : '';
     rmSync(cmdFile, { force: true });
-    if (cmd === 'gc') {
+    if (cmd === 'gc' || cmd === 'snapshot') {
       gc();
       gc();
     }
+    if (cmd === 'snapshot') writeHeapSnapshot(join(dir, `${process.pid}.heapsnapshot`));
     const memory = process.memoryUsage();
     const report = {
       pid: process.pid,
@@ -44,7 +46,7 @@ if (dir) {
       heapTotalBytes: memory.heapTotal,
       externalBytes: memory.external,
       arrayBuffersBytes: memory.arrayBuffers,
-      afterGc: cmd === 'gc',
+      afterGc: cmd !== '',
       eventLoopDelay: {
         p50Ms: ms(delay.percentile(50)),
         p99Ms: ms(delay.percentile(99)),

@@ -74,7 +74,8 @@ function planSeconds(ctx: BenchContext): number {
 }
 
 function ensureTime(ctx: BenchContext, plans: number): void {
-  const need = plans * (planSeconds(ctx) + 5) * 1000 + 15_000;
+  // Each plan: a 1 s warm-up, the measurement, and a second or two to start and stop its workers.
+  const need = plans * (planSeconds(ctx) + 3) * 1000 + 10_000;
   if (remainingMs(ctx) < need)
     throw new SkipScenario(
       `not enough time left in the budget (${Math.round(need / 1000)} s needed)`,
