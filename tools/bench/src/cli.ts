@@ -137,8 +137,8 @@ const MIN_SECONDS: Record<ScenarioName, number> = {
   switchboard: 25,
   connections: 20,
   // Four and three HTTP plans (the services' and the bare-Fastify peer's), see ensureTime.
-  sandbox: 34,
-  flags: 28,
+  sandbox: 30,
+  flags: 26,
 };
 if (!args.quick)
   for (const key of Object.keys(MIN_SECONDS) as ScenarioName[]) MIN_SECONDS[key] *= 3;
