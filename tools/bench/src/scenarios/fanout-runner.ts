@@ -38,7 +38,7 @@ interface StepResult {
   stalls: StepStall[];
 }
 
-export interface StepStall {
+interface StepStall {
   process: string;
   eventLoopDelayP99Ms: number;
   eventLoopDelayMaxMs: number;

@@ -176,7 +176,7 @@ function logProfile(ctx: BenchContext, service: string, hottest: HotFunction[] |
 }
 
 /** The `service` of the peers' rows. */
-export const PEER_SERVICE = 'peer (bare Fastify)';
+const PEER_SERVICE = 'peer (bare Fastify)';
 
 /** flag-service OFREP through autocannon: one flag, and every flag (bulk) for a context. */
 export async function runFlagsHttp(ctx: BenchContext): Promise<HttpResult[]> {

@@ -7,7 +7,7 @@ type Listening = { type: 'listening'; port: number };
 const isListening = (m: { type: string }): m is Listening => m.type === 'listening';
 
 /** Starts a server script from ../servers in its own process and waits for its port. */
-export async function startListening(script: string, env: Record<string, string>) {
+async function startListening(script: string, env: Record<string, string>) {
   const worker = startWorker<never, { type: string }>(
     new URL(`../servers/${script}`, import.meta.url),
     { ...probeEnv(), ...env },
