@@ -49,9 +49,9 @@ describe('auto-pause decided on a read that is stale by the time it acts', () =>
     const alice = caller(app, 'alice', 'd1');
     const sandbox = await alice.createSandbox({ settings: { autoPause: { idleTimeoutSec: 1 } } });
     await app.sandbox.sandboxes.touch(sandbox.id, Date.now() - 5_000);
-    const tick = tickWith(async (read) =>
-      app.sandbox.sandboxes.touch(read.id, read.lastActivityAt + 4_000),
-    );
+    const tick = tickWith(async (read) => {
+      await app.sandbox.sandboxes.touch(read.id, read.lastActivityAt + 4_000);
+    });
     expect(await tick(sandbox.id)).toBe('raced');
     expect((await app.sandbox.sandboxes.get(sandbox.id))?.state).toBe('active');
     expect(

@@ -7,6 +7,7 @@ import { type Algorithm, algorithmForPublicKey } from './algorithms.js';
 import { Principal, type PrincipalClaims } from './principal.js';
 import type { RevocationCheck } from './revocation.js';
 import { bearerToken } from './token-from-request.js';
+import { createVerifiedTokenCache } from './verified-token-cache.js';
 
 export type AuthKeys = { secret: string } | { publicKey: string };
 
@@ -25,6 +26,11 @@ export interface AuthPluginOptions {
    * them as a user of their dealership.
    */
   acceptServiceTokens?: boolean;
+  /**
+   * Verified tokens kept (until they expire) so a repeated token is not verified again
+   * (default 10 000; 0 verifies every request).
+   */
+  verifiedTokenCacheSize?: number;
 }
 
 declare module 'fastify' {
@@ -81,6 +87,23 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
     },
   });
 
+  const verified = createVerifiedTokenCache({
+    maxEntries: options.verifiedTokenCacheSize ?? 10_000,
+    skewSec,
+  });
+
+  /**
+   * `remember`: keep the token once verified. Only HTTP requests (`authenticate`) do: a caller
+   * repeats its token on every request, while a WebSocket upgrade presents each token once, so
+   * keeping those would only hold memory for the connection's lifetime. Both read the cache.
+   */
+  const verify = (token: string, remember: boolean): PrincipalClaims => {
+    const known = verified.get(token, Date.now());
+    if (known) return known;
+    const claims = verifySignedClaims(token);
+    if (remember) verified.set(token, claims);
+    return claims;
+  };
   const verifySignedClaims = (token: string): PrincipalClaims => {
     let claims: unknown;
     try {
@@ -103,8 +126,8 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
     return claims;
   };
 
-  const verifyToken = (token: string): PrincipalClaims => {
-    const claims = verifySignedClaims(token);
+  /** Applied on every verification, cached or not: a revoked token stops at once. */
+  const admit = (claims: PrincipalClaims): PrincipalClaims => {
     if (claims.jti !== undefined && options.revocations?.isRevoked(claims.jti))
       throw unauthorized('revoked', 'The token has been revoked.');
     if (claims.role === 'service' && options.acceptServiceTokens !== true)
@@ -114,12 +137,14 @@ async function auth(app: FastifyInstance, options: AuthPluginOptions): Promise<v
     return claims;
   };
 
+  const verifyToken = (token: string): PrincipalClaims => admit(verify(token, false));
+
   app.decorate('verifyToken', verifyToken);
   app.decorateRequest('principal', null as unknown as PrincipalClaims);
   app.decorate('authenticate', async (request: FastifyRequest) => {
     const token = bearerToken(request.headers.authorization);
     if (!token) throw unauthorized('missing', 'A bearer token is required.');
-    request.principal = verifyToken(token);
+    request.principal = admit(verify(token, true));
   });
 }
 

@@ -1,6 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { ProtectionConfig } from '@switchboard/config';
 import { rateLimitError } from '@switchboard/errors';
+import type { PrincipalClaims } from '@switchboard/auth';
 import type { Keyspace } from '@switchboard/keyspace';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
@@ -46,7 +47,37 @@ type Limiter = (request: FastifyRequest) => Promise<{
 }>;
 
 const counted = Symbol('switchboard.rateLimit.principalCounted');
+const bucketOwner = Symbol('switchboard.rateLimit.bucketOwner');
 type CountedRequest = FastifyRequest & { [counted]?: boolean };
+/** A request as one limiter call sees it: whose bucket this call spends (its IP or a principal). */
+type BucketView = FastifyRequest & { [bucketOwner]?: 'ip' | PrincipalClaims };
+
+/** The principal whose bucket a request spends, or undefined for its IP's. */
+function ownerOf(request: BucketView): PrincipalClaims | undefined {
+  const owner = request[bucketOwner];
+  if (owner === 'ip') return undefined;
+  return owner ?? request.principal ?? undefined;
+}
+
+/**
+ * The request as one limiter call reads it (route, method, address) and whose bucket that call
+ * spends: both calls of one request run at once, so each gets its own view.
+ */
+function viewAs(request: FastifyRequest, owner: 'ip' | PrincipalClaims): BucketView {
+  return {
+    routeOptions: request.routeOptions,
+    method: request.method,
+    ip: request.ip,
+    [bucketOwner]: owner,
+  } as unknown as BucketView;
+}
+
+function bearerOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header || header.length < 8 || header.slice(0, 7).toLowerCase() !== 'bearer ')
+    return undefined;
+  return header.slice(7).trim() || undefined;
+}
 
 function groupOf(request: FastifyRequest): RateLimitGroup {
   const group = request.routeOptions.config?.rateLimitGroup;
@@ -91,22 +122,30 @@ async function rateLimits(app: FastifyInstance, options: RateLimitPluginOptions)
     skipOnError: true,
     timeWindow: settings.HTTP_RATE_LIMIT_WINDOW_MS,
     keyGenerator: (request) => {
-      const principal = request.principal;
+      const principal = ownerOf(request);
       return principal
         ? ks.principalBucket(groupOf(request), principal.dealershipId, principal.sub)
         : ks.ipBucket(request.ip);
     },
     max: (request) =>
-      request.principal ? groupMax[groupOf(request)] : settings.HTTP_RATE_LIMIT_IP_MAX,
+      ownerOf(request) ? groupMax[groupOf(request)] : settings.HTTP_RATE_LIMIT_IP_MAX,
   });
   const limiter = app.createRateLimit() as unknown as Limiter;
 
+  type LimitResult = Awaited<ReturnType<Limiter>>;
   const enforce = async (
     request: FastifyRequest,
     reply: FastifyReply,
     phase: 'ip' | 'principal',
   ) => {
-    const result = await limiter(request);
+    answer(request, reply, phase, await limiter(request));
+  };
+  const answer = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    phase: 'ip' | 'principal',
+    result: LimitResult,
+  ) => {
     if (result.isAllowed || result.max === undefined) return;
     if (result.isExceeded)
       throw rateLimitError({
@@ -135,8 +174,33 @@ async function rateLimits(app: FastifyInstance, options: RateLimitPluginOptions)
     if ((route as RouteOptions & { websocket?: boolean }).websocket)
       route.config = { ...route.config, rateLimitGroup: false };
   });
-  app.addHook('onRequest', async (request, reply) => {
-    if (limited(request)) await enforce(request, reply, 'ip');
+  /** The principal of a request's bearer token when it verifies, without answering for it. */
+  const tokenPrincipal = (request: FastifyRequest): PrincipalClaims | undefined => {
+    const token = bearerOf(request);
+    if (!token) return undefined;
+    try {
+      return app.verifyToken(token);
+    } catch {
+      return undefined; // the route's own authentication answers 401
+    }
+  };
+
+  app.addHook('onRequest', async (request: CountedRequest, reply) => {
+    if (!limited(request)) return;
+    const principal = tokenPrincipal(request);
+    if (!principal) {
+      await enforce(request, reply, 'ip');
+      return;
+    }
+    // A valid token names its principal already: both buckets are spent in one round trip to
+    // Redis instead of two in a row (the verification is the same one the route then reuses).
+    request[counted] = true;
+    const [ip, own] = await Promise.all([
+      limiter(viewAs(request, 'ip')),
+      limiter(viewAs(request, principal)),
+    ]);
+    answer(request, reply, 'ip', ip);
+    answer(request, reply, 'principal', own);
   });
   // Routes authenticate in their own onRequest hooks, which run after the app's: the principal is
   // known by preParsing (before the body is read); preHandler catches routes that authenticate later.

@@ -143,6 +143,21 @@ describe('HTTP rate limits', () => {
     expect((await get(app, undefined, '203.0.113.8')).statusCode).toBe(401);
   });
 
+  it('counts a request with a valid token in its IP bucket as well as its principal bucket', async () => {
+    const app = await build({ HTTP_RATE_LIMIT_IP_MAX: 4, HTTP_RATE_LIMIT_READ_MAX: 100 });
+    // Two principals from one address share the address's budget; neither spends the other's.
+    for (let i = 0; i < 4; i += 1)
+      expect((await get(app, token(i % 2 ? 'alice' : 'bob', 'd1'), '203.0.113.9')).statusCode).toBe(
+        200,
+      );
+    expectRateLimited(await get(app, token('carol', 'd1'), '203.0.113.9'), 4);
+    const other = await get(app, token('alice', 'd1'), '203.0.113.10');
+    expect(other.statusCode).toBe(200);
+    // The principal's bucket spent one request per allowed call (2 from .9, 1 from .10).
+    expect(other.headers['x-ratelimit-limit']).toBe('100');
+    expect(other.headers['x-ratelimit-remaining']).toBe('97');
+  });
+
   it('never limits health and metrics', async () => {
     const app = await build({ HTTP_RATE_LIMIT_IP_MAX: 1 });
     for (let i = 0; i < 4; i += 1) {

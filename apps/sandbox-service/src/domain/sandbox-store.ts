@@ -19,6 +19,8 @@ const transitionScript = defineScript<[string, string?, string?, string[]?]>(
   new URL('../../lua/transition-3.lua', import.meta.url),
 );
 
+const touchScript = defineScript<number>(new URL('../../lua/touch-1.lua', import.meta.url));
+
 export type HistorySource =
   'api' | 'bulk' | 'auto:idle' | 'auto:max-execution' | 'auto:memory' | 'worker';
 
@@ -261,9 +263,9 @@ export function createSandboxStore(options: {
   }
 
   /** Records activity (see auto-pause-policy.ts); only on existing sandboxes. */
-  async function touch(id: string, now = Date.now()): Promise<void> {
-    const key = ks.sandbox.metadata(id);
-    if (await redis.exists(key)) await redis.hset(key, 'lastActivityAt', String(now));
+  /** Marks activity now; false when the sandbox no longer exists. */
+  async function touch(id: string, now = Date.now()): Promise<boolean> {
+    return (await touchScript(redis, [ks.sandbox.metadata(id)], [String(now)])) === 1;
   }
 
   async function updateSettings(

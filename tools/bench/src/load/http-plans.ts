@@ -30,6 +30,12 @@ export interface HttpReport {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** p99 of one pass over the plan's requests (a pause+resume pair), from the first request's send. */
+  passP99Ms: number;
+  /** Service CPU per answered request, µs (user + system, /proc), when the service's pid is known. */
+  cpuUsPerRequest?: number;
+  /** What one free core would answer at that cost: 1e6 / cpuUsPerRequest. */
+  reqPerCoreSec?: number;
   /** Responses by status code. */
   statuses: Record<string, number>;
   errors: number;

@@ -54,3 +54,9 @@ export function cpuMeter(pids: readonly number[]): { stop(): number[] } {
     },
   };
 }
+
+/** CPU seconds one process uses between the call and stop(). */
+export function cpuSecondsMeter(pid: number): { stop(): number } {
+  const before = cpuSeconds(pid);
+  return { stop: () => cpuSeconds(pid) - before };
+}

@@ -1,5 +1,6 @@
 import type { BenchResults } from './bench-results.js';
 import { ratios } from './bench-results.js';
+import { goalRows } from './goals.js';
 
 function table(headers: string[], rows: (string | number)[][]): string {
   const cells = [
@@ -126,6 +127,7 @@ export function renderMarkdown(results: BenchResults): string {
           'dropped while held',
           'server RSS before → after MiB',
           'RSS / connection KiB',
+          'heap / connection KiB (after GC)',
         ],
         held.map((c) => [
           c.target,
@@ -139,6 +141,7 @@ export function renderMarkdown(results: BenchResults): string {
           `${c.dropped} in ${c.heldSec} s`,
           `${c.rssBeforeMiB} → ${c.rssAfterMiB}`,
           c.rssPerConnectionKiB,
+          c.heapPerConnectionKiB ?? '-',
         ]),
       ),
     );
@@ -168,6 +171,9 @@ export function renderMarkdown(results: BenchResults): string {
           'p50 ms',
           'p99 ms',
           'max ms',
+          'pass p99 ms',
+          'CPU µs/req',
+          'req per CPU-s',
           'expected status',
           'statuses',
           'errors',
@@ -179,6 +185,9 @@ export function renderMarkdown(results: BenchResults): string {
           h.p50Ms,
           h.p99Ms,
           h.maxMs,
+          h.passP99Ms ?? '-',
+          h.cpuUsPerRequest ?? '-',
+          h.reqPerCoreSec !== undefined ? fmt(h.reqPerCoreSec) : '-',
           `${h.expectedPct}% ${h.expectedStatus}`,
           Object.entries(h.statuses)
             .map(([code, n]) => `${code}: ${n}`)
@@ -218,5 +227,14 @@ export function renderMarkdown(results: BenchResults): string {
     );
   }
   if (results.aborted) parts.push('', `- run aborted: ${results.aborted}`);
+  parts.push(
+    '',
+    `**Goals** (${results.mode} run; every peer figure is from this same run):`,
+    '',
+    table(
+      ['goal', 'target', 'measured', 'peer (same run)', 'verdict'],
+      goalRows(results).map((g) => [g.goal, g.target, g.measured, g.peer, g.verdict]),
+    ),
+  );
   return parts.join('\n');
 }

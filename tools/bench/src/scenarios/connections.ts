@@ -1,4 +1,5 @@
 import { rssBytes } from '../proc/process-cpu.js';
+import { type ProbeReport, probe } from '../proc/probe.js';
 import { requestAll, startWorker } from '../proc/worker-handle.js';
 import type { FromSubscriber, StepReport, ToSubscriber } from '../load/worker-protocol.js';
 import { percentile } from '../stats/latency-summary.js';
@@ -23,6 +24,13 @@ export interface ConnectionsResult {
   rssBeforeMiB: number;
   rssAfterMiB: number;
   rssPerConnectionKiB: number;
+  /** JS heap used per connection (the servers' own heap figures, when they report them). */
+  heapPerConnectionKiB?: number;
+}
+
+/** JS heap in use (after GC) summed over the servers; undefined when one did not answer. */
+function sumHeap(reports: ProbeReport[]): number | undefined {
+  return reports.length ? reports.reduce((a, r) => a + r.heapUsedBytes, 0) : undefined;
 }
 
 /** Connections per load-generator process: below the 20 000 open-file hard limit here. */
@@ -59,6 +67,7 @@ export async function runConnections(
   try {
     await new Promise((r) => setTimeout(r, 500));
     const rssBefore = target.serverPids.reduce((a, pid) => a + rssBytes(pid), 0);
+    const heapBefore = sumHeap(await probe(target.serverPids, true));
     const specs = dealClients(target, n, workers, () => []);
     const started = performance.now();
     const reports = await connectClients(subs, specs, target, {
@@ -73,6 +82,8 @@ export async function runConnections(
     );
     await new Promise((r) => setTimeout(r, holdSec * 1000));
     const rssAfter = target.serverPids.reduce((a, pid) => a + rssBytes(pid), 0);
+    // After a full GC: the live objects the connections keep (RSS above is as the OS sees it).
+    const heapAfter = sumHeap(await probe(target.serverPids, true));
     const held = await requestAll(
       subs,
       { type: 'step-end', step: 1 },
@@ -99,6 +110,9 @@ export async function runConnections(
       rssPerConnectionKiB: connected
         ? round((rssAfter - rssBefore) / connected / 1024)
         : Number.NaN,
+      ...(connected && heapBefore !== undefined && heapAfter !== undefined
+        ? { heapPerConnectionKiB: round((heapAfter - heapBefore) / connected / 1024) }
+        : {}),
     };
   } finally {
     await Promise.all(subs.map((s) => s.close({ type: 'close' })));

@@ -1,4 +1,5 @@
 import { cpuMeter } from '../proc/process-cpu.js';
+import { probe, probeEnv } from '../proc/probe.js';
 import { type WorkerHandle, requestAll, startWorker } from '../proc/worker-handle.js';
 import { emptyHistogram, merge, percentile, summarizeMicros } from '../stats/latency-summary.js';
 import type {
@@ -33,6 +34,17 @@ interface StepResult {
   disconnects: number;
   lagging: boolean;
   lagReason?: string;
+  /** Event-loop delay and GC pauses of every process over the step (servers and load generators). */
+  stalls: StepStall[];
+}
+
+interface StepStall {
+  process: string;
+  eventLoopDelayP99Ms: number;
+  eventLoopDelayMaxMs: number;
+  gcCount: number;
+  gcMaxMs: number;
+  gcTotalMs: number;
 }
 
 export interface FanoutResult {
@@ -87,8 +99,12 @@ export async function runFanout(
   ]);
   const subscriberScript = new URL('../load/subscriber-worker.js', import.meta.url);
   const publisherScript = new URL('../load/publisher-worker.js', import.meta.url);
-  const subs: Sub[] = specs.map(() => startWorker<ToSubscriber, FromSubscriber>(subscriberScript));
-  const pub: Pub = startWorker<ToPublisher, FromPublisher>(publisherScript);
+  // The load generators carry the probe too: a stall in a subscriber process delays receipts as
+  // much as one in a server, and the report must tell the two apart.
+  const subs: Sub[] = specs.map(() =>
+    startWorker<ToSubscriber, FromSubscriber>(subscriberScript, probeEnv()),
+  );
+  const pub: Pub = startWorker<ToPublisher, FromPublisher>(publisherScript, probeEnv());
   try {
     const connectTimeout = Math.max(30_000, args.subscribers * 10);
     const connects = await connectClients(subs, specs, target, {
@@ -141,6 +157,8 @@ export async function runFanout(
         break;
       }
       const step = index + 1;
+      const probed = [...target.serverPids, ...subs.map((s) => s.child.pid), pub.child.pid];
+      await probe(probed); // resets each process's histograms: the step's own figures follow
       for (const sub of subs) sub.send({ type: 'step-begin', step });
       const meter = cpuMeter([...target.serverPids, ...extraPids]);
       const loadMeter = cpuMeter([...subs.map((s) => s.child.pid), pub.child.pid]);
@@ -160,6 +178,7 @@ export async function runFanout(
       );
       const serverCpu = meter.stop();
       const loadCpu = loadMeter.stop();
+      const stalls = await probe(probed);
       await settle(subs, step, expectedOf(done.published, members), graceMs);
       const reports = await requestAll(
         subs,
@@ -198,6 +217,19 @@ export async function runFanout(
         loadCpu,
         publishErrors: done.errors,
         disconnects,
+        stalls: stalls.map((r) => ({
+          process:
+            target.serverPids.indexOf(r.pid) >= 0
+              ? `server ${target.serverPids.indexOf(r.pid) + 1}`
+              : r.pid === pub.child.pid
+                ? 'publisher'
+                : 'subscriber worker',
+          eventLoopDelayP99Ms: r.eventLoopDelay.p99Ms,
+          eventLoopDelayMaxMs: r.eventLoopDelay.maxMs,
+          gcCount: r.gc.count,
+          gcMaxMs: r.gc.maxMs,
+          gcTotalMs: r.gc.totalMs,
+        })),
       };
       const lagReason = lagVerdict(partial);
       const stepResult: StepResult = {
@@ -208,6 +240,9 @@ export async function runFanout(
       result.steps.push(stepResult);
       ctx.log(
         `  ${rate}/s: published ${stepResult.publishedPerSec}/s delivered ${stepResult.deliveredPerSec}/s p50 ${stepResult.p50Ms} p99 ${stepResult.p99Ms} max ${stepResult.maxMs} ms loss ${stepResult.lossPct}% dup ${duplicates} cpu ${serverCpu.join('/')}% (load-gen ${loadCpu.join('/')}%)${lagReason ? `  LAG: ${lagReason}` : ''}${done.firstError ? ` (publish error: ${done.firstError})` : ''}`,
+      );
+      ctx.log(
+        `    event-loop delay max / GC max (ms): ${stepResult.stalls.map((x) => `${x.process} ${x.eventLoopDelayMaxMs}/${x.gcMaxMs}`).join(', ')}`,
       );
       if (!stepResult.lagging) {
         result.best = stepResult;

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mintToken } from '@switchboard/auth';
 import { freePort } from '@switchboard/test-redis';
 import { type Child, spawnTracked } from '../proc/children.js';
+import { probeEnv } from '../proc/probe.js';
 import { type HotFunction, hottestFunctions, readCpuProfile } from '../report/cpu-profile.js';
 import { type BenchContext, SkipScenario } from './bench-context.js';
 import type { FanoutTarget } from './fanout-target.js';
@@ -73,6 +74,7 @@ async function startGateways(ctx: BenchContext, instances = 3): Promise<GatewayC
           CONNECT_RATE_PER_MIN: '10000000',
           DRAIN_MS: '0',
           NODE_ENV: 'production',
+          ...probeEnv(),
         },
       },
     ),

@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { mintToken } from '@switchboard/auth';
+import type { HotFunction } from '../report/cpu-profile.js';
 import type { HttpJob, HttpPlan, HttpReport } from '../load/http-plans.js';
 import { startWorker } from '../proc/worker-handle.js';
 import { type BenchContext, SkipScenario, remainingMs } from './bench-context.js';
 import { BENCH_DEALERSHIP } from './gateway-target.js';
+import { cpuSecondsMeter } from '../proc/process-cpu.js';
+import { startFastifyPeer } from './peer-servers.js';
 import { callJson, startService } from './service-process.js';
 
 export interface HttpResult extends Omit<HttpReport, 'type'> {
@@ -23,17 +26,27 @@ export async function runPlan(
   label: string,
   expectedStatus: number,
   job: Omit<HttpJob, 'type'>,
+  servicePid?: number,
 ): Promise<HttpResult> {
   const worker = startWorker<
     HttpJob | { type: 'close' },
     HttpReport | { type: 'fatal'; message: string }
   >(new URL('../load/http-worker.js', import.meta.url));
+  let meter: ReturnType<typeof cpuSecondsMeter> | undefined;
+  worker.child.process.on('message', (m: { type?: string }) => {
+    if (m.type === 'measure-start' && servicePid !== undefined) meter = cpuSecondsMeter(servicePid);
+  });
   try {
     const report = await worker.request(
       { type: 'run', ...job },
       (m): m is HttpReport => m.type === 'http-report',
       job.durationSec * 1000 + 30_000,
     );
+    const cpuSec = meter?.stop();
+    if (cpuSec !== undefined && report.total > 0 && cpuSec > 0) {
+      report.cpuUsPerRequest = Math.round((cpuSec * 1e6) / report.total);
+      report.reqPerCoreSec = Math.round(report.total / cpuSec);
+    }
     const { type: _type, ...rest } = report;
     const total = Object.values(report.statuses).reduce((a, n) => a + n, 0);
     const result: HttpResult = {
@@ -48,7 +61,7 @@ export async function runPlan(
         : 0,
     };
     ctx.log(
-      `  ${label}: ${result.requestsPerSec} req/s p50 ${result.p50Ms} ms p99 ${result.p99Ms} ms, ${result.expectedPct}% ${expectedStatus} ${JSON.stringify(result.statuses)}`,
+      `  ${label}: ${result.requestsPerSec} req/s (${result.cpuUsPerRequest ?? '?'} µs CPU/request, ${result.reqPerCoreSec ?? '?'}/core-s) p50 ${result.p50Ms} ms p99 ${result.p99Ms} ms, ${result.expectedPct}% ${expectedStatus} ${JSON.stringify(result.statuses)}`,
     );
     return result;
   } finally {
@@ -61,7 +74,8 @@ export function planSeconds(ctx: BenchContext): number {
 }
 
 export function ensureTime(ctx: BenchContext, plans: number): void {
-  const need = plans * (planSeconds(ctx) + 5) * 1000 + 15_000;
+  // Each plan: a 1 s warm-up, the measurement, and a second or two to start and stop its workers.
+  const need = plans * (planSeconds(ctx) + 3) * 1000 + 10_000;
   if (remainingMs(ctx) < need)
     throw new SkipScenario(
       `not enough time left in the budget (${Math.round(need / 1000)} s needed)`,
@@ -70,7 +84,7 @@ export function ensureTime(ctx: BenchContext, plans: number): void {
 
 /** Sandbox API through autocannon: status reads, pause+resume pairs, execute on a paused sandbox (423). */
 export async function runSandboxHttp(ctx: BenchContext): Promise<HttpResult[]> {
-  ensureTime(ctx, 3);
+  ensureTime(ctx, 4);
   const secret = randomBytes(24).toString('hex');
   const service = await startService(ctx, 'sandbox-service', secret, {
     FLAG_SANDBOX_PAUSE_RESUME: 'true',
@@ -103,17 +117,70 @@ export async function runSandboxHttp(ctx: BenchContext): Promise<HttpResult[]> {
     const results: HttpResult[] = [];
     for (const [label, status, plan, planIds] of plans)
       results.push(
-        await runPlan(ctx, 'sandbox-service', label, status, { ...base, plan, ids: planIds }),
+        await runPlan(
+          ctx,
+          'sandbox-service',
+          label,
+          status,
+          { ...base, plan, ids: planIds },
+          service.child.pid,
+        ),
       );
+    await service.stop();
+    logProfile(ctx, 'sandbox-service', service.profile());
+    results.push(await runPeer(ctx, secret, token, 'sandbox-status', ids));
     return results;
   } finally {
     await service.stop();
   }
 }
 
+/** The same plan against the bare-Fastify peer (same JWT verification, same Redis), in this run. */
+async function runPeer(
+  ctx: BenchContext,
+  secret: string,
+  token: string,
+  plan: 'sandbox-status' | 'ofrep-single',
+  ids: string[],
+): Promise<HttpResult> {
+  const peer = await startFastifyPeer(ctx, secret);
+  try {
+    const label =
+      plan === 'ofrep-single'
+        ? 'peer: bare Fastify, JWT verify + constant'
+        : 'peer: bare Fastify, JWT verify + one Redis read';
+    return await runPlan(
+      ctx,
+      PEER_SERVICE,
+      label,
+      200,
+      {
+        baseUrl: peer.baseUrl,
+        token,
+        connections: 10,
+        durationSec: planSeconds(ctx),
+        plan,
+        ids,
+      },
+      peer.pid,
+    );
+  } finally {
+    await peer.stop();
+  }
+}
+
+function logProfile(ctx: BenchContext, service: string, hottest: HotFunction[] | undefined): void {
+  if (!hottest) return;
+  ctx.log(`  ${service} hottest functions (self % of busy samples, whole life):`);
+  for (const h of hottest) ctx.log(`    ${String(h.selfPct).padStart(5)}  ${h.frame}`);
+}
+
+/** The `service` of the peers' rows. */
+const PEER_SERVICE = 'peer (bare Fastify)';
+
 /** flag-service OFREP through autocannon: one flag, and every flag (bulk) for a context. */
 export async function runFlagsHttp(ctx: BenchContext): Promise<HttpResult[]> {
-  ensureTime(ctx, 2);
+  ensureTime(ctx, 3);
   const secret = randomBytes(24).toString('hex');
   const service = await startService(ctx, 'flag-service', secret);
   const admin = mintToken(
@@ -125,18 +192,28 @@ export async function runFlagsHttp(ctx: BenchContext): Promise<HttpResult[]> {
     const flags = benchFlagDefinitions();
     for (const flag of flags) await callJson(service.baseUrl, admin, 'POST', '/api/flags', flag);
     const base = { baseUrl: service.baseUrl, token: admin, connections: 10, durationSec: seconds };
-    return [
-      await runPlan(ctx, 'flag-service', `OFREP single (rules + rollout flag)`, 200, {
-        ...base,
-        plan: 'ofrep-single',
-        ids: ['bench.rollout'],
-      }),
-      await runPlan(ctx, 'flag-service', `OFREP bulk (${flags.length} flags)`, 200, {
-        ...base,
-        plan: 'ofrep-bulk',
-        ids: ['-'],
-      }),
+    const results = [
+      await runPlan(
+        ctx,
+        'flag-service',
+        `OFREP single (rules + rollout flag)`,
+        200,
+        { ...base, plan: 'ofrep-single', ids: ['bench.rollout'] },
+        service.child.pid,
+      ),
+      await runPlan(
+        ctx,
+        'flag-service',
+        `OFREP bulk (${flags.length} flags)`,
+        200,
+        { ...base, plan: 'ofrep-bulk', ids: ['-'] },
+        service.child.pid,
+      ),
     ];
+    await service.stop();
+    logProfile(ctx, 'flag-service', service.profile());
+    results.push(await runPeer(ctx, secret, admin, 'ofrep-single', ['bench.rollout']));
+    return results;
   } finally {
     await service.stop();
   }

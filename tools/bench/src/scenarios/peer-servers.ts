@@ -1,14 +1,16 @@
 import type { BenchContext } from './bench-context.js';
 import type { FanoutTarget } from './fanout-target.js';
+import { probeEnv } from '../proc/probe.js';
 import { startWorker } from '../proc/worker-handle.js';
 
 type Listening = { type: 'listening'; port: number };
 const isListening = (m: { type: string }): m is Listening => m.type === 'listening';
 
+/** Starts a server script from ../servers in its own process and waits for its port. */
 async function startListening(script: string, env: Record<string, string>) {
   const worker = startWorker<never, { type: string }>(
     new URL(`../servers/${script}`, import.meta.url),
-    env,
+    { ...probeEnv(), ...env },
   );
   const { port } = await worker.request(undefined, isListening, 15_000);
   return { worker, port };
@@ -46,5 +48,18 @@ export async function startSocketIoTarget(ctx: BenchContext, instances = 3): Pro
     stop: async () => {
       await Promise.all(servers.map((s) => s.worker.child.kill()));
     },
+  };
+}
+
+/** The bare-Fastify HTTP peers (servers/fastify-peer-server.ts) on the run's Redis with `secret`. */
+export async function startFastifyPeer(ctx: BenchContext, secret: string) {
+  const { worker, port } = await startListening('fastify-peer-server.js', {
+    REDIS_URL: ctx.redis.url,
+    JWT_SECRET: secret,
+  });
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    pid: worker.child.pid,
+    stop: () => worker.child.kill(),
   };
 }

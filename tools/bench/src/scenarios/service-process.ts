@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@switchboard/test-redis';
 import { type Child, spawnTracked } from '../proc/children.js';
+import { type HotFunction, hottestFunctions, readCpuProfile } from '../report/cpu-profile.js';
 import { type BenchContext, SkipScenario } from './bench-context.js';
 
 /**
@@ -20,6 +21,8 @@ export interface ServiceProcess {
   baseUrl: string;
   child: Child;
   stop(): Promise<void>;
+  /** Hottest functions over the process's life, after stop (only with --profile). */
+  profile(): HotFunction[] | undefined;
 }
 
 /**
@@ -35,21 +38,35 @@ export async function startService(
   const server = join(ctx.repoRoot, `apps/${app}/dist/server.js`);
   if (!existsSync(server)) throw new SkipScenario(`${server} missing (the app does not build yet)`);
   const port = await freePort();
-  const child = spawnTracked(process.execPath, [server], {
-    cwd: join(ctx.repoRoot, `apps/${app}`),
-    env: {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      REDIS_URL: ctx.redis.url,
-      JWT_SECRET: secret,
-      KEY_PREFIX: '',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
-      SANDBOX_ROOT: mkdtempSync(join(tmpdir(), 'switchboard-bench-sandboxes-')),
-      ...BENCH_RATE_LIMITS,
-      ...env,
+  const profileDir = ctx.args.profile
+    ? mkdtempSync(join(tmpdir(), `switchboard-bench-prof-${app}-`))
+    : undefined;
+  const child = spawnTracked(
+    process.execPath,
+    [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), server],
+    {
+      cwd: join(ctx.repoRoot, `apps/${app}`),
+      env: {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        REDIS_URL: ctx.redis.url,
+        JWT_SECRET: secret,
+        KEY_PREFIX: '',
+        LOG_LEVEL: 'warn',
+        NODE_ENV: 'production',
+        SANDBOX_ROOT: mkdtempSync(join(tmpdir(), 'switchboard-bench-sandboxes-')),
+        ...BENCH_RATE_LIMITS,
+        ...env,
+      },
     },
-  });
+  );
+  // SIGTERM so a profiled service writes its profile on the way out.
+  const stop = () => child.kill('SIGTERM', 10_000);
+  const profile = () => {
+    if (!profileDir) return undefined;
+    const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+    return file ? hottestFunctions(readCpuProfile(join(profileDir, file)), 25) : undefined;
+  };
   const baseUrl = `http://127.0.0.1:${port}`;
   const until = Date.now() + 20_000;
   while (Date.now() < until) {
@@ -58,8 +75,7 @@ export async function startService(
         `${app} exited at start (code ${child.process.exitCode}): ${child.tail().slice(-400)}`,
       );
     try {
-      if ((await fetch(`${baseUrl}/health/ready`)).ok)
-        return { baseUrl, child, stop: () => child.kill() };
+      if ((await fetch(`${baseUrl}/health/ready`)).ok) return { baseUrl, child, stop, profile };
     } catch {
       // not listening yet
     }

@@ -16,8 +16,11 @@ export async function loadSandbox(
 ): Promise<SandboxRecord> {
   const sandbox = await app.sandbox.sandboxes.get(id);
   assertTenantAccess(request.principal, sandbox?.dealershipId, 'Sandbox', id);
-  if (options.touch !== false && sandbox!.state !== 'terminated')
-    await app.sandbox.sandboxes.touch(id);
+  if (options.touch !== false && sandbox!.state !== 'terminated') {
+    const now = Date.now();
+    // The record as it now stands, so a caller need not read it again for lastActivityAt.
+    if (await app.sandbox.sandboxes.touch(id, now)) return { ...sandbox!, lastActivityAt: now };
+  }
   return sandbox!;
 }
 

@@ -20,8 +20,8 @@ export const statusTerminateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      await loadSandbox(app, request, request.params.id);
-      const sandbox = (await sandboxes.get(request.params.id))!;
+      // loadSandbox's record already carries this request's activity: no second read.
+      const sandbox = await loadSandbox(app, request, request.params.id);
       // A terminated sandbox runs nothing: no need to look at (or wait for) the shared sample.
       const usage =
         sandbox.state === 'terminated'

@@ -1,0 +1,50 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** What probe-preload reports for one server process. */
+export interface ProbeReport {
+  pid: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+  heapTotalBytes: number;
+  externalBytes: number;
+  arrayBuffersBytes: number;
+  afterGc: boolean;
+  eventLoopDelay: { p50Ms: number; p99Ms: number; maxMs: number; meanMs: number };
+  gc: { count: number; totalMs: number; maxMs: number };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-probe-'));
+
+/** Environment that loads the probe into a Node server process. */
+export function probeEnv(): Record<string, string> {
+  const preload = new URL('./probe-preload.js', import.meta.url).href;
+  return { BENCH_PROBE_DIR: dir, NODE_OPTIONS: `--import=${preload}` };
+}
+
+/**
+ * Asks each server for its report (SIGUSR2), with a full GC first when `gc`. A process that does
+ * not answer within 10 s is left out.
+ */
+export async function probe(pids: readonly number[], gc = false): Promise<ProbeReport[]> {
+  const out = await Promise.all(
+    pids.map(async (pid) => {
+      const file = join(dir, `${pid}.json`);
+      rmSync(file, { force: true });
+      if (gc) writeFileSync(join(dir, `${pid}.cmd`), 'gc');
+      try {
+        process.kill(pid, 'SIGUSR2');
+      } catch {
+        return undefined;
+      }
+      const until = Date.now() + 10_000;
+      while (Date.now() < until) {
+        if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as ProbeReport;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return undefined;
+    }),
+  );
+  return out.filter((r): r is ProbeReport => r !== undefined);
+}
