@@ -40,11 +40,14 @@ describe('infra/haproxy/haproxy.cfg as written (compose: DNS server-template)', 
       ['route_sandbox', 'sandbox-service'],
       ['route_flags', 'flag-service'],
       ['route_queues', 'bull-board'],
+      ['route_console', 'console'],
     ]) {
       expect(template).toMatch(new RegExp(`use_backend ${backend}\\s+if ${acl}`));
     }
     const backends = [...template.matchAll(/^backend (\S+)\n((?:[ \t]+.*\n)+)/gm)];
-    expect(backends.map((match) => match[1]).sort()).toEqual(Object.keys(BACKENDS).sort());
+    expect(backends.map((match) => match[1]).sort()).toEqual(
+      [...Object.keys(BACKENDS), 'console'].sort(),
+    );
     for (const [, , body] of backends) {
       expect(body).toContain('balance roundrobin');
       expect(body).toContain('option httpchk GET /health/ready');
