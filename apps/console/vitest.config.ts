@@ -6,7 +6,7 @@ export default defineConfig({
   resolve: { conditions: ['@switchboard/source'] },
   test: {
     environment: 'jsdom',
-    include: ['test/**/*.test.tsx'],
+    include: ['test/**/*.test.{ts,tsx}'],
     setupFiles: ['test/setup.ts'],
     testTimeout: 15_000,
   },

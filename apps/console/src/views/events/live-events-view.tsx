@@ -91,7 +91,9 @@ export function LiveEventsView() {
                 <th scope="col">Room</th>
                 <th scope="col">Event</th>
                 <th scope="col">Seq</th>
-                <th scope="col">Epoch</th>
+                <th scope="col" className="hide-narrow">
+                  Epoch
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -100,14 +102,14 @@ export function LiveEventsView() {
                 return (
                   <tr key={key} data-event={item.event} aria-selected={open === key}>
                     <td>{new Date(item.meta.ts).toLocaleTimeString()}</td>
-                    <td className="mono">{item.meta.room}</td>
+                    <td className="mono id">{item.meta.room}</td>
                     <td>
                       <button type="button" className="link" onClick={() => setOpen(key)}>
                         {item.event}
                       </button>
                     </td>
                     <td className="mono">{item.meta.seq}</td>
-                    <td className="mono muted">{item.meta.epoch.slice(0, 8)}</td>
+                    <td className="mono muted hide-narrow">{item.meta.epoch.slice(0, 8)}</td>
                   </tr>
                 );
               })}

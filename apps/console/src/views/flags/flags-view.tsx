@@ -79,8 +79,12 @@ export function FlagsView() {
               <th scope="col">Flag</th>
               <th scope="col">Enabled</th>
               <th scope="col">Version</th>
-              <th scope="col">Rules</th>
-              <th scope="col">Updated</th>
+              <th scope="col" className="hide-narrow">
+                Rules
+              </th>
+              <th scope="col" className="hide-narrow">
+                Updated
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -90,7 +94,7 @@ export function FlagsView() {
                   <button type="button" className="link" onClick={() => setOpen(flag.key)}>
                     {flag.key}
                   </button>
-                  {flag.description && <div className="muted">{flag.description}</div>}
+                  {flag.description && <div className="muted hide-narrow">{flag.description}</div>}
                 </td>
                 <td>
                   <label className="switch">
@@ -106,8 +110,8 @@ export function FlagsView() {
                   </label>
                 </td>
                 <td className="mono">v{flag.version}</td>
-                <td>{flag.rules?.length ?? 0}</td>
-                <td className="muted">
+                <td className="hide-narrow">{flag.rules?.length ?? 0}</td>
+                <td className="muted hide-narrow">
                   {flag.updatedBy ?? ''}{' '}
                   {flag.updatedAt ? new Date(flag.updatedAt).toLocaleString() : ''}
                 </td>

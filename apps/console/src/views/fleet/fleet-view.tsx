@@ -157,8 +157,14 @@ export function FleetView() {
               </th>
               <th scope="col">Sandbox</th>
               <th scope="col">State</th>
-              {isAdmin && <th scope="col">Dealership</th>}
-              <th scope="col">Paused</th>
+              {isAdmin && (
+                <th scope="col" className="hide-narrow">
+                  Dealership
+                </th>
+              )}
+              <th scope="col" className="hide-narrow">
+                Paused
+              </th>
               <th scope="col">Actions</th>
             </tr>
           </thead>
@@ -177,13 +183,13 @@ export function FleetView() {
                   <button type="button" className="link" onClick={() => setOpen(sandbox.id)}>
                     {sandbox.name ?? '(unnamed)'}
                   </button>
-                  <div className="muted mono">{sandbox.id}</div>
+                  <div className="muted mono id">{sandbox.id}</div>
                 </td>
                 <td>
                   <StateBadge state={sandbox.state} />
                 </td>
-                {isAdmin && <td>{sandbox.dealershipId}</td>}
-                <td className="muted">
+                {isAdmin && <td className="hide-narrow">{sandbox.dealershipId}</td>}
+                <td className="muted hide-narrow">
                   {sandbox.pausedAt
                     ? `${sandbox.pauseReason ?? 'no reason'} (${sandbox.pauseSource ?? ''})`
                     : '—'}

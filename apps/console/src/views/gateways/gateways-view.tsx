@@ -68,9 +68,15 @@ export function GatewaysView({ pollMs = POLL_MS }: { pollMs?: number }) {
                   <th scope="col">Status</th>
                   <th scope="col">Breaker</th>
                   <th scope="col">Connections</th>
-                  <th scope="col">Rooms</th>
-                  <th scope="col">In / out</th>
-                  <th scope="col">Up since</th>
+                  <th scope="col" className="hide-narrow">
+                    Rooms
+                  </th>
+                  <th scope="col" className="hide-narrow">
+                    In / out
+                  </th>
+                  <th scope="col" className="hide-narrow">
+                    Up since
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -85,14 +91,14 @@ export function GatewaysView({ pollMs = POLL_MS }: { pollMs?: number }) {
                       <StateBadge state={instance.draining ? 'draining' : 'serving'} />
                     </td>
                     <td>
-                      <StateBadge state={`breaker-${instance.breaker}`} />
+                      <StateBadge state={`breaker-${instance.breaker}`} label={instance.breaker} />
                     </td>
                     <td>{instance.connections}</td>
-                    <td>{instance.rooms}</td>
-                    <td>
+                    <td className="hide-narrow">{instance.rooms}</td>
+                    <td className="hide-narrow">
                       {instance.messagesIn} / {instance.messagesOut}
                     </td>
-                    <td className="muted">{new Date(instance.startedAt).toLocaleTimeString()}</td>
+                    <td className="muted hide-narrow">{new Date(instance.startedAt).toLocaleTimeString()}</td>
                   </tr>
                 ))}
               </tbody>
