@@ -17,7 +17,10 @@ const sandbox = (id: string, state: string, dealershipId = 'd-console') => ({
   pauseSource: state === 'paused' ? 'api' : null,
   settings: { autoPause: { idleTimeoutSec: 600 } },
 });
-const page = { items: [sandbox('sbx_a', 'active'), sandbox('sbx_p', 'paused', 'd-other')], nextCursor: null };
+const page = {
+  items: [sandbox('sbx_a', 'active'), sandbox('sbx_p', 'paused', 'd-other')],
+  nextCursor: null,
+};
 
 describe('Fleet view', () => {
   it('pauses one sandbox with the reason typed once for every action', async () => {
@@ -79,7 +82,9 @@ describe('Fleet view', () => {
   });
 
   it('shows an API failure in words with its code', async () => {
-    stubApi({ 'GET /api/sandbox': fail(503, 'SERVICE_UNAVAILABLE', 'No healthy instance available') });
+    stubApi({
+      'GET /api/sandbox': fail(503, 'SERVICE_UNAVAILABLE', 'No healthy instance available'),
+    });
     renderConsole(<FleetView />);
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain('No healthy instance available');

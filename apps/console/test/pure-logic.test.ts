@@ -93,7 +93,8 @@ describe('live event buffer', () => {
     events = addEvent(events, event('dealership:d1', 'a'));
     events = addEvent(events, event('sandbox:s1', 'a'));
     expect(events.map((item) => item.meta.room)).toEqual(['sandbox:s1', 'dealership:d1']);
-    for (let i = 0; i < EVENT_BUFFER_LIMIT + 10; i += 1) events = addEvent(events, event('r', `${i}`));
+    for (let i = 0; i < EVENT_BUFFER_LIMIT + 10; i += 1)
+      events = addEvent(events, event('r', `${i}`));
     expect(events).toHaveLength(EVENT_BUFFER_LIMIT);
     expect(events[0]?.meta.id).toBe(`${EVENT_BUFFER_LIMIT + 9}`);
   });

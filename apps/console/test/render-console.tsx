@@ -1,7 +1,7 @@
 import { SwitchboardClient, type WebSocketConstructor } from '@switchboard/client';
 import { SwitchboardProvider } from '@switchboard/react';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { render } from '@testing-library/react';
+import { type RenderResult, render } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { MemoryRouter } from 'react-router';
 import { vi } from 'vitest';
@@ -55,7 +55,7 @@ export const fail = (status: number, code: string, message: string) => () => ({
 });
 
 /** A view as the signed-in console renders it; the WebSocket client never connects here. */
-export function renderConsole(ui: ReactNode, { token = fakeToken() } = {}) {
+export function renderConsole(ui: ReactNode, { token = fakeToken() } = {}): RenderResult {
   storeToken(token);
   const client = new SwitchboardClient({
     url: 'ws://127.0.0.1:9/ws',

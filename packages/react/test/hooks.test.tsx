@@ -78,7 +78,10 @@ describe('hooks against real gateways', () => {
   });
 
   it('useRoom gets the events missed while its gateway died, in order, after the resume', async () => {
-    const [first, second] = live.gateways as [LiveServices['gateways'][0], LiveServices['gateways'][0]];
+    const [first, second] = live.gateways as [
+      LiveServices['gateways'][0],
+      LiveServices['gateways'][0],
+    ];
     const client = live.client(live.token('u-resume', 'd1'), [first, second]);
     await client.connect();
     const { result } = renderHook(() => useRoom('dealership:d1', { events: ['project.updated'] }), {
@@ -93,7 +96,9 @@ describe('hooks against real gateways', () => {
     await waitFor(() => expect(result.current.lastResume).toBeDefined(), { timeout: 10_000 });
     await waitFor(() => expect(result.current.events).toHaveLength(4));
     expect(result.current.lastResume?.recovered).toBe(true);
-    const seen = result.current.events.map((item) => (item.data as { changes: { n: number } }).changes.n);
+    const seen = result.current.events.map(
+      (item) => (item.data as { changes: { n: number } }).changes.n,
+    );
     expect(seen).toEqual([13, 12, 11, 10]);
     live.gateways.splice(0, 1);
   });

@@ -10,7 +10,9 @@ import { WebSocket } from 'ws';
 const gatewayEntry = fileURLToPath(
   new URL('../../../apps/realtime-gateway/dist/server.js', import.meta.url),
 );
-const flagEntry = fileURLToPath(new URL('../../../apps/flag-service/dist/server.js', import.meta.url));
+const flagEntry = fileURLToPath(
+  new URL('../../../apps/flag-service/dist/server.js', import.meta.url),
+);
 const secret = 'react-hooks-test-secret';
 
 export interface LiveServices {

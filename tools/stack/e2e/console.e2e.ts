@@ -6,6 +6,11 @@ import { Redis } from 'ioredis';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../src/index.js';
+import {
+  agentsFixture,
+  gatewayStatsFixture,
+  tasksFixture,
+} from '../../../apps/console/fixtures/contracts.js';
 import { launchChromium } from './chromium.js';
 import { type E2EStack, startE2EStack } from './stack-fixture.js';
 
@@ -43,7 +48,10 @@ describe('the console through HAProxy', () => {
     mkdirSync(artifacts, { recursive: true });
     for (const [size, viewport] of Object.entries(SIZES)) {
       await page.setViewportSize(viewport);
-      await page.screenshot({ path: join(artifacts, `${view}-${size}.png`), fullPage: size === 'desktop' });
+      await page.screenshot({
+        path: join(artifacts, `${view}-${size}.png`),
+        fullPage: size === 'desktop',
+      });
     }
     await page.setViewportSize(SIZES.desktop);
   };
@@ -121,7 +129,10 @@ describe('the console through HAProxy', () => {
 
   it('shows a tool run on a paused sandbox as "paused — resume to run"', async () => {
     const id = sandboxIds[0]!;
-    await one.page.locator(`tr[data-sandbox="${id}"]`).getByRole('button', { name: 'build box' }).click();
+    await one.page
+      .locator(`tr[data-sandbox="${id}"]`)
+      .getByRole('button', { name: 'build box' })
+      .click();
     await one.page.getByRole('button', { name: 'Run echo' }).click();
     await one.page.getByText('Paused — resume to run.').waitFor();
     await one.page.getByText('RESOURCE_LOCKED · HTTP 423').waitFor();
@@ -147,7 +158,10 @@ describe('the console through HAProxy', () => {
     await one.page.getByLabel('Reason (recorded in the audit)').fill('launch to prod');
     await one.page.getByRole('switch', { name: `${FLAG} enabled` }).click();
     await row(two.page, true).waitFor({ timeout: 2000 });
-    await two.page.getByTestId('last-flag-change').getByText(`${FLAG} v2 toggled by ops-1`).waitFor();
+    await two.page
+      .getByTestId('last-flag-change')
+      .getByText(`${FLAG} v2 toggled by ops-1`)
+      .waitFor();
 
     await one.page.getByRole('button', { name: FLAG }).click();
     await one.page.getByText('v2 toggled by ops-1').waitFor();
@@ -157,7 +171,9 @@ describe('the console through HAProxy', () => {
 
   it('streams an event published to a room into Live events, with seq and JSON detail', async () => {
     await openView(one.page, 'Live events');
-    await one.page.locator(`li[data-room="dealership:${DEALERSHIP}"][data-subscribed="true"]`).waitFor();
+    await one.page
+      .locator(`li[data-room="dealership:${DEALERSHIP}"][data-subscribed="true"]`)
+      .waitFor();
     const publisher = createPublisher(redis, { keyspace: createKeyspace(e2e.keyPrefix) });
     await publisher.publish({
       room: `dealership:${DEALERSHIP}`,
@@ -201,4 +217,35 @@ describe('the console through HAProxy', () => {
     else await one.page.getByRole('list', { name: 'Tasks by state' }).waitFor();
     await screenshot(one.page, 'tasks');
   });
+
+  // The stats and tasks APIs come from other work; until a deployment has them, these previews
+  // show the two views on answers of exactly the contracts' shapes (route-fulfilled in the page).
+  it('previews Gateways and Tasks on contract-shaped answers', async () => {
+    const context = await browser.newContext({ viewport: SIZES.desktop });
+    let reading = 0;
+    const json = (data: unknown) => ({
+      status: 200,
+      contentType: 'application/json',
+      body: JSON.stringify({ success: true, data }),
+    });
+    await context.route('**/api/v1/websocket/stats', (route) =>
+      route.fulfill(
+        json(gatewayStatsFixture((reading += 1), Date.now() - 20_000 + reading * 2000)),
+      ),
+    );
+    await context.route('**/api/tasks?*', (route) => route.fulfill(json(tasksFixture)));
+    await context.route('**/api/agents', (route) => route.fulfill(json(agentsFixture)));
+    const page = await context.newPage();
+    await page.goto(`${e2e.stack.urls.console}#token=${admin}`);
+    await openView(page, 'Gateways');
+    await page.locator('tr[data-instance="gateway-3"][data-draining="true"]').waitFor({
+      timeout: 20_000,
+    });
+    await page.getByText('6 samples', { exact: false }).waitFor({ timeout: 20_000 });
+    await screenshot(page, 'gateways-preview');
+    await openView(page, 'Tasks');
+    await page.getByRole('list', { name: 'Tasks by state' }).waitFor();
+    await screenshot(page, 'tasks-preview');
+    await context.close();
+  }, 60_000);
 });

@@ -11,7 +11,7 @@ interface Props {
   children: ReactNode;
 }
 
-export function gatewayUrl(location: Location = window.location): string {
+function gatewayUrl(location: Location = window.location): string {
   return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
 }
 

@@ -27,7 +27,9 @@ export function useConnectionLog(limit = 20): ConnectionNote[] {
           `resumed ${room}: replayed ${replayed}, gaps: ${recovered ? 'none' : 'history lost, state refetched'}`,
         ),
       ),
-      client.onClient('recovery-failed', ({ room }) => add(`${room}: history no longer covers the gap`)),
+      client.onClient('recovery-failed', ({ room }) =>
+        add(`${room}: history no longer covers the gap`),
+      ),
     ];
     return () => {
       for (const stop of stops) stop();

@@ -27,7 +27,9 @@ export function LiveEventsView() {
     event.preventDefault();
     const room = draft.trim();
     if (!ROOM_PATTERN.test(room)) {
-      setDraftError('A room is global, admin, or kind:id (dealership, sandbox, project, agent, user).');
+      setDraftError(
+        'A room is global, admin, or kind:id (dealership, sandbox, project, agent, user).',
+      );
       return;
     }
     setDraftError(undefined);

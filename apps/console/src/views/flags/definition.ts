@@ -1,7 +1,14 @@
 import type { Flag, FlagRule } from './flag-types.js';
 
 // What PUT /api/flags/:key takes back: the definition, without the fields the service keeps.
-const SERVICE_FIELDS = new Set(['key', 'version', 'createdAt', 'updatedAt', 'updatedBy', 'archived']);
+const SERVICE_FIELDS = new Set([
+  'key',
+  'version',
+  'createdAt',
+  'updatedAt',
+  'updatedBy',
+  'archived',
+]);
 
 export function definitionOf(flag: Flag): Record<string, unknown> {
   return Object.fromEntries(Object.entries(flag).filter(([name]) => !SERVICE_FIELDS.has(name)));
@@ -33,5 +40,8 @@ export function withRolloutPercent(flag: Flag, percent: number): FlagRule[] {
   }
   const other =
     Object.keys(flag.variants).find((name) => name !== flag.defaultVariant) ?? flag.defaultVariant;
-  return [...rules, { constraints: [], rollout: { variants: share([flag.defaultVariant, other]) } }];
+  return [
+    ...rules,
+    { constraints: [], rollout: { variants: share([flag.defaultVariant, other]) } },
+  ];
 }

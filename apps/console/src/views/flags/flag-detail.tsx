@@ -142,7 +142,9 @@ export function FlagDetail({ flagKey, reason, onClose }: Props) {
                 </button>
               )}
               {previous && (
-                <DiffList changes={jsonDiff(definitionOf(previous.flag), definitionOf(entry.flag))} />
+                <DiffList
+                  changes={jsonDiff(definitionOf(previous.flag), definitionOf(entry.flag))}
+                />
               )}
             </li>
           );

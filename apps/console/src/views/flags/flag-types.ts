@@ -1,4 +1,4 @@
-export interface RolloutVariant {
+interface RolloutVariant {
   variant: string;
   weight: number;
 }

@@ -46,7 +46,9 @@ export function FlagsView() {
       }),
     onSuccess: (flag) => {
       queryClient.setQueriesData<{ items: Flag[] }>({ queryKey: ['flags'] }, (page) =>
-        page ? { ...page, items: page.items.map((item) => (item.key === flag.key ? flag : item)) } : page,
+        page
+          ? { ...page, items: page.items.map((item) => (item.key === flag.key ? flag : item)) }
+          : page,
       );
     },
   });

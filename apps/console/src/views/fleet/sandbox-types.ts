@@ -37,6 +37,11 @@ export interface HistoryEntry {
 }
 
 export interface BulkResult {
-  results: { id: string; success: boolean; state?: string; error?: { code: string; message: string } }[];
+  results: {
+    id: string;
+    success: boolean;
+    state?: string;
+    error?: { code: string; message: string };
+  }[];
   summary: { requested: number; succeeded: number; failed: number };
 }

@@ -20,9 +20,12 @@ export function GatewaysView({ pollMs = POLL_MS }: { pollMs?: number }) {
   const [samples, setSamples] = useState<Sample[]>([]);
   const previous = useRef<GatewayStats | undefined>(undefined);
   useEffect(() => {
-    if (!stats.data) return;
-    setSamples((series) => addSample(series, stats.data, previous.current));
-    previous.current = stats.data;
+    const reading = stats.data;
+    if (!reading) return;
+    // Read the previous reading now: the state updater runs later, after the ref moved on.
+    const before = previous.current;
+    setSamples((series) => addSample(series, reading, before));
+    previous.current = reading;
   }, [stats.data]);
 
   const data = stats.data;
@@ -98,7 +101,9 @@ export function GatewaysView({ pollMs = POLL_MS }: { pollMs?: number }) {
                     <td className="hide-narrow">
                       {instance.messagesIn} / {instance.messagesOut}
                     </td>
-                    <td className="muted hide-narrow">{new Date(instance.startedAt).toLocaleTimeString()}</td>
+                    <td className="muted hide-narrow">
+                      {new Date(instance.startedAt).toLocaleTimeString()}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -119,7 +124,9 @@ export function GatewaysView({ pollMs = POLL_MS }: { pollMs?: number }) {
               </li>
             ))}
           </ul>
-          <p className="muted">Updated {new Date(data.at).toLocaleTimeString()}, every {pollMs / 1000} s.</p>
+          <p className="muted">
+            Updated {new Date(data.at).toLocaleTimeString()}, every {pollMs / 1000} s.
+          </p>
         </>
       )}
     </section>

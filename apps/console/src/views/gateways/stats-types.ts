@@ -13,7 +13,7 @@ export interface GatewayStats {
   at: string;
 }
 
-export interface GatewayInstance {
+interface GatewayInstance {
   instanceId: string;
   connections: number;
   rooms: number;

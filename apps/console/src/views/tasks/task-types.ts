@@ -6,7 +6,7 @@ export const TASK_STATES = [
   'failed',
   'cancelled',
 ] as const;
-export type TaskState = (typeof TASK_STATES)[number];
+type TaskState = (typeof TASK_STATES)[number];
 
 export interface TaskView {
   id: string;

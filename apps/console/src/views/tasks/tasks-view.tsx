@@ -28,7 +28,8 @@ export function TasksView() {
     queryKey: ['agents'],
     queryFn: () => request<Page<AgentView>>('GET', '/api/agents'),
   });
-  const byState = (state: string) => (tasks.data?.items ?? []).filter((task) => task.state === state);
+  const byState = (state: string) =>
+    (tasks.data?.items ?? []).filter((task) => task.state === state);
   return (
     <section aria-labelledby="tasks-title">
       <h1 id="tasks-title">Tasks</h1>
@@ -36,7 +37,12 @@ export function TasksView() {
       {tasks.data && (
         <div className="board" role="list" aria-label="Tasks by state">
           {TASK_STATES.map((state) => (
-            <section key={state} className="column" role="listitem" aria-labelledby={`col-${state}`}>
+            <section
+              key={state}
+              className="column"
+              role="listitem"
+              aria-labelledby={`col-${state}`}
+            >
               <h2 id={`col-${state}`}>
                 {state} <span className="muted">{byState(state).length}</span>
               </h2>
