@@ -64,10 +64,11 @@ describe('flag definitions', () => {
 });
 
 describe('gateway stats series', () => {
-  it('turns the messagesOut counter into deliveries per second and ignores a counter reset', () => {
+  it('turns the messagesOut counter into deliveries per second (none for the first reading) and ignores a counter reset', () => {
     const first = gatewayStatsFixture(0);
     const second = gatewayStatsFixture(1);
     let series = addSample([], first, undefined);
+    expect(series[0]?.deliveriesPerSec).toBeNull();
     series = addSample(series, second, first);
     const expected = (second.totals.messagesOut - first.totals.messagesOut) / 2;
     expect(series[1]?.deliveriesPerSec).toBeCloseTo(expected);

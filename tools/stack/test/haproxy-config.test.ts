@@ -163,6 +163,7 @@ describe('the rendered config in a running HAProxy', () => {
     ];
     const sandbox = [await startUpstream('sb-a'), await startUpstream('sb-b')];
     const flags = [await startUpstream('fl-a')];
+    const consoleFiles = [await startUpstream('co-a')];
     const file = join(dir, 'haproxy.cfg');
     writeFileSync(
       file,
@@ -171,6 +172,7 @@ describe('the rendered config in a running HAProxy', () => {
         'sandbox-service': asServers(sandbox),
         'flag-service': asServers(flags),
         'bull-board': asServers(sandbox),
+        console: asServers(consoleFiles),
       }),
     );
     const [port, statsPort] = [await freePort(), await freePort()];
@@ -229,11 +231,20 @@ describe('the rendered config in a running HAProxy', () => {
     expect(await names('/api/flags/SOME_FLAG', 2)).toEqual(new Set(['fl-a']));
     expect(await names('/ofrep/v1/evaluate/flags', 2)).toEqual(new Set(['fl-a']));
     expect(await names('/admin/queues/api/queues', 4)).toEqual(new Set(['sb-a', 'sb-b']));
+    expect(await names('/console/', 2)).toEqual(new Set(['co-a']));
+    expect(await names('/console/fleet', 1)).toEqual(new Set(['co-a']));
   });
 
   it('answers unknown paths with the SPEC 404 envelope and does not leak prefixes', async () => {
     const traceIds = new Set<string>();
-    for (const path of ['/', '/api/sandboxes', '/api/flagsx', '/health/ready', '/wsx']) {
+    for (const path of [
+      '/',
+      '/api/sandboxes',
+      '/api/flagsx',
+      '/health/ready',
+      '/wsx',
+      '/consolex',
+    ]) {
       const { status, body, traceId } = await get(path);
       expect(status, path).toBe(404);
       expect(body).toMatchObject({ success: false, error: { code: 'RECORD_NOT_FOUND' } });
@@ -242,7 +253,7 @@ describe('the rendered config in a running HAProxy', () => {
       expect((body['error'] as { traceId: string }).traceId).toBe(traceId);
       traceIds.add(traceId ?? '');
     }
-    expect(traceIds.size).toBe(5);
+    expect(traceIds.size).toBe(6);
   });
 
   it('retries a GET that got no response on another instance, but never a POST', async () => {

@@ -4,8 +4,11 @@ export interface Sample {
   /** ms since the epoch, from the stats' `at`. */
   at: number;
   connections: number;
-  /** Messages delivered per second since the previous sample (messagesOut is a counter). */
-  deliveriesPerSec: number;
+  /**
+   * Messages delivered per second since the previous sample (messagesOut is a counter); null
+   * for the first reading, which has nothing to compare with.
+   */
+  deliveriesPerSec: number | null;
 }
 
 /** How far back the chart looks. */
@@ -19,7 +22,7 @@ export function addSample(
 ): Sample[] {
   const at = Date.parse(stats.at);
   if (series.length > 0 && series[series.length - 1]!.at >= at) return series;
-  let deliveriesPerSec = 0;
+  let deliveriesPerSec: number | null = null;
   if (previous) {
     const seconds = (at - Date.parse(previous.at)) / 1000;
     const delta = stats.totals.messagesOut - previous.totals.messagesOut;

@@ -30,9 +30,13 @@ export function TimeSeriesChart({ samples, series, width = 600, height = 160 }: 
       >
         <rect x={0} y={0} width={width} height={height} className="chart-bg" />
         {series.map(({ key, className }) => {
-          const max = Math.max(1, ...samples.map((sample) => sample[key]));
+          // From zero, with headroom above the highest value, so a line never hugs the top.
+          const max = Math.max(1, ...valuesOf(samples, key)) * 1.2;
           const y = (value: number) => height - pad - (value / max) * (height - 2 * pad);
-          const points = samples.map((sample) => `${x(sample.at)},${y(sample[key])}`).join(' ');
+          const points = samples
+            .filter((sample) => sample[key] !== null)
+            .map((sample) => `${x(sample.at)},${y(sample[key] ?? 0)}`)
+            .join(' ');
           return <polyline key={key} points={points} className={className} fill="none" />;
         })}
       </svg>
@@ -40,13 +44,17 @@ export function TimeSeriesChart({ samples, series, width = 600, height = 160 }: 
         {series.map(({ key, label, className }) => (
           <span key={key} className="legend">
             <span className={`swatch ${className}`} aria-hidden="true" /> {label} (max{' '}
-            {formatNumber(Math.max(0, ...samples.map((sample) => sample[key])))})
+            {formatNumber(Math.max(0, ...valuesOf(samples, key)))})
           </span>
         ))}
         <span className="muted"> · {samples.length} samples</span>
       </figcaption>
     </figure>
   );
+}
+
+function valuesOf(samples: Sample[], key: Props['series'][number]['key']): number[] {
+  return samples.flatMap((sample) => (sample[key] === null ? [] : [sample[key]]));
 }
 
 function formatNumber(value: number): string {
