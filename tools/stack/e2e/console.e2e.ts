@@ -185,6 +185,20 @@ describe('the console through HAProxy', () => {
     await row.waitFor({ timeout: 5000 });
     await row.getByRole('button', { name: 'project.created' }).click();
     await one.page.getByTestId('event-json').getByText('Published from the e2e test').waitFor();
+
+    // Pause the view: a new event is held (counted on the button), shown on resume.
+    await one.page.getByRole('button', { name: 'Pause view' }).click();
+    await publisher.publish({
+      room: `dealership:${DEALERSHIP}`,
+      dealershipId: DEALERSHIP,
+      event: 'project.updated',
+      data: { projectId: 'p-console', changes: { name: 'held while paused' } },
+    });
+    await one.page.getByRole('button', { name: 'Resume view (1 new)' }).waitFor({ timeout: 5000 });
+    expect(await one.page.locator('tr[data-event="project.updated"]').count()).toBe(0);
+    await one.page.getByRole('button', { name: 'Resume view (1 new)' }).click();
+    await one.page.locator('tr[data-event="project.updated"]').waitFor();
+    await one.page.locator('tr[data-event="project.created"]').getByRole('button').click();
     await screenshot(one.page, 'live-events');
   });
 
