@@ -202,6 +202,25 @@ describe('the console through HAProxy', () => {
     await screenshot(one.page, 'live-events');
   });
 
+  it('shows the move to another gateway and the resume, with no gap, in Live events', async () => {
+    const log = one.page.getByTestId('connection-log');
+    const first =
+      (await log
+        .getByText(/connected to gateway-\d/)
+        .first()
+        .textContent()) ?? '';
+    const gateway = /gateway-\d/.exec(first)?.[0] ?? '';
+    expect(gateway).not.toBe('');
+    await e2e.stack.restartInstance(gateway);
+    await log
+      .getByText(`resumed dealership:${DEALERSHIP}: replayed`, { exact: false })
+      .first()
+      .waitFor({ timeout: 20_000 });
+    expect(await log.textContent()).toContain('gaps: none');
+    await one.page.getByTestId('connection-state').getByText('live').waitFor();
+    await screenshot(one.page, 'live-events-resumed');
+  }, 90_000);
+
   it('shows the gateways (or says in words that the stats endpoint is missing)', async () => {
     await openView(one.page, 'Gateways');
     const stats = await e2e.api('GET', '/api/v1/websocket/stats', admin);
