@@ -2,13 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '@switchboard/auth';
 import { repoRoot } from '../src/index.js';
+import { launchChromium } from './chromium.js';
 import { type E2EStack, startE2EStack } from './stack-fixture.js';
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const artifacts = join(repoRoot, 'test-artifacts');
 
 async function bundlePage(): Promise<string> {
@@ -41,10 +41,7 @@ describe('a real browser through HAProxy', () => {
 
   beforeAll(async () => {
     e2e = await startE2EStack();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -12,7 +12,8 @@ export function formatBanner(stack: RunningStack): string {
   const lines = [
     '',
     'Switchboard is running behind HAProxy',
-    `  load balancer   ${lb}   (routes /ws, /api/sandbox, /api/flags, /ofrep, /admin/queues)`,
+    `  load balancer   ${lb}   (routes /ws, /api/sandbox, /api/flags, /ofrep, /admin/queues, /console)`,
+    `  console         ${stack.urls.console}`,
     `  websocket       ${ws}?token=<jwt>`,
     `  haproxy stats   ${stats}   (Prometheus metrics at /metrics on the same port)`,
     `  bull-board      ${lb}/admin/queues   (admin token)`,
@@ -34,6 +35,8 @@ export function formatBanner(stack: RunningStack): string {
   ];
   if (stack.adminToken) {
     lines.push(
+      'Console login link (dev admin token; the token stays in the URL fragment):',
+      `  ${stack.urls.console}#token=${token}`,
       'Dev admin token (dealership "dev", 12 h):',
       `  export TOKEN=${token}`,
       '  more tokens: pnpm token --sub u1 --dealership d1 --role user',

@@ -2,7 +2,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mintToken } from '@switchboard/auth';
 import { type AuthSettings, resolveAuth } from './dev-secret.js';
-import { backendServers, renderHaproxyConfig } from './haproxy-config.js';
+import { CONSOLE_PATH, type ConsoleServer, startConsoleServer } from './console-server.js';
+import { type HaproxyServer, backendServers, renderHaproxyConfig } from './haproxy-config.js';
+import { listenPort } from './listen-port.js';
 import { type ManagedProcess, startProcess } from './managed-process.js';
 import { repoRoot as defaultRepoRoot } from './paths.js';
 import { prometheusInstalled, startPrometheus } from './prometheus-process.js';
@@ -31,7 +33,8 @@ export interface RunningStack {
   instances: RunningInstance[];
   /** Processes planned but not started (e.g. the worker before its script exists), with why. */
   skipped: { name: string; reason: string }[];
-  urls: { lb: string; ws: string; stats: string; prometheus?: string };
+  /** `console`: the operator console behind HAProxy (apps/console, served by the stack). */
+  urls: { lb: string; ws: string; stats: string; console: string; prometheus?: string };
   redis: ProvisionedRedis;
   auth: AuthSettings;
   /** A 12 h admin token of dealership `dev`, when the stack knows an HS256 secret. */
@@ -61,6 +64,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
   let redis: ProvisionedRedis | undefined;
   let haproxy: ManagedProcess | undefined;
   let prometheus: ManagedProcess | undefined;
+  let consoleServer: ConsoleServer | undefined;
 
   const stop = async () => {
     // Gateways first: they answer 503 on /health/ready, HAProxy takes them out of rotation,
@@ -75,6 +79,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
       ),
     );
     await haproxy?.stop('SIGTERM', 5000);
+    await consoleServer?.close();
     await prometheus?.stop('SIGTERM', 10_000);
     await redis?.process?.stop('SIGTERM', 10_000);
     await Promise.all(started.map((child) => child.stop('SIGKILL', 5000)));
@@ -129,7 +134,16 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
       running.push({ ...spec, url: `http://${spec.host}:${spec.port}`, process: child });
     }
 
-    const backends = backendServers(instances);
+    // The console's static files, served from this process: HAProxy routes /console to it.
+    consoleServer = await startConsoleServer({
+      distDir: join(root, 'apps', 'console', 'dist'),
+      host: settings.STACK_HOST,
+      port: await listenPort(new Set(instances.map((instance) => instance.port))),
+    });
+    const backends: Record<string, HaproxyServer[]> = {
+      ...backendServers(instances),
+      console: [{ name: 'console-1', host: settings.STACK_HOST, port: consoleServer.port }],
+    };
     const template = readFileSync(join(root, 'infra', 'haproxy', 'haproxy.cfg'), 'utf8');
     const haproxyConfigPath = join(stateDir, 'haproxy.cfg');
     writeFileSync(haproxyConfigPath, renderHaproxyConfig(template, backends));
@@ -151,6 +165,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
       lb: `http://127.0.0.1:${settings.HAPROXY_PORT}`,
       ws: `ws://127.0.0.1:${settings.HAPROXY_PORT}/ws`,
       stats: `http://127.0.0.1:${settings.HAPROXY_STATS_PORT}/stats`,
+      console: `http://127.0.0.1:${settings.HAPROXY_PORT}${CONSOLE_PATH}/`,
     };
     await waitUntilReady(settings, running, haproxy, urls.stats, backends, say);
 
@@ -219,7 +234,7 @@ async function waitUntilReady(
   instances: RunningInstance[],
   haproxy: ManagedProcess,
   statsUrl: string,
-  backends: ReturnType<typeof backendServers>,
+  backends: Record<string, HaproxyServer[]>,
   say: (line: string) => void,
 ): Promise<void> {
   const deadline = Date.now() + settings.STACK_READY_TIMEOUT_SEC * 1000;

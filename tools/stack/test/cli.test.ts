@@ -106,6 +106,12 @@ describe('the start CLI', () => {
       role: 'admin',
       dealershipId: 'dev',
     });
+    // The console login link carries the same token, and HAProxy serves the console.
+    expect(output).toContain(`http://127.0.0.1:${lbPort}/console/#token=${token}`);
+    // Built before this test by turbo (@switchboard/console is a devDependency of the stack).
+    const consolePage = await fetch(`http://127.0.0.1:${lbPort}/console/`);
+    expect(consolePage.status).toBe(200);
+    expect(await consolePage.text()).toContain('Switchboard Console');
 
     const children = childrenOf(child.pid as number);
     // redis, haproxy, gateway, sandbox API, worker (when built), flag service

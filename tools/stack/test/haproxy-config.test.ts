@@ -40,11 +40,14 @@ describe('infra/haproxy/haproxy.cfg as written (compose: DNS server-template)', 
       ['route_sandbox', 'sandbox-service'],
       ['route_flags', 'flag-service'],
       ['route_queues', 'bull-board'],
+      ['route_console', 'console'],
     ]) {
       expect(template).toMatch(new RegExp(`use_backend ${backend}\\s+if ${acl}`));
     }
     const backends = [...template.matchAll(/^backend (\S+)\n((?:[ \t]+.*\n)+)/gm)];
-    expect(backends.map((match) => match[1]).sort()).toEqual(Object.keys(BACKENDS).sort());
+    expect(backends.map((match) => match[1]).sort()).toEqual(
+      [...Object.keys(BACKENDS), 'console'].sort(),
+    );
     for (const [, , body] of backends) {
       expect(body).toContain('balance roundrobin');
       expect(body).toContain('option httpchk GET /health/ready');
@@ -160,6 +163,7 @@ describe('the rendered config in a running HAProxy', () => {
     ];
     const sandbox = [await startUpstream('sb-a'), await startUpstream('sb-b')];
     const flags = [await startUpstream('fl-a')];
+    const consoleFiles = [await startUpstream('co-a')];
     const file = join(dir, 'haproxy.cfg');
     writeFileSync(
       file,
@@ -168,6 +172,7 @@ describe('the rendered config in a running HAProxy', () => {
         'sandbox-service': asServers(sandbox),
         'flag-service': asServers(flags),
         'bull-board': asServers(sandbox),
+        console: asServers(consoleFiles),
       }),
     );
     const [port, statsPort] = [await freePort(), await freePort()];
@@ -232,6 +237,8 @@ describe('the rendered config in a running HAProxy', () => {
     expect(await names('/api/flags/SOME_FLAG', 2)).toEqual(new Set(['fl-a']));
     expect(await names('/ofrep/v1/evaluate/flags', 2)).toEqual(new Set(['fl-a']));
     expect(await names('/admin/queues/api/queues', 4)).toEqual(new Set(['sb-a', 'sb-b']));
+    expect(await names('/console/', 2)).toEqual(new Set(['co-a']));
+    expect(await names('/console/fleet', 1)).toEqual(new Set(['co-a']));
   });
 
   it('answers unknown paths with the SPEC 404 envelope and does not leak prefixes', async () => {
@@ -244,6 +251,7 @@ describe('the rendered config in a running HAProxy', () => {
       '/health/ready',
       '/wsx',
       '/api/realtimex',
+      '/consolex',
     ]) {
       const { status, body, traceId } = await get(path);
       expect(status, path).toBe(404);

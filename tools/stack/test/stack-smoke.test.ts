@@ -102,6 +102,7 @@ describe('the dev stack', () => {
         .filter((i) => i.kind === 'sandbox-api')
         .flatMap((i) => [`sandbox-service/${i.name}`, `bull-board/${i.name}`]),
       ...stack.instances.filter((i) => i.kind === 'flags').map((i) => `flag-service/${i.name}`),
+      'console/console-1',
     ];
     expect(states.map((s) => `${s.backend}/${s.server}`).sort()).toEqual(expected.sort());
     expect(states.every((s) => s.status === 'UP')).toBe(true);
