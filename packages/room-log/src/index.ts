@@ -48,6 +48,7 @@ export {
   type UserPresence,
   type UserPresenceOptions,
 } from './user-presence.js';
+export {
   eventHelpers,
   typedEvents,
   helperName,
