@@ -50,8 +50,8 @@ describe('typed event helpers', () => {
   it('refuses data that does not match the schema at run time too', async () => {
     const publisher = createPublisher(redis, { keyspace: ks, offlineJobs: false });
     const events = typedEvents(publisher, 'd1');
-    // @ts-expect-error progress must be a number
     await expect(
+      // @ts-expect-error progress must be a number
       events.workflowProgress('project:7', { workflowId: 'w', progress: 'half' }),
     ).rejects.toThrow(InvalidEventError);
     await publisher.close();
