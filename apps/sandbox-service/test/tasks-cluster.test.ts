@@ -42,7 +42,9 @@ describe('agent tasks on a Redis Cluster', () => {
   const online = async (agentId: string) => {
     const res = await caller(app, agentId, 'd1', 'agent').put(`/api/agents/${agentId}`, {
       capabilities: ['cl'],
-      maxConcurrent: 3,
+      // Room for all four tasks on either agent: concurrent creates may split them unevenly, and
+      // the delegation below needs a free slot on the other agent whichever way they split.
+      maxConcurrent: 5,
     });
     expect(res.statusCode).toBe(201);
     const socket = new WebSocket(
