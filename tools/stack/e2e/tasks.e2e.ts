@@ -54,14 +54,23 @@ describe('agent tasks through HAProxy', () => {
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     return created.body.data!;
   };
-  const settled = async (id: string) => {
-    for (const until = Date.now() + 15_000; Date.now() < until;) {
-      const read = await e2e.api<AgentTask>('GET', `/api/tasks/${id}`, admin);
-      if (read.body.data?.state === 'completed') return read.body.data;
+  /** Polls `read` every 100 ms until `done` holds (bounded: 15 s). */
+  const until = async <T>(read: () => Promise<T>, done: (value: T) => boolean, what: string) => {
+    for (const end = Date.now() + 15_000; Date.now() < end;) {
+      const value = await read();
+      if (done(value)) return value;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw new Error(`task ${id} did not complete within 15 s`);
+    throw new Error(`${what} within 15 s`);
   };
+  const settled = async (id: string) =>
+    (
+      await until(
+        () => e2e.api<AgentTask>('GET', `/api/tasks/${id}`, admin),
+        (read) => read.body.data?.state === 'completed',
+        `task ${id} did not complete`,
+      )
+    ).body.data!;
   const history = async (id: string) =>
     (await e2e.api<History>('GET', `/api/tasks/${id}/history`, admin)).body.data!;
   const card = (id: string, state: string) =>
@@ -81,7 +90,7 @@ describe('agent tasks through HAProxy', () => {
     await page.getByRole('list', { name: 'Tasks by state' }).waitFor();
     // Survives only while the page is not reloaded: the board must change by itself.
     await page.evaluate(() => Object.assign(window, { tasksE2eMarker: true }));
-  }, 120_000);
+  });
 
   afterAll(async () => {
     for (const each of agents) each.close();
@@ -104,14 +113,11 @@ describe('agent tasks through HAProxy', () => {
 
     // Only the summarizer is online: it is offered the task and declines it.
     const declined = await createTask({ title: 'declined call', input: { decline: true } });
-    for (
-      let tries = 0;
-      (await history(declined.id)).entries.every((e) => e.action !== 'reject');
-      tries++
-    ) {
-      expect(tries).toBeLessThan(100);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await until(
+      () => history(declined.id),
+      ({ entries }) => entries.some((entry) => entry.action === 'reject'),
+      'the summarizer did not reject',
+    );
     await card(declined.id, 'pending').waitFor({ timeout: 5000 });
 
     // The translator (both capabilities) comes online and is offered the declined task.
@@ -131,7 +137,10 @@ describe('agent tasks through HAProxy', () => {
       input: { handOff: true },
       assignTo: 'summarizer-1',
     });
+    const sent = Date.now();
+    await page.locator(`li[data-task="${handed.id}"]`).waitFor({ timeout: 5000 });
     await card(handed.id, 'completed').waitFor({ timeout: 10_000 });
+    console.warn(`[tasks e2e] delegated task shown completed after ${Date.now() - sent} ms`);
     const delegated = await settled(handed.id);
     expect(delegated.assignee).toBe('translator-1');
     expect(delegated.capability).toBe('translate');
@@ -160,5 +169,5 @@ describe('agent tasks through HAProxy', () => {
     expect(
       await page.locator('section[aria-labelledby="col-completed"] li[data-task]').count(),
     ).toBe(2);
-  }, 60_000);
+  }, 30_000);
 });
