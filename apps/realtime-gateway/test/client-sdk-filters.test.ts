@@ -115,6 +115,24 @@ describe('@switchboard/client subscribe filters against real gateways', () => {
     ]);
   });
 
+  it('refuses a malformed filter or more than 32 patterns without joining the room', async () => {
+    const sdk = client([a.url]);
+    await sdk.connect();
+    await expect(sdk.subscribe('project:flt4', { events: ['PR*'] })).rejects.toThrow(
+      /^VALIDATION_ERROR/,
+    );
+    const tooMany = Array.from({ length: 33 }, (_, i) => `pr.t${i}`);
+    await expect(sdk.subscribe('project:flt4', { events: tooMany })).rejects.toThrow(
+      /^VALIDATION_ERROR/,
+    );
+    await expect(sdk.subscribe('project:flt4', { events: [] })).rejects.toThrow(
+      /^VALIDATION_ERROR/,
+    );
+    const connections = [...a.app.gateway.connections.values()];
+    expect(connections.length).toBeGreaterThan(0);
+    expect(connections.some((connection) => connection.rooms.has('project:flt4'))).toBe(false);
+  });
+
   it('goes back to every event when subscribed again without a filter', async () => {
     const sdk = client([a.url]);
     await sdk.connect();

@@ -1,7 +1,9 @@
 import { CloseCode as CloseCodes, type EventData, type EventType } from '@switchboard/events';
 import {
   type ClientFrame,
+  EventPattern,
   type EventFrame,
+  MAX_EVENT_PATTERNS,
   type ServerFrame,
   matchesEventPatterns,
 } from '@switchboard/protocol';
@@ -129,9 +131,16 @@ export class SwitchboardClient {
    * those types arrive, also after a reconnect; subscribing again replaces the filter.
    */
   subscribe(room: string, options: SubscribeOptions = {}): Promise<void> {
+    const events = options.events && [...new Set(options.events)];
+    // Refused here: the gateway's answer to a malformed frame names no room to settle this with.
+    if (events && !validPatterns(events))
+      return Promise.reject(
+        new Error(
+          `VALIDATION_ERROR: events must be 1 to ${MAX_EVENT_PATTERNS} types ("pr.created"), families ("pr.*") or "*".`,
+        ),
+      );
     this.rooms.add(room);
-    const events = options.events && !options.events.includes('*') ? options.events : undefined;
-    if (events && events.length > 0) this.filters.set(room, [...events]);
+    if (events && !events.includes('*')) this.filters.set(room, events);
     else this.filters.delete(room);
     if (this.state !== 'open') return Promise.resolve();
     return new Promise((resolve, reject) => {
@@ -298,6 +307,7 @@ export class SwitchboardClient {
       case 'error':
         if (frame.room && this.pendingSubscribes.has(frame.room)) {
           this.rooms.delete(frame.room);
+          this.filters.delete(frame.room);
           this.pendingSubscribes
             .get(frame.room)!
             .reject(new Error(`${frame.code}: ${frame.message}`));
@@ -430,4 +440,13 @@ export class SwitchboardClient {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers = [];
   }
+}
+
+const eventPattern = new RegExp(EventPattern.pattern ?? '');
+function validPatterns(events: string[]): boolean {
+  return (
+    events.length > 0 &&
+    events.length <= MAX_EVENT_PATTERNS &&
+    events.every((event) => eventPattern.test(event))
+  );
 }
