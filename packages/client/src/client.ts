@@ -1,5 +1,12 @@
 import { CloseCode as CloseCodes, type EventData, type EventType } from '@switchboard/events';
-import type { ClientFrame, EventFrame, ServerFrame } from '@switchboard/protocol';
+import {
+  type ClientFrame,
+  EventPattern,
+  type EventFrame,
+  MAX_EVENT_PATTERNS,
+  type ServerFrame,
+  matchesEventPatterns,
+} from '@switchboard/protocol';
 import { type BackoffOptions, backoffDelay } from './backoff.js';
 import { RecentIds } from './dedup.js';
 import { tokenExpiry } from './token.js';
@@ -41,6 +48,14 @@ export interface EventMeta {
   ts: number;
 }
 
+export interface SubscribeOptions {
+  /**
+   * Only events of these types: exact types (`pr.created`), families (`pr.*`) or `*`; at most 32.
+   * Kept for the room and applied again after every reconnect.
+   */
+  events?: string[];
+}
+
 export type ClientState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 export interface ClientEvents {
@@ -69,6 +84,8 @@ export class SwitchboardClient {
   private attempt = 0;
   private urlIndex = 0;
   private readonly rooms = new Set<string>();
+  /** Event patterns per filtered room. */
+  private readonly filters = new Map<string, string[]>();
   private readonly positions = new Map<string, { seq: number; epoch: string }>();
   private readonly recent = new RecentIds();
   private readonly handlers = new Map<string, Set<(data: unknown, meta: EventMeta) => void>>();
@@ -109,18 +126,32 @@ export class SwitchboardClient {
     return waiter;
   }
 
-  /** Joins a room now and after every reconnect (resumed from its last seq). */
-  subscribe(room: string): Promise<void> {
+  /**
+   * Joins a room now and after every reconnect (resumed from its last seq). With `events`, only
+   * those types arrive, also after a reconnect; subscribing again replaces the filter.
+   */
+  subscribe(room: string, options: SubscribeOptions = {}): Promise<void> {
+    const events = options.events && [...new Set(options.events)];
+    // Refused here: the gateway's answer to a malformed frame names no room to settle this with.
+    if (events && !validPatterns(events))
+      return Promise.reject(
+        new Error(
+          `VALIDATION_ERROR: events must be 1 to ${MAX_EVENT_PATTERNS} types ("pr.created"), families ("pr.*") or "*".`,
+        ),
+      );
     this.rooms.add(room);
+    if (events && !events.includes('*')) this.filters.set(room, events);
+    else this.filters.delete(room);
     if (this.state !== 'open') return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.pendingSubscribes.set(room, { resolve, reject });
-      this.send({ type: 'subscribe', room });
+      this.send(this.subscribeFrame(room));
     });
   }
 
   unsubscribe(room: string): void {
     this.rooms.delete(room);
+    this.filters.delete(room);
     this.positions.delete(room);
     if (this.state === 'open') this.send({ type: 'unsubscribe', room });
   }
@@ -254,6 +285,8 @@ export class SwitchboardClient {
         this.pendingSubscribes.delete(frame.room);
         return;
       case 'resumed':
+        // A resume joins unfiltered: put the room's filter back (its position is kept).
+        if (this.filters.has(frame.room)) this.send(this.subscribeFrame(frame.room));
         if (!frame.recovered) {
           this.positions.set(frame.room, { seq: frame.seq, epoch: frame.epoch });
           this.emit('recovery-failed', { room: frame.room });
@@ -274,6 +307,7 @@ export class SwitchboardClient {
       case 'error':
         if (frame.room && this.pendingSubscribes.has(frame.room)) {
           this.rooms.delete(frame.room);
+          this.filters.delete(frame.room);
           this.pendingSubscribes
             .get(frame.room)!
             .reject(new Error(`${frame.code}: ${frame.message}`));
@@ -319,7 +353,10 @@ export class SwitchboardClient {
     }
     for (const room of this.rooms) {
       if (!this.positions.has(room) && !automatic.includes(room))
-        this.send({ type: 'subscribe', room });
+        this.send(this.subscribeFrame(room));
+      // An automatic room joins unfiltered; one being resumed gets its filter on `resumed`.
+      else if (automatic.includes(room) && this.filters.has(room) && !(room in positions))
+        this.send(this.subscribeFrame(room));
     }
     const every = this.options.pingIntervalMs ?? heartbeatMs;
     const ping = () => {
@@ -333,6 +370,14 @@ export class SwitchboardClient {
 
   private onEvent(frame: EventFrame): void {
     const position = this.positions.get(frame.room);
+    const filter = this.filters.get(frame.room);
+    if (filter && !matchesEventPatterns(filter, frame.event)) {
+      // Replayed or live before the filter was back on the server (after a resume): skipped,
+      // as the server would have, but the position moves on so it is not replayed again.
+      if (!position || position.epoch !== frame.epoch || frame.seq > position.seq)
+        this.positions.set(frame.room, { seq: frame.seq, epoch: frame.epoch });
+      return;
+    }
     if (
       !this.recent.add(frame.id) ||
       (position && position.epoch === frame.epoch && frame.seq <= position.seq)
@@ -371,6 +416,11 @@ export class SwitchboardClient {
     this.timers.push(setTimeout(() => void refresh(), Math.max(0, Math.min(inMs, 2_147_483_647))));
   }
 
+  private subscribeFrame(room: string): ClientFrame {
+    const events = this.filters.get(room);
+    return events ? { type: 'subscribe', room, events } : { type: 'subscribe', room };
+  }
+
   private send(frame: ClientFrame): void {
     if (this.socket && this.socket.readyState === OPEN) this.socket.send(JSON.stringify(frame));
   }
@@ -390,4 +440,13 @@ export class SwitchboardClient {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers = [];
   }
+}
+
+const eventPattern = new RegExp(EventPattern.pattern ?? '');
+function validPatterns(events: string[]): boolean {
+  return (
+    events.length > 0 &&
+    events.length <= MAX_EVENT_PATTERNS &&
+    events.every((event) => eventPattern.test(event))
+  );
 }

@@ -4,6 +4,7 @@ export {
   type ClientEvents,
   type ClientState,
   type EventMeta,
+  type SubscribeOptions,
   type TokenSource,
   type WebSocketLike,
   type WebSocketConstructor,

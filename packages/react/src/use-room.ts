@@ -10,7 +10,10 @@ export interface RoomEvent {
 }
 
 export interface UseRoomOptions {
-  /** Only these event types are kept (default: every type). */
+  /**
+   * Only these event types (default: every type). The gateway sends only these, also after a
+   * reconnect; components in the same room get the union of their types from it.
+   */
   events?: readonly string[];
   /** How many of the newest events are kept (default 200); older ones are dropped. */
   limit?: number;
@@ -68,7 +71,7 @@ export function useRoom(room: string | undefined, options: UseRoomOptions = {}):
         setState((previous) => ({ ...previous, subscribed: false, error }));
       }),
     ];
-    retainRoom(client, room).then(
+    retainRoom(client, room, wanted && [...wanted]).then(
       () => {
         if (active) setState((previous) => ({ ...previous, subscribed: true }));
       },
@@ -79,7 +82,7 @@ export function useRoom(room: string | undefined, options: UseRoomOptions = {}):
     return () => {
       active = false;
       for (const stop of stops) stop();
-      releaseRoom(client, room);
+      releaseRoom(client, room, wanted && [...wanted]);
     };
   }, [client, room, types, limit, onEvent]);
 

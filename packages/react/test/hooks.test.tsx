@@ -67,6 +67,40 @@ describe('hooks against real gateways', () => {
     expect(result.current.events[0]?.meta.seq).toBeGreaterThan(result.current.events[1]!.meta.seq);
   });
 
+  it('useRoom filters the room on the gateway, widened while another component in the room wants every type', async () => {
+    const client = live.client(live.token('u-union', 'd1'));
+    await client.connect();
+    const wrapper = wrapperFor(client);
+    const filtered = renderHook(() => useRoom('dealership:d1', { events: ['project.updated'] }), {
+      wrapper,
+    });
+    await waitFor(() => expect(filtered.result.current.subscribed).toBe(true));
+    const everything = renderHook(() => useRoom('dealership:d1'), { wrapper });
+    await waitFor(() => expect(everything.result.current.subscribed).toBe(true));
+    const created = {
+      room: 'dealership:d1',
+      dealershipId: 'd1',
+      event: 'project.created' as const,
+      data: { projectId: 'p2', name: 'seen by the unfiltered component only' },
+    };
+    await live.publisher.publish(created);
+    await live.publisher.publish(projectEvent(20));
+    await waitFor(() => expect(everything.result.current.events).toHaveLength(2));
+    expect(everything.result.current.events.map((item) => item.event)).toEqual([
+      'project.updated',
+      'project.created',
+    ]);
+    expect(filtered.result.current.events.map((item) => item.event)).toEqual(['project.updated']);
+    everything.unmount();
+    await live.publisher.publish(created);
+    await live.publisher.publish(projectEvent(21));
+    await waitFor(() => expect(filtered.result.current.events).toHaveLength(2));
+    expect(filtered.result.current.events.map((item) => item.event)).toEqual([
+      'project.updated',
+      'project.updated',
+    ]);
+  });
+
   it('useRoom reports a refused subscription with its code', async () => {
     const client = live.client(live.token('u-other', 'd1'));
     await client.connect();

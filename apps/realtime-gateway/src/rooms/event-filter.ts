@@ -1,24 +1,19 @@
+import { matchesEventPatterns } from '@switchboard/protocol';
+
 /**
  * A subscription's event filter: exact types and `family.*` prefixes, with each decision
  * cached per event type, so delivering costs one Map lookup per member. Filters are interned by
  * their canonical form: members with the same filter share one instance and its cache.
  */
 export class EventFilter {
-  private readonly exact: Set<string>;
-  private readonly families: string[];
   private readonly decisions = new Map<string, boolean>();
 
-  constructor(readonly patterns: readonly string[]) {
-    this.exact = new Set(patterns.filter((pattern) => !pattern.endsWith('*')));
-    this.families = patterns
-      .filter((pattern) => pattern.endsWith('.*'))
-      .map((pattern) => pattern.slice(0, -1));
-  }
+  constructor(readonly patterns: readonly string[]) {}
 
   matches(event: string): boolean {
     let decision = this.decisions.get(event);
     if (decision === undefined) {
-      decision = this.exact.has(event) || this.families.some((family) => event.startsWith(family));
+      decision = matchesEventPatterns(this.patterns, event);
       // Event types come from the catalogue (a few dozen): the cache stays small.
       if (this.decisions.size < 1024) this.decisions.set(event, decision);
     }

@@ -113,17 +113,28 @@ export class RoomSessions {
   }
 
   async subscribe(connection: ClientConnection, room: string, events?: string[]): Promise<void> {
-    if (!connection.rooms.has(room)) this.checkRoomLimit(connection, 1);
+    const joined = connection.rooms.get(room);
+    if (joined) {
+      // Already a member: only the filter changes (none: every event again). Its position stays,
+      // so a message in flight while the filter changes is neither skipped nor sent twice.
+      this.replaceFilter(joined, events);
+      connection.sendFrame({ type: 'subscribed', room, seq: joined.seq, epoch: joined.epoch });
+      return;
+    }
+    this.checkRoomLimit(connection, 1);
     const membership = await this.joinChecked(connection, room);
-    // A subscribe again replaces the filter (none: every event again).
-    const previous = membership.filter;
-    membership.filter = acquireFilter(events);
-    releaseFilter(previous);
+    this.replaceFilter(membership, events);
     const position = await this.deps.hub.startLive(connection, membership);
     connection.sendFrame({ type: 'subscribed', room, seq: position.seq, epoch: position.epoch });
     await this.deps.registry
       .recordSubscription(connection, room, position.seq, position.epoch)
       .catch(this.positionNotRecorded);
+  }
+
+  private replaceFilter(membership: Membership, events: string[] | undefined): void {
+    const previous = membership.filter;
+    membership.filter = acquireFilter(events);
+    releaseFilter(previous);
   }
 
   async unsubscribe(connection: ClientConnection, room: string): Promise<void> {
