@@ -1,6 +1,9 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { TaskRecord } from './task-record.js';
 
+/** Every `reason` label tasks_failed_total takes. */
+const FAILURE_REASONS = ['deadline_exceeded', 'error', 'retried'] as const;
+
 const SECONDS_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800, 3600];
 
 export type TaskMetrics = ReturnType<typeof createTaskMetrics>;
@@ -23,6 +26,8 @@ export function createTaskMetrics(
   const created = counter('tasks_created_total', 'Tasks created.', []);
   const completed = counter('tasks_completed_total', 'Tasks completed.', []);
   const failed = counter('tasks_failed_total', 'Tasks failed, by reason.', ['reason']);
+  // Series exist from the start, so rate() and alerts see 0 rather than no data before a failure.
+  for (const reason of FAILURE_REASONS) failed.inc({ reason }, 0);
   const duration = histogram('task_duration_seconds', 'Time from accepted to completed or failed.');
   const wait = histogram('task_wait_seconds', 'Time from created to accepted.');
   if (openCounts && !existing('tasks_open'))
@@ -46,7 +51,7 @@ export function createTaskMetrics(
         wait.observe((now - after.createdAt) / 1000);
       if (after.state === 'completed') completed.inc();
       if (after.state === 'failed') {
-        const reason =
+        const reason: (typeof FAILURE_REASONS)[number] =
           (after.error as { code?: unknown } | null)?.code === 'deadline_exceeded'
             ? 'deadline_exceeded'
             : 'error';
