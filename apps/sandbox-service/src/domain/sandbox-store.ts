@@ -3,6 +3,7 @@ import type { Keyspace } from '@switchboard/keyspace';
 import { type RedisClient, commandBatch, defineScript } from '@switchboard/redis';
 import type { AutoPauseSettings } from './auto-pause-policy.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { type IndexPosition, descendingIndex, isIndexPosition } from './score-index.js';
 import type { SandboxOutboxEntry } from './sandbox-outbox-entry.js';
 import {
   SANDBOX_STATES,
@@ -110,15 +111,6 @@ export interface ListQuery {
   maxBytes?: number | undefined;
 }
 
-interface ListCursor {
-  s: number;
-  id: string;
-}
-const isListCursor = (value: unknown): value is ListCursor =>
-  typeof value === 'object' &&
-  value !== null &&
-  typeof (value as ListCursor).s === 'number' &&
-  typeof (value as ListCursor).id === 'string';
 /** Hashes read per round trip while listing: at first, and at most. */
 const LIST_FIRST_SLICE = 10;
 const LIST_READ_SLICE = 50;
@@ -310,35 +302,21 @@ export function createSandboxStore(options: {
     const key = query.dealershipId
       ? ks.sandbox.indexByDealership(query.dealershipId)
       : ks.sandbox.indexAll();
-    const cursor = decodeCursor(query.cursor, isListCursor);
+    const cursor = decodeCursor(query.cursor, isIndexPosition);
     const needle = query.q?.toLowerCase();
-    const batch = 200;
     const maxScanned = 5_000;
     const maxBytes = query.maxBytes ?? Number.POSITIVE_INFINITY;
     const items: SandboxRecord[] = [];
     let bytes = 0;
     let full = false;
-    let max = cursor ? String(cursor.s) : '+inf';
-    let offset = 0;
     let scanned = 0;
-    let lastSeen: ListCursor | undefined;
-    while (items.length < query.limit && scanned < maxScanned) {
-      const raw = await redis.zrevrangebyscore(
-        key,
-        max,
-        '-inf',
-        'WITHSCORES',
-        'LIMIT',
-        offset,
-        batch,
-      );
-      if (raw.length === 0) return { items, nextCursor: null };
-      const pairs: ListCursor[] = [];
-      for (let i = 0; i < raw.length; i += 2) pairs.push({ id: raw[i]!, s: Number(raw[i + 1]) });
-      // Equal scores come in reverse lexical order: skip what the cursor already covered.
-      const fresh = pairs.filter(
-        (pair) => !(cursor && pair.s === cursor.s && pair.id >= cursor.id),
-      );
+    let stoppedEarly = false;
+    let lastSeen: IndexPosition | undefined;
+    for await (const fresh of descendingIndex(redis, key, cursor, 200)) {
+      if (scanned >= maxScanned) {
+        stoppedEarly = true;
+        break;
+      }
       // Hashes are read a slice at a time, each sized by what the page's byte budget still holds
       // at the records' average size so far, so a page of large records stops before it reads them all.
       for (let start = 0, take = LIST_FIRST_SLICE; start < fresh.length && !full; start += take) {
@@ -349,11 +327,11 @@ export function createSandboxStore(options: {
           );
         const slice = fresh.slice(start, start + take);
         const pipeline = commandBatch(redis);
-        for (const pair of slice) pipeline.hgetall(ks.sandbox.metadata(pair.id));
+        for (const position of slice) pipeline.hgetall(ks.sandbox.metadata(position.id));
         const hashes = (await pipeline.exec()) ?? [];
-        for (const [index, pair] of slice.entries()) {
+        for (const [index, position] of slice.entries()) {
           scanned += 1;
-          lastSeen = pair;
+          lastSeen = position;
           const hash = (hashes[index]?.[1] ?? {}) as Record<string, string>;
           const record = parseSandbox(hash);
           if (!record) continue;
@@ -378,14 +356,8 @@ export function createSandboxStore(options: {
         }
       }
       if (full) break;
-      if (pairs.length < batch) return { items, nextCursor: null };
-      const lastScore = pairs.at(-1)!.s;
-      if (String(lastScore) === max) offset += pairs.length;
-      else {
-        max = String(lastScore);
-        offset = pairs.filter((pair) => pair.s === lastScore).length;
-      }
     }
+    if (!full && !stoppedEarly) return { items, nextCursor: null };
     const last = full ? items.at(-1) : undefined;
     const next = last ? { s: last.createdAt, id: last.id } : lastSeen;
     return { items, nextCursor: next ? encodeCursor(next) : null };

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { chmod, chown, lchown, mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { boundedCollector } from './bounded-output.js';
+import { childOutcome } from './child-outcome.js';
 import { bwrapCommand } from './bwrap-command.js';
 import type { CgroupLimits, SandboxCgroups } from './cgroup/sandbox-cgroup.js';
 import type { ExecRequest, ExecResult, SandboxDriver } from './sandbox-driver.js';
@@ -94,13 +95,7 @@ export function createIsolatedDriver(options: IsolatedDriverOptions): SandboxDri
       })();
     }, tickMs);
 
-    const exited = new Promise<{ code: number | null; signal: string | null }>(
-      (resolveExit, rejectExit) => {
-        child.once('error', rejectExit);
-        child.once('exit', (code, exitSignal) => resolveExit({ code, signal: exitSignal }));
-      },
-    );
-    const closed = new Promise<void>((resolveClose) => child.once('close', () => resolveClose()));
+    const { exited, closed } = childOutcome(child);
     try {
       if (child.pid !== undefined)
         await Promise.resolve(request.onSpawn?.()).catch(() => undefined);

@@ -11,6 +11,7 @@ import type {
 } from './sandbox-driver.js';
 import { type ProcessScanner, createUsageSampler } from './usage-sampler.js';
 import { boundedCollector } from './bounded-output.js';
+import { childOutcome } from './child-outcome.js';
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 const STOPPED = new Set(['T', 't']);
@@ -121,13 +122,7 @@ export function createProcessDriver(options: ProcessDriverOptions): SandboxDrive
       })();
     }, tickMs);
 
-    const exited = new Promise<{ code: number | null; signal: string | null }>(
-      (resolveExit, rejectExit) => {
-        child.once('error', rejectExit);
-        child.once('exit', (code, exitSignal) => resolveExit({ code, signal: exitSignal }));
-      },
-    );
-    const closed = new Promise<void>((resolveClose) => child.once('close', () => resolveClose()));
+    const { exited, closed } = childOutcome(child);
     try {
       // A failed re-check must not leave the child unsupervised; the freeze broadcast covers it anyway.
       if (child.pid !== undefined)

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Keyspace } from '@switchboard/keyspace';
 import { type RedisClient, commandBatch, defineScript } from '@switchboard/redis';
 import { decodeCursor, encodeCursor } from '../domain/cursor.js';
+import { type IndexPosition, descendingIndex, isIndexPosition } from '../domain/score-index.js';
 import { type TaskHistoryEntry, type TaskRecord, hashOf, parseTask } from './task-record.js';
 import {
   TASK_STATES,
@@ -67,16 +68,6 @@ export interface TaskListQuery {
   limit: number;
   cursor?: string | undefined;
 }
-
-interface ListCursor {
-  s: number;
-  id: string;
-}
-const isListCursor = (value: unknown): value is ListCursor =>
-  typeof value === 'object' &&
-  value !== null &&
-  typeof (value as ListCursor).s === 'number' &&
-  typeof (value as ListCursor).id === 'string';
 
 /** Higher priority first, then older first. */
 const pendingScore = (priority: number, createdAt: number) => (10 - priority) * 1e13 + createdAt;
@@ -350,40 +341,25 @@ export function createTaskStore(options: {
     query: TaskListQuery,
   ): Promise<{ items: TaskRecord[]; nextCursor: string | null }> {
     const key = indexOf(query);
-    const cursor = decodeCursor(query.cursor, isListCursor);
+    const cursor = decodeCursor(query.cursor, isIndexPosition);
     const items: TaskRecord[] = [];
-    const batch = 100;
     // A page reads at most this many index entries; past it the page ends with a cursor.
     const maxScanned = 2_000;
     let scanned = 0;
-    let max = cursor ? String(cursor.s) : '+inf';
-    let offset = 0;
-    let last: ListCursor | undefined;
-    while (items.length < query.limit && scanned < maxScanned) {
-      const raw = await redis.zrevrangebyscore(
-        key,
-        max,
-        '-inf',
-        'WITHSCORES',
-        'LIMIT',
-        offset,
-        batch,
-      );
-      if (raw.length === 0) return { items, nextCursor: null };
-      const pairs: ListCursor[] = [];
-      for (let i = 0; i < raw.length; i += 2) pairs.push({ id: raw[i]!, s: Number(raw[i + 1]) });
-      const fresh = pairs.filter((p) => !(cursor && p.s === cursor.s && p.id >= cursor.id));
+    let last: IndexPosition | undefined;
+    for await (const fresh of descendingIndex(redis, key, cursor, 100)) {
+      if (scanned >= maxScanned) return { items, nextCursor: last ? encodeCursor(last) : null };
       const pipeline = commandBatch(redis);
-      for (const pair of fresh) pipeline.hgetall(ks.record(pair.id));
+      for (const position of fresh) pipeline.hgetall(ks.record(position.id));
       const hashes = (await pipeline.exec()) ?? [];
       const gone: string[] = [];
-      for (const [index, pair] of fresh.entries()) {
+      for (const [index, position] of fresh.entries()) {
         if (items.length === query.limit) break;
         scanned += 1;
-        last = pair;
+        last = position;
         const task = parseTask((hashes[index]?.[1] ?? {}) as Record<string, string>);
         if (!task) {
-          gone.push(pair.id);
+          gone.push(position.id);
           continue;
         }
         if (query.state && task.state !== query.state) continue;
@@ -394,16 +370,10 @@ export function createTaskStore(options: {
       }
       // Expired tasks (retention) leave their index entries behind; the first list that meets them drops them.
       if (gone.length > 0) await redis.zrem(key, ...gone);
-      if (items.length === query.limit) break;
-      if (pairs.length < batch) return { items, nextCursor: null };
-      const lastScore = pairs.at(-1)!.s;
-      if (String(lastScore) === max) offset += pairs.length;
-      else {
-        max = String(lastScore);
-        offset = pairs.filter((p) => p.s === lastScore).length;
-      }
+      if (items.length === query.limit)
+        return { items, nextCursor: last ? encodeCursor(last) : null };
     }
-    return { items, nextCursor: last ? encodeCursor(last) : null };
+    return { items, nextCursor: null };
   }
 
   async function stateCounts(): Promise<Record<TaskState, number>> {
