@@ -41,7 +41,7 @@ export interface GatewayDeps {
   log: FastifyBaseLogger;
   verifyToken(token: string): PrincipalClaims;
   /** The instance's readiness (/health/ready), turned away at the start of a drain. */
-  readiness: { startDraining(): void };
+  readiness: { startDraining(): void; readonly draining: boolean };
   options: GatewayOptions;
 }
 
@@ -183,7 +183,9 @@ export class Gateway {
       rooms: this.hub.size,
       messagesIn: stats.framesReceived,
       messagesOut: stats.eventsDelivered,
-      draining: this.isDraining,
+      // From the moment the instance leaves rotation (readiness 503, before drain() moves its
+      // clients), so operators see a rolling restart for its whole length.
+      draining: this.isDraining || this.deps.readiness.draining,
       breaker: this.breaker.state === 'isolated' ? 'open' : this.breaker.state,
       startedAt: this.startedAt,
       dealerships: this.counters.connectionsByDealership(),

@@ -321,6 +321,21 @@ describe('realtime server API across two instances', () => {
     c1.close();
     c2.close();
   });
+
+  it('lists an instance as draining from the moment it leaves rotation', async () => {
+    a.app.health.startDraining();
+    const draining = await waitFor(
+      async () => {
+        const res = await call(b, 'GET', '/api/v1/websocket/stats', tokenFor('root', 'A', 'admin'));
+        const instance = res.body.data.instances.find(
+          (i: { instanceId: string }) => i.instanceId === 'api-a',
+        );
+        return instance?.draining === true ? instance : undefined;
+      },
+      { message: 'api-a listed as draining' },
+    );
+    expect(draining).toMatchObject({ instanceId: 'api-a', draining: true });
+  });
 });
 
 describe('realtime server API rate limit', () => {

@@ -251,8 +251,8 @@ describe('the console through HAProxy', () => {
     await screenshot(one.page, 'tasks');
   });
 
-  // The stats and tasks APIs come from other work; until a deployment has them, these previews
-  // show the two views on answers of exactly the contracts' shapes (route-fulfilled in the page).
+  // Fixed answers of exactly the APIs' shapes (route-fulfilled in the page), so the two views'
+  // screenshots show busy instances and every task state whatever the live stack holds.
   it('previews Gateways and Tasks on contract-shaped answers', async () => {
     const context = await browser.newContext({ viewport: SIZES.desktop });
     let reading = 0;
