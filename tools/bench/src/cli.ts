@@ -26,6 +26,7 @@ import { runFanout } from './scenarios/fanout-runner.js';
 import { startSwitchboardTarget } from './scenarios/gateway-target.js';
 import { startSocketIoTarget, startWsRawTarget } from './scenarios/peer-servers.js';
 import { runRedisBenchmark } from './scenarios/redis-benchmark.js';
+import { runScale, scaleNeedMs } from './scenarios/scale.js';
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = join(packageRoot, '../..');
@@ -137,6 +138,7 @@ const MIN_SECONDS: Record<ScenarioName, number> = {
   socketio: 25,
   switchboard: 25,
   connections: 20,
+  scale: 20,
   // Four and three HTTP plans (the services' and the bare-Fastify peer's), see ensureTime.
   sandbox: 30,
   flags: 26,
@@ -148,6 +150,10 @@ if (!args.quick)
 MIN_SECONDS.connections = Math.max(
   MIN_SECONDS.connections,
   Math.ceil(connectionsNeedMs(args.connections, args.quick) / 1000),
+);
+MIN_SECONDS.scale = Math.max(
+  MIN_SECONDS.scale,
+  Math.ceil(scaleNeedMs(args.scale, args.rampPerSec, args.holdSec) / 1000),
 );
 
 async function main(): Promise<void> {
@@ -201,6 +207,20 @@ async function main(): Promise<void> {
           log(`  ${label} SKIPPED: ${err.message}`);
         }
         await flush(ctx.redis.url);
+      }
+    },
+    scale: async (ctx) => {
+      const target = await startSwitchboardTarget(ctx);
+      try {
+        results.scale = await runScale(ctx, target, {
+          connections: args.scale,
+          rampPerSec: args.rampPerSec,
+          holdSec: args.holdSec,
+        });
+      } finally {
+        await target.stop();
+        const hottest = target.profile?.();
+        if (hottest) results.profile = { target: `${target.name}, scale`, hottest };
       }
     },
     sandbox: async (ctx) => {

@@ -7,6 +7,7 @@ export const SCENARIOS = [
   'socketio',
   'switchboard',
   'connections',
+  'scale',
   'sandbox',
   'flags',
   'server-api',
@@ -17,6 +18,10 @@ export interface BenchArgs {
   quick: boolean;
   /** Connections held in the connections scenario. */
   connections: number;
+  /** Connections of the scale scenario, opened at `rampPerSec` and held `holdSec`. */
+  scale: number;
+  rampPerSec: number;
+  holdSec: number;
   /** Scenarios to run (default: all). */
   only: ScenarioName[];
   /** Whole-run deadline in seconds: the harness stops starting work after it and aborts at it. */
@@ -41,6 +46,8 @@ export interface BenchArgs {
 export const MODE_DEFAULTS = {
   quick: {
     connections: 2000,
+    scale: 2000,
+    holdSec: 2,
     budgetSec: 170,
     stepSec: 3,
     rooms: 20,
@@ -49,6 +56,8 @@ export const MODE_DEFAULTS = {
   },
   full: {
     connections: 20_000,
+    scale: 50_000,
+    holdSec: 60,
     budgetSec: 1140,
     stepSec: 15,
     rooms: 100,
@@ -57,26 +66,35 @@ export const MODE_DEFAULTS = {
   },
 } as const;
 
+/** The highest publish rate: stepping doubles the listed rates up to it until a step lags. */
+export const MAX_RATE = 200_000;
+
 /** Hard bounds: arguments beyond them are refused, so a typo cannot start an unbounded run. */
 const LIMITS = {
   connections: { min: 1, max: 60_000 },
+  rampPerSec: { min: 10, max: 10_000 },
+  holdSec: { min: 1, max: 300 },
   budgetSec: { min: 10, max: 1200 },
   stepSec: { min: 1, max: 120 },
   rooms: { min: 1, max: 10_000 },
   subscribers: { min: 1, max: 60_000 },
-  rate: { min: 1, max: 200_000 },
+  rate: { min: 1, max: MAX_RATE },
   payloadBytes: { min: 16, max: 65_536 },
 } as const;
 
 export const USAGE = `usage: pnpm --filter @switchboard/bench bench [-- options]
   --quick              small run, < 3 min (default: full run, < 20 min)
   --connections N      connections held in the connections scenario (full: 20000)
+  --scale N            connections of the scale scenario (quick 2000, full 50000)
+  --ramp N             connections opened per second in the scale scenario (default 1000)
+  --hold SEC           seconds the scale scenario holds them (quick 2, full 60)
   --only a,b           scenarios: ${SCENARIOS.join(', ')}
   --budget SEC         stop starting work after SEC seconds (quick 170, full 1140, max 1200)
   --step-sec SEC       seconds per publish-rate step
   --rooms N            rooms in the fan-out scenario
   --subscribers N      subscribers in the fan-out scenario (spread over the rooms and 3 instances)
-  --rates a,b,c        publish rates per second, stepped upward until delivery lags
+  --rates a,b,c        publish rates per second, stepped upward until delivery lags (after the
+                       last one, doubling it, up to 200000)
   --payload BYTES      payload size of each event (default 256)
   --no-docs            do not rewrite docs/benchmarks.md
   --profile            CPU-profile gateway instance 1 and list its hottest functions
@@ -104,6 +122,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     options: {
       quick: { type: 'boolean', default: false },
       connections: { type: 'string' },
+      scale: { type: 'string' },
+      ramp: { type: 'string' },
+      hold: { type: 'string' },
       only: { type: 'string' },
       budget: { type: 'string' },
       'step-sec': { type: 'string' },
@@ -140,6 +161,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const args: BenchArgs = {
     quick: values.quick ?? false,
     connections: bounded('connections', values.connections, mode.connections, LIMITS.connections),
+    scale: bounded('scale', values.scale, mode.scale, LIMITS.connections),
+    rampPerSec: bounded('ramp', values.ramp, 1000, LIMITS.rampPerSec),
+    holdSec: bounded('hold', values.hold, mode.holdSec, LIMITS.holdSec),
     only,
     budgetSec: bounded('budget', values.budget, mode.budgetSec, LIMITS.budgetSec),
     stepSec: bounded('step-sec', values['step-sec'], mode.stepSec, LIMITS.stepSec),

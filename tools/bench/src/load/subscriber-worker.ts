@@ -26,53 +26,86 @@ async function connectAll(
   specs: ClientSpec[],
   concurrency: number,
   timeoutMs: number,
+  ratePerSec?: number,
 ): Promise<ConnectReport> {
   const connectMs: number[] = [];
   const errors: string[] = [];
   const members: Record<string, number> = {};
   let failed = 0;
-  let next = 0;
-  const lane = async () => {
-    while (next < specs.length) {
-      const index = next++;
-      const spec = specs[index]!;
-      const started = performance.now();
-      try {
-        const client = await connectClient(
-          kind,
-          spec,
-          {
-            onEvent: (data: BenchPayload) => {
-              const room = `project:${data.projectId}`;
-              tracker.receive(`${index}|${room}`, room, data.s, data.n, nowMicros() - data.t);
-            },
-            onDrop: () => {
-              disconnects += 1;
-            },
+  const connectOne = async (index: number, startedAt: number) => {
+    const spec = specs[index]!;
+    try {
+      const client = await connectClient(
+        kind,
+        spec,
+        {
+          onEvent: (data: BenchPayload) => {
+            const room = `project:${data.projectId}`;
+            tracker.receive(`${index}|${room}`, room, data.s, data.n, nowMicros() - data.t);
           },
-          timeoutMs,
-        );
-        connectMs.push(performance.now() - started);
-        clients.push(client);
-        for (const room of spec.rooms) members[room] = (members[room] ?? 0) + 1;
-      } catch (err) {
-        failed += 1;
-        if (errors.length < 5) errors.push((err as Error).message);
-      }
+          onDrop: () => {
+            disconnects += 1;
+          },
+        },
+        timeoutMs,
+      );
+      connectMs.push(performance.now() - startedAt);
+      clients.push(client);
+      for (const room of spec.rooms) members[room] = (members[room] ?? 0) + 1;
+    } catch (err) {
+      failed += 1;
+      if (errors.length < 5) errors.push((err as Error).message);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, specs.length) }, lane));
+  if (ratePerSec) await openLoop(specs.length, ratePerSec, concurrency, connectOne);
+  else await closedLoop(specs.length, concurrency, connectOne);
   return { type: 'connected', ok: connectMs.length, failed, connectMs, errors, members };
+}
+
+/** `concurrency` lanes, each starting its next client when its previous one is done. */
+async function closedLoop(
+  count: number,
+  concurrency: number,
+  connectOne: (index: number, startedAt: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < count) await connectOne(next++, performance.now());
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
+}
+
+/** Client i is due at i / ratePerSec s; at most `inFlight` attempts run at once. */
+async function openLoop(
+  count: number,
+  ratePerSec: number,
+  inFlight: number,
+  connectOne: (index: number, startedAt: number) => Promise<void>,
+): Promise<void> {
+  const began = performance.now();
+  const running = new Set<Promise<void>>();
+  for (let index = 0; index < count; index++) {
+    const dueAt = began + (index * 1000) / ratePerSec;
+    const wait = dueAt - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    while (running.size >= inFlight) await Promise.race(running);
+    const attempt = connectOne(index, dueAt).finally(() => running.delete(attempt));
+    running.add(attempt);
+  }
+  await Promise.all(running);
 }
 
 process.on('message', (raw) => {
   const message = raw as ToSubscriber;
   switch (message.type) {
     case 'connect':
-      void connectAll(message.kind, message.clients, message.concurrency, message.timeoutMs).then(
-        send,
-        (err: Error) => send({ type: 'fatal', message: err.message }),
-      );
+      void connectAll(
+        message.kind,
+        message.clients,
+        message.concurrency,
+        message.timeoutMs,
+        message.ratePerSec,
+      ).then(send, (err: Error) => send({ type: 'fatal', message: err.message }));
       return;
     case 'step-begin':
       tracker.begin(message.step);

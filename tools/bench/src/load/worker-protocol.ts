@@ -36,6 +36,12 @@ export type ToSubscriber =
       clients: ClientSpec[];
       concurrency: number;
       timeoutMs: number;
+      /**
+       * Open-loop arrivals: client i starts at i / ratePerSec s, and its connect time counts from
+       * then, so a server that falls behind the ramp shows it as latency (no coordinated
+       * omission); `concurrency` bounds the attempts in flight. Absent: `concurrency` closed lanes.
+       */
+      ratePerSec?: number;
     }
   | { type: 'step-begin'; step: number }
   | { type: 'step-end'; step: number }

@@ -4,6 +4,7 @@ import type { FanoutResult } from '../scenarios/fanout-runner.js';
 import type { FlagsEvalResult } from '../scenarios/flags-eval.js';
 import type { HttpResult } from '../scenarios/http-load.js';
 import type { RedisBenchmarkResult } from '../scenarios/redis-benchmark.js';
+import type { ScaleResult } from '../scenarios/scale.js';
 import type { HotFunction } from './cpu-profile.js';
 import type { MachineInfo } from './machine.js';
 
@@ -19,6 +20,8 @@ export interface BenchResults {
   redisBenchmark?: RedisBenchmarkResult[];
   fanout: FanoutResult[];
   connections: ConnectionsResult[];
+  /** Many connections at a fixed ramp, held, then a broadcast to all of them. */
+  scale?: ScaleResult;
   http: HttpResult[];
   flagsEval?: FlagsEvalResult;
   /** Hottest functions of gateway instance 1 during the fan-out scenario (--profile). */

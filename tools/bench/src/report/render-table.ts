@@ -158,6 +158,43 @@ export function renderMarkdown(results: BenchResults): string {
     if (errors.length)
       parts.push('', `Connection errors: ${errors.map((e) => `\`${e}\``).join(', ')}`);
   }
+  if (results.scale) {
+    const sc = results.scale;
+    const b = sc.broadcast;
+    parts.push(
+      '',
+      `**Scale** (${sc.target}; clients started at a fixed ${fmt(sc.rampPerSec)}/s, connect time counted from each client's due time; all in one room; then ${b.published} events published to it, one a second):`,
+      '',
+      table(
+        [
+          'connected',
+          'failed',
+          'achieved /s',
+          'connect p50 / p95 / p99 ms',
+          'dropped while held',
+          'RSS / connection KiB',
+          'broadcast delivered',
+          'broadcast p50 / p99 / max ms',
+          'duplicates',
+        ],
+        [
+          [
+            `${fmt(sc.connected)} / ${fmt(sc.requested)}`,
+            sc.failed,
+            fmt(sc.achievedPerSec),
+            `${sc.connectP50Ms} / ${sc.connectP95Ms} / ${sc.connectP99Ms}`,
+            `${sc.dropped} in ${sc.heldSec} s`,
+            sc.rssPerConnectionKiB,
+            `${fmt(b.delivered)} / ${fmt(b.expected)} (loss ${b.lossPct}%)`,
+            `${b.p50Ms} / ${b.p99Ms} / ${b.maxMs}`,
+            b.duplicates,
+          ],
+        ],
+      ),
+    );
+    if (sc.errors.length)
+      parts.push('', `Scale connection errors: ${sc.errors.map((e) => `\`${e}\``).join(', ')}`);
+  }
   if (results.http.length) {
     parts.push(
       '',
@@ -211,7 +248,7 @@ export function renderMarkdown(results: BenchResults): string {
   if (results.profile) {
     parts.push(
       '',
-      `**Where ${results.profile.target} instance 1 spends its CPU** during the fan-out scenario (node --cpu-prof, self time as % of busy samples; includes start-up):`,
+      `**Where ${results.profile.target} instance 1 spends its CPU** (node --cpu-prof, self time as % of busy samples; includes start-up):`,
       '',
       table(
         ['function', 'self %'],

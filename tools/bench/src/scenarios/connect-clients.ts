@@ -35,7 +35,7 @@ export function connectClients(
   subs: WorkerHandle<ToSubscriber, FromSubscriber>[],
   specs: ClientSpec[][],
   target: FanoutTarget,
-  limits: { concurrency: number; timeoutMs: number; replyWithinMs: number },
+  limits: { concurrency: number; timeoutMs: number; replyWithinMs: number; ratePerSec?: number },
 ): Promise<ConnectReport[]> {
   return Promise.all(
     subs.map((sub, w) =>
@@ -46,6 +46,7 @@ export function connectClients(
           clients: specs[w]!,
           concurrency: limits.concurrency,
           timeoutMs: limits.timeoutMs,
+          ...(limits.ratePerSec ? { ratePerSec: limits.ratePerSec / subs.length } : {}),
         },
         (m): m is ConnectReport => m.type === 'connected',
         limits.replyWithinMs,

@@ -5,7 +5,6 @@ import { emptyHistogram, merge, percentile, summarizeMicros } from '../stats/lat
 import type {
   FromPublisher,
   FromSubscriber,
-  PeekReport,
   StepReport,
   ToPublisher,
   ToSubscriber,
@@ -13,6 +12,9 @@ import type {
 import { type BenchContext, remainingMs } from './bench-context.js';
 import { connectClients, dealClients } from './connect-clients.js';
 import type { FanoutTarget } from './fanout-target.js';
+import { rateSteps } from './rate-steps.js';
+import { expectedOf, settle } from './delivery-settle.js';
+import { MAX_RATE } from '../cli/bench-args.js';
 
 interface StepResult {
   rate: number;
@@ -60,8 +62,11 @@ export interface FanoutResult {
   steps: StepResult[];
   /** Highest step that did not lag. */
   best?: StepResult;
-  /** Why stepping ended: a step lagged, the time budget, or every requested rate ran. */
-  endedBy: 'lag' | 'budget' | 'all rates ran';
+  /**
+   * Why stepping ended: a step lagged, the time budget, or the rate cap (the listed rates ran
+   * without a lag and doubling them reached the harness's highest rate).
+   */
+  endedBy: 'lag' | 'budget' | 'rate cap';
 }
 
 /** A step lags when it loses messages, cannot keep the publish rate, or its p99 passes 1 s. */
@@ -127,7 +132,7 @@ export async function runFanout(
       connectP50Ms: round(percentile(connectMs, 0.5)),
       connectP95Ms: round(percentile(connectMs, 0.95)),
       steps: [],
-      endedBy: 'all rates ran',
+      endedBy: 'rate cap',
     };
     ctx.log(
       `  ${result.connected}/${args.subscribers} subscribers ready (connect p50 ${result.connectP50Ms} ms)`,
@@ -150,7 +155,7 @@ export async function runFanout(
     const stepMs = args.stepSec * 1000;
     // Deliveries still arriving after the publisher stops are waited for up to this long.
     const graceMs = args.quick ? 4000 : 10_000;
-    for (const [index, rate] of args.rates.entries()) {
+    for (const [index, rate] of rateSteps(args.rates, MAX_RATE).entries()) {
       if (remainingMs(ctx) < stepMs + graceMs + 5_000) {
         ctx.log(`  stopping before ${rate}/s: time budget`);
         result.endedBy = 'budget';
@@ -257,37 +262,6 @@ export async function runFanout(
       ...subs.map((s) => s.close({ type: 'close' })),
       pub.close({ type: 'close' }),
     ]);
-  }
-}
-
-function expectedOf(published: Record<string, number>, members: Record<string, number>): number {
-  return Object.entries(published).reduce((a, [room, n]) => a + n * (members[room] ?? 0), 0);
-}
-
-/**
- * Waits after a step until every expected delivery arrived, or until deliveries stop growing
- * for 500 ms, or `maxMs`: what has not arrived by then counts as lost.
- */
-async function settle(subs: Sub[], step: number, expected: number, maxMs: number): Promise<void> {
-  const until = Date.now() + maxMs;
-  let last = -1;
-  let stableSince = Date.now();
-  while (Date.now() < until) {
-    const peeks = await requestAll(
-      subs,
-      { type: 'peek', step },
-      (m): m is PeekReport => m.type === 'peek-report' && m.step === step,
-      10_000,
-    );
-    const received = peeks.reduce((a, p) => a + p.unique, 0);
-    if (received >= expected) return;
-    if (received !== last) {
-      last = received;
-      stableSince = Date.now();
-    } else if (Date.now() - stableSince >= 500) {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 100));
   }
 }
 

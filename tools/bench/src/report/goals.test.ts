@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import type { ScaleResult } from '../scenarios/scale.js';
+import type { BenchResults } from './bench-results.js';
+import { goalRows } from './goals.js';
+
+function scaleRun(overrides: Partial<ScaleResult> = {}): ScaleResult {
+  return {
+    target: 'switchboard gateway (3 instances)',
+    instances: 3,
+    requested: 50_000,
+    connected: 50_000,
+    failed: 0,
+    errors: [],
+    rampPerSec: 1000,
+    achievedPerSec: 990,
+    connectP50Ms: 4,
+    connectP95Ms: 40,
+    connectP99Ms: 90,
+    heldSec: 60,
+    dropped: 0,
+    rssPerConnectionKiB: 9,
+    broadcast: {
+      published: 5,
+      expected: 250_000,
+      delivered: 250_000,
+      lossPct: 0,
+      duplicates: 0,
+      p50Ms: 200,
+      p99Ms: 700,
+      maxMs: 800,
+    },
+    ...overrides,
+  };
+}
+
+function scaleVerdict(scale: ScaleResult | undefined) {
+  const results = { fanout: [], connections: [], http: [], scale } as unknown as BenchResults;
+  return goalRows(results).find((r) => r.goal === '4 scale')!;
+}
+
+describe('goal 4 (scale)', () => {
+  it('is met by 50 000 held connections, none dropped, p95 within 500 ms at 1 000/s', () => {
+    const row = scaleVerdict(scaleRun());
+    expect(row.verdict).toBe('met');
+    expect(row.measured).toContain('broadcast to all: p99 700 ms');
+  });
+
+  it.each([
+    ['a dropped connection', { dropped: 1 }],
+    ['a slow connect p95', { connectP95Ms: 501 }],
+    ['a slower ramp', { rampPerSec: 500 }],
+    ['a shorter hold', { heldSec: 30 }],
+    ['a failed connect', { connected: 49_999, failed: 1 }],
+    ['a smaller run', { requested: 2000, connected: 2000 }],
+  ])('is short with %s', (_, overrides) => {
+    expect(scaleVerdict(scaleRun(overrides)).verdict).toBe('short');
+  });
+
+  it('is not measured when the scale scenario did not run', () => {
+    expect(scaleVerdict(undefined).verdict).toBe('not measured');
+  });
+});
