@@ -97,7 +97,8 @@ export const USAGE = `usage: pnpm --filter @switchboard/bench bench [-- options]
                        last one, doubling it, up to 200000)
   --payload BYTES      payload size of each event (default 256)
   --no-docs            do not rewrite docs/benchmarks.md
-  --profile            CPU-profile gateway instance 1 and list its hottest functions
+  --profile            CPU-profile gateway instance 1 (and the HTTP services) and list their hottest
+                       functions; heap-snapshot gateway instance 1 in the connections scenario
   --no-build           do not build the apps under test first (turbo, cached; not counted in the budget)
   --help`;
 

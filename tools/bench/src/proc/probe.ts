@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -47,4 +47,36 @@ export async function probe(pids: readonly number[], gc = false): Promise<ProbeR
     }),
   );
   return out.filter((r): r is ProbeReport => r !== undefined);
+}
+
+/** Heap snapshots taken so far: each gets its own file name. */
+let snapshots = 0;
+
+/**
+ * A heap snapshot of one server (after a full GC), written by its probe; resolves with the
+ * file, or undefined when the process did not write one within `withinMs`.
+ */
+export async function heapSnapshot(pid: number, withinMs = 120_000): Promise<string | undefined> {
+  const file = join(dir, `${pid}.heapsnapshot`);
+  const report = join(dir, `${pid}.json`);
+  rmSync(file, { force: true });
+  rmSync(report, { force: true });
+  writeFileSync(join(dir, `${pid}.cmd`), 'snapshot');
+  try {
+    process.kill(pid, 'SIGUSR2');
+  } catch {
+    return undefined;
+  }
+  // The report is written after the snapshot: its presence means the snapshot is complete.
+  const until = Date.now() + withinMs;
+  while (Date.now() < until) {
+    if (existsSync(report)) {
+      // The probe always writes <pid>.heapsnapshot: each one moves aside so the next keeps it.
+      const kept = join(dir, `${pid}-${++snapshots}.heapsnapshot`);
+      renameSync(file, kept);
+      return kept;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return undefined;
 }

@@ -154,6 +154,17 @@ export function renderMarkdown(results: BenchResults): string {
         `- Switchboard / Socket.IO, RSS per connection: **${r(sb.rssPerConnectionKiB, sio.rssPerConnectionKiB)}**; connect p95: **${r(sb.connectP95Ms, sio.connectP95Ms)}** (lower is better; Switchboard also verifies a JWT and writes the connection registry)`,
       );
     }
+    for (const c of held.filter((h) => h.heapGrowth?.length)) {
+      parts.push(
+        '',
+        `**What each connection keeps** (${c.target}, instance 1; heap snapshots after a full GC before the connects and after the hold, growth divided by the instance's connections; self sizes, so a kind's own bytes, not what it retains):`,
+        '',
+        table(
+          ['kind (V8 type:constructor)', 'objects / connection', 'bytes / connection'],
+          c.heapGrowth!.map((g) => [`\`${g.kind}\``, g.perConnection, g.bytesPerConnection]),
+        ),
+      );
+    }
     const errors = held.flatMap((c) => c.errors.map((e) => `${c.target}: ${e}`));
     if (errors.length)
       parts.push('', `Connection errors: ${errors.map((e) => `\`${e}\``).join(', ')}`);

@@ -1,5 +1,6 @@
 import { rssBytes } from '../proc/process-cpu.js';
-import { type ProbeReport, probe } from '../proc/probe.js';
+import { type ProbeReport, heapSnapshot, probe } from '../proc/probe.js';
+import { type HeapGrowth, heapGrowth, heapKinds } from '../report/heap-diff.js';
 import { requestAll, startWorker } from '../proc/worker-handle.js';
 import type { FromSubscriber, StepReport, ToSubscriber } from '../load/worker-protocol.js';
 import { percentile } from '../stats/latency-summary.js';
@@ -26,6 +27,11 @@ export interface ConnectionsResult {
   rssPerConnectionKiB: number;
   /** JS heap used per connection (the servers' own heap figures, when they report them). */
   heapPerConnectionKiB?: number;
+  /**
+   * With --profile: what instance 1's heap gained per connection it holds, by kind, from heap
+   * snapshots before the connects and after the hold.
+   */
+  heapGrowth?: HeapGrowth[];
 }
 
 /** JS heap in use (after GC) summed over the servers; undefined when one did not answer. */
@@ -68,6 +74,9 @@ export async function runConnections(
     await new Promise((r) => setTimeout(r, 500));
     const rssBefore = target.serverPids.reduce((a, pid) => a + rssBytes(pid), 0);
     const heapBefore = sumHeap(await probe(target.serverPids, true));
+    const firstPid = target.serverPids[0];
+    const snapshotBefore =
+      ctx.args.profile && firstPid !== undefined ? await heapSnapshot(firstPid) : undefined;
     const specs = dealClients(target, n, workers, () => []);
     const started = performance.now();
     const reports = await connectClients(subs, specs, target, {
@@ -84,6 +93,8 @@ export async function runConnections(
     const rssAfter = target.serverPids.reduce((a, pid) => a + rssBytes(pid), 0);
     // After a full GC: the live objects the connections keep (RSS above is as the OS sees it).
     const heapAfter = sumHeap(await probe(target.serverPids, true));
+    const snapshotAfter =
+      snapshotBefore && firstPid !== undefined ? await heapSnapshot(firstPid) : undefined;
     const held = await requestAll(
       subs,
       { type: 'step-end', step: 1 },
@@ -110,6 +121,16 @@ export async function runConnections(
       rssPerConnectionKiB: connected
         ? round((rssAfter - rssBefore) / connected / 1024)
         : Number.NaN,
+      ...(snapshotBefore && snapshotAfter && connected
+        ? {
+            heapGrowth: heapGrowth(
+              heapKinds(snapshotBefore),
+              heapKinds(snapshotAfter),
+              // Connections are dealt round-robin over the instances: instance 1 holds its share.
+              Math.max(1, Math.round(connected / target.serverPids.length)),
+            ),
+          }
+        : {}),
       ...(connected && heapBefore !== undefined && heapAfter !== undefined
         ? { heapPerConnectionKiB: round((heapAfter - heapBefore) / connected / 1024) }
         : {}),
