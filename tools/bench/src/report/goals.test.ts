@@ -16,6 +16,7 @@ function scaleRun(overrides: Partial<ScaleResult> = {}): ScaleResult {
     connectP50Ms: 4,
     connectP95Ms: 40,
     connectP99Ms: 90,
+    serverCpuPerConnectUs: 900,
     heldSec: 60,
     dropped: 0,
     rssPerConnectionKiB: 9,

@@ -121,6 +121,7 @@ export function renderMarkdown(results: BenchResults): string {
           'connected',
           'failed',
           'ramp s',
+          'server CPU / connect µs',
           'connect p50 ms',
           'p95 ms',
           'p99 ms',
@@ -135,6 +136,7 @@ export function renderMarkdown(results: BenchResults): string {
           fmt(c.connected),
           c.failed,
           c.rampSec,
+          fmt(c.serverCpuPerConnectUs),
           c.connectP50Ms,
           c.connectP95Ms,
           c.connectP99Ms,
@@ -151,7 +153,7 @@ export function renderMarkdown(results: BenchResults): string {
       const r = (a: number, b: number) => Math.round((a / b) * 100) / 100;
       parts.push(
         '',
-        `- Switchboard / Socket.IO, RSS per connection: **${r(sb.rssPerConnectionKiB, sio.rssPerConnectionKiB)}**; connect p95: **${r(sb.connectP95Ms, sio.connectP95Ms)}** (lower is better; Switchboard also verifies a JWT and writes the connection registry)`,
+        `- Switchboard / Socket.IO, RSS per connection: **${r(sb.rssPerConnectionKiB, sio.rssPerConnectionKiB)}**; connect p95: **${r(sb.connectP95Ms, sio.connectP95Ms)}**; server CPU per connect: **${r(sb.serverCpuPerConnectUs, Math.max(1, sio.serverCpuPerConnectUs))}** (lower is better; Switchboard also verifies a JWT and writes the connection registry)`,
       );
     }
     for (const c of held.filter((h) => h.heapGrowth?.length)) {
@@ -182,6 +184,7 @@ export function renderMarkdown(results: BenchResults): string {
           'failed',
           'achieved /s',
           'connect p50 / p95 / p99 ms',
+          'server CPU / connect µs',
           'dropped while held',
           'RSS / connection KiB',
           'broadcast delivered',
@@ -194,6 +197,7 @@ export function renderMarkdown(results: BenchResults): string {
             sc.failed,
             fmt(sc.achievedPerSec),
             `${sc.connectP50Ms} / ${sc.connectP95Ms} / ${sc.connectP99Ms}`,
+            fmt(sc.serverCpuPerConnectUs),
             `${sc.dropped} in ${sc.heldSec} s`,
             sc.rssPerConnectionKiB,
             `${fmt(b.delivered)} / ${fmt(b.expected)} (loss ${b.lossPct}%)`,

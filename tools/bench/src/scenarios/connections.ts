@@ -1,4 +1,4 @@
-import { rssBytes } from '../proc/process-cpu.js';
+import { cpuSecondsMeter, rssBytes } from '../proc/process-cpu.js';
 import { type ProbeReport, heapSnapshot, probe } from '../proc/probe.js';
 import { type HeapGrowth, heapGrowth, heapKinds } from '../report/heap-diff.js';
 import { requestAll, startWorker } from '../proc/worker-handle.js';
@@ -19,6 +19,8 @@ export interface ConnectionsResult {
   connectP99Ms: number;
   /** Wall time to open all of them. */
   rampSec: number;
+  /** CPU the servers used during the ramp, per connection opened (µs, all instances). */
+  serverCpuPerConnectUs: number;
   heldSec: number;
   /** Connections lost while held. */
   dropped: number;
@@ -79,12 +81,14 @@ export async function runConnections(
       ctx.args.profile && firstPid !== undefined ? await heapSnapshot(firstPid) : undefined;
     const specs = dealClients(target, n, workers, () => []);
     const started = performance.now();
+    const cpu = target.serverPids.map(cpuSecondsMeter);
     const reports = await connectClients(subs, specs, target, {
       concurrency: 50,
       timeoutMs: 20_000,
       replyWithinMs: 60_000 + n * 10,
     });
     const rampSec = (performance.now() - started) / 1000;
+    const rampCpuSec = cpu.reduce((a, m) => a + m.stop(), 0);
     for (const sub of subs) sub.send({ type: 'step-begin', step: 1 });
     ctx.log(
       `  ${target.name}: ${reports.reduce((a, r) => a + r.ok, 0)}/${n} connected in ${rampSec.toFixed(1)} s, holding ${holdSec} s`,
@@ -114,6 +118,7 @@ export async function runConnections(
       connectP95Ms: round(percentile(connectMs, 0.95)),
       connectP99Ms: round(percentile(connectMs, 0.99)),
       rampSec: round(rampSec),
+      serverCpuPerConnectUs: connected ? Math.round((rampCpuSec / connected) * 1e6) : 0,
       heldSec: holdSec,
       dropped: held.reduce((a, r) => a + r.disconnects, 0),
       rssBeforeMiB: round(rssBefore / 2 ** 20),

@@ -5,7 +5,7 @@ import type {
   ToPublisher,
   ToSubscriber,
 } from '../load/worker-protocol.js';
-import { rssBytes } from '../proc/process-cpu.js';
+import { cpuSecondsMeter, rssBytes } from '../proc/process-cpu.js';
 import { probeEnv } from '../proc/probe.js';
 import { requestAll, startWorker } from '../proc/worker-handle.js';
 import { emptyHistogram, merge, percentile, summarizeMicros } from '../stats/latency-summary.js';
@@ -28,6 +28,8 @@ export interface ScaleResult {
   connectP50Ms: number;
   connectP95Ms: number;
   connectP99Ms: number;
+  /** CPU the servers used during the ramp, per connection opened (µs, all instances). */
+  serverCpuPerConnectUs: number;
   heldSec: number;
   /** Connections lost while held. */
   dropped: number;
@@ -95,6 +97,7 @@ export async function runScale(
     const rssBefore = target.serverPids.reduce((a, pid) => a + rssBytes(pid), 0);
     const specs = dealClients(target, n, workers, () => [ALL_ROOM]);
     const started = performance.now();
+    const cpu = target.serverPids.map(cpuSecondsMeter);
     const reports = await connectClients(subs, specs, target, {
       concurrency: 2000,
       timeoutMs: 30_000,
@@ -102,6 +105,7 @@ export async function runScale(
       ratePerSec: rampPerSec,
     });
     const rampSec = (performance.now() - started) / 1000;
+    const rampCpuSec = cpu.reduce((a, m) => a + m.stop(), 0);
     const connectMs = reports.flatMap((r) => r.connectMs);
     const connected = connectMs.length;
     const members: Record<string, number> = {};
@@ -179,6 +183,7 @@ export async function runScale(
       connectP50Ms: round(percentile(connectMs, 0.5)),
       connectP95Ms: round(percentile(connectMs, 0.95)),
       connectP99Ms: round(percentile(connectMs, 0.99)),
+      serverCpuPerConnectUs: connected ? Math.round((rampCpuSec / connected) * 1e6) : 0,
       heldSec: holdSec,
       dropped,
       rssPerConnectionKiB: connected ? round((rssAfter - rssBefore) / connected / 1024) : 0,
