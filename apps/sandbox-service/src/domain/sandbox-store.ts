@@ -22,6 +22,10 @@ const transitionScript = defineScript<[string, string?, string?, string[]?]>(
 
 const touchScript = defineScript<number>(new URL('../../lua/touch-1.lua', import.meta.url));
 
+const readTouchScript = defineScript<[number, string[]]>(
+  new URL('../../lua/read-touch-1.lua', import.meta.url),
+);
+
 export type HistorySource =
   'api' | 'bulk' | 'auto:idle' | 'auto:max-execution' | 'auto:memory' | 'worker';
 
@@ -168,6 +172,27 @@ export function createSandboxStore(options: {
   async function get(id: string): Promise<SandboxRecord | undefined> {
     if (id.length === 0 || id.length > 128) return undefined;
     return parseSandbox(await redis.hgetall(ks.sandbox.metadata(id)));
+  }
+
+  /**
+   * The sandbox, with activity recorded now when it is `dealershipId`'s and not terminated (one
+   * round trip). `touched` says whether the returned record carries that activity.
+   */
+  async function getAndTouch(
+    id: string,
+    dealershipId: string,
+    now = Date.now(),
+  ): Promise<{ sandbox: SandboxRecord | undefined; touched: boolean }> {
+    if (id.length === 0 || id.length > 128) return { sandbox: undefined, touched: false };
+    const [touched, fields] = await readTouchScript(
+      redis,
+      [ks.sandbox.metadata(id)],
+      [String(now), dealershipId],
+    );
+    return {
+      sandbox: parseSandbox(Object.fromEntries(pairsOf(fields))),
+      touched: touched === 1,
+    };
   }
 
   async function create(input: CreateInput): Promise<SandboxRecord> {
@@ -370,5 +395,5 @@ export function createSandboxStore(options: {
     ) as Record<SandboxState, number>;
   }
 
-  return { get, create, transition, touch, updateSettings, history, list, stateCounts };
+  return { get, getAndTouch, create, transition, touch, updateSettings, history, list, stateCounts };
 }
