@@ -22,6 +22,10 @@ const transitionScript = defineScript<[string, string?, string?, string[]?]>(
 
 const touchScript = defineScript<number>(new URL('../../lua/touch-1.lua', import.meta.url));
 
+const countTransitionScript = defineScript<number>(
+  new URL('../../lua/count-transition-1.lua', import.meta.url),
+);
+
 const readTouchScript = defineScript<[number, string[]]>(
   new URL('../../lua/read-touch-1.lua', import.meta.url),
 );
@@ -263,12 +267,12 @@ export function createSandboxStore(options: {
     if (kind === 'missing') return { kind: 'missing' };
     if (kind === 'denied') return { kind: 'denied', from: from as SandboxState, to };
     if (kind === 'stale') return { kind: 'stale', from: from as SandboxState, to };
-    // The gauge's counters live outside the sandbox's slot; they may drift only if this process dies right here.
-    await redis
-      .multi()
-      .hincrby(ks.sandbox.stateCounts(), from as string, -1)
-      .hincrby(ks.sandbox.stateCounts(), to, 1)
-      .exec();
+    // The gauge's counters live outside the sandbox's slot; they may drift only if this process
+    // dies right here. Not awaited: the transition has committed whatever they do, and commands
+    // of one connection run in order, so anything this process reads afterwards sees them.
+    void countTransitionScript(redis, [ks.sandbox.stateCounts()], [from as string, to]).catch(
+      () => undefined,
+    );
     const sandbox = parseSandbox(Object.fromEntries(pairsOf(fields ?? [])))!;
     return {
       kind: 'ok',
