@@ -399,5 +399,15 @@ export function createSandboxStore(options: {
     ) as Record<SandboxState, number>;
   }
 
-  return { get, getAndTouch, create, transition, touch, updateSettings, history, list, stateCounts };
+  return {
+    get,
+    getAndTouch,
+    create,
+    transition,
+    touch,
+    updateSettings,
+    history,
+    list,
+    stateCounts,
+  };
 }
