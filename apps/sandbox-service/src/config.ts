@@ -80,7 +80,7 @@ export const SandboxEnv = Type.Composite([
       description: '0 = no metrics endpoint',
     }),
     AUTO_PAUSE_CHECK_INTERVAL_MS: Type.Integer({ default: 5_000, minimum: 100 }),
-    /** One /proc scan serves every sandbox's usage (status, memory auto-pause) for this long; pause/resume always scan afresh. */
+    /** One /proc scan (process driver) or one reading of a sandbox's cgroup (isolated driver) serves usage (status, memory auto-pause) for this long; pause/resume always read afresh. */
     SANDBOX_USAGE_SAMPLE_TTL_MS: Type.Integer({ default: 1_000, minimum: 0, maximum: 60_000 }),
     /** How often each instance looks for events whose committing process died before publishing them. */
     OUTBOX_SWEEP_EVERY_MS: Type.Integer({ default: 1_000, minimum: 50, maximum: 60_000 }),

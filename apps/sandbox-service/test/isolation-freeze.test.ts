@@ -9,7 +9,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe.skipIf(unavailable !== undefined)(
   'the isolated driver freezes with the cgroup freezer',
   () => {
-    const target = useDriver('isolated');
+    // Every usage() below must read the cgroup now, not a shared reading.
+    const target = useDriver('isolated', { SANDBOX_USAGE_SAMPLE_TTL_MS: 0 });
 
     it('freezes every process of a fork loop at once: none runs, none is added, until thawed', async () => {
       const id = newId('sbx');

@@ -65,6 +65,30 @@ describe('sandbox create, list, status, terminate', () => {
     expect((await admin.get(`/api/sandbox/${own.id}/status`)).statusCode).toBe(200);
   });
 
+  it("records activity on a read by its own tenant or an admin, never on another tenant's 404", async () => {
+    const own = await alice.createSandbox();
+    const activityAt = async () =>
+      Number(
+        await app.sandbox.redis.hget(
+          app.sandbox.keyspace.sandbox.metadata(own.id),
+          'lastActivityAt',
+        ),
+      );
+    const created = await activityAt();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await bob.get(`/api/sandbox/${own.id}/status`)).statusCode).toBe(404);
+    expect(await activityAt()).toBe(created);
+    const read = await alice.get(`/api/sandbox/${own.id}/status`);
+    const touched = await activityAt();
+    expect(touched).toBeGreaterThan(created);
+    // The answer carries the activity its own read recorded.
+    expect(read.json().data.lastActivityAt).toBe(new Date(touched).toISOString());
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const byAdmin = await admin.get(`/api/sandbox/${own.id}/status`);
+    expect(await activityAt()).toBeGreaterThan(touched);
+    expect(byAdmin.json().data.lastActivityAt).toBe(new Date(await activityAt()).toISOString());
+  });
+
   it('authenticates before it reads the body: no token with a malformed or oversized body is 401', async () => {
     for (const payload of [
       '{"name":',

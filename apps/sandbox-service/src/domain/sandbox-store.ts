@@ -22,6 +22,14 @@ const transitionScript = defineScript<[string, string?, string?, string[]?]>(
 
 const touchScript = defineScript<number>(new URL('../../lua/touch-1.lua', import.meta.url));
 
+const countTransitionScript = defineScript<number>(
+  new URL('../../lua/count-transition-1.lua', import.meta.url),
+);
+
+const readTouchScript = defineScript<[number, string[]]>(
+  new URL('../../lua/read-touch-1.lua', import.meta.url),
+);
+
 export type HistorySource =
   'api' | 'bulk' | 'auto:idle' | 'auto:max-execution' | 'auto:memory' | 'worker';
 
@@ -170,6 +178,27 @@ export function createSandboxStore(options: {
     return parseSandbox(await redis.hgetall(ks.sandbox.metadata(id)));
   }
 
+  /**
+   * The sandbox, with activity recorded now when it is `dealershipId`'s and not terminated (one
+   * round trip). `touched` says whether the returned record carries that activity.
+   */
+  async function getAndTouch(
+    id: string,
+    dealershipId: string,
+    now = Date.now(),
+  ): Promise<{ sandbox: SandboxRecord | undefined; touched: boolean }> {
+    if (id.length === 0 || id.length > 128) return { sandbox: undefined, touched: false };
+    const [touched, fields] = await readTouchScript(
+      redis,
+      [ks.sandbox.metadata(id)],
+      [String(now), dealershipId],
+    );
+    return {
+      sandbox: parseSandbox(Object.fromEntries(pairsOf(fields))),
+      touched: touched === 1,
+    };
+  }
+
   async function create(input: CreateInput): Promise<SandboxRecord> {
     const id = input.id ?? newSandboxId();
     const now = input.now ?? Date.now();
@@ -238,12 +267,12 @@ export function createSandboxStore(options: {
     if (kind === 'missing') return { kind: 'missing' };
     if (kind === 'denied') return { kind: 'denied', from: from as SandboxState, to };
     if (kind === 'stale') return { kind: 'stale', from: from as SandboxState, to };
-    // The gauge's counters live outside the sandbox's slot; they may drift only if this process dies right here.
-    await redis
-      .multi()
-      .hincrby(ks.sandbox.stateCounts(), from as string, -1)
-      .hincrby(ks.sandbox.stateCounts(), to, 1)
-      .exec();
+    // The gauge's counters live outside the sandbox's slot; they may drift only if this process
+    // dies right here. Not awaited: the transition has committed whatever they do, and commands
+    // of one connection run in order, so anything this process reads afterwards sees them.
+    void countTransitionScript(redis, [ks.sandbox.stateCounts()], [from as string, to]).catch(
+      () => undefined,
+    );
     const sandbox = parseSandbox(Object.fromEntries(pairsOf(fields ?? [])))!;
     return {
       kind: 'ok',
@@ -370,5 +399,15 @@ export function createSandboxStore(options: {
     ) as Record<SandboxState, number>;
   }
 
-  return { get, create, transition, touch, updateSettings, history, list, stateCounts };
+  return {
+    get,
+    getAndTouch,
+    create,
+    transition,
+    touch,
+    updateSettings,
+    history,
+    list,
+    stateCounts,
+  };
 }

@@ -104,6 +104,7 @@ export function selectDriver(settings: DriverSettings): DriverChoice {
       uidBase: settings.SANDBOX_UID_BASE,
       uidRange: settings.SANDBOX_UID_RANGE,
       network: settings.SANDBOX_NETWORK,
+      usageSampleTtlMs: settings.SANDBOX_USAGE_SAMPLE_TTL_MS,
     }),
     reason: found.detail,
   };

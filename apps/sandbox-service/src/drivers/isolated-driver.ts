@@ -8,6 +8,9 @@ import { bwrapCommand } from './bwrap-command.js';
 import type { CgroupLimits, SandboxCgroups } from './cgroup/sandbox-cgroup.js';
 import type { ExecRequest, ExecResult, SandboxDriver } from './sandbox-driver.js';
 import { sandboxUid } from './sandbox-identity.js';
+import { createUsageCache } from './usage-cache.js';
+
+const DEFAULT_USAGE_SAMPLE_TTL_MS = 1000;
 
 export interface IsolatedDriverOptions {
   root: string;
@@ -25,6 +28,8 @@ export interface IsolatedDriverOptions {
   network: boolean;
   /** How often the time limit looks at the cgroup (frozen time is left out). Default 50 ms. */
   tickMs?: number;
+  /** How long one reading of a sandbox's cgroup answers usage() (SANDBOX_USAGE_SAMPLE_TTL_MS). Default 1000 ms. */
+  usageSampleTtlMs?: number;
 }
 
 /**
@@ -38,6 +43,13 @@ export function createIsolatedDriver(options: IsolatedDriverOptions): SandboxDri
   const tickMs = options.tickMs ?? 50;
   const directory = (sandboxId: string) => join(root, sandboxId);
   const owner = (sandboxId: string) => sandboxUid(sandboxId, options.uidBase, options.uidRange);
+  const usage = createUsageCache({
+    ttlMs: options.usageSampleTtlMs ?? DEFAULT_USAGE_SAMPLE_TTL_MS,
+    read: async (sandboxId) => {
+      const read = await cgroups.usage(sandboxId);
+      return { processes: read.processes, rssBytes: read.memoryBytes, cpuSeconds: read.cpuSeconds };
+    },
+  });
 
   async function create(sandboxId: string): Promise<void> {
     await mkdir(root, { recursive: true });
@@ -171,14 +183,6 @@ export function createIsolatedDriver(options: IsolatedDriverOptions): SandboxDri
       for (let current = resolve(path); current.startsWith(dir + sep); current = dirname(current))
         await lchown(current, uid, uid);
     },
-    async usage(sandboxId) {
-      const usage = await cgroups.usage(sandboxId);
-      return {
-        processes: usage.processes,
-        rssBytes: usage.memoryBytes,
-        cpuSeconds: usage.cpuSeconds,
-        sampledAt: new Date().toISOString(),
-      };
-    },
+    usage: (sandboxId) => usage.usage(sandboxId),
   };
 }

@@ -82,13 +82,20 @@ export function createSandboxOperations(deps: {
     const confirmed = await confirmLocally(sandbox, action, input, outcome);
     if (confirmed) return confirmed;
     const verb = CONTROL[action];
-    if (verb) await control({ type: verb, sandboxId: sandbox.id });
     if (action === 'terminate') {
+      if (verb) await control({ type: verb, sandboxId: sandbox.id });
       await scheduleAutoPause(deps.queues, sandbox.id, deps.autoPauseEveryMs, false);
       await deps.driver.destroy(sandbox.id);
+      await deps.events.relay(sandbox.id);
+      return outcome;
     }
+    // The control message and the event go out together (one round trip, not two in a row):
+    // workers act on the message whenever it lands, and the event's order is the outbox's.
     // The event was committed with the transition; a failure to publish it now is retried by the sweeper.
-    await deps.events.relay(sandbox.id);
+    await Promise.all([
+      verb ? control({ type: verb, sandboxId: sandbox.id }) : undefined,
+      deps.events.relay(sandbox.id),
+    ]);
     return outcome;
   }
 

@@ -101,7 +101,7 @@ const UsageView = Type.Object({
   sampledAt: Type.String({
     format: 'date-time',
     description:
-      'When these numbers were read: one /proc sample serves every sandbox for SANDBOX_USAGE_SAMPLE_TTL_MS (default 1 s)',
+      "When these numbers were read: one reading (a /proc sample for every sandbox, or the sandbox's cgroup) serves for SANDBOX_USAGE_SAMPLE_TTL_MS (default 1 s)",
   }),
 });
 

@@ -1,4 +1,4 @@
-import { access, readFile, readdir, rmdir, writeFile } from 'node:fs/promises';
+import { accessSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Limits applied at the sandbox level; every execution's leaf cgroup counts against them. */
@@ -42,9 +42,14 @@ export interface SandboxCgroups {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// cgroupfs files are kernel state, answered without waiting on a disk: read and written
+// synchronously, since each async call went through the thread pool (open, fstat, read, close),
+// which made a pause, a resume or a usage reading cost more CPU than the rest of its request.
+// The functions stay async so callers do not depend on that.
+
 export async function exists(path: string): Promise<boolean> {
   try {
-    await access(path);
+    accessSync(path);
     return true;
   } catch {
     return false;
@@ -53,7 +58,7 @@ export async function exists(path: string): Promise<boolean> {
 
 export async function readText(path: string): Promise<string | undefined> {
   try {
-    return await readFile(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch {
     return undefined;
   }
@@ -83,7 +88,7 @@ export async function readPids(procsFile: string): Promise<number[]> {
 /** Child cgroup directories (execution leaves) of a cgroup. */
 export async function children(dir: string): Promise<string[]> {
   try {
-    const entries = await readdir(dir, { withFileTypes: true });
+    const entries = readdirSync(dir, { withFileTypes: true });
     return entries.filter((entry) => entry.isDirectory()).map((entry) => join(dir, entry.name));
   } catch {
     return [];
@@ -91,13 +96,13 @@ export async function children(dir: string): Promise<string[]> {
 }
 
 export async function write(path: string, value: string): Promise<void> {
-  await writeFile(path, value);
+  writeFileSync(path, value);
 }
 
 /** rmdir that tolerates a cgroup already gone; EBUSY (a process still inside) is the caller's retry. */
 export async function removeDir(dir: string): Promise<boolean> {
   try {
-    await rmdir(dir);
+    rmdirSync(dir);
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ENOENT';

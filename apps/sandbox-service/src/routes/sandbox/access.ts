@@ -14,13 +14,20 @@ export async function loadSandbox(
   id: string,
   options: { touch?: boolean } = {},
 ): Promise<SandboxRecord> {
-  const sandbox = await app.sandbox.sandboxes.get(id);
-  assertTenantAccess(request.principal, sandbox?.dealershipId, 'Sandbox', id);
-  if (options.touch !== false && sandbox!.state !== 'terminated') {
-    const now = Date.now();
-    // The record as it now stands, so a caller need not read it again for lastActivityAt.
-    if (await app.sandbox.sandboxes.touch(id, now)) return { ...sandbox!, lastActivityAt: now };
+  const { sandboxes } = app.sandbox;
+  if (options.touch === false) {
+    const sandbox = await sandboxes.get(id);
+    assertTenantAccess(request.principal, sandbox?.dealershipId, 'Sandbox', id);
+    return sandbox!;
   }
+  // Read and touch in one round trip; the script touches only the caller's own dealership's
+  // sandbox, so a foreign id leaves no trace before the 404 below.
+  const now = Date.now();
+  const { sandbox, touched } = await sandboxes.getAndTouch(id, request.principal.dealershipId, now);
+  assertTenantAccess(request.principal, sandbox?.dealershipId, 'Sandbox', id);
+  // Another dealership's sandbox the caller may still reach (an admin's): touched separately.
+  if (!touched && sandbox!.state !== 'terminated' && (await sandboxes.touch(id, now)))
+    return { ...sandbox!, lastActivityAt: now };
   return sandbox!;
 }
 
