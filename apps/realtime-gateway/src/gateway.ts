@@ -13,14 +13,18 @@ import {
 } from '@switchboard/room-log';
 import type { FastifyBaseLogger } from 'fastify';
 import type WebSocket from 'ws';
-import { ClientConnection } from './connection/client-connection.js';
+import {
+  ClientConnection,
+  type ConnectionHooks,
+  type ConnectionLimits,
+} from './connection/client-connection.js';
 import { type FrameContext, handleFrame } from './connection/frame-handler.js';
 import { type DrainOptions, type DrainResult, closeInBatches } from './drain/drain.js';
 import { createFanout } from './fanout/fanout.js';
 import type { RoomHub } from './fanout/room-hub.js';
 import type { GatewayOptions } from './gateway-options.js';
 import { Heartbeat } from './liveness/heartbeat.js';
-import { closeWhenTokenExpires } from './liveness/token-expiry.js';
+import { TokenExpiry } from './liveness/token-expiry.js';
 import { GatewayCounters } from './metrics/gateway-counters.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { IpConnectLimiter } from './protection/ip-limiter.js';
@@ -62,6 +66,10 @@ export class Gateway {
   readonly counters: GatewayCounters;
   private isDraining = false;
   private readonly heartbeat: Heartbeat;
+  private readonly tokenExpiry = new TokenExpiry();
+  /** Shared by every connection (none of them closes over one). */
+  private readonly connectionLimits: ConnectionLimits;
+  private readonly connectionHooks: ConnectionHooks;
   private readonly presence: ClusterPresence;
   private readonly frameContext: FrameContext;
   private readonly agentPresence: AgentPresenceEvents;
@@ -148,6 +156,17 @@ export class Gateway {
       connections: this.connections,
     });
     this.frameContext = this.createFrameContext();
+    this.connectionLimits = {
+      slowConsumerBytes: options.slowConsumerBytes,
+      ratePerMinute: options.ratePerMinute,
+      rateBurst: options.rateBurst,
+      rateStrikes: options.rateStrikes,
+    };
+    this.connectionHooks = {
+      onDuplicate: () => this.counters.duplicateDropped(),
+      onSlowConsumer: () => this.counters.slowConsumer(),
+      onSent: () => this.counters.eventDelivered(),
+    };
     this.agentPresence = new AgentPresenceEvents(deps.redis, ks, log, {
       instanceStaleMs: options.instanceStaleMs,
       offlineQueue: { maxLength: options.offlineQueueMax, ttlSec: options.offlineQueueTtlSec },
@@ -170,6 +189,7 @@ export class Gateway {
 
   start(): void {
     this.heartbeat.start();
+    this.tokenExpiry.start();
     this.presence.start();
     this.statsWriter.start();
   }
@@ -211,21 +231,12 @@ export class Gateway {
       socket,
       principal,
       ip,
-      {
-        slowConsumerBytes: options.slowConsumerBytes,
-        ratePerMinute: options.ratePerMinute,
-        rateBurst: options.rateBurst,
-        rateStrikes: options.rateStrikes,
-      },
-      {
-        onDuplicate: () => this.counters.duplicateDropped(),
-        onSlowConsumer: () => this.counters.slowConsumer(),
-        onSent: () => this.counters.eventDelivered(),
-      },
+      this.connectionLimits,
+      this.connectionHooks,
     );
     this.connections.set(connection.id, connection);
     this.counters.connectionOpened(principal.dealershipId);
-    closeWhenTokenExpires(connection);
+    this.tokenExpiry.track(connection);
 
     socket.on('pong', () => connection.pongArrived());
     socket.on('message', (data: Buffer, isBinary: boolean) => {
@@ -294,11 +305,16 @@ export class Gateway {
           () => connection.inOrder(() => connection.releaseHeld()),
           options.automaticRoomsHoldMs,
         ).unref();
-        await this.registry
+        // Issued now (so a later unregister lands after it) but not awaited: the client's
+        // frames wait in this chain, and nothing they do reads the registry entry.
+        void this.registry
           .register(connection)
-          .catch((error: Error) => this.deps.log.debug({ err: error }, 'registry write failed'));
-        // The user's connection set (written by the join above) now counts this connection.
-        await this.agentPresence.opened(principal);
+          .catch((error: Error) => this.deps.log.debug({ err: error }, 'registry write failed'))
+          // The user's connection set (written by the join above) now counts this connection.
+          .then(() => this.agentPresence.opened(principal))
+          .catch((error: Error) =>
+            this.deps.log.warn({ err: error }, 'agent presence not announced'),
+          );
       },
       (error) =>
         this.deps.log.warn({ err: error, clientId: connection.id }, 'automatic rooms failed'),
@@ -336,6 +352,7 @@ export class Gateway {
   async close(): Promise<void> {
     this.presence.stop();
     this.heartbeat.stop();
+    this.tokenExpiry.stop();
     await this.statsWriter.stop(this.instanceId);
     for (const connection of this.connections.values())
       connection.close(CloseCode.DRAINING, 'server closing');
@@ -351,6 +368,7 @@ export class Gateway {
   private async release(connection: ClientConnection): Promise<void> {
     if (!this.connections.delete(connection.id)) return;
     connection.released();
+    this.tokenExpiry.untrack(connection);
     this.counters.connectionClosed(connection.principal.dealershipId);
     this.hub.leaveAll(connection);
     const { sub, dealershipId } = connection.principal;
@@ -371,7 +389,7 @@ export class Gateway {
       onError: (type) => this.counters.frameError(type),
       reauthenticate: (connection, claims) => {
         connection.principal = claims;
-        closeWhenTokenExpires(connection);
+        this.tokenExpiry.track(connection);
         connection.sendFrame({ type: 'auth.ok', exp: claims.exp });
       },
       ack: (connection, room, seq) => this.sessions.ack(connection, room, seq),
