@@ -42,6 +42,9 @@ export interface ConnectionHooks {
 
 const STRIKE_WINDOW_MS = 60_000;
 
+/** The start of every connection's frame chain (one shared settled promise, not one each). */
+const RESOLVED: Promise<unknown> = Promise.resolve();
+
 /** One client socket: what it may see, what it has been sent, and its limits. */
 export class ClientConnection {
   readonly rooms = new Map<string, Membership>();
@@ -50,13 +53,14 @@ export class ClientConnection {
   private lastSeen = Date.now();
   private awaitingPong = false;
   /** Frames of this client are handled one after another, in arrival order. */
-  private chain: Promise<unknown> = Promise.resolve();
-  private expiryTimer: NodeJS.Timeout | undefined;
+  private chain: Promise<unknown> = RESOLVED;
+  /** The second its token expires in, while TokenExpiry tracks it. */
+  expiresAtSecond: number | undefined;
   /** The automatic rooms, held until the client's first frame has been handled. */
-  private heldUntilFirstFrame: Membership[] = [];
+  private heldUntilFirstFrame: Membership[] | undefined;
   private readonly bucket: TokenBucket;
-  /** When recent frames were refused (at most rateStrikes entries). */
-  private strikes: number[] = [];
+  /** When recent frames were refused (at most rateStrikes entries); created on the first. */
+  private strikes: number[] | undefined;
   /** Set while the socket is corked until the next tick. */
   private corked = false;
 
@@ -83,9 +87,10 @@ export class ClientConnection {
    */
   admitFrame(now = Date.now()): 'allowed' | 'limited' | 'abusive' {
     if (this.bucket.take(now)) return 'allowed';
-    this.strikes = this.strikes.filter((at) => now - at < STRIKE_WINDOW_MS);
-    this.strikes.push(now);
-    return this.strikes.length >= this.limits.rateStrikes ? 'abusive' : 'limited';
+    const strikes = (this.strikes ?? []).filter((at) => now - at < STRIKE_WINDOW_MS);
+    strikes.push(now);
+    this.strikes = strikes;
+    return strikes.length >= this.limits.rateStrikes ? 'abusive' : 'limited';
   }
 
   /**
@@ -119,13 +124,6 @@ export class ClientConnection {
     } catch {
       this.socket.terminate();
     }
-  }
-
-  /** Runs `onDue` after `inMs` unless re-armed or the connection ends first (one alarm at a time). */
-  armExpiry(inMs: number, onDue: () => void): void {
-    clearTimeout(this.expiryTimer);
-    this.expiryTimer = setTimeout(onDue, inMs);
-    this.expiryTimer.unref();
   }
 
   sendFrame(frame: ServerFrame): void {
@@ -203,9 +201,9 @@ export class ClientConnection {
 
   /** Lets held memberships go live (a no-op for those a resume already flushed). */
   releaseHeld(): void {
-    if (this.heldUntilFirstFrame.length === 0) return;
     const held = this.heldUntilFirstFrame;
-    this.heldUntilFirstFrame = [];
+    if (!held) return;
+    this.heldUntilFirstFrame = undefined;
     for (const membership of held)
       if (membership.hold.isHolding && this.rooms.get(membership.room) === membership)
         this.goLive(membership);
@@ -222,16 +220,14 @@ export class ClientConnection {
     setTimeout(() => this.socket.terminate(), 1000).unref();
   }
 
-  /** The socket is gone: no more sends, no pending token-expiry alarm. */
+  /** The socket is gone: no more sends. */
   released(): void {
     this.isClosed = true;
-    clearTimeout(this.expiryTimer);
   }
 
   close(code: number, reason: string): void {
     if (this.closed) return;
     this.isClosed = true;
-    clearTimeout(this.expiryTimer);
     try {
       this.socket.close(code, reason);
     } catch {

@@ -35,8 +35,11 @@ interface LocalRoom {
   busy: boolean;
   /** Settles once the channel subscription is confirmed; every joiner waits for it. */
   subscribed: Promise<void>;
-  /** Ids of the room's latest messages: a copy under a new seq (a publisher retry) goes to no one. */
-  recentIds: Set<string>;
+  /**
+   * Ids of the room's latest messages: a copy under a new seq (a publisher retry) goes to no one.
+   * Created with the first message: most user rooms never get one while their member is idle.
+   */
+  recentIds: Set<string> | undefined;
 }
 
 /**
@@ -44,6 +47,9 @@ interface LocalRoom {
  * not grow with members times traffic). A publisher retries within seconds; this covers far more.
  */
 const RECENT_IDS_PER_ROOM = 1024;
+
+/** What a room that needs no channel subscription waits for: one settled promise for all. */
+const SUBSCRIBED: Promise<void> = Promise.resolve();
 
 export interface ResumeResult {
   recovered: boolean;
@@ -100,8 +106,8 @@ export class RoomHub {
         epoch: undefined,
         pending: [],
         busy: false,
-        subscribed: Promise.resolve(),
-        recentIds: new Set(),
+        subscribed: SUBSCRIBED,
+        recentIds: undefined,
       };
       this.rooms.set(key, local);
     }
@@ -310,13 +316,13 @@ export class RoomHub {
   private fanOut(local: LocalRoom, message: LiveMessage): void {
     local.lastSeq = message.seq;
     local.epoch = message.epoch;
-    if (local.recentIds.has(message.id)) {
+    const recentIds = (local.recentIds ??= new Set());
+    if (recentIds.has(message.id)) {
       this.onDuplicate();
       return;
     }
-    local.recentIds.add(message.id);
-    if (local.recentIds.size > RECENT_IDS_PER_ROOM)
-      local.recentIds.delete(local.recentIds.values().next().value!);
+    recentIds.add(message.id);
+    if (recentIds.size > RECENT_IDS_PER_ROOM) recentIds.delete(recentIds.values().next().value!);
     const span = message.trace?.traceparent
       ? tracer.startSpan(
           'websocket.deliver',

@@ -71,12 +71,6 @@ export class RoomSessions {
       principal.dealershipId,
       true,
     );
-    // Redis unreachable: no position, but the room still goes live (local delivery goes on).
-    const globalPosition = await hub.position(global.key).catch(() => undefined);
-    if (globalPosition) {
-      hub.placeAt(global, globalPosition);
-      positions[GLOBAL_ROOM] = globalPosition;
-    }
     const userRoom = rooms.user(principal.sub);
     const user = await hub.join(
       connection,
@@ -85,16 +79,26 @@ export class RoomSessions {
       principal.dealershipId,
       false,
     );
-    const attached = await offline
-      .attach(
-        principal.dealershipId,
-        principal.sub,
-        userConnectionMember(this.deps.instanceId, connection.id),
-      )
-      .catch((error: Error) => {
-        log.warn({ err: error }, 'offline queue unavailable');
-        return undefined;
-      });
+    // Both rooms are joined (their live messages held) before either read is issued, so the two
+    // reads go together: one round trip before `connection.established` instead of two.
+    // Redis unreachable: no position, but the room still goes live (local delivery goes on).
+    const [globalPosition, attached] = await Promise.all([
+      hub.position(global.key).catch(() => undefined),
+      offline
+        .attach(
+          principal.dealershipId,
+          principal.sub,
+          userConnectionMember(this.deps.instanceId, connection.id),
+        )
+        .catch((error: Error) => {
+          log.warn({ err: error }, 'offline queue unavailable');
+          return undefined;
+        }),
+    ]);
+    if (globalPosition) {
+      hub.placeAt(global, globalPosition);
+      positions[GLOBAL_ROOM] = globalPosition;
+    }
     if (attached?.refused) return { refused: true, memberships: [global, user], positions };
     // The position read with the registration: what is above it is routed live to this connection.
     // As for the global room: without a position the user room still goes live.
