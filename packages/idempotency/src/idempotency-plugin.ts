@@ -148,15 +148,32 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
     },
   );
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  // Every answer of every route passes here; only those of an idempotent request have work, so
+  // the others leave in callback style, without an async hook's promise and microtask.
+  app.addHook('onSend', (request, reply, payload, done) => {
     const recordKey = request.idempotencyRecordKey;
-    if (!recordKey) return payload;
+    if (!recordKey) {
+      done(null, payload);
+      return;
+    }
     request.idempotencyRecordKey = undefined;
+    remember(request, reply, payload, recordKey).then(
+      () => done(null, payload),
+      (error: Error) => done(error),
+    );
+  });
+
+  const remember = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    payload: unknown,
+    recordKey: string,
+  ): Promise<void> => {
     // Only successes are replayed (as Stripe does): a rejected request (423 while paused, 409,
     // validation) or a server failure frees the key so a corrected retry can run.
     if (reply.statusCode >= 400 || typeof payload !== 'string') {
       await redis().del(recordKey);
-      return payload;
+      return;
     }
     const contentType = reply.getHeader('content-type');
     const record: StoredRecord = {
@@ -167,8 +184,7 @@ async function idempotency(app: FastifyInstance, options: IdempotencyOptions): P
       body: payload,
     };
     await redis().set(recordKey, JSON.stringify(record), 'PX', ttlMs);
-    return payload;
-  });
+  };
 }
 
 /** Honours `Idempotency-Key` on the routes that list `app.idempotent` as a preHandler. */

@@ -24,8 +24,8 @@
  *                                                       `<METHOD> <route template>`
  *   sandbox:live:{d:<dealershipId>}            set      a tenant's non-terminated sandbox ids (quota)
  *   sandbox:auto-pause:{d:<dealershipId>}      set      a tenant's sandboxes with auto-pause settings (quota)
- *   ratelimit:<service>:ip:<ip>                string   requests of one IP in the window (PEXPIRE)
- *   ratelimit:<service>:<group>:d:<dealershipId>:u:<sub>  string  requests of one principal per route group
+ *   ratelimit:<service>:ip:<ip>                string   requests of one IP leased by instances in the window (PEXPIRE)
+ *   ratelimit:<service>:<group>:d:<dealershipId>:u:<sub>  string  requests of one principal per route group, leased likewise
  *
  *   ws:broadcast                               channel  traffic for the `global` room
  *   ws:room:<roomKey>                          channel  traffic for one tenant-scoped room (and ws:room:admin)

@@ -1,8 +1,9 @@
 import type { Prefixer } from './prefix.js';
 
 /**
- * Rate-limit buckets. @fastify/rate-limit's Redis store builds each key as `namespace + bucket`
- * (one key per script call, so any Cluster slot will do); both halves are built here.
+ * Rate-limit buckets. Each key is `namespace + bucket`, the requests leased from it in the current
+ * window (service-kit's lease script, one key per call, so any Cluster slot will do); both halves
+ * are built here.
  * Parts that come from a client are URI-encoded, so `:` in a dealership or sub can never make
  * two principals' buckets collide.
  */

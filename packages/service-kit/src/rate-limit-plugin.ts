@@ -1,10 +1,16 @@
-import rateLimit from '@fastify/rate-limit';
 import type { ProtectionConfig } from '@switchboard/config';
 import { rateLimitError } from '@switchboard/errors';
 import type { PrincipalClaims } from '@switchboard/auth';
 import type { Keyspace } from '@switchboard/keyspace';
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+  RouteOptions,
+} from 'fastify';
 import fp from 'fastify-plugin';
+import { type LimitDecision, LeaseLimiter } from './lease-limiter.js';
 
 /** Route groups with their own per-principal limit; a route names its group in `config.rateLimitGroup`. */
 export type RateLimitGroup = 'read' | 'write' | 'evaluate' | 'ofrep' | 'publish';
@@ -37,40 +43,8 @@ export interface RateLimitPluginOptions {
 /** Probes and scrapes must answer whatever a client does: they are never limited. */
 const UNLIMITED_URLS = new Set(['/health/live', '/health/ready', '/health/websocket', '/metrics']);
 
-type Limiter = (request: FastifyRequest) => Promise<{
-  isAllowed: boolean;
-  isExceeded?: boolean;
-  max?: number;
-  remaining?: number;
-  ttl?: number;
-  ttlInSeconds?: number;
-}>;
-
 const counted = Symbol('switchboard.rateLimit.principalCounted');
-const bucketOwner = Symbol('switchboard.rateLimit.bucketOwner');
 type CountedRequest = FastifyRequest & { [counted]?: boolean };
-/** A request as one limiter call sees it: whose bucket this call spends (its IP or a principal). */
-type BucketView = FastifyRequest & { [bucketOwner]?: 'ip' | PrincipalClaims };
-
-/** The principal whose bucket a request spends, or undefined for its IP's. */
-function ownerOf(request: BucketView): PrincipalClaims | undefined {
-  const owner = request[bucketOwner];
-  if (owner === 'ip') return undefined;
-  return owner ?? request.principal ?? undefined;
-}
-
-/**
- * The request as one limiter call reads it (route, method, address) and whose bucket that call
- * spends: both calls of one request run at once, so each gets its own view.
- */
-function viewAs(request: FastifyRequest, owner: 'ip' | PrincipalClaims): BucketView {
-  return {
-    routeOptions: request.routeOptions,
-    method: request.method,
-    ip: request.ip,
-    [bucketOwner]: owner,
-  } as unknown as BucketView;
-}
 
 function bearerOf(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -91,9 +65,14 @@ function limited(request: FastifyRequest): boolean {
   return request.routeOptions.config?.rateLimitGroup !== false;
 }
 
+/** A bucket's decision, or undefined when Redis could not be asked (the request passes). */
+type Outcome = LimitDecision | undefined;
+
+const PASS: Outcome = undefined;
+
 /**
- * HTTP rate limits, shared by every instance of a service through Redis (@fastify/rate-limit
- * and its Redis store, fixed windows). Two buckets per request:
+ * HTTP rate limits, shared by every instance of a service through Redis (fixed windows, leased
+ * by each instance in blocks: `lease-limiter.ts`). Two buckets per request:
  * - per client IP, in onRequest, before the token is looked at, so a flood without (or with a
  *   bad) token is refused with 429 rather than answered 401 forever;
  * - per principal (dealership + sub) and route group, once the route has authenticated, so one
@@ -106,6 +85,7 @@ async function rateLimits(app: FastifyInstance, options: RateLimitPluginOptions)
   const { settings } = options;
   if (!settings.HTTP_RATE_LIMIT_ENABLED) return;
   const ks = options.keyspace.rateLimit;
+  const namespace = ks.namespace(options.service);
   const groupMax: Record<RateLimitGroup, number> = {
     read: settings.HTTP_RATE_LIMIT_READ_MAX,
     write: settings.HTTP_RATE_LIMIT_WRITE_MAX,
@@ -113,60 +93,79 @@ async function rateLimits(app: FastifyInstance, options: RateLimitPluginOptions)
     ofrep: settings.HTTP_RATE_LIMIT_OFREP_MAX,
     publish: settings.HTTP_RATE_LIMIT_PUBLISH_MAX,
   };
-  // One limiter whose bucket follows the request's phase: no principal yet -> its IP; after
-  // authentication -> the principal's bucket for the route's group.
-  await app.register(rateLimit, {
-    global: false,
+  const limiter = new LeaseLimiter({
     redis: app.redis,
-    nameSpace: ks.namespace(options.service),
-    skipOnError: true,
-    timeWindow: settings.HTTP_RATE_LIMIT_WINDOW_MS,
-    keyGenerator: (request) => {
-      const principal = ownerOf(request);
-      return principal
-        ? ks.principalBucket(groupOf(request), principal.dealershipId, principal.sub)
-        : ks.ipBucket(request.ip);
-    },
-    max: (request) =>
-      ownerOf(request) ? groupMax[groupOf(request)] : settings.HTTP_RATE_LIMIT_IP_MAX,
+    windowMs: settings.HTTP_RATE_LIMIT_WINDOW_MS,
   });
-  const limiter = app.createRateLimit() as unknown as Limiter;
 
-  type LimitResult = Awaited<ReturnType<Limiter>>;
-  const enforce = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    phase: 'ip' | 'principal',
-  ) => {
-    answer(request, reply, phase, await limiter(request));
+  const spendIp = (request: FastifyRequest) =>
+    limiter.spend(namespace + ks.ipBucket(request.ip), settings.HTTP_RATE_LIMIT_IP_MAX);
+  const spendPrincipal = (request: FastifyRequest, principal: PrincipalClaims) => {
+    const group = groupOf(request);
+    return limiter.spend(
+      namespace + ks.principalBucket(group, principal.dealershipId, principal.sub),
+      groupMax[group],
+    );
   };
-  const answer = (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    phase: 'ip' | 'principal',
-    result: LimitResult,
-  ) => {
-    if (result.isAllowed || result.max === undefined) return;
-    if (result.isExceeded)
-      throw rateLimitError({
-        max: result.max,
-        ttl: result.ttl ?? 0,
-        after: `${result.ttlInSeconds ?? 0} s`,
-      });
-    // What a client can pace itself by: the bucket of its principal, or of its IP without one.
-    if (phase === 'principal' || !request.principal) {
-      // A reply is thenable (it resolves once sent); setting its status or headers leaves nothing to await.
+
+  /** Refuses past a limit; tells an allowed client its bucket (the principal's, else the IP's). */
+  const answer = (reply: FastifyReply, outcome: Outcome, pace: boolean): void => {
+    if (outcome === undefined) return;
+    const seconds = Math.max(0, Math.ceil(outcome.resetMs / 1000));
+    if (!outcome.allowed)
+      throw rateLimitError({ max: outcome.limit, ttl: outcome.resetMs, after: `${seconds} s` });
+    if (pace)
+      // A reply is thenable (it resolves once sent); setting its headers leaves nothing to await.
       void reply
-        .header('x-ratelimit-limit', result.max)
-        .header('x-ratelimit-remaining', result.remaining ?? 0)
-        .header('x-ratelimit-reset', result.ttlInSeconds ?? 0);
-    }
+        .header('x-ratelimit-limit', outcome.limit)
+        .header('x-ratelimit-remaining', outcome.remaining)
+        .header('x-ratelimit-reset', seconds);
   };
 
-  const countPrincipal = async (request: CountedRequest, reply: FastifyReply) => {
-    if (request[counted] || !request.principal || !limited(request)) return;
+  /**
+   * Runs a hook's spends: decided at once while this instance holds lease of the buckets (the
+   * common case: no promise, no Redis), else once the leases are taken. A Redis failure passes.
+   */
+  const settle = (
+    spends: Array<LimitDecision | Promise<LimitDecision>>,
+    finish: (outcomes: Outcome[]) => void,
+    done: HookHandlerDoneFunction,
+  ): void => {
+    if (!spends.some((spend) => spend instanceof Promise)) {
+      try {
+        finish(spends as LimitDecision[]);
+      } catch (error) {
+        done(error as Error);
+        return;
+      }
+      done();
+      return;
+    }
+    Promise.all(spends.map((spend) => Promise.resolve(spend).catch(() => PASS))).then(
+      (outcomes) => {
+        try {
+          finish(outcomes);
+        } catch (error) {
+          done(error as Error);
+          return;
+        }
+        done();
+      },
+      done,
+    );
+  };
+  const countPrincipal = (
+    request: CountedRequest,
+    reply: FastifyReply,
+    done: HookHandlerDoneFunction,
+  ) => {
+    if (request[counted] || !request.principal || !limited(request)) {
+      done();
+      return;
+    }
     request[counted] = true;
-    await enforce(request, reply, 'principal');
+    const principal = request.principal;
+    settle([spendPrincipal(request, principal)], ([own]) => answer(reply, own, true), done);
   };
 
   app.addHook('onRoute', (route: RouteOptions) => {
@@ -185,32 +184,34 @@ async function rateLimits(app: FastifyInstance, options: RateLimitPluginOptions)
     }
   };
 
-  app.addHook('onRequest', async (request: CountedRequest, reply) => {
-    if (!limited(request)) return;
-    const principal = tokenPrincipal(request);
-    if (!principal) {
-      await enforce(request, reply, 'ip');
+  app.addHook('onRequest', (request: CountedRequest, reply, done) => {
+    if (!limited(request)) {
+      done();
       return;
     }
-    // A valid token names its principal already: both buckets are spent in one round trip to
-    // Redis instead of two in a row (the verification is the same one the route then reuses).
+    const principal = tokenPrincipal(request);
+    if (!principal) {
+      settle([spendIp(request)], ([ip]) => answer(reply, ip, true), done);
+      return;
+    }
+    // A valid token names its principal already: both buckets are spent at once (the
+    // verification is the same one the route then reuses).
     request[counted] = true;
-    const [ip, own] = await Promise.all([
-      limiter(viewAs(request, 'ip')),
-      limiter(viewAs(request, principal)),
-    ]);
-    answer(request, reply, 'ip', ip);
-    answer(request, reply, 'principal', own);
+    settle(
+      [spendIp(request), spendPrincipal(request, principal)],
+      ([ip, own]) => {
+        answer(reply, ip, false);
+        answer(reply, own, true);
+      },
+      done,
+    );
   });
   // Routes authenticate in their own onRequest hooks, which run after the app's: the principal is
   // known by preParsing (before the body is read); preHandler catches routes that authenticate later.
-  app.addHook('preParsing', async (request, reply, payload) => {
-    await countPrincipal(request, reply);
-    return payload;
+  app.addHook('preParsing', (request, reply, payload, done) => {
+    countPrincipal(request, reply, (error?: Error) => (error ? done(error) : done(null, payload)));
   });
-  app.addHook('preHandler', async (request, reply) => {
-    await countPrincipal(request, reply);
-  });
+  app.addHook('preHandler', countPrincipal);
 }
 
 export const rateLimitPlugin = fp(rateLimits, {

@@ -1,7 +1,8 @@
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import type { HelmetOptions } from 'helmet';
+import { type HeaderList, helmetHeaders } from './security-headers.js';
 
 export interface SecurityOptions {
   /** Exact origins a browser may call from; empty (the default) allows none. */
@@ -14,11 +15,30 @@ export interface SecurityOptions {
  * (swagger-ui `staticCSP`), which replaces this one on its routes.
  */
 async function security(app: FastifyInstance, options: SecurityOptions): Promise<void> {
-  await app.register(helmet, {
+  const global: HelmetOptions = {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
     },
+  };
+  const globalHeaders = helmetHeaders(global);
+  // A route's own options (`config.helmet`), merged over the app's, taken once per route.
+  const routeHeaders = new WeakMap<HelmetOptions, HeaderList>();
+  const headersOf = (own: HelmetOptions | false | undefined): HeaderList => {
+    if (own === undefined) return globalHeaders;
+    if (own === false) return [];
+    let headers = routeHeaders.get(own);
+    if (!headers) {
+      headers = helmetHeaders(Object.assign({}, global, own) as HelmetOptions);
+      routeHeaders.set(own, headers);
+    }
+    return headers;
+  };
+  // On every request, before anything can answer, so errors carry them too.
+  app.addHook('onRequest', (request, reply, done) => {
+    const headers = headersOf(request.routeOptions.config?.helmet);
+    for (const [name, value] of headers) reply.raw.setHeader(name, value);
+    done();
   });
   const allowed = new Set(options.corsOrigins ?? []);
   await app.register(cors, {

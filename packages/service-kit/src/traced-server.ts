@@ -34,16 +34,19 @@ export function tracedServerFactory(service: string): (handler: RequestListener)
         },
         parent,
       );
-      let ended = false;
-      const end = () => {
-        if (ended) return;
-        ended = true;
-        span.setAttribute('http.response.status_code', response.statusCode);
-        if (response.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-        span.end();
-      };
-      response.once('finish', end);
-      response.once('close', end);
+      // A span that records nothing (tracing off) needs no ending: no listeners, no closure.
+      if (span.isRecording()) {
+        let ended = false;
+        const end = () => {
+          if (ended) return;
+          ended = true;
+          span.setAttribute('http.response.status_code', response.statusCode);
+          if (response.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+          span.end();
+        };
+        response.once('finish', end);
+        response.once('close', end);
+      }
       context.with(trace.setSpan(parent, span), () => handler(request, response));
     });
 }

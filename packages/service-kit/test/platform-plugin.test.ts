@@ -2,7 +2,7 @@ import { createKeyspace } from '@switchboard/keyspace';
 import { mintToken } from '@switchboard/auth';
 import { type RedisServer, startRedis } from '@switchboard/test-redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFastify, platformPlugin } from '../src/index.js';
+import { type TypedFastify, createFastify, platformPlugin } from '../src/index.js';
 
 const keyspace = createKeyspace('');
 
@@ -17,7 +17,7 @@ describe('platform plugin', () => {
     await redis.cleanup();
   });
 
-  async function build(corsOrigins?: string[]) {
+  async function build(corsOrigins?: string[], routes?: (app: TypedFastify) => void) {
     const app = createFastify({ service: 'kit-test', logLevel: 'silent' });
     await app.register(platformPlugin, {
       service: 'kit-test',
@@ -44,6 +44,7 @@ describe('platform plugin', () => {
       },
       async () => ({ success: true }),
     );
+    routes?.(app);
     await app.ready();
     return app;
   }
@@ -151,9 +152,33 @@ describe('platform plugin', () => {
     const policy = String(ui.headers['content-security-policy']);
     expect(policy).toContain("script-src 'self'");
     expect(policy).not.toContain("default-src 'none'");
+    // The policy is computed once; the same headers on every answer.
+    const again = await app.inject('/nowhere');
+    expect(again.headers['content-security-policy']).toBe(api.headers['content-security-policy']);
     const initializer = await app.inject('/docs/static/swagger-initializer.js');
     expect(initializer.statusCode).toBe(200);
     expect((await app.inject('/docs/json')).statusCode).toBe(200);
+    await app.close();
+  });
+
+  it("sends a route's own helmet options (config.helmet) merged over the app's, and none with false", async () => {
+    const app = await build(undefined, (routes) => {
+      routes.get(
+        '/browser-app',
+        {
+          config: { helmet: { contentSecurityPolicy: { directives: { scriptSrc: ["'self'"] } } } },
+        },
+        async () => 'ok',
+      );
+      routes.get('/bare', { config: { helmet: false } }, async () => 'ok');
+    });
+    const own = await app.inject('/browser-app');
+    expect(own.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(own.headers['content-security-policy']).not.toContain("default-src 'none'");
+    expect(own.headers['x-content-type-options']).toBe('nosniff');
+    const bare = await app.inject('/bare');
+    expect(bare.headers['content-security-policy']).toBeUndefined();
+    expect(bare.headers['x-content-type-options']).toBeUndefined();
     await app.close();
   });
 });

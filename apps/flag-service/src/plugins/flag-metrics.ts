@@ -35,11 +35,20 @@ async function flagMetrics(app: FastifyInstance): Promise<void> {
       for (const [status, count] of Object.entries(counts)) this.set({ status }, count);
     },
   });
-  const evaluations = new Counter({
+  // Evaluations are counted here and handed to the counter when it is read (a scrape): a bulk
+  // OFREP call evaluates every flag, and the counter's own inc hashes its labels on every call.
+  // Bounded by flags × (variants + error + none).
+  const counted = new Map<string, Map<string, number>>();
+  new Counter({
     name: 'feature_flag_evaluations_total',
     help: 'Flag evaluations by flag and result (the variant served, or error).',
     labelNames: ['flag', 'result'] as const,
     registers: [app.metrics],
+    collect() {
+      for (const [flag, results] of counted)
+        for (const [result, count] of results) this.inc({ flag, result }, count);
+      counted.clear();
+    },
   });
   const duration = new Histogram({
     name: 'feature_flag_evaluation_duration_seconds',
@@ -50,7 +59,10 @@ async function flagMetrics(app: FastifyInstance): Promise<void> {
   app.decorate('flagMetrics', {
     evaluated(result, seconds) {
       const flag = result.errorCode === 'FLAG_NOT_FOUND' ? UNKNOWN_FLAG : result.key;
-      evaluations.inc({ flag, result: result.errorCode ? 'error' : (result.variant ?? 'none') });
+      const served = result.errorCode ? 'error' : (result.variant ?? 'none');
+      let results = counted.get(flag);
+      if (!results) counted.set(flag, (results = new Map()));
+      results.set(served, (results.get(served) ?? 0) + 1);
       duration.observe(seconds);
     },
   });

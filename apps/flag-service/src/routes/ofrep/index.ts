@@ -136,14 +136,17 @@ export const ofrepRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const flags = evaluableKeys(client).map((key) =>
         toOfrep(evaluateMeasured(app, client, key, context)),
       );
+      // Serialized once, by the route's compiled 200 serializer: the body sent is the one digested.
+      const body = reply.serialize({ flags }) as string;
       // The ETag is a digest of the answer itself: it changes exactly when a flag or the context does.
-      const etag = `"${createHash('sha1').update(JSON.stringify(flags)).digest('base64url')}"`;
+      const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
       // A reply is thenable (it resolves once sent); setting its status or headers leaves nothing to await.
       void reply.header('etag', etag);
       const ifNoneMatch = request.headers['if-none-match'];
       if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === etag))
         return reply.status(304).send(null);
-      return { flags };
+      // A string with its content type is sent as it is, not serialized again.
+      return (reply as FastifyReply).type('application/json; charset=utf-8').send(body);
     },
   );
 };
