@@ -46,8 +46,12 @@ export function parsePresenceValue(clientId: string, value: string): PresenceEnt
  * largest CPU cost of a connect storm (one socket write and one ioredis Pipeline each).
  */
 export class RoomPresenceWriter implements MembershipObserver {
-  /** Presence entries to write (value) or delete (undefined), in the order they happened. */
-  private entries: Array<[key: string, clientId: string, value: string | undefined]> = [];
+  /**
+   * Per room key, each client's last presence change since the last flush: its entry to write
+   * (value) or to delete (undefined). Only the last change of a client counts, so one HSET and
+   * one HDEL per room carry a whole loop turn.
+   */
+  private entries = new Map<string, Map<string, string | undefined>>();
   /** Member count change per room key since the last flush. */
   private counts = new Map<string, number>();
   private flushScheduled = false;
@@ -64,13 +68,13 @@ export class RoomPresenceWriter implements MembershipObserver {
   joined(connection: ClientConnection, key: string): void {
     if (!this.enabled()) return;
     if (key !== GLOBAL_ROOM)
-      this.entries.push([key, connection.id, presenceValue(this.instanceId, connection)]);
+      this.change(key, connection.id, presenceValue(this.instanceId, connection));
     this.count(key, 1);
   }
 
   left(connection: ClientConnection, key: string): void {
     if (!this.enabled()) return;
-    if (key !== GLOBAL_ROOM) this.entries.push([key, connection.id, undefined]);
+    if (key !== GLOBAL_ROOM) this.change(key, connection.id, undefined);
     this.count(key, -1);
   }
 
@@ -90,9 +94,15 @@ export class RoomPresenceWriter implements MembershipObserver {
     });
   }
   async clear(): Promise<void> {
-    this.entries = [];
+    this.entries = new Map();
     this.counts.clear();
     await this.redis.del(this.ks.realtimeApi.instanceRooms(this.instanceId)).catch(() => 0);
+  }
+
+  private change(key: string, clientId: string, value: string | undefined): void {
+    let room = this.entries.get(key);
+    if (!room) this.entries.set(key, (room = new Map()));
+    room.set(clientId, value);
   }
 
   private count(key: string, delta: number): void {
@@ -107,16 +117,23 @@ export class RoomPresenceWriter implements MembershipObserver {
     this.flushScheduled = false;
     const entries = this.entries;
     const counts = this.counts;
-    this.entries = [];
+    this.entries = new Map();
     this.counts = new Map();
-    if (!this.enabled() || (entries.length === 0 && counts.size === 0)) return;
+    if (!this.enabled() || (entries.size === 0 && counts.size === 0)) return;
     void this.breaker
       .run(async () => {
         const batch = commandBatch(this.redis);
-        for (const [key, clientId, value] of entries) {
+        for (const [key, changes] of entries) {
           const presence = this.ks.realtimeApi.roomPresence(key);
-          if (value === undefined) batch.hdel(presence, clientId);
-          else batch.hset(presence, clientId, value).pexpire(presence, PRESENCE_TTL_MS);
+          const written: string[] = [];
+          const deleted: string[] = [];
+          for (const [clientId, value] of changes) {
+            if (value === undefined) deleted.push(clientId);
+            else written.push(clientId, value);
+          }
+          if (deleted.length > 0) batch.hdel(presence, ...deleted);
+          if (written.length > 0)
+            batch.hset(presence, ...written).pexpire(presence, PRESENCE_TTL_MS);
         }
         const instanceRooms = this.ks.realtimeApi.instanceRooms(this.instanceId);
         for (const [key, delta] of counts)

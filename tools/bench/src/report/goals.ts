@@ -112,8 +112,10 @@ function connectionRows(results: BenchResults): GoalRow[] {
       '3 memory',
       '≤ 10 KiB RSS per idle authenticated connection at 20 000',
       sb &&
-        `${sb.rssPerConnectionKiB} KiB RSS${heap !== undefined ? `, ${heap} KiB heap` : ''}${sizeNote}`,
-      sio ? `${sio.rssPerConnectionKiB} KiB (Socket.IO)` : '-',
+        `${sb.rssPerConnectionKiB} KiB RSS${sb.rssAfterGcPerConnectionKiB !== undefined ? ` (${sb.rssAfterGcPerConnectionKiB} KiB right after a full GC)` : ''}${heap !== undefined ? `, ${heap} KiB heap` : ''}${sizeNote}`,
+      sio
+        ? `${sio.rssPerConnectionKiB} KiB${sio.rssAfterGcPerConnectionKiB !== undefined ? ` (${sio.rssAfterGcPerConnectionKiB} after GC)` : ''} (Socket.IO)`
+        : '-',
       sb ? sb.rssPerConnectionKiB <= 10 && sb.connected === sb.requested : undefined,
     ),
   ];

@@ -128,6 +128,7 @@ export function renderMarkdown(results: BenchResults): string {
           'dropped while held',
           'server RSS before → after MiB',
           'RSS / connection KiB',
+          'RSS / connection KiB (after GC)',
           'heap / connection KiB (after GC)',
         ],
         held.map((c) => [
@@ -143,6 +144,7 @@ export function renderMarkdown(results: BenchResults): string {
           `${c.dropped} in ${c.heldSec} s`,
           `${c.rssBeforeMiB} → ${c.rssAfterMiB}`,
           c.rssPerConnectionKiB,
+          c.rssAfterGcPerConnectionKiB ?? '-',
           c.heapPerConnectionKiB ?? '-',
         ]),
       ),

@@ -27,6 +27,11 @@ export interface ConnectionsResult {
   rssBeforeMiB: number;
   rssAfterMiB: number;
   rssPerConnectionKiB: number;
+  /**
+   * RSS per connection read right after a full GC of every server: without the connect burst's
+   * garbage that the servers had not collected yet (the figure above includes it).
+   */
+  rssAfterGcPerConnectionKiB?: number;
   /** JS heap used per connection (the servers' own heap figures, when they report them). */
   heapPerConnectionKiB?: number;
   /**
@@ -36,9 +41,9 @@ export interface ConnectionsResult {
   heapGrowth?: HeapGrowth[];
 }
 
-/** JS heap in use (after GC) summed over the servers; undefined when one did not answer. */
-function sumHeap(reports: ProbeReport[]): number | undefined {
-  return reports.length ? reports.reduce((a, r) => a + r.heapUsedBytes, 0) : undefined;
+/** A probe figure summed over the servers; undefined when none answered. */
+function sum(reports: ProbeReport[], pick: (r: ProbeReport) => number): number | undefined {
+  return reports.length ? reports.reduce((a, r) => a + pick(r), 0) : undefined;
 }
 
 /** Connections per load-generator process: below the 20 000 open-file hard limit here. */
@@ -75,7 +80,9 @@ export async function runConnections(
   try {
     await new Promise((r) => setTimeout(r, 500));
     const rssBefore = target.serverPids.reduce((a, pid) => a + rssBytes(pid), 0);
-    const heapBefore = sumHeap(await probe(target.serverPids, true));
+    const probedBefore = await probe(target.serverPids, true);
+    const heapBefore = sum(probedBefore, (r) => r.heapUsedBytes);
+    const rssBeforeGc = sum(probedBefore, (r) => r.rssBytes);
     const firstPid = target.serverPids[0];
     const snapshotBefore =
       ctx.args.profile && firstPid !== undefined ? await heapSnapshot(firstPid) : undefined;
@@ -96,7 +103,9 @@ export async function runConnections(
     await new Promise((r) => setTimeout(r, holdSec * 1000));
     const rssAfter = target.serverPids.reduce((a, pid) => a + rssBytes(pid), 0);
     // After a full GC: the live objects the connections keep (RSS above is as the OS sees it).
-    const heapAfter = sumHeap(await probe(target.serverPids, true));
+    const probedAfter = await probe(target.serverPids, true);
+    const heapAfter = sum(probedAfter, (r) => r.heapUsedBytes);
+    const rssAfterGc = sum(probedAfter, (r) => r.rssBytes);
     const snapshotAfter =
       snapshotBefore && firstPid !== undefined ? await heapSnapshot(firstPid) : undefined;
     const held = await requestAll(
@@ -126,6 +135,12 @@ export async function runConnections(
       rssPerConnectionKiB: connected
         ? round((rssAfter - rssBefore) / connected / 1024)
         : Number.NaN,
+      ...(connected &&
+      rssBeforeGc !== undefined &&
+      rssAfterGc !== undefined &&
+      probedBefore.length === probedAfter.length
+        ? { rssAfterGcPerConnectionKiB: round((rssAfterGc - rssBeforeGc) / connected / 1024) }
+        : {}),
       ...(snapshotBefore && snapshotAfter && connected
         ? {
             heapGrowth: heapGrowth(
