@@ -30,6 +30,15 @@ if (dir) {
   }).observe({ entryTypes: ['gc'] });
   const ms = (ns: number) => Math.round(ns / 1e4) / 100;
   process.on('SIGUSR2', () => {
+    // A process at its open-file limit (one raw ws server holding 20 000 sockets) cannot open
+    // the report file: it goes without a report rather than dying with its connections.
+    try {
+      report();
+    } catch {
+      // no report this time
+    }
+  });
+  const report = () => {
     const cmdFile = join(dir, `${process.pid}.cmd`);
     const cmd = existsSync(cmdFile) ? readFileSync(cmdFile, 'utf8').trim() : '';
     rmSync(cmdFile, { force: true });
@@ -39,7 +48,7 @@ if (dir) {
     }
     if (cmd === 'snapshot') writeHeapSnapshot(join(dir, `${process.pid}.heapsnapshot`));
     const memory = process.memoryUsage();
-    const report = {
+    const figures = {
       pid: process.pid,
       rssBytes: memory.rss,
       heapUsedBytes: memory.heapUsed,
@@ -64,7 +73,7 @@ if (dir) {
     gcTotalMs = 0;
     gcMaxMs = 0;
     const file = join(dir, `${process.pid}.json`);
-    writeFileSync(`${file}.tmp`, JSON.stringify(report));
+    writeFileSync(`${file}.tmp`, JSON.stringify(figures));
     renameSync(`${file}.tmp`, file);
-  });
+  };
 }

@@ -61,3 +61,31 @@ describe('goal 4 (scale)', () => {
     expect(scaleVerdict(undefined).verdict).toBe('not measured');
   });
 });
+
+describe('goal 2 (throughput)', () => {
+  function fanout(target: string, delivered: number, endedBy: 'lag' | 'budget' | 'rate cap') {
+    const step = { rate: 1000, deliveredPerSec: delivered, lagging: false };
+    return { target, steps: [step], best: step, endedBy };
+  }
+  function verdict(sioEndedBy: 'lag' | 'budget') {
+    const results = {
+      fanout: [
+        fanout('switchboard gateway (3 instances)', 90_000, 'lag'),
+        fanout('socket.io + redis-adapter (3 instances)', 20_000, sioEndedBy),
+      ],
+      connections: [],
+      http: [],
+    } as unknown as BenchResults;
+    return goalRows(results).find((r) => r.goal === '2 throughput')!;
+  }
+
+  it('is met at 3× when both lagged', () => {
+    expect(verdict('lag').verdict).toBe('met');
+  });
+
+  it('decides nothing when Socket.IO was stopped by the budget before it lagged', () => {
+    const row = verdict('budget');
+    expect(row.verdict).toBe('not measured');
+    expect(row.measured).toContain('ratio is an upper bound');
+  });
+});
