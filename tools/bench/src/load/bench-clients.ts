@@ -66,11 +66,20 @@ function connectJsonWs(
         data?: BenchPayload;
         code?: string;
         message?: string;
+        heartbeatMs?: number;
       };
       if (frame.type === 'event' && frame.data) {
         hooks.onEvent(frame.data);
       } else if (frame.type === 'connection.established') {
         established = true;
+        // As the SDK does: an app-level ping every heartbeatMs, or the gateway closes the
+        // connection as idle (IDLE_TIMEOUT_MS) during a long hold.
+        const heartbeat = setInterval(
+          () => ws.send(JSON.stringify({ type: 'ping' })),
+          frame.heartbeatMs ?? 25_000,
+        );
+        heartbeat.unref();
+        ws.once('close', () => clearInterval(heartbeat));
         subscribeAll();
       } else if (frame.type === 'subscribed' && frame.room) {
         pending.delete(frame.room);
