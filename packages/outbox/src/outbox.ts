@@ -11,6 +11,8 @@ const duePendingScript = script<string[]>('due-pending-1.lua');
 const clearPendingScript = script<number>('clear-pending-1.lua');
 const ackEntryScript = script<number>('ack-entry-2.lua');
 const releaseLockScript = script<'released' | 'more' | 'lost'>('release-lock-2.lua');
+const claimScript = script<Array<[string, string[]]> | null>('claim-2.lua');
+const ackReleaseScript = script<'released' | 'more' | 'lost'>('ack-release-2.lua');
 const unlockScript = script<number>('unlock-1.lua');
 
 /** One event an outbox entry announces, to these rooms. */
@@ -121,18 +123,28 @@ export function createOutbox(options: OutboxOptions) {
     const lock = keys.lock(member);
     const stream = keys.stream(member);
     const token = randomUUID();
-    if ((await redis.set(lock, token, 'PX', Number(lockMs), 'NX')) !== 'OK') return 'busy';
     try {
+      // Taking the lock reads the first entries with it; the last entry of each round is acked
+      // together with the release check: a lone commit costs two scripts besides its publishes.
+      let entries = await claimScript(redis, [lock, stream], [token, lockMs, batch]);
+      if (entries === null) return 'busy';
       for (;;) {
-        const entries = await redis.xrange(stream, '-', '+', 'COUNT', batch);
-        for (const [entryId, fields] of entries) {
-          await publishEntry(member, entryId, fields[fields.indexOf('m') + 1]);
-          if ((await ackEntryScript(redis, [lock, stream], [token, entryId, lockMs])) === 0)
-            return 'busy';
+        let state: 'released' | 'more' | 'lost';
+        if (entries.length === 0) {
+          state = await releaseLockScript(redis, [lock, stream], [token, lockMs]);
+        } else {
+          for (const [entryId, fields] of entries.slice(0, -1)) {
+            await publishEntry(member, entryId, fields[fields.indexOf('m') + 1]);
+            if ((await ackEntryScript(redis, [lock, stream], [token, entryId, lockMs])) === 0)
+              return 'busy';
+          }
+          const [lastId, lastFields] = entries[entries.length - 1]!;
+          await publishEntry(member, lastId, lastFields[lastFields.indexOf('m') + 1]);
+          state = await ackReleaseScript(redis, [lock, stream], [token, lastId, lockMs]);
         }
-        const state = await releaseLockScript(redis, [lock, stream], [token, lockMs]);
         if (state === 'released') return 'relayed';
         if (state === 'lost') return 'busy';
+        entries = await redis.xrange(stream, '-', '+', 'COUNT', batch);
       }
     } catch (error) {
       options.log?.warn({ err: error, member }, 'outbox relay failed; the sweeper retries');

@@ -104,6 +104,26 @@ describe('outbox', () => {
     await server.cleanup();
   });
 
+  it('relays a lone commit with two outbox scripts besides its publish: lock and read together, ack and release together', async () => {
+    const process = processOf();
+    const seen = await listen('trips');
+    await process.commit('trips');
+    const monitor = await client().monitor();
+    const issued: string[] = [];
+    // Only what this process's connection sent (commands run inside a script are marked `lua`).
+    const own = `:${process.redis.stream.localPort}`;
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      if (source.endsWith(own)) issued.push(args[0]!.toLowerCase());
+    });
+    expect(await process.outbox.relay('trips')).toBe('relayed');
+    expect(await beforeMarker('trips', seen)).toMatchObject([{ n: 1 }]);
+    await monitor.disconnect();
+    // The room log's publish is one script; the outbox adds two, and nothing unscripted.
+    expect(issued.filter((name) => !['evalsha', 'eval', 'publish'].includes(name))).toEqual([]);
+    expect(issued.filter((name) => name === 'evalsha' || name === 'eval')).toHaveLength(3);
+    expect(await process.redis.exists(keys.lock('trips'), keys.stream('trips'))).toBe(0);
+  });
+
   it('publishes the events of concurrent commits from several processes in commit order', async () => {
     const processes = [processOf(), processOf(), processOf()];
     const seen = await listen('order');
