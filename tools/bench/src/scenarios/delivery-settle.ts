@@ -1,5 +1,11 @@
-import type { FromSubscriber, PeekReport, ToSubscriber } from '../load/worker-protocol.js';
+import type {
+  FromSubscriber,
+  PeekReport,
+  StepReport,
+  ToSubscriber,
+} from '../load/worker-protocol.js';
 import { type WorkerHandle, requestAll } from '../proc/worker-handle.js';
+import { type Histogram, emptyHistogram, merge } from '../stats/latency-summary.js';
 
 type Sub = WorkerHandle<ToSubscriber, FromSubscriber>;
 
@@ -41,4 +47,38 @@ export async function settle(
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** What every subscriber worker received in one step, summed. */
+export interface StepDeliveries {
+  latency: Histogram;
+  delivered: number;
+  duplicates: number;
+  late: number;
+  disconnects: number;
+}
+
+/** Ends `step` in every subscriber worker and sums their reports. */
+export async function endStep(subs: Sub[], step: number): Promise<StepDeliveries> {
+  const reports = await requestAll(
+    subs,
+    { type: 'step-end', step },
+    (m): m is StepReport => m.type === 'step-report' && m.step === step,
+    30_000,
+  );
+  const total: StepDeliveries = {
+    latency: emptyHistogram(),
+    delivered: 0,
+    duplicates: 0,
+    late: 0,
+    disconnects: 0,
+  };
+  for (const r of reports) {
+    merge(total.latency, r.latency);
+    total.delivered += Object.values(r.unique).reduce((a, n) => a + n, 0);
+    total.duplicates += r.duplicates;
+    total.late += r.late;
+    total.disconnects += r.disconnects;
+  }
+  return total;
 }

@@ -1,11 +1,10 @@
 import { cpuMeter } from '../proc/process-cpu.js';
 import { probe, probeEnv } from '../proc/probe.js';
-import { type WorkerHandle, requestAll, startWorker } from '../proc/worker-handle.js';
-import { emptyHistogram, merge, percentile, summarizeMicros } from '../stats/latency-summary.js';
+import { type WorkerHandle, startWorker } from '../proc/worker-handle.js';
+import { percentile, summarizeMicros } from '../stats/latency-summary.js';
 import type {
   FromPublisher,
   FromSubscriber,
-  StepReport,
   ToPublisher,
   ToSubscriber,
 } from '../load/worker-protocol.js';
@@ -13,7 +12,7 @@ import { type BenchContext, remainingMs } from './bench-context.js';
 import { connectClients, dealClients } from './connect-clients.js';
 import type { FanoutTarget } from './fanout-target.js';
 import { rateSteps } from './rate-steps.js';
-import { expectedOf, settle } from './delivery-settle.js';
+import { endStep, expectedOf, settle } from './delivery-settle.js';
 import { MAX_RATE } from '../cli/bench-args.js';
 
 interface StepResult {
@@ -185,24 +184,7 @@ export async function runFanout(
       const loadCpu = loadMeter.stop();
       const stalls = await probe(probed);
       await settle(subs, step, expectedOf(done.published, members), graceMs);
-      const reports = await requestAll(
-        subs,
-        { type: 'step-end', step },
-        (m): m is StepReport => m.type === 'step-report' && m.step === step,
-        30_000,
-      );
-      const latency = emptyHistogram();
-      let delivered = 0;
-      let duplicates = 0;
-      let late = 0;
-      let disconnects = 0;
-      for (const r of reports) {
-        merge(latency, r.latency);
-        delivered += Object.values(r.unique).reduce((a, n) => a + n, 0);
-        duplicates += r.duplicates;
-        late += r.late;
-        disconnects += r.disconnects;
-      }
+      const { latency, delivered, duplicates, late, disconnects } = await endStep(subs, step);
       const expected = expectedOf(done.published, members);
       const seconds = done.elapsedMs / 1000;
       const summary = summarizeMicros(latency);

@@ -1,17 +1,16 @@
 import type {
   FromPublisher,
   FromSubscriber,
-  StepReport,
   ToPublisher,
   ToSubscriber,
 } from '../load/worker-protocol.js';
 import { cpuSecondsMeter, rssBytes } from '../proc/process-cpu.js';
 import { probeEnv } from '../proc/probe.js';
-import { requestAll, startWorker } from '../proc/worker-handle.js';
-import { emptyHistogram, merge, percentile, summarizeMicros } from '../stats/latency-summary.js';
+import { startWorker } from '../proc/worker-handle.js';
+import { percentile, summarizeMicros } from '../stats/latency-summary.js';
 import { type BenchContext, SkipScenario, remainingMs } from './bench-context.js';
 import { connectClients, dealClients } from './connect-clients.js';
-import { expectedOf, settle } from './delivery-settle.js';
+import { endStep, expectedOf, settle } from './delivery-settle.js';
 import type { FanoutTarget } from './fanout-target.js';
 
 export interface ScaleResult {
@@ -119,13 +118,7 @@ export async function runScale(
     for (const sub of subs) sub.send({ type: 'step-begin', step: 1 });
     await new Promise((r) => setTimeout(r, holdSec * 1000));
     const rssAfter = target.serverPids.reduce((a, pid) => a + rssBytes(pid), 0);
-    const held = await requestAll(
-      subs,
-      { type: 'step-end', step: 1 },
-      (m): m is StepReport => m.type === 'step-report' && m.step === 1,
-      30_000,
-    );
-    const dropped = held.reduce((a, r) => a + r.disconnects, 0);
+    const dropped = (await endStep(subs, 1)).disconnects;
 
     await pub.request(
       {
@@ -155,20 +148,7 @@ export async function runScale(
     );
     const expected = expectedOf(done.published, members);
     await settle(subs, 2, expected, 20_000);
-    const broadcastReports = await requestAll(
-      subs,
-      { type: 'step-end', step: 2 },
-      (m): m is StepReport => m.type === 'step-report' && m.step === 2,
-      30_000,
-    );
-    const latency = emptyHistogram();
-    let delivered = 0;
-    let duplicates = 0;
-    for (const r of broadcastReports) {
-      merge(latency, r.latency);
-      delivered += Object.values(r.unique).reduce((a, x) => a + x, 0);
-      duplicates += r.duplicates;
-    }
+    const { latency, delivered, duplicates } = await endStep(subs, 2);
     const summary = summarizeMicros(latency);
     const published = Object.values(done.published).reduce((a, x) => a + x, 0);
     const result: ScaleResult = {
