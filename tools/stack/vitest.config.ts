@@ -4,5 +4,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { conditions: ['@switchboard/source'] },
   ssr: { resolve: { conditions: ['@switchboard/source'] } },
-  test: { testTimeout: 20_000, hookTimeout: 30_000, pool: 'forks' },
+  test: {
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+    setupFiles: ['test-support/print-stack-logs-on-failure.ts'],
+  },
 });

@@ -11,5 +11,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     fileParallelism: false,
+    setupFiles: ['test-support/print-stack-logs-on-failure.ts'],
   },
 });

@@ -68,9 +68,12 @@ describe('user rooms across a gateway crash', () => {
         url: index % 2 === 0 ? [a.url, b.url] : [b.url, a.url],
         token: tokenFor(sub, 'A'),
         WebSocket: WebSocket as unknown as WebSocketConstructor,
+        // No jitter: with the default half of the delay random, a client could be back before the
+        // dead instance is seen stale, and the queued route this test is about would never be taken.
         reconnect: {
           initialDelayMs: options.reconnectDelayMs,
           maxDelayMs: options.reconnectDelayMs * 2,
+          jitter: 0,
         },
       });
       const seen = { user: [] as number[], global: [] as number[], ids: [] as string[] };

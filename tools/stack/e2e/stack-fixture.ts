@@ -6,7 +6,9 @@ import { type RoleName, mintToken } from '@switchboard/auth';
 import { SwitchboardClient, type WebSocketConstructor } from '@switchboard/client';
 import { type RedisServer, startRedis } from '@switchboard/test-redis';
 import { WebSocket } from 'ws';
+import { createLogTail } from '../src/log-tail.js';
 import { type RunningStack, listenPort, startStack } from '../src/index.js';
+import { stackLogs } from '../test-support/stack-logs.js';
 
 interface ApiResponse<T = unknown> {
   status: number;
@@ -45,11 +47,13 @@ export async function startE2EStack(extraEnv: Record<string, string> = {}): Prom
   const secret = randomBytes(24).toString('base64url');
   const keyPrefix = `e2e-${randomBytes(4).toString('hex')}:`;
   const clients: SwitchboardClient[] = [];
+  const logTail = createLogTail();
+  stackLogs.set(`e2e stack ${keyPrefix}`, logTail);
   let stack: RunningStack;
   try {
     stack = await startStack({
       stateDir,
-      log: process.env['E2E_STACK_LOGS'] ? undefined : () => undefined,
+      log: process.env['E2E_STACK_LOGS'] ? undefined : logTail.push,
       env: {
         ...process.env,
         REDIS_URL: redis.url,

@@ -50,10 +50,13 @@ export function startProcess(options: ManagedProcessOptions): ManagedProcess {
     createInterface({ input: stream }).on('line', (line) => log(`${prefix} ${line}`));
   }
   let exited = false;
+  let stopping = false;
   const exit = new Promise<number | string>((resolve) => {
     child.once('exit', (code, signal) => {
       exited = true;
       live.delete(child);
+      // A process that dies on its own is what a failing stack test most needs to show.
+      if (!stopping) log(`${prefix} exited on its own (${code ?? signal ?? 'unknown'})`);
       resolve(code ?? signal ?? 'unknown');
     });
     child.once('error', (error) => {
@@ -73,6 +76,7 @@ export function startProcess(options: ManagedProcessOptions): ManagedProcess {
     exit,
     async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 20_000) {
       if (exited) return exit;
+      stopping = true;
       child.kill(signal);
       const timer = setTimeout(() => {
         log(`${prefix} did not exit within ${timeoutMs} ms after ${signal}; killing`);

@@ -13,6 +13,8 @@ import {
   repoRoot,
   startStack,
 } from '../src/index.js';
+import { createLogTail } from '../src/log-tail.js';
+import { stackLogs } from '../test-support/stack-logs.js';
 
 async function promQuery(base: string, query: string): Promise<unknown[]> {
   const response = await fetch(`${base}/api/v1/query?query=${encodeURIComponent(query)}`);
@@ -33,13 +35,18 @@ describe('the dev stack', () => {
   const secret = randomBytes(24).toString('base64url');
   const stateDir = mkdtempSync(join(tmpdir(), 'switchboard-stack-'));
   const logs: string[] = [];
+  const logTail = createLogTail();
+  stackLogs.set('dev stack', logTail);
   let stopped = false;
 
   beforeAll(async () => {
     redis = await startRedis();
     stack = await startStack({
       stateDir,
-      log: (line) => logs.push(line),
+      log: (line) => {
+        logs.push(line);
+        logTail.push(line);
+      },
       env: {
         ...process.env,
         REDIS_URL: redis.url,
