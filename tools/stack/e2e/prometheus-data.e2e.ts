@@ -41,6 +41,8 @@ async function generateTraffic(e2e: E2EStack): Promise<void> {
     user,
     { tool: 'echo', input: { message: 'x' } },
   );
+  // Said here, not as a 15 s wait for an execution that was never accepted.
+  expect(execution.status, JSON.stringify(execution.body)).toBe(202);
   const executionId = execution.body.data?.executionId ?? 'missing';
   await waitFor(
     async () =>

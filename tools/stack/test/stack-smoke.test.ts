@@ -152,9 +152,10 @@ describe('the dev stack', () => {
     if (!prometheus) throw new Error('prometheus did not start (is the Debian package installed?)');
     // Every instance (the worker on WORKER_METRICS_PORT), HAProxy and Prometheus itself.
     const expectedTargets = stack.instances.length + 2;
+    let up: { metric: { job: string; instance: string } }[] = [];
     await waitFor(
       async () => {
-        const up = (await promQuery(prometheus, 'up == 1')) as { metric: { job: string } }[];
+        up = (await promQuery(prometheus, 'up == 1')) as typeof up;
         return up.length === expectedTargets;
       },
       {
@@ -162,7 +163,10 @@ describe('the dev stack', () => {
         intervalMs: 500,
         message: `${expectedTargets} targets up in Prometheus`,
       },
-    );
+    ).catch((error: Error) => {
+      const seen = up.map((target) => `${target.metric.job}/${target.metric.instance}`);
+      throw new Error(`${error.message}; up: ${seen.join(', ') || 'none'}`, { cause: error });
+    });
   }, 40_000);
 
   it('stops everything it started and leaves no process behind', async () => {
