@@ -1,19 +1,14 @@
 import { cpuMeter } from '../proc/process-cpu.js';
-import { probe, probeEnv } from '../proc/probe.js';
-import { type WorkerHandle, startWorker } from '../proc/worker-handle.js';
+import { probe } from '../proc/probe.js';
 import { percentile, summarizeMicros } from '../stats/latency-summary.js';
-import type {
-  FromPublisher,
-  FromSubscriber,
-  ToPublisher,
-  ToSubscriber,
-} from '../load/worker-protocol.js';
+import type { FromPublisher } from '../load/worker-protocol.js';
 import { type BenchContext, remainingMs } from './bench-context.js';
 import { connectClients, dealClients } from './connect-clients.js';
 import type { FanoutTarget } from './fanout-target.js';
 import { rateSteps } from './rate-steps.js';
 import { endStep, expectedOf, settle } from './delivery-settle.js';
 import { MAX_RATE } from '../cli/bench-args.js';
+import { round2 as round, startLoadWorkers } from './load-workers.js';
 
 interface StepResult {
   rate: number;
@@ -79,9 +74,6 @@ function lagVerdict(step: Omit<StepResult, 'lagging' | 'lagReason'>): string | u
 
 const SUBSCRIBER_WORKERS = 2;
 
-type Sub = WorkerHandle<ToSubscriber, FromSubscriber>;
-type Pub = WorkerHandle<ToPublisher, FromPublisher>;
-
 function roomsFor(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `project:bench-${i}`);
 }
@@ -101,14 +93,8 @@ export async function runFanout(
   const specs = dealClients(target, args.subscribers, SUBSCRIBER_WORKERS, (i) => [
     rooms[i % rooms.length]!,
   ]);
-  const subscriberScript = new URL('../load/subscriber-worker.js', import.meta.url);
-  const publisherScript = new URL('../load/publisher-worker.js', import.meta.url);
-  // The load generators carry the probe too: a stall in a subscriber process delays receipts as
-  // much as one in a server, and the report must tell the two apart.
-  const subs: Sub[] = specs.map(() =>
-    startWorker<ToSubscriber, FromSubscriber>(subscriberScript, probeEnv()),
-  );
-  const pub: Pub = startWorker<ToPublisher, FromPublisher>(publisherScript, probeEnv());
+  const workers = startLoadWorkers(specs.length);
+  const { subs, pub } = workers;
   try {
     const connectTimeout = Math.max(30_000, args.subscribers * 10);
     const connects = await connectClients(subs, specs, target, {
@@ -240,13 +226,6 @@ export async function runFanout(
     }
     return result;
   } finally {
-    await Promise.all([
-      ...subs.map((s) => s.close({ type: 'close' })),
-      pub.close({ type: 'close' }),
-    ]);
+    await workers.close();
   }
-}
-
-function round(n: number): number {
-  return Math.round(n * 100) / 100;
 }

@@ -1,17 +1,11 @@
-import type {
-  FromPublisher,
-  FromSubscriber,
-  ToPublisher,
-  ToSubscriber,
-} from '../load/worker-protocol.js';
+import type { FromPublisher } from '../load/worker-protocol.js';
 import { cpuSecondsMeter, rssBytes } from '../proc/process-cpu.js';
-import { probeEnv } from '../proc/probe.js';
-import { startWorker } from '../proc/worker-handle.js';
 import { percentile, summarizeMicros } from '../stats/latency-summary.js';
 import { type BenchContext, SkipScenario, remainingMs } from './bench-context.js';
 import { connectClients, dealClients } from './connect-clients.js';
 import { endStep, expectedOf, settle } from './delivery-settle.js';
 import type { FanoutTarget } from './fanout-target.js';
+import { round2 as round, startLoadWorkers } from './load-workers.js';
 
 export interface ScaleResult {
   target: string;
@@ -83,14 +77,8 @@ export async function runScale(
       `not enough time left in the budget (${Math.round(needMs / 1000)} s needed)`,
     );
   const workers = Math.max(2, Math.ceil(n / PER_WORKER));
-  const subscriberScript = new URL('../load/subscriber-worker.js', import.meta.url);
-  const subs = Array.from({ length: workers }, () =>
-    startWorker<ToSubscriber, FromSubscriber>(subscriberScript, probeEnv()),
-  );
-  const pub = startWorker<ToPublisher, FromPublisher>(
-    new URL('../load/publisher-worker.js', import.meta.url),
-    probeEnv(),
-  );
+  const loadWorkers = startLoadWorkers(workers);
+  const { subs, pub } = loadWorkers;
   try {
     await new Promise((r) => setTimeout(r, 500));
     const rssBefore = target.serverPids.reduce((a, pid) => a + rssBytes(pid), 0);
@@ -183,13 +171,6 @@ export async function runScale(
     );
     return result;
   } finally {
-    await Promise.all([
-      ...subs.map((s) => s.close({ type: 'close' })),
-      pub.close({ type: 'close' }),
-    ]);
+    await loadWorkers.close();
   }
-}
-
-function round(x: number): number {
-  return Math.round(x * 100) / 100;
 }
