@@ -20,6 +20,12 @@ export interface HttpJob {
   ids: string[];
   connections: number;
   durationSec: number;
+  /**
+   * Requests per second over all connections (autocannon's overallRate); none: as fast as the
+   * service answers. Paced well below what the service sustains, a request is not held back by
+   * the one before it, so latencies are recorded as measured.
+   */
+  overallRate?: number;
 }
 
 export interface HttpReport {

@@ -89,3 +89,71 @@ describe('goal 2 (throughput)', () => {
     expect(row.measured).toContain('ratio is an upper bound');
   });
 });
+
+describe('goal 6 (sandbox API)', () => {
+  function httpRow(
+    label: string,
+    figures: { requestsPerSec: number; p99Ms: number; passP99Ms: number },
+  ) {
+    return {
+      service: 'sandbox-service',
+      label,
+      expectedStatus: 200,
+      connections: 10,
+      durationSec: 15,
+      expectedPct: 100,
+      plan: 'sandbox-status',
+      total: figures.requestsPerSec * 15,
+      p50Ms: 1,
+      maxMs: figures.p99Ms * 2,
+      statuses: { '200': figures.requestsPerSec * 15 },
+      errors: 0,
+      timeouts: 0,
+      ...figures,
+    };
+  }
+  const rows = (http: ReturnType<typeof httpRow>[]) =>
+    goalRows({ fanout: [], connections: [], http } as unknown as BenchResults).filter(
+      (r) => r.goal === '6 sandbox',
+    );
+  const saturated = [
+    httpRow('GET status', { requestsPerSec: 3000, p99Ms: 17, passP99Ms: 0 }),
+    httpRow('pause+resume pairs (1 sandbox per connection)', {
+      requestsPerSec: 600,
+      p99Ms: 40,
+      passP99Ms: 80,
+    }),
+  ];
+
+  it('judges latency on the paced rows and shows the full-load figures beside them', () => {
+    const [status, pairs] = rows([
+      ...saturated,
+      httpRow('GET status paced at 2050 req/s', { requestsPerSec: 2049, p99Ms: 6, passP99Ms: 0 }),
+      httpRow('pause+resume pairs, one caller at a time', {
+        requestsPerSec: 300,
+        p99Ms: 8,
+        passP99Ms: 14,
+      }),
+    ]);
+    expect(status!.verdict).toBe('met');
+    expect(status!.measured).toContain('at full load p99 17 ms');
+    expect(pairs!.verdict).toBe('met');
+    expect(pairs!.measured).toContain('pair p99 14 ms');
+    expect(pairs!.measured).toContain('at full load p99 80 ms');
+  });
+
+  it('is short when the paced status rate fell below 2 000 req/s, however low its p99', () => {
+    const [status] = rows([
+      ...saturated,
+      httpRow('GET status paced at 2050 req/s', { requestsPerSec: 1800, p99Ms: 3, passP99Ms: 0 }),
+    ]);
+    expect(status!.verdict).toBe('short');
+  });
+
+  it('falls back to the full-load rows of a run without paced ones', () => {
+    const [status, pairs] = rows(saturated);
+    expect(status!.measured).toMatch(/^p99 17 ms/);
+    expect(status!.verdict).toBe('short');
+    expect(pairs!.measured).toMatch(/^pair p99 80 ms/);
+  });
+});

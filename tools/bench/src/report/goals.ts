@@ -154,8 +154,16 @@ function httpRows(results: BenchResults): GoalRow[] {
   const single = find('flag-service', 'OFREP single');
   const bulk = find('flag-service', 'OFREP bulk');
   const ofrepPeer = find(PEER_SERVICE_PREFIX, 'peer: bare Fastify, JWT verify + constant');
-  const status = find('sandbox-service', 'GET status');
-  const pairs = find('sandbox-service', 'pause+resume');
+  const exactly = (label: string) =>
+    results.http.find((h) => h.service === 'sandbox-service' && h.label === label);
+  const statusSaturated = exactly('GET status');
+  const pairsSaturated = exactly('pause+resume pairs (1 sandbox per connection)');
+  // The paced rows measure latency at a stated load (status at 2 050/s, pairs by one caller);
+  // older results have only the saturated ones.
+  const status = find('sandbox-service', 'GET status paced') ?? statusSaturated;
+  const pairs = find('sandbox-service', 'pause+resume pairs, one caller') ?? pairsSaturated;
+  const saturated = (h: typeof single, p99: number | undefined) =>
+    h ? `; at full load p99 ${p99} ms at ${perSec(h)}` : '';
   const statusPeer = find(PEER_SERVICE_PREFIX, 'peer: bare Fastify, JWT verify + one Redis');
   const perSec = (h: typeof single) =>
     h &&
@@ -186,14 +194,16 @@ function httpRows(results: BenchResults): GoalRow[] {
     row(
       '6 sandbox',
       'status p99 ≤ 10 ms at ≥ 2 000 req/s',
-      status && `p99 ${status.p99Ms} ms at ${perSec(status)}${cpuRatio(status, statusPeer)}`,
+      status &&
+        `p99 ${status.p99Ms} ms at ${perSec(status)}${cpuRatio(status, statusPeer)}${status === statusSaturated ? '' : saturated(statusSaturated, statusSaturated?.p99Ms)}`,
       statusPeer ? `p99 ${statusPeer.p99Ms} ms at ${perSec(statusPeer)}` : '-',
       status ? status.p99Ms <= 10 && status.requestsPerSec >= 2000 : undefined,
     ),
     row(
       '6 sandbox',
       'pause+resume pair p99 ≤ 15 ms',
-      pairs && `pair p99 ${pairs.passP99Ms} ms (request p99 ${pairs.p99Ms} ms, ${perSec(pairs)})`,
+      pairs &&
+        `pair p99 ${pairs.passP99Ms} ms (request p99 ${pairs.p99Ms} ms, ${perSec(pairs)})${pairs === pairsSaturated ? '' : saturated(pairsSaturated, pairsSaturated?.passP99Ms)}`,
       '-',
       pairs ? pairs.passP99Ms <= 15 : undefined,
     ),

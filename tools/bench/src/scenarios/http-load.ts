@@ -84,7 +84,7 @@ export function ensureTime(ctx: BenchContext, plans: number): void {
 
 /** Sandbox API through autocannon: status reads, pause+resume pairs, execute on a paused sandbox (423). */
 export async function runSandboxHttp(ctx: BenchContext): Promise<HttpResult[]> {
-  ensureTime(ctx, 4);
+  ensureTime(ctx, 6);
   const secret = randomBytes(24).toString('hex');
   const service = await startService(ctx, 'sandbox-service', secret, {
     FLAG_SANDBOX_PAUSE_RESUME: 'true',
@@ -126,12 +126,48 @@ export async function runSandboxHttp(ctx: BenchContext): Promise<HttpResult[]> {
           service.child.pid,
         ),
       );
+    await resumePaused(service.baseUrl, token, ids);
+    // Latency at a stated load rather than at saturation, where p99 is mostly the queue: status
+    // paced at the rate goal 6 names; pause+resume pairs by one caller at a time (pacing would
+    // count the pacer's wait between the pause and the resume in the pair's time).
+    results.push(
+      await runPlan(
+        ctx,
+        'sandbox-service',
+        `GET status paced at ${STATUS_PACED_RATE} req/s`,
+        200,
+        { ...base, plan: 'sandbox-status', ids, overallRate: STATUS_PACED_RATE },
+        service.child.pid,
+      ),
+      await runPlan(
+        ctx,
+        'sandbox-service',
+        'pause+resume pairs, one caller at a time',
+        200,
+        { ...base, connections: 1, plan: 'sandbox-pause-resume', ids },
+        service.child.pid,
+      ),
+    );
     await service.stop();
     logProfile(ctx, 'sandbox-service', service.profile());
     results.push(await runPeer(ctx, secret, token, 'sandbox-status', ids));
     return results;
   } finally {
     await service.stop();
+  }
+}
+
+/** A pause+resume plan stopped between its two calls leaves a sandbox paused: the next starts active. */
+async function resumePaused(baseUrl: string, token: string, ids: string[]): Promise<void> {
+  for (const id of ids) {
+    const { data } = await callJson<{ data: { state: string } }>(
+      baseUrl,
+      token,
+      'GET',
+      `/api/sandbox/${id}/status`,
+    );
+    if (data.state === 'paused')
+      await callJson(baseUrl, token, 'POST', `/api/sandbox/resume/${id}`, {});
   }
 }
 
@@ -174,6 +210,9 @@ function logProfile(ctx: BenchContext, service: string, hottest: HotFunction[] |
   ctx.log(`  ${service} hottest functions (self % of busy samples, whole life):`);
   for (const h of hottest) ctx.log(`    ${String(h.selfPct).padStart(5)}  ${h.frame}`);
 }
+
+/** Goal 6 asks for status p99 at 2 000 req/s or more: paced a little above, so it is reached. */
+const STATUS_PACED_RATE = 2050;
 
 /** The `service` of the peers' rows. */
 const PEER_SERVICE = 'peer (bare Fastify)';
