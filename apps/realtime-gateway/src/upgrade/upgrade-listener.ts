@@ -8,6 +8,8 @@ import {
   notFoundError,
   toAppError,
 } from '@switchboard/errors';
+// Loads service-kit's decorations of FastifyInstance (clientIpOf, pressureRefusal).
+import type {} from '@switchboard/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { type ServerOptions, WebSocketServer } from 'ws';
 import type WebSocket from 'ws';
