@@ -175,4 +175,12 @@ describe('WebSocket upgrades on /ws', () => {
     expect([...connections.values()][0]?.ip).toBe('127.0.0.1');
     socket.close();
   });
+
+  it('closes the open sockets 1012 when the app closes', async () => {
+    gateway = await startGateway(redis.server.url);
+    const client = await connect(gateway.url, tokenFor('u1', 'A'));
+    await gateway.close();
+    gateway = undefined;
+    expect(await client.closed).toBe(1012);
+  });
 });

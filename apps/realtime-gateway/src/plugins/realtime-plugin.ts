@@ -47,6 +47,11 @@ async function realtime(app: FastifyInstance, options: RealtimePluginOptions): P
   sources.offlineBacklog = () => gateway.offline.backlog();
   app.decorate('gateway', gateway);
   gateway.start();
+  // Before the HTTP server closes: its close waits for the upgraded sockets.
+  app.addHook('preClose', (done) => {
+    gateway.disconnectAll();
+    done();
+  });
   app.addHook('onClose', async () => gateway.close());
 
   const admit = upgradeAdmission({
