@@ -1,4 +1,3 @@
-import websocket from '@fastify/websocket';
 import { type FlagReader, staticFlagReader } from '@switchboard/flags';
 import {
   type PlatformAppOptions,
@@ -55,12 +54,6 @@ export async function buildApp(options: AppOptions): Promise<TypedFastify> {
     },
     options,
   );
-  await app.register(websocket, {
-    options: {
-      maxPayload: gatewayOptions.maxPayload,
-      perMessageDeflate: perMessageDeflate(gatewayOptions.compression),
-    },
-  });
   await app.register(realtimePlugin, { redisUrl, keyspace, gateway: gatewayOptions });
   await app.register(websocketHealthPlugin);
   await app.register(serverApiPlugin, {
@@ -70,21 +63,6 @@ export async function buildApp(options: AppOptions): Promise<TypedFastify> {
     instanceStaleMs: gatewayOptions.instanceStaleMs,
   });
   return app;
-}
-
-/**
- * No context takeover: a socket keeps no compression window between messages (memory per
- * connection stays flat); level 1 trades ratio for CPU on a fan-out path.
- */
-function perMessageDeflate(compression: GatewayOptions['compression']) {
-  if (!compression) return false;
-  return {
-    threshold: compression.thresholdBytes,
-    serverNoContextTakeover: true,
-    clientNoContextTakeover: true,
-    zlibDeflateOptions: { level: 1 },
-    concurrencyLimit: 10,
-  };
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

@@ -352,13 +352,21 @@ export class Gateway {
     );
   }
 
+  /**
+   * Starts closing every socket (1012: clients reconnect elsewhere). The HTTP server's close
+   * waits for them: upgraded sockets still count as its connections until they end.
+   */
+  disconnectAll(): void {
+    for (const connection of this.connections.values())
+      connection.close(CloseCode.DRAINING, 'server closing');
+  }
+
   async close(): Promise<void> {
     this.presence.stop();
     this.heartbeat.stop();
     this.tokenExpiry.stop();
     await this.statsWriter.stop(this.instanceId);
-    for (const connection of this.connections.values())
-      connection.close(CloseCode.DRAINING, 'server closing');
+    this.disconnectAll();
     await this.registry.leaveCluster();
     await this.roomPresence.clear();
     await Promise.all([

@@ -24,6 +24,6 @@ export {
 } from './auth-plugin.js';
 export { requireRole } from './require-role.js';
 export { assertTenantAccess, canAccessDealership, dealershipFilter } from './tenant.js';
-export { tokenFromUpgrade } from './token-from-request.js';
+export { tokenFromUpgrade, type UpgradeRequestParts } from './token-from-request.js';
 export { mintToken, type MintTokenInput, type SigningKey } from './mint-token.js';
 export { algorithmForPublicKey } from './algorithms.js';

@@ -3,7 +3,6 @@ import fp from 'fastify-plugin';
 import { AppError } from './app-error.js';
 import { ErrorCode } from './catalog.js';
 import { dependencyUnavailableError, isDependencyUnavailable } from './dependency-unavailable.js';
-import { failure } from './envelope.js';
 import { sendFailure } from './send-failure.js';
 import { currentTraceId } from './trace-id.js';
 
@@ -140,18 +139,17 @@ async function errorHandler(app: FastifyInstance, options: ErrorHandlerOptions):
     return sendFailure(request, reply, appError);
   });
 
-  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
-    // A reply is thenable (it resolves once sent); setting its status or headers leaves nothing to await.
-    void reply.status(404);
-    return reply.send(
-      failure({
-        code: ErrorCode.RECORD_NOT_FOUND,
-        message: `Route ${request.method} ${request.url.split('?')[0]} not found.`,
-        details: {},
-        traceId: request.traceId || currentTraceId(),
-      }),
-    );
-  });
+  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) =>
+    sendFailure(request, reply, notFoundError(request.method, request.url)),
+  );
+}
+
+/** What a request for a route that does not exist answers (404 RECORD_NOT_FOUND). */
+export function notFoundError(method: string, url: string): AppError {
+  return new AppError(
+    ErrorCode.RECORD_NOT_FOUND,
+    `Route ${method} ${url.split('?')[0]} not found.`,
+  );
 }
 
 /** Every error path of an app (and of the plugins registered after it) answers the failure envelope. */

@@ -11,10 +11,12 @@ export { currentTraceId } from './trace-id.js';
 export { errorEnvelopeSchema, errorResponses } from './schemas.js';
 export {
   errorHandlerPlugin,
+  notFoundError,
   toAppError,
   type ErrorHandlerOptions,
 } from './error-handler-plugin.js';
 export { sendFailure } from './send-failure.js';
+export { appErrorResponse, errorBody, failureResponse } from './raw-response.js';
 export { rateLimitError } from './rate-limit.js';
 export {
   clientErrorHandler,

@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ErrorCode } from './catalog.js';
 import { type ErrorBody, failure } from './envelope.js';
 import { toAppError } from './error-handler-plugin.js';
+import { failureResponse } from './raw-response.js';
 import { currentTraceId } from './trace-id.js';
 
 /**
@@ -135,24 +136,6 @@ export function clientErrorHandler(
   const answer = clientFailure(error);
   const traceId = currentTraceId();
   this.log.debug({ err: error, traceId, status: answer.status }, 'client error');
-  if (socket.writable) {
-    const body = JSON.stringify(failure(bodyOf(answer, traceId)));
-    socket.write(
-      `HTTP/1.1 ${answer.status} ${statusText(answer.status)}\r\n` +
-        'Content-Type: application/json; charset=utf-8\r\n' +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-        `x-trace-id: ${traceId}\r\n` +
-        'Connection: close\r\n\r\n' +
-        body,
-    );
-  }
+  if (socket.writable) socket.write(failureResponse(answer.status, bodyOf(answer, traceId)));
   socket.destroy(error);
-}
-
-function statusText(status: number): string {
-  return (
-    { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }[
-      status
-    ] ?? 'Error'
-  );
 }

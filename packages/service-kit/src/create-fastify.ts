@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { clientErrorHandler, frameworkErrorHandler } from '@switchboard/errors';
 import { loggerOptions } from '@switchboard/observability';
+import { clientIpResolver } from './client-ip.js';
 import { DEFAULT_JSON_MAX_DEPTH, assertJsonDepth } from './json-depth.js';
 import { splitCoercionValidator } from './split-coercion-validator.js';
 import { tracedServerFactory } from './traced-server.js';
@@ -50,6 +51,7 @@ export const DEFAULT_TRUST_PROXY = 'loopback';
 
 /** Fastify with the options every Switchboard service shares and the TypeBox type provider. */
 export function createFastify(options: FastifyFactoryOptions): TypedFastify {
+  const trustProxy = options.trustProxy ?? DEFAULT_TRUST_PROXY;
   const app = Fastify({
     logger: loggerOptions({
       service: options.service,
@@ -59,7 +61,7 @@ export function createFastify(options: FastifyFactoryOptions): TypedFastify {
     bodyLimit: options.bodyLimit ?? 1_048_576,
     // Ajv reports every failing field and never strips silently; see splitCoercionValidator.
     schemaController: { compilersFactory: { buildValidator: splitCoercionValidator() } },
-    trustProxy: options.trustProxy ?? DEFAULT_TRUST_PROXY,
+    trustProxy,
     routerOptions: { maxParamLength: options.maxParamLength ?? DEFAULT_MAX_PARAM_LENGTH },
     // Router and HTTP-parser failures (414, 431, malformed requests) answer the envelope too.
     frameworkErrors: frameworkErrorHandler,
@@ -70,6 +72,7 @@ export function createFastify(options: FastifyFactoryOptions): TypedFastify {
     return503OnClosing: false,
     forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.decorate('clientIpOf', clientIpResolver(trustProxy));
   // A JSON Schema body cannot be optional as a whole; treat a POST/PUT/PATCH/DELETE without a
   // body as `{}` so endpoints whose fields are all optional (pause, resume) accept a bare call,
   // while a required field still answers 400 naming it.

@@ -13,3 +13,6 @@ export { type HttpOptions } from './http-options.js';
 export { securityPlugin, type SecurityOptions } from './security-plugin.js';
 export { DEFAULT_JSON_MAX_DEPTH } from './json-depth.js';
 export type { RateLimitGroup } from './rate-limit-plugin.js';
+// Also bring their `FastifyInstance` decorations (clientIpOf, pressureRefusal) into the typings.
+export { clientIpResolver } from './client-ip.js';
+export type { PressurePluginOptions } from './pressure-plugin.js';

@@ -19,6 +19,16 @@ export interface PressurePluginOptions {
   sampleIntervalMs?: number;
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * The 503 load shedding answers right now, or undefined when not under pressure: for work
+     * that does not pass through Fastify's hooks (WebSocket upgrades).
+     */
+    pressureRefusal(): AppError | undefined;
+  }
+}
+
 /** Without a configured heap threshold: shed before V8's own limit, where the process would die. */
 const HEAP_LIMIT_SHARE = 0.9;
 
@@ -34,26 +44,40 @@ const ALWAYS_ANSWERED = new Set(['/health/live', '/health/ready', '/metrics']);
 async function pressure(app: FastifyInstance, options: PressurePluginOptions): Promise<void> {
   const { settings } = options;
   const retryAfter = settings.PRESSURE_RETRY_AFTER_SEC;
+  const maxHeapUsedBytes =
+    settings.PRESSURE_MAX_HEAP_USED_BYTES ||
+    Math.floor(getHeapStatistics().heap_size_limit * HEAP_LIMIT_SHARE);
+  const overloaded = (type: string, value: number | null) =>
+    new AppError(
+      ErrorCode.SERVICE_UNAVAILABLE,
+      'This instance is overloaded; retry shortly.',
+      { reason: type, value, retryAfterSeconds: retryAfter },
+      { headers: { 'retry-after': String(retryAfter) } },
+    );
   await app.register(underPressure, {
     maxEventLoopDelay: settings.PRESSURE_MAX_EVENT_LOOP_DELAY_MS,
-    maxHeapUsedBytes:
-      settings.PRESSURE_MAX_HEAP_USED_BYTES ||
-      Math.floor(getHeapStatistics().heap_size_limit * HEAP_LIMIT_SHARE),
+    maxHeapUsedBytes,
     maxRssBytes: settings.PRESSURE_MAX_RSS_BYTES,
     sampleInterval: options.sampleIntervalMs ?? 1000,
     retryAfter,
     pressureHandler: (request: FastifyRequest, _reply, type, value) => {
       if (request.routeOptions.url !== undefined && ALWAYS_ANSWERED.has(request.routeOptions.url))
         return undefined;
-      return Promise.reject(
-        new AppError(
-          ErrorCode.SERVICE_UNAVAILABLE,
-          'This instance is overloaded; retry shortly.',
-          { reason: type, value: value ?? null, retryAfterSeconds: retryAfter },
-          { headers: { 'retry-after': String(retryAfter) } },
-        ),
-      );
+      return Promise.reject(overloaded(type, value ?? null));
     },
+  });
+  // The checks under-pressure's onRequest makes, in its order (no health check or event-loop
+  // utilisation threshold is configured), on the sample it keeps.
+  app.decorate('pressureRefusal', () => {
+    if (!app.isUnderPressure()) return undefined;
+    const usage = app.memoryUsage();
+    const maxDelay = settings.PRESSURE_MAX_EVENT_LOOP_DELAY_MS;
+    const maxRss = settings.PRESSURE_MAX_RSS_BYTES;
+    if (maxDelay > 0 && usage.eventLoopDelay > maxDelay)
+      return overloaded('eventLoopDelay', usage.eventLoopDelay);
+    if (usage.heapUsed > maxHeapUsedBytes) return overloaded('heapUsedBytes', usage.heapUsed);
+    if (maxRss > 0 && usage.rssBytes > maxRss) return overloaded('rssBytes', usage.rssBytes);
+    return overloaded('eventLoopUtilization', usage.eventLoopUtilized);
   });
   app.health.addCheck('pressure', () => {
     const usage = app.memoryUsage();

@@ -7,7 +7,6 @@ import type {
   FastifyReply,
   FastifyRequest,
   HookHandlerDoneFunction,
-  RouteOptions,
 } from 'fastify';
 import fp from 'fastify-plugin';
 import { type LimitDecision, LeaseLimiter } from './lease-limiter.js';
@@ -168,11 +167,6 @@ async function rateLimits(app: FastifyInstance, options: RateLimitPluginOptions)
     settle([spendPrincipal(request, principal)], ([own]) => answer(reply, own, true), done);
   };
 
-  app.addHook('onRoute', (route: RouteOptions) => {
-    // WebSocket upgrades have their own per-IP connection limit and per-connection frame limits.
-    if ((route as RouteOptions & { websocket?: boolean }).websocket)
-      route.config = { ...route.config, rateLimitGroup: false };
-  });
   /** The principal of a request's bearer token when it verifies, without answering for it. */
   const tokenPrincipal = (request: FastifyRequest): PrincipalClaims | undefined => {
     const token = bearerOf(request);

@@ -70,4 +70,44 @@ describe('load shedding', () => {
     expect((await app.inject('/health/ready')).json().checks.pressure.ok).toBe(true);
     await app.close();
   });
+
+  it('gives work outside the hooks (WebSocket upgrades) the refusal load shedding answers', async () => {
+    const app = createFastify({ service: 'pressure-test', logLevel: 'silent' });
+    await app.register(platformPlugin, {
+      service: 'pressure-test',
+      keyspace,
+      redisUrl: redis.url,
+      auth: { secret: 'pressure-secret-long-enough' },
+      protection: {
+        PRESSURE_MAX_HEAP_USED_BYTES: 1,
+        PRESSURE_MAX_EVENT_LOOP_DELAY_MS: 0,
+        PRESSURE_RETRY_AFTER_SEC: 7,
+      },
+      pressureSampleIntervalMs: 20,
+    });
+    await app.ready();
+    await waitFor(() => app.isUnderPressure(), { message: 'load shedding', timeoutMs: 5000 });
+    expect(app.pressureRefusal()).toMatchObject({
+      code: 'SERVICE_UNAVAILABLE',
+      statusCode: 503,
+      details: { reason: 'heapUsedBytes', retryAfterSeconds: 7 },
+      headers: { 'retry-after': '7' },
+    });
+    await app.close();
+  });
+
+  it('gives work outside the hooks no refusal below the thresholds', async () => {
+    const app = createFastify({ service: 'pressure-test', logLevel: 'silent' });
+    await app.register(platformPlugin, {
+      service: 'pressure-test',
+      keyspace,
+      redisUrl: redis.url,
+      auth: { secret: 'pressure-secret-long-enough' },
+      pressureSampleIntervalMs: 200,
+    });
+    await app.ready();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(app.pressureRefusal()).toBeUndefined();
+    await app.close();
+  });
 });

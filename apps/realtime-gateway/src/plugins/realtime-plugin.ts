@@ -1,17 +1,15 @@
 // Loads @fastify/swagger's schema typings (hide) for builds that resolve packages from dist.
-import type { ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import type {} from '@fastify/swagger';
-import { tokenFromUpgrade } from '@switchboard/auth';
-import { AppError, ErrorCode } from '@switchboard/errors';
 import type { Keyspace } from '@switchboard/keyspace';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type WebSocket from 'ws';
 import { Gateway } from '../gateway.js';
 import type { GatewayOptions } from '../gateway-options.js';
-import { CloseCode } from '@switchboard/events';
 import { type GatewayMetricSources, createGatewayMetrics } from '../metrics/gateway-metrics.js';
+import { closeOversizeFrames } from '../upgrade/frame-too-large.js';
+import { upgradeAdmission } from '../upgrade/upgrade-admission.js';
+import { listenForUpgrades } from '../upgrade/upgrade-listener.js';
+import { websocketServerOptions } from '../upgrade/websocket-options.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -25,14 +23,13 @@ export interface RealtimePluginOptions {
   gateway: GatewayOptions;
 }
 
-type ReceiverWithEvents = {
-  prependListener(event: 'error', listener: (error: Error & { code?: string }) => void): void;
-};
+const WEBSOCKET_PATH = '/ws';
 
 /**
  * `GET /ws`: the token (Authorization: Bearer or ?token=) is verified before the upgrade
  * completes, so a bad token gets an HTTP 401 envelope and never a socket. Also refuses
- * upgrades while draining (503) and over the per-IP connection rate (429).
+ * upgrades while draining (503) and over the per-IP connection rate (429). Upgrades are taken
+ * off the HTTP server directly (listenForUpgrades), not routed through Fastify.
  */
 async function realtime(app: FastifyInstance, options: RealtimePluginOptions): Promise<void> {
   const sources: GatewayMetricSources = {};
@@ -50,42 +47,37 @@ async function realtime(app: FastifyInstance, options: RealtimePluginOptions): P
   sources.offlineBacklog = () => gateway.offline.backlog();
   app.decorate('gateway', gateway);
   gateway.start();
+  // Before the HTTP server closes: its close waits for the upgraded sockets.
+  app.addHook('preClose', (done) => {
+    gateway.disconnectAll();
+    done();
+  });
   app.addHook('onClose', async () => gateway.close());
 
-  const authenticateUpgrade = async (request: FastifyRequest) => {
-    if (gateway.draining)
-      throw new AppError(
-        ErrorCode.SERVICE_UNAVAILABLE,
-        'This instance is draining; connect to another.',
-      );
-    if (!gateway.ipLimiter.allow(request.ip)) {
-      metrics.rateLimited.inc({ scope: 'connect' });
-      throw new AppError(ErrorCode.RATE_LIMITED, 'Too many connection attempts from this address.');
-    }
-    const token = tokenFromUpgrade(request);
-    if (!token)
-      throw new AppError(
-        ErrorCode.UNAUTHORIZED,
-        'A token is required (Authorization: Bearer or ?token=).',
-        { reason: 'missing' },
-      );
-    request.principal = app.verifyToken(token);
-  };
+  const admit = upgradeAdmission({
+    gateway,
+    metrics,
+    verifyToken: (token) => app.verifyToken(token),
+  });
+  const frameTooLarge = () => metrics.errors.inc({ type: 'frame_too_large' });
+  listenForUpgrades(app, {
+    path: WEBSOCKET_PATH,
+    server: websocketServerOptions(options.gateway),
+    admit,
+    accept: (socket, principal, ip) => {
+      closeOversizeFrames(socket, frameTooLarge);
+      gateway.accept(socket, principal, ip);
+    },
+  });
 
+  // A plain GET /ws (no upgrade) answers as the WebSocket route always has: the same refusals,
+  // then 404. WebSocket upgrades have their own per-IP limit: not the HTTP rate limit.
   app.get(
-    '/ws',
-    { websocket: true, preValidation: authenticateUpgrade, schema: { hide: true } },
-    (socket: WebSocket, request) => {
-      // A frame over maxPayload: ws would close 1009; the contract says 4413.
-      const receiver = (socket as unknown as { _receiver?: ReceiverWithEvents })._receiver;
-      receiver?.prependListener('error', (error) => {
-        if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-          metrics.errors.inc({ type: 'frame_too_large' });
-          socket.close(CloseCode.FRAME_TOO_LARGE, 'frame too large');
-        }
-      });
-      releaseUpgradeObjects(socket);
-      gateway.accept(socket, request.principal, request.ip);
+    WEBSOCKET_PATH,
+    { schema: { hide: true }, config: { rateLimitGroup: false } },
+    (request: FastifyRequest, reply: FastifyReply) => {
+      admit({ ip: request.ip, headers: request.headers, url: request.url });
+      return reply.code(404).send();
     },
   );
 }
@@ -93,20 +85,5 @@ async function realtime(app: FastifyInstance, options: RealtimePluginOptions): P
 export const realtimePlugin = fp(realtime, {
   name: '@switchboard/realtime-gateway',
   fastify: '5.x',
-  dependencies: ['@switchboard/platform', '@fastify/websocket'],
+  dependencies: ['@switchboard/platform'],
 });
-
-/**
- * Lets the upgrade's HTTP objects go once the socket is a WebSocket. @fastify/websocket routes the
- * upgrade through a ServerResponse assigned to the TCP socket and adds an 'error' listener that
- * closes over the request and reply; both would be kept for the connection's whole life
- * (IncomingMessage, ServerResponse, Fastify request and reply, child loggers, the URL with its
- * token): a heap snapshot of 2 000 idle connections showed one of each per connection. The
- * gateway handles socket errors itself (accept adds its listener synchronously).
- */
-function releaseUpgradeObjects(socket: WebSocket): void {
-  socket.removeAllListeners('error');
-  const raw = (socket as unknown as { _socket?: Socket & { _httpMessage?: ServerResponse | null } })
-    ._socket;
-  raw?._httpMessage?.detachSocket(raw);
-}

@@ -1,0 +1,48 @@
+import {
+  type PrincipalClaims,
+  type UpgradeRequestParts,
+  tokenFromUpgrade,
+} from '@switchboard/auth';
+import { AppError, ErrorCode } from '@switchboard/errors';
+import type { Gateway } from '../gateway.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+
+/** What admission looks at: the client's address (trustProxy applied), headers and URL. */
+export interface UpgradeCandidate extends UpgradeRequestParts {
+  ip: string;
+}
+
+export interface UpgradeAdmissionDeps {
+  gateway: Pick<Gateway, 'draining' | 'ipLimiter'>;
+  metrics: Pick<GatewayMetrics, 'rateLimited'>;
+  verifyToken(token: string): PrincipalClaims;
+}
+
+/**
+ * Who may open a socket on `/ws`, decided before the handshake: refuses while draining (503),
+ * over the per-IP connection rate (429) and without a valid token (401, the verifier's reason);
+ * returns the token's principal otherwise. Throws the AppError the client is answered with.
+ */
+export function upgradeAdmission(
+  deps: UpgradeAdmissionDeps,
+): (candidate: UpgradeCandidate) => PrincipalClaims {
+  return (candidate) => {
+    if (deps.gateway.draining)
+      throw new AppError(
+        ErrorCode.SERVICE_UNAVAILABLE,
+        'This instance is draining; connect to another.',
+      );
+    if (!deps.gateway.ipLimiter.allow(candidate.ip)) {
+      deps.metrics.rateLimited.inc({ scope: 'connect' });
+      throw new AppError(ErrorCode.RATE_LIMITED, 'Too many connection attempts from this address.');
+    }
+    const token = tokenFromUpgrade(candidate);
+    if (!token)
+      throw new AppError(
+        ErrorCode.UNAUTHORIZED,
+        'A token is required (Authorization: Bearer or ?token=).',
+        { reason: 'missing' },
+      );
+    return deps.verifyToken(token);
+  };
+}
