@@ -398,10 +398,18 @@ export class Gateway {
     connection.frameArrived();
     this.counters.frameReceived();
     const text = isBinary ? '' : data.toString('utf8');
-    connection.inOrder(
+    const queued = connection.queueFrame(
       () => handleFrame(this.frameContext, connection, text),
       (error) => this.deps.log.warn({ err: error }, 'frame handling failed'),
     );
+    if (!queued) {
+      // Counted once: the frames still arriving behind the close are dropped with it.
+      if (!connection.closed) {
+        this.counters.frameRateLimited();
+        connection.close(CloseCode.RATE_LIMITED, 'too many frames waiting');
+      }
+      return;
+    }
     // The automatic rooms go live once the client's first frame (a resume) has been handled.
     connection.inOrder(() => connection.releaseHeld());
   }

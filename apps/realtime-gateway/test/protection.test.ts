@@ -73,6 +73,30 @@ describe('protecting the service', () => {
     expect(client.of('error').filter((frame) => frame['code'] === 'RATE_LIMITED')).toHaveLength(3);
   });
 
+  it('closes 4429 a client whose frames pile up while its earlier frame waits on Redis, without waiting for Redis', async () => {
+    gateway = await startGateway(redis.server.url, {
+      rateBurst: 5,
+      ratePerMinute: 60,
+      rateStrikes: 3,
+    });
+    const client = await connect(gateway.url, tokenFor('u1', 'A'));
+    // Every client's commands wait while Redis is paused: the subscribe holds the chain.
+    await publisherRedis.call('CLIENT', 'PAUSE', '3000', 'ALL');
+    try {
+      client.send({ type: 'subscribe', room: 'dealership:A' });
+      const sentAt = Date.now();
+      for (let i = 0; i < 40; i += 1) client.send({ type: 'ping', id: `p${i}` });
+      expect(await client.closed).toBe(4429);
+      expect(client.closeReason).toBe('too many frames waiting');
+      // Closed as the frames came, not once Redis answered and the queue was worked through.
+      expect(Date.now() - sentAt).toBeLessThan(2000);
+    } finally {
+      await publisherRedis.call('CLIENT', 'UNPAUSE');
+    }
+    const metrics = await gateway.app.inject('/metrics');
+    expect(metrics.body).toMatch(/websocket_rate_limited_total\{[^}]*scope="frame"[^}]*\} 1/);
+  });
+
   it('limits connection attempts per IP at upgrade (429 envelope)', async () => {
     gateway = await startGateway(redis.server.url, { connectRatePerMinute: 2 });
     const token = tokenFor('u1', 'A');

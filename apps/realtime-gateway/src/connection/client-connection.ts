@@ -54,6 +54,8 @@ export class ClientConnection {
   private awaitingPong = false;
   /** Frames of this client are handled one after another, in arrival order. */
   private chain: Promise<unknown> = RESOLVED;
+  /** Frames that arrived and are not handled yet. */
+  private framesWaiting = 0;
   /** The second its token expires in, while TokenExpiry tracks it. */
   expiresAtSecond: number | undefined;
   /** The automatic rooms, held until the client's first frame has been handled. */
@@ -100,6 +102,24 @@ export class ClientConnection {
   inOrder(task: () => unknown, onError?: (error: Error) => void): void {
     const next = this.chain.then(task);
     this.chain = onError ? next.catch(onError) : next;
+  }
+
+  /**
+   * Queues a frame's handling in the chain, or refuses it (false) when too many already wait.
+   * The rate limit is applied as frames are handled, in order, so while the chain waits on Redis
+   * frames would otherwise pile up in memory without bound. Handled back to back, more than
+   * rateBurst + rateStrikes frames can only end in refusals and a close; the bound is twice that,
+   * so a burst read in one go (queued whole before any of it is handled) still gets its answers
+   * in order: its frames' replies, the refusals, then the close.
+   */
+  queueFrame(handle: () => Promise<void>, onError: (error: Error) => void): boolean {
+    if (this.framesWaiting >= 2 * (this.limits.rateBurst + this.limits.rateStrikes)) return false;
+    this.framesWaiting += 1;
+    this.inOrder(() => {
+      this.framesWaiting -= 1;
+      return handle();
+    }, onError);
+    return true;
   }
 
   /** Only frames count as speaking: a socket that answers pings but sends nothing goes idle. */
