@@ -36,6 +36,8 @@ export const GatewayEnv = Type.Composite([
     MAX_ROOMS_PER_CONNECTION: Type.Integer({ default: 100, minimum: 2 }),
     /** Open connections per user across all instances; one more → CONNECTION_LIMIT_EXCEEDED, close 4429. */
     MAX_CONNECTIONS_PER_USER: Type.Integer({ default: 20, minimum: 1 }),
+    /** Open connections on this instance; one more upgrade → 503 (the load balancer's next try goes elsewhere). */
+    MAX_CONNECTIONS_PER_INSTANCE: Type.Integer({ default: 50_000, minimum: 1 }),
     /** ws:instances heartbeat; keep the publishers' INSTANCE_STALE_MS (5 s) at 3x this or more. */
     INSTANCE_HEARTBEAT_MS: Type.Integer({ default: 1000, minimum: 100 }),
     /** permessage-deflate for clients that offer it; off by default (CPU per socket, see benchmarks). */

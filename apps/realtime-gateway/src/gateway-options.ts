@@ -24,6 +24,8 @@ export interface GatewayOptions {
   maxRoomsPerConnection: number;
   /** Open connections one user (dealership + sub) may have across all instances. */
   maxConnectionsPerUser: number;
+  /** Open connections this instance takes; past it upgrades are refused 503. */
+  maxConnectionsPerInstance: number;
   /** How often the instance refreshes its ws:instances heartbeat (publishers' liveness check). */
   instanceHeartbeatMs: number;
   /**
@@ -52,6 +54,7 @@ export const DEFAULT_GATEWAY_OPTIONS: Omit<GatewayOptions, 'instanceId' | 'flags
   instanceHeartbeatMs: 1000,
   maxRoomsPerConnection: 100,
   maxConnectionsPerUser: 20,
+  maxConnectionsPerInstance: 50_000,
   automaticRoomsHoldMs: 1000,
   compression: false,
 };

@@ -196,6 +196,11 @@ export class Gateway {
     return this.deps.options.instanceId;
   }
 
+  /** Whether this instance holds as many connections as it may (upgrades are refused). */
+  get full(): boolean {
+    return this.connections.size >= this.deps.options.maxConnectionsPerInstance;
+  }
+
   /** True once drain() has begun: new upgrades are refused and /health/websocket is degraded. */
   get draining(): boolean {
     return this.isDraining;

@@ -45,6 +45,7 @@ await runPlatformService(SERVICE_NAME, loadGatewayConfig, (config, platform) => 
             instanceHeartbeatMs: config.INSTANCE_HEARTBEAT_MS,
             maxRoomsPerConnection: config.MAX_ROOMS_PER_CONNECTION,
             maxConnectionsPerUser: config.MAX_CONNECTIONS_PER_USER,
+            maxConnectionsPerInstance: config.MAX_CONNECTIONS_PER_INSTANCE,
             compression: config.WS_COMPRESSION
               ? { thresholdBytes: config.WS_COMPRESSION_THRESHOLD }
               : false,

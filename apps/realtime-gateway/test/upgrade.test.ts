@@ -76,6 +76,30 @@ describe('WebSocket upgrades on /ws', () => {
     });
   });
 
+  it('refuses the upgrade past the instance connection limit with 503 instance_full, and takes one again once a connection left', async () => {
+    gateway = await startGateway(redis.server.url, { maxConnectionsPerInstance: 2 });
+    const first = await connect(gateway.url, tokenFor('u1', 'A'));
+    await connect(gateway.url, tokenFor('u2', 'B'));
+    const answer = await refusal(`${gateway.url}?token=${tokenFor('u3', 'A')}`);
+    expect(answer.status).toBe(503);
+    expect(answer.body.error).toMatchObject({
+      code: 'SERVICE_UNAVAILABLE',
+      details: { reason: 'instance_full' },
+    });
+    first.close();
+    await first.closed;
+    const url = gateway.url;
+    await waitFor(async () => {
+      const again = new WebSocket(`${url}?token=${tokenFor('u3', 'A')}`);
+      const opened = await new Promise<boolean>((resolve) => {
+        again.once('open', () => resolve(true));
+        again.once('error', () => resolve(false));
+      });
+      again.terminate();
+      return opened;
+    });
+  });
+
   it('refuses an upgrade while draining with 503 SERVICE_UNAVAILABLE in the envelope', async () => {
     gateway = await startGateway(redis.server.url);
     const draining = gateway.app.gateway.drain({ drainMs: 50, batches: 1 });

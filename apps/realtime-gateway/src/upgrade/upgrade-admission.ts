@@ -13,15 +13,16 @@ export interface UpgradeCandidate extends UpgradeRequestParts {
 }
 
 export interface UpgradeAdmissionDeps {
-  gateway: Pick<Gateway, 'draining' | 'ipLimiter'>;
+  gateway: Pick<Gateway, 'draining' | 'full' | 'ipLimiter'>;
   metrics: Pick<GatewayMetrics, 'rateLimited'>;
   verifyToken(token: string): PrincipalClaims;
 }
 
 /**
- * Who may open a socket on `/ws`, decided before the handshake: refuses while draining (503),
- * over the per-IP connection rate (429) and without a valid token (401, the verifier's reason);
- * returns the token's principal otherwise. Throws the AppError the client is answered with.
+ * Who may open a socket on `/ws`, decided before the handshake: refuses while draining or at
+ * the instance's connection limit (503), over the per-IP connection rate (429) and without a
+ * valid token (401, the verifier's reason); returns the token's principal otherwise. Throws the
+ * AppError the client is answered with.
  */
 export function upgradeAdmission(
   deps: UpgradeAdmissionDeps,
@@ -31,6 +32,12 @@ export function upgradeAdmission(
       throw new AppError(
         ErrorCode.SERVICE_UNAVAILABLE,
         'This instance is draining; connect to another.',
+      );
+    if (deps.gateway.full)
+      throw new AppError(
+        ErrorCode.SERVICE_UNAVAILABLE,
+        'This instance holds as many connections as it may; connect to another.',
+        { reason: 'instance_full' },
       );
     if (!deps.gateway.ipLimiter.allow(candidate.ip)) {
       deps.metrics.rateLimited.inc({ scope: 'connect' });
