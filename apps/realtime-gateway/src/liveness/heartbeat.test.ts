@@ -78,3 +78,32 @@ describe('Heartbeat', () => {
     expect(await pair.closed).toBe(4408);
   });
 });
+
+describe('Heartbeat rounds over many connections', () => {
+  it('pings a slice of the connections per turn of the event loop, so a round never holds the loop for all of them', async () => {
+    const pinged: number[] = [];
+    // Only what a round uses of a connection: what is measured here is when each is pinged.
+    const connections = Array.from(
+      { length: 250 },
+      (_, index) =>
+        ({
+          closed: index === 7,
+          missedHeartbeat: () => false,
+          ping: () => pinged.push(index),
+          closeForcefully: () => undefined,
+        }) as unknown as ClientConnection,
+    );
+    const heartbeat = new Heartbeat(
+      { heartbeatMs: HEARTBEAT_MS, idleTimeoutMs: 60_000 },
+      () => connections,
+    );
+    heartbeat.round(Date.now());
+    expect(pinged).toHaveLength(99); // the first 100, less the closed one
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(pinged).toHaveLength(199);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(pinged).toHaveLength(249);
+    expect(pinged).not.toContain(7);
+    expect(pinged).toEqual([...pinged].sort((a, b) => a - b));
+  });
+});
