@@ -7,8 +7,8 @@ import type {
 import { probeEnv } from '../proc/probe.js';
 import { type WorkerHandle, startWorker } from '../proc/worker-handle.js';
 
-export type SubscriberWorker = WorkerHandle<ToSubscriber, FromSubscriber>;
-export type PublisherWorker = WorkerHandle<ToPublisher, FromPublisher>;
+type SubscriberWorker = WorkerHandle<ToSubscriber, FromSubscriber>;
+type PublisherWorker = WorkerHandle<ToPublisher, FromPublisher>;
 
 export interface LoadWorkers {
   subs: SubscriberWorker[];
