@@ -405,6 +405,7 @@ export class Gateway {
     const text = isBinary ? '' : data.toString('utf8');
     const queued = connection.queueFrame(
       () => handleFrame(this.frameContext, connection, text),
+      data.length,
       (error) => this.deps.log.warn({ err: error }, 'frame handling failed'),
     );
     if (!queued) {

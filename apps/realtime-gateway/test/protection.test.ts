@@ -97,6 +97,22 @@ describe('protecting the service', () => {
     expect(metrics.body).toMatch(/websocket_rate_limited_total\{[^}]*scope="frame"[^}]*\} 1/);
   });
 
+  it('closes 4429 a client whose waiting frames pass 1 MiB while its earlier frame waits on Redis, however few they are', async () => {
+    gateway = await startGateway(redis.server.url);
+    const client = await connect(gateway.url, tokenFor('u1', 'A'));
+    await publisherRedis.call('CLIENT', 'PAUSE', '3000', 'ALL');
+    try {
+      client.send({ type: 'subscribe', room: 'dealership:A' });
+      const padding = 'x'.repeat(60_000);
+      // 20 frames: far below the frame-count bound (140 with the default limits), above 1 MiB.
+      for (let i = 0; i < 20; i += 1) client.send({ type: 'ping', id: `p${i}`, padding });
+      expect(await client.closed).toBe(4429);
+      expect(client.closeReason).toBe('too many frames waiting');
+    } finally {
+      await publisherRedis.call('CLIENT', 'UNPAUSE');
+    }
+  });
+
   it('limits connection attempts per IP at upgrade (429 envelope)', async () => {
     gateway = await startGateway(redis.server.url, { connectRatePerMinute: 2 });
     const token = tokenFor('u1', 'A');

@@ -86,6 +86,7 @@ describe('WebSocket upgrades on /ws', () => {
       code: 'SERVICE_UNAVAILABLE',
       details: { reason: 'instance_full' },
     });
+    expect(answer.headers['retry-after']).toBe('1');
     first.close();
     await first.closed;
     const url = gateway.url;
@@ -153,6 +154,14 @@ describe('WebSocket upgrades on /ws', () => {
       code: 'RECORD_NOT_FOUND',
       message: 'Route GET /no/such/route not found.',
     });
+  });
+
+  it('charges upgrades to other paths to the per-IP connect budget: 404 while it lasts, then 429', async () => {
+    gateway = await startGateway(redis.server.url, { connectRatePerMinute: 2 });
+    const base = gateway.url.replace(/\/ws$/, '');
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i += 1) statuses.push((await refusal(`${base}/elsewhere`)).status);
+    expect(statuses).toEqual([404, 404, 429]);
   });
 
   it('answers a plain GET /ws (no upgrade) with the upgrade refusals, then 404 with a valid token', async () => {

@@ -42,6 +42,9 @@ export interface ConnectionHooks {
 
 const STRIKE_WINDOW_MS = 60_000;
 
+/** Bytes of frames one connection may have waiting to be handled (with at most 64 KiB each). */
+const MAX_BYTES_WAITING = 1024 * 1024;
+
 /** The start of every connection's frame chain (one shared settled promise, not one each). */
 const RESOLVED: Promise<unknown> = Promise.resolve();
 
@@ -54,8 +57,9 @@ export class ClientConnection {
   private awaitingPong = false;
   /** Frames of this client are handled one after another, in arrival order. */
   private chain: Promise<unknown> = RESOLVED;
-  /** Frames that arrived and are not handled yet. */
+  /** Frames that arrived and are not handled yet, and their size. */
   private framesWaiting = 0;
+  private bytesWaiting = 0;
   /** The second its token expires in, while TokenExpiry tracks it. */
   expiresAtSecond: number | undefined;
   /** The automatic rooms, held until the client's first frame has been handled. */
@@ -112,13 +116,21 @@ export class ClientConnection {
    * so a burst read in one go (queued whole before any of it is handled) still gets its answers
    * in order: its frames' replies, the refusals, then the close.
    */
-  queueFrame(handle: () => Promise<void>, onError: (error: Error) => void): boolean {
-    if (this.framesWaiting >= 2 * (this.limits.rateBurst + this.limits.rateStrikes)) return false;
+  queueFrame(handle: () => Promise<void>, bytes: number, onError: (error: Error) => void): boolean {
+    if (
+      this.framesWaiting >= 2 * (this.limits.rateBurst + this.limits.rateStrikes) ||
+      this.bytesWaiting + bytes > MAX_BYTES_WAITING
+    )
+      return false;
     this.framesWaiting += 1;
-    this.inOrder(() => {
+    this.bytesWaiting += bytes;
+    const run = () => {
       this.framesWaiting -= 1;
+      this.bytesWaiting -= bytes;
       return handle();
-    }, onError);
+    };
+    // Run after a task before it that failed too: a frame is never skipped, so never left counted.
+    this.chain = this.chain.then(run, run).catch(onError);
     return true;
   }
 

@@ -48,8 +48,13 @@ export class Heartbeat {
     this.visit([...this.connections()], 0, now, stalled);
   }
 
-  /** One slice of a round from `from`; the next slice runs in the next turn of the loop. */
+  /**
+   * One slice of a round from `from`; the next slice runs in the next turn of the loop. A slice
+   * that runs long after the one before means the process stalled in between: the pongs that
+   * came meanwhile may not be read yet, so the rest of the round only pings.
+   */
   private visit(connections: ClientConnection[], from: number, now: number, stalled: boolean) {
+    const sliceAt = Date.now();
     const end = Math.min(from + PING_SLICE, connections.length);
     for (let index = from; index < end; index += 1) {
       const connection = connections[index]!;
@@ -61,6 +66,14 @@ export class Heartbeat {
       }
       connection.ping();
     }
-    if (end < connections.length) setImmediate(() => this.visit(connections, end, now, stalled));
+    if (end < connections.length)
+      setImmediate(() =>
+        this.visit(
+          connections,
+          end,
+          now,
+          stalled || Date.now() - sliceAt > this.options.heartbeatMs / 2,
+        ),
+      );
   }
 }

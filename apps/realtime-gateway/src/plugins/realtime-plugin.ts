@@ -7,7 +7,7 @@ import { Gateway } from '../gateway.js';
 import type { GatewayOptions } from '../gateway-options.js';
 import { type GatewayMetricSources, createGatewayMetrics } from '../metrics/gateway-metrics.js';
 import { closeOversizeFrames } from '../upgrade/frame-too-large.js';
-import { upgradeAdmission } from '../upgrade/upgrade-admission.js';
+import { upgradeAdmission, upgradeIpCharge } from '../upgrade/upgrade-admission.js';
 import { listenForUpgrades } from '../upgrade/upgrade-listener.js';
 import { websocketServerOptions } from '../upgrade/websocket-options.js';
 
@@ -62,6 +62,7 @@ async function realtime(app: FastifyInstance, options: RealtimePluginOptions): P
   const frameTooLarge = () => metrics.errors.inc({ type: 'frame_too_large' });
   listenForUpgrades(app, {
     path: WEBSOCKET_PATH,
+    chargeRefused: upgradeIpCharge({ gateway, metrics }),
     server: websocketServerOptions(options.gateway),
     admit,
     accept: (socket, principal, ip) => {

@@ -68,12 +68,20 @@ export class ClusterPresence {
       100,
       Math.min(this.deps.heartbeatMs, Math.floor(this.deps.registryTtlMs / 3)),
     );
+    let refreshing = false;
     const refresh = () => {
       // Also catches up with the flag for readers without change events (and any missed one).
       this.setScaling(flags.isEnabled(FLAGS.REDIS_WEBSOCKET_SCALING));
+      // One at a time: a refresh of many connections on a slow Redis can outlast the interval,
+      // and stacked refreshes would multiply the load that made it slow.
+      if (refreshing) return;
+      refreshing = true;
       void registry
         .heartbeat(connections.values())
-        .catch((error: Error) => log.debug({ err: error }, 'registry refresh failed'));
+        .catch((error: Error) => log.debug({ err: error }, 'registry refresh failed'))
+        .finally(() => {
+          refreshing = false;
+        });
     };
     this.timers.push(setInterval(refresh, refreshMs));
     // Redis trouble is logged by the refresh above; the next tick is the retry.

@@ -179,7 +179,9 @@ export class ConnectionRegistry {
       // The reply of the previous batch resolves in the task that parsed it: without a turn of
       // the loop in between, that task would also build the next batch.
       if (start > 0) await nextTurn();
-      const batch = open.slice(start, start + HEARTBEAT_BATCH);
+      // A connection closed since the snapshot was taken has left its user's set: refreshing it
+      // would put it back, and user messages would be routed live to a socket that is gone.
+      const batch = open.slice(start, start + HEARTBEAT_BATCH).filter((c) => !c.closed);
       // The pipeline is built when the breaker runs it, so it carries the mode of that moment.
       await this.breaker.run(() => {
         const pipeline = commandBatch(this.redis);

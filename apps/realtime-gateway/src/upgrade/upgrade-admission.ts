@@ -18,6 +18,18 @@ export interface UpgradeAdmissionDeps {
   verifyToken(token: string): PrincipalClaims;
 }
 
+/** Another instance may have room at once: the load balancer's next pick is elsewhere. */
+const TRY_ELSEWHERE = { headers: { 'retry-after': '1' } };
+
+/** Spends one upgrade of the IP's connect budget; throws the 429 when it is spent. */
+export function upgradeIpCharge(deps: Pick<UpgradeAdmissionDeps, 'gateway' | 'metrics'>) {
+  return (ip: string): void => {
+    if (deps.gateway.ipLimiter.allow(ip)) return;
+    deps.metrics.rateLimited.inc({ scope: 'connect' });
+    throw new AppError(ErrorCode.RATE_LIMITED, 'Too many connection attempts from this address.');
+  };
+}
+
 /**
  * Who may open a socket on `/ws`, decided before the handshake: refuses while draining or at
  * the instance's connection limit (503), over the per-IP connection rate (429) and without a
@@ -27,22 +39,23 @@ export interface UpgradeAdmissionDeps {
 export function upgradeAdmission(
   deps: UpgradeAdmissionDeps,
 ): (candidate: UpgradeCandidate) => PrincipalClaims {
+  const chargeIp = upgradeIpCharge(deps);
   return (candidate) => {
     if (deps.gateway.draining)
       throw new AppError(
         ErrorCode.SERVICE_UNAVAILABLE,
         'This instance is draining; connect to another.',
+        undefined,
+        TRY_ELSEWHERE,
       );
     if (deps.gateway.full)
       throw new AppError(
         ErrorCode.SERVICE_UNAVAILABLE,
         'This instance holds as many connections as it may; connect to another.',
         { reason: 'instance_full' },
+        TRY_ELSEWHERE,
       );
-    if (!deps.gateway.ipLimiter.allow(candidate.ip)) {
-      deps.metrics.rateLimited.inc({ scope: 'connect' });
-      throw new AppError(ErrorCode.RATE_LIMITED, 'Too many connection attempts from this address.');
-    }
+    chargeIp(candidate.ip);
     const token = tokenFromUpgrade(candidate);
     if (!token)
       throw new AppError(

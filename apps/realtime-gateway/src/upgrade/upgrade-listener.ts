@@ -19,6 +19,8 @@ export interface UpgradeListenerOptions {
   /** The one path upgrades are accepted on; any other is answered 404. */
   path: string;
   server: ServerOptions;
+  /** An upgrade refused before admission (another path) still spends the IP's budget: throws when spent. */
+  chargeRefused(ip: string): void;
   /** Throws the AppError to answer, or returns who connects. */
   admit(candidate: UpgradeCandidate): PrincipalClaims;
   /** Called with each socket once its handshake completed. */
@@ -39,11 +41,18 @@ export function listenForUpgrades(app: FastifyInstance, options: UpgradeListener
     const url = request.url ?? '/';
     const queryStart = url.indexOf('?');
     const path = queryStart === -1 ? url : url.slice(0, queryStart);
+    const ip = app.clientIpOf(request);
     if (path !== options.path || request.method !== 'GET') {
-      refuse(app, socket, notFoundError(request.method ?? 'GET', url));
+      // Outside Fastify these meet no HTTP rate limit: they spend the per-IP connect budget.
+      let refusal: AppError = notFoundError(request.method ?? 'GET', url);
+      try {
+        options.chargeRefused(ip);
+      } catch (error) {
+        refusal = toAppError(error);
+      }
+      refuse(app, socket, refusal);
       return;
     }
-    const ip = app.clientIpOf(request);
     let principal: PrincipalClaims;
     try {
       const shed = app.pressureRefusal();
@@ -55,7 +64,15 @@ export function listenForUpgrades(app: FastifyInstance, options: UpgradeListener
     }
     // ws validates the handshake itself (and answers 400 to a malformed one), as it did behind
     // the route; everything it does here is synchronous.
-    wss.handleUpgrade(request, socket, head, (ws) => options.accept(ws, principal, ip));
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      // Thrown here it would escape the server's 'upgrade' event and end the process.
+      try {
+        options.accept(ws, principal, ip);
+      } catch (error) {
+        app.log.error({ err: error }, 'accepting a WebSocket failed');
+        ws.terminate();
+      }
+    });
   };
   app.server.on('upgrade', onUpgrade);
   // Upgrades arriving while the app closes reach Fastify as plain requests: 503 in the envelope.
@@ -69,7 +86,7 @@ export function listenForUpgrades(app: FastifyInstance, options: UpgradeListener
 function refuse(app: FastifyInstance, socket: Duplex, error: AppError, cause?: unknown): void {
   const traceId = currentTraceId();
   if (error.statusCode >= 500) app.log.error({ err: cause, traceId }, 'upgrade failed');
-  else app.log.info({ code: error.code, message: error.message }, 'upgrade rejected');
+  else app.log.debug({ code: error.code, message: error.message }, 'upgrade rejected');
   // Node takes its own error listener off an upgraded socket: a reset while answering must not
   // become an uncaught error.
   socket.on('error', destroy);
