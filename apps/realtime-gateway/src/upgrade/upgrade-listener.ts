@@ -85,7 +85,7 @@ export function listenForUpgrades(app: FastifyInstance, options: UpgradeListener
 /** Answers the refusal on the raw socket, logged as the error handler logs a rejected request. */
 function refuse(app: FastifyInstance, socket: Duplex, error: AppError, cause?: unknown): void {
   const traceId = currentTraceId();
-  if (error.statusCode >= 500) app.log.error({ err: cause, traceId }, 'upgrade failed');
+  if (error.statusCode >= 500) app.log.error({ err: cause ?? error, traceId }, 'upgrade failed');
   else app.log.debug({ code: error.code, message: error.message }, 'upgrade rejected');
   // Node takes its own error listener off an upgraded socket: a reset while answering must not
   // become an uncaught error.
